@@ -1,0 +1,108 @@
+"""Declaration types: what a sheet, a column, a choice list and a platform rule are.
+
+Everything else (templates, header matching, validation, the 设置 sheet) is derived
+from instances of these, so a new column is one line in `sheets.py`.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+
+class Kind(enum.Enum):
+    """How a column's cells are read, checked and formatted."""
+
+    TEXT = "text"
+    ID = "id"  # order / tracking numbers: text, never a number
+    DATE = "date"
+    DATETIME = "datetime"
+    INT = "int"
+    MONEY = "money"
+    RATE = "rate"
+    CHOICE = "choice"
+    PHONE = "phone"
+
+
+class Role(enum.Enum):
+    """Who fills a column; the header colour follows it (seed 003 ch.2 §三)."""
+
+    SERVICE = "客服"
+    WAREHOUSE = "仓库"
+    COMPUTED = "自动计算"
+
+
+@dataclass(frozen=True)
+class ChoiceList:
+    """A drop-down list kept on the 设置 sheet so a team can edit it.
+
+    `strict` lists make any other value a `bad_choice` error; open lists (agent
+    names, carriers) only suggest. `attribute` is an optional second column kept
+    beside the list, e.g. who pays postage for each 退回类型.
+    """
+
+    title: str
+    name: str  # defined name in the workbook, ASCII
+    values: tuple[str, ...]
+    strict: bool = True
+    attribute: str | None = None
+    attribute_values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A platform time rule (domain.md); the team may change `value` on 设置."""
+
+    key: str
+    title: str
+    value: float
+    unit: str  # 天 / 小时 / 分钟 / 次
+    source: str
+    name: str  # defined name of the value cell, ASCII
+
+    def as_timedelta(self, value: float | None = None) -> timedelta:
+        amount = self.value if value is None else value
+        return {"天": timedelta(days=amount), "小时": timedelta(hours=amount),
+                "分钟": timedelta(minutes=amount)}[self.unit]
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: Kind = Kind.TEXT
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    choices: ChoiceList | None = None
+    role: Role = Role.SERVICE
+    formula: str | None = None  # Excel formula in table syntax; {t} is the table name
+    hint: str = ""  # shown by Excel when a cell of the column is selected
+    minimum: float | None = None
+    personal: bool = False  # buyer's phone / address: masked in anything we generate
+    required_when: tuple[str, str] | None = None  # (other column, value)
+    width: float | None = None
+
+    @property
+    def computed(self) -> bool:
+        return self.formula is not None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.header, *self.aliases)
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    title: str  # canonical sheet name
+    key: str  # ASCII: template file name, Excel table name
+    table: str
+    columns: tuple[Column, ...]
+    aliases: tuple[str, ...] = ()
+    duplicate_key: tuple[str, ...] = ()  # columns that identify one registration
+    description: str = ""
+    by_header: dict[str, Column] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_header", {c.header: c for c in self.columns})
+
+    def column(self, header: str) -> Column:
+        return self.by_header[header]

@@ -1,0 +1,99 @@
+"""The 设置 sheet: the team's own choice lists and platform rule values.
+
+A workbook without 设置, or a list left empty, falls back to the declared
+defaults, so validation never depends on a sheet the team may have deleted.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from .schema import ChoiceList, Rule
+from .sheets import CHOICE_LISTS, RULES, SETTINGS_TITLE
+from .tables import Grid, normalize_header
+from .values import BadValue, is_blank, parse_rate
+
+RULE_HEADERS = ("规则", "数值", "单位", "依据")
+_LIST_ROWS = 200  # rows each list may grow to on 设置
+
+
+@dataclass(frozen=True)
+class BadSetting:
+    row: int
+    col: int
+    column: str
+    value: object
+    error: BadValue
+
+
+@dataclass(frozen=True)
+class Settings:
+    rule_values: dict[str, float] = field(default_factory=dict)
+    lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    attributes: dict[str, dict[str, str]] = field(default_factory=dict)
+    bad_cells: tuple[BadSetting, ...] = ()
+
+    def choices(self, choice_list: ChoiceList) -> tuple[str, ...]:
+        return self.lists.get(choice_list.name) or choice_list.values
+
+    def attribute(self, choice_list: ChoiceList, value: str) -> str | None:
+        mapping = self.attributes.get(choice_list.name) or dict(
+            zip(choice_list.values, choice_list.attribute_values))
+        return mapping.get(value)
+
+    def rule(self, rule: Rule) -> float:
+        return self.rule_values.get(rule.key, rule.value)
+
+    def duration(self, rule: Rule) -> timedelta:
+        return rule.as_timedelta(self.rule(rule))
+
+
+def _column_values(grid: Grid, header_row: int, col: int) -> list[tuple[int, object]]:
+    cells = []
+    for row in range(header_row + 1, header_row + 1 + _LIST_ROWS):
+        value = grid.value(row, col)
+        if not is_blank(value):
+            cells.append((row, value))
+    return cells
+
+
+def read_settings(grids: list[Grid]) -> Settings:
+    grid = next((g for g in grids if g.name.strip() == SETTINGS_TITLE), None)
+    if grid is None:
+        return Settings()
+    for r in range(len(grid.rows[:10])):
+        header_row = grid.first_row + r
+        headers = {h: grid.first_col + i for i, v in enumerate(grid.rows[r]) if (h := normalize_header(v))}
+        if RULE_HEADERS[0] in headers or any(cl.title in headers for cl in CHOICE_LISTS):
+            break
+    else:
+        return Settings()
+    rule_values, bad = {}, []
+    if RULE_HEADERS[0] in headers and RULE_HEADERS[1] in headers:
+        by_title = {rule.title: rule for rule in RULES}
+        value_col = headers[RULE_HEADERS[1]]
+        for row, title in _column_values(grid, header_row, headers[RULE_HEADERS[0]]):
+            rule = by_title.get(str(title).strip())
+            if rule is None:
+                continue
+            raw = grid.value(row, value_col)
+            try:
+                value = parse_rate(raw) if not is_blank(raw) else rule.value
+                if value < 0:
+                    raise BadValue("bad_number", "不能为负数")
+                rule_values[rule.key] = value
+            except BadValue as error:
+                bad.append(BadSetting(row, value_col, RULE_HEADERS[1], raw, error))
+    lists, attributes = {}, {}
+    for choice_list in CHOICE_LISTS:
+        col = headers.get(choice_list.title)
+        if col is None:
+            continue
+        values = [(row, str(v).strip()) for row, v in _column_values(grid, header_row, col)]
+        lists[choice_list.name] = tuple(v for _, v in values)
+        attr_col = headers.get(choice_list.attribute or "")
+        if attr_col is not None:
+            attributes[choice_list.name] = {
+                v: str(grid.value(row, attr_col)).strip() for row, v in values
+                if not is_blank(grid.value(row, attr_col))}
+    return Settings(rule_values, lists, attributes, tuple(bad))

@@ -1,0 +1,159 @@
+"""Finding the team's sheets by their header row, wherever it sits.
+
+A `Grid` is a sheet's values as one 2-D block (what calamine or xlwings hands
+over); a `Table` is a grid recognised as one of our sheets, with each known
+column located and the team's own columns left alone.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from .schema import Column, SheetSpec
+from .sheets import LEDGERS
+from .values import is_blank
+
+HEADER_SCAN_ROWS = 10  # a title row or two may sit above the header
+_MIN_MATCHED = 3
+_MISSPELLING_RATIO = 0.6
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A sheet's values; `rows[0][0]` is cell (first_row, first_col), both 1-based."""
+
+    name: str
+    rows: list[list[Any]]
+    first_row: int = 1
+    first_col: int = 1
+
+    def value(self, row: int, col: int) -> Any:
+        r, c = row - self.first_row, col - self.first_col
+        if 0 <= r < len(self.rows) and 0 <= c < len(self.rows[r]):
+            return self.rows[r][c]
+        return None
+
+
+def cell_name(row: int, col: int) -> str:
+    """A1-style address of a 1-based row and column."""
+    return xl_rowcol_to_cell(row - 1, col - 1)
+
+
+def normalize_header(text: object) -> str:
+    """「订单 编号*」, 「订单\\n编号」 and 「订单编号（必填）」 all read as 订单编号."""
+    if not isinstance(text, str):
+        return ""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    text = re.sub(r"\((?:必填|选填|自动|自动计算)\)$", "", text)
+    return text.strip("*")
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int  # 1-based Excel row
+    values: dict[str, Any]  # canonical header -> raw cell value
+
+
+@dataclass(frozen=True)
+class UnknownHeader:
+    col: int
+    text: str
+    suggestion: str
+
+
+@dataclass(frozen=True)
+class Table:
+    spec: SheetSpec
+    sheet: str
+    header_row: int
+    columns: dict[str, int]  # canonical header -> 1-based column
+    rows: tuple[Row, ...]
+    unknown_headers: tuple[UnknownHeader, ...] = field(default=())
+
+    def has(self, header: str) -> bool:
+        return header in self.columns
+
+
+def _match_columns(spec: SheetSpec, headers: dict[int, str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for column in spec.columns:
+        names = {normalize_header(n) for n in column.names}
+        for col, text in headers.items():
+            if text in names and col not in found.values():
+                found[column.header] = col
+                break
+    return found
+
+
+def _header_cells(grid: Grid, row: int) -> dict[int, str]:
+    r = row - grid.first_row
+    cells = grid.rows[r] if 0 <= r < len(grid.rows) else []
+    return {grid.first_col + i: normalize_header(v) for i, v in enumerate(cells) if normalize_header(v)}
+
+
+def _score(spec: SheetSpec, grid: Grid, matched: dict[str, int]) -> tuple[int, int, int]:
+    named = grid.name.strip() in (spec.title, *spec.aliases)
+    required = sum(1 for c in spec.columns if c.required and c.header in matched)
+    return (len(matched), required, int(named))
+
+
+def _suggest(spec: SheetSpec, text: str, missing: list[Column]) -> str | None:
+    best, best_ratio = None, _MISSPELLING_RATIO
+    for column in missing:
+        for name in column.names:
+            ratio = difflib.SequenceMatcher(None, text, normalize_header(name)).ratio()
+            if ratio >= best_ratio:
+                best, best_ratio = column.header, ratio
+    return best
+
+
+def recognise(grid: Grid) -> Table | None:
+    """The best-matching sheet declaration and header row for a grid, if any."""
+    best: tuple[tuple[int, int, int], SheetSpec, int, dict[str, int]] | None = None
+    last_scan = min(grid.first_row + len(grid.rows), grid.first_row + HEADER_SCAN_ROWS)
+    for row in range(grid.first_row, last_scan):
+        headers = _header_cells(grid, row)
+        if len(headers) < _MIN_MATCHED:
+            continue
+        for spec in LEDGERS:
+            matched = _match_columns(spec, headers)
+            if len(matched) < _MIN_MATCHED:
+                continue
+            score = _score(spec, grid, matched)
+            if best is None or score > best[0]:
+                best = (score, spec, row, matched)
+    if best is None:
+        return None
+    _, spec, header_row, matched = best
+    headers = _header_cells(grid, header_row)
+    missing = [c for c in spec.columns if c.header not in matched]
+    unknown = []
+    for col, text in headers.items():
+        if col in matched.values():
+            continue
+        suggestion = _suggest(spec, text, missing)
+        if suggestion:
+            unknown.append(UnknownHeader(col, text, suggestion))
+    return Table(spec, grid.name, header_row, matched, tuple(_rows(grid, spec, header_row, matched)),
+                 tuple(unknown))
+
+
+def _rows(grid: Grid, spec: SheetSpec, header_row: int, columns: dict[str, int]) -> Iterator[Row]:
+    """Data rows below the header; rows whose input cells are all blank are skipped."""
+    inputs = [(h, c - grid.first_col) for h, c in columns.items() if not spec.column(h).computed]
+    every = [(h, c - grid.first_col) for h, c in columns.items()]
+    for offset in range(header_row - grid.first_row + 1, len(grid.rows)):
+        cells = grid.rows[offset]
+        width = len(cells)
+        if all(i >= width or is_blank(cells[i]) for _, i in inputs):
+            continue
+        yield Row(grid.first_row + offset, {h: cells[i] if i < width else None for h, i in every})
+
+
+def find_tables(grids: list[Grid]) -> list[Table]:
+    return [table for table in map(recognise, grids) if table is not None]

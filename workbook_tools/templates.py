@@ -1,0 +1,207 @@
+"""Building workbooks from the declarations: the templates, `new` and the demo.
+
+XlsxWriter writes them: it makes native Excel tables, data validation and
+charts, and gives the same bytes for the same input (fixed zip timestamps),
+which is what lets CI tell a stale template from a fresh one.
+"""
+from __future__ import annotations
+
+import io
+import unicodedata
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
+
+from .schema import ChoiceList, Column, Kind, Role, SheetSpec
+from .sheets import CHOICE_LISTS, LEDGERS, RULES, SETTINGS_TITLE
+from .settings import RULE_HEADERS
+
+BUILD_DATE = datetime(2026, 1, 1)  # fixed document date: builds must be reproducible
+LAST_ROW = 1_048_575  # 0-based last row of a sheet: validation covers the whole column
+LIST_SLOTS = 200
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates_xlsx"
+TEAM_FILE = "team.xlsx"
+
+ROLE_FILL = {Role.SERVICE: "#DDEBF7", Role.WAREHOUSE: "#FF8080", Role.COMPUTED: "#D9D9D9"}
+KIND_FORMAT = {
+    Kind.TEXT: "@", Kind.ID: "@", Kind.CHOICE: "@", Kind.PHONE: "@",
+    Kind.DATE: "yyyy-mm-dd", Kind.DATETIME: "yyyy-mm-dd hh:mm", Kind.INT: "0",
+    Kind.MONEY: "#,##0.00", Kind.RATE: "0.0%",
+}
+KIND_WIDTH = {Kind.DATE: 12, Kind.DATETIME: 17, Kind.ID: 22, Kind.MONEY: 12, Kind.INT: 8,
+              Kind.RATE: 9, Kind.PHONE: 15}
+LEGEND = ("表头颜色：蓝色 = 客服填写；红色 = 仓库填写；灰色 = 自动计算或由按钮生成，一般不用手填。",
+          "下拉选项可在右边各列增删（每列最多 200 项）；规则数值可按平台最新规则修改。")
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes in Excel: CJK characters count twice."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def template_files() -> dict[str, tuple[SheetSpec, ...]]:
+    """File name in templates_xlsx/ → the sheets it holds (设置 is added to each)."""
+    return {TEAM_FILE: LEDGERS, **{f"{spec.key}.xlsx": (spec,) for spec in LEDGERS}}
+
+
+def lists_for(specs: Iterable[SheetSpec]) -> list[ChoiceList]:
+    used = {c.choices.name for spec in specs for c in spec.columns if c.choices is not None}
+    return [cl for cl in CHOICE_LISTS if cl.name in used]
+
+
+class _Builder:
+    def __init__(self, out: io.BytesIO) -> None:
+        self.book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False,
+                                              "strings_to_formulas": False, "strings_to_urls": False})
+        self.book.set_properties({"title": "售后工作簿", "company": "workbook-tools", "created": BUILD_DATE})
+        self.formats: dict[tuple, Any] = {}
+
+    def fmt(self, **props: Any) -> Any:
+        key = tuple(sorted(props.items()))
+        if key not in self.formats:
+            self.formats[key] = self.book.add_format(props)
+        return self.formats[key]
+
+    def header_format(self, role: Role) -> Any:
+        return self.fmt(bold=True, bg_color=ROLE_FILL[role], border=1, align="center",
+                        valign="vcenter", text_wrap=True)
+
+    def ledger(self, spec: SheetSpec, rows: Sequence[Mapping[str, Any]]) -> None:
+        sheet = self.book.add_worksheet(spec.title)
+        last_data_row = max(1, len(rows))
+        columns = []
+        for index, column in enumerate(spec.columns):
+            cell_format = self.fmt(num_format=KIND_FORMAT[column.kind])
+            width = max(column.width or KIND_WIDTH.get(column.kind, 12), display_width(column.header) + 4)
+            sheet.set_column(index, index, width, cell_format)
+            options: dict[str, Any] = {"header": column.header, "header_format": self.header_format(column.role),
+                                       "format": cell_format}
+            if column.formula:
+                options["formula"] = "=" + column.formula.format(t=spec.table)
+            columns.append(options)
+            self._validation(sheet, index, column)
+        sheet.add_table(0, 0, last_data_row, len(spec.columns) - 1,
+                        {"name": spec.table, "columns": columns, "style": "Table Style Light 1"})
+        for r, row in enumerate(rows, start=1):
+            for index, column in enumerate(spec.columns):
+                if not column.computed and row.get(column.header) is not None:
+                    self._write(sheet, r, index, row[column.header], column)
+        sheet.set_row(0, 30)
+        sheet.freeze_panes(1, 0)
+
+    def _write(self, sheet: Any, row: int, col: int, value: Any, column: Column) -> None:
+        """Cells hold what a person typed: a str stays text even in a date column."""
+        cell_format = self.fmt(num_format=KIND_FORMAT[column.kind])
+        if isinstance(value, datetime | date):
+            date_kind = column.kind if column.kind in (Kind.DATE, Kind.DATETIME) else Kind.DATETIME
+            sheet.write_datetime(row, col, value, self.fmt(num_format=KIND_FORMAT[date_kind]))
+        elif isinstance(value, bool):
+            sheet.write_boolean(row, col, value, cell_format)
+        elif isinstance(value, int | float):
+            sheet.write_number(row, col, value, self.fmt(num_format="General")
+                               if column.kind in (Kind.ID, Kind.TEXT, Kind.PHONE) else cell_format)
+        else:
+            sheet.write_string(row, col, str(value), cell_format)
+
+    def _validation(self, sheet: Any, col: int, column: Column) -> None:
+        if column.computed:
+            return
+        options: dict[str, Any]
+        if column.choices is not None:
+            cl = column.choices
+            options = {"validate": "list", "source": f"=List_{cl.name}",
+                       "error_type": "stop" if cl.strict else "information",
+                       "error_title": "不是可选项",
+                       "error_message": f"请从下拉列表选择；要加新选项，请在「设置」表的「{cl.title}」列添加。"}
+        elif column.kind in (Kind.DATE, Kind.DATETIME):
+            options = {"validate": "date", "criteria": "between", "minimum": datetime(2000, 1, 1),
+                       "maximum": datetime(2099, 12, 31), "error_type": "warning",
+                       "error_title": "日期不对", "error_message": "请填写 2026-11-03 这样的日期。"}
+        elif column.kind in (Kind.INT, Kind.MONEY):
+            options = {"validate": "integer" if column.kind is Kind.INT else "decimal",
+                       "criteria": ">=", "value": column.minimum or 0, "error_type": "stop",
+                       "error_title": "数字不对",
+                       "error_message": f"请填写不小于 {column.minimum or 0:g} 的数字，不带单位。"}
+        elif column.hint:
+            options = {"validate": "any"}
+        else:
+            return
+        if column.hint:
+            options.update(input_title=column.header[:32], input_message=column.hint[:255])
+        sheet.data_validation(1, col, LAST_ROW, col, options)
+
+    def settings(self, lists: Sequence[ChoiceList], values: Mapping[str, Sequence[str]]) -> None:
+        sheet = self.book.add_worksheet(SETTINGS_TITLE)
+        head = self.header_format(Role.SERVICE)
+        sheet.write_row(0, 0, RULE_HEADERS, head)
+        for r, rule in enumerate(RULES, start=1):
+            sheet.write_string(r, 0, rule.title)
+            sheet.write_number(r, 1, rule.value)
+            sheet.write_string(r, 2, rule.unit)
+            sheet.write_string(r, 3, rule.source)
+            self.book.define_name(rule.name, f"='{SETTINGS_TITLE}'!$B${r + 1}")
+        for offset, line in enumerate(LEGEND):
+            sheet.write_string(len(RULES) + 2 + offset, 0, line, self.fmt(italic=True, font_color="#595959"))
+        sheet.set_column(0, 0, 34)
+        sheet.set_column(1, 2, 8)
+        sheet.set_column(3, 3, 18)
+        col = len(RULE_HEADERS) + 1
+        for cl in lists:
+            entries = list(values.get(cl.name, cl.values))
+            sheet.write_string(0, col, cl.title, head)
+            sheet.write_column(1, col, entries, self.fmt(num_format="@"))
+            sheet.set_column(col, col, max(display_width(cl.title), *map(display_width, entries), 8) + 2,
+                             self.fmt(num_format="@"))
+            letter = xl_col_to_name(col)
+            self.book.define_name(
+                f"List_{cl.name}",
+                f"=OFFSET('{SETTINGS_TITLE}'!${letter}$2,0,0,"
+                f"MAX(1,COUNTA('{SETTINGS_TITLE}'!${letter}$2:${letter}${LIST_SLOTS + 1})),1)")
+            if cl.attribute:
+                col += 1
+                sheet.write_string(0, col, cl.attribute, head)
+                sheet.write_column(1, col, cl.attribute_values, self.fmt(num_format="@"))
+                sheet.set_column(col, col, display_width(cl.attribute) + 4, self.fmt(num_format="@"))
+                self.book.define_name(f"Map_{cl.name}", f"='{SETTINGS_TITLE}'!${letter}$2:"
+                                                        f"${xl_col_to_name(col)}${LIST_SLOTS + 1}")
+            col += 1
+        sheet.freeze_panes(1, 0)
+
+    def close(self) -> None:
+        self.book.close()
+
+
+def build_workbook(specs: Sequence[SheetSpec], rows: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+                   list_values: Mapping[str, Sequence[str]] | None = None) -> bytes:
+    """A workbook holding `specs` (in declaration order) and 设置, as .xlsx bytes.
+
+    `rows` maps a sheet title to rows of raw cell values by header; `list_values`
+    replaces a choice list's default entries (by list name).
+    """
+    out = io.BytesIO()
+    builder = _Builder(out)
+    ordered = [spec for spec in LEDGERS if spec in specs]
+    for spec in ordered:
+        builder.ledger(spec, (rows or {}).get(spec.title, ()))
+    builder.settings(lists_for(ordered), list_values or {})
+    builder.close()
+    return out.getvalue()
+
+
+def build_templates(out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, specs in template_files().items():
+        path = out_dir / name
+        path.write_bytes(build_workbook(specs))
+        written.append(path)
+    return written
+
+
+def stale_templates(directory: Path) -> list[str]:
+    """Names of template files that are missing or differ from a fresh build."""
+    return [name for name, specs in template_files().items()
+            if not (directory / name).is_file() or (directory / name).read_bytes() != build_workbook(specs)]

@@ -1,0 +1,76 @@
+"""The file end: reading workbooks fast, writing new ones safely.
+
+Reading uses python-calamine (Rust): it is several times faster than openpyxl
+and hands each sheet over as one 2-D block, which is all the core needs.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+from .errors import InputFileError, OutputError
+from .tables import Grid
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+_CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
+
+
+def check_workbook_file(path: Path) -> None:
+    """Refuse, with a sentence the user can act on, anything that is not a readable .xlsx/.xlsm."""
+    name = path.name
+    if not path.exists():
+        raise InputFileError(f"找不到文件「{path}」，请检查文件名和路径。")
+    if path.is_dir():
+        raise InputFileError(f"「{path}」是文件夹，请指定一个 .xlsx 文件。")
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head == _CFB_MAGIC:
+        if _ENCRYPTION_STREAM in path.read_bytes():
+            raise InputFileError(f"「{name}」设置了打开密码，请在 Excel 中取消密码（文件→信息→保护工作簿）后再试。")
+        raise InputFileError(f"「{name}」是旧版 .xls 格式，请在 Excel 中“另存为” .xlsx 后再试。")
+    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
+        raise InputFileError(f"「{name}」不是 Excel 工作簿（.xlsx 或 .xlsm），请换一个文件。")
+    broken = f"「{name}」不是有效的 Excel 文件（已损坏，或只是把扩展名改成了 {path.suffix}），请用 Excel 打开确认。"
+    if not head.startswith(b"PK\x03\x04"):
+        raise InputFileError(broken)
+    try:
+        with zipfile.ZipFile(path) as package:
+            if "xl/workbook.xml" not in package.namelist():
+                raise InputFileError(broken)
+    except zipfile.BadZipFile as exc:
+        raise InputFileError(broken) from exc
+
+
+def read_grids(path: Path) -> list[Grid]:
+    """Every worksheet of the workbook as a Grid anchored at A1 (chart sheets skipped)."""
+    from python_calamine import CalamineWorkbook, SheetTypeEnum
+
+    check_workbook_file(path)
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        return [Grid(meta.name, book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False))
+                for meta in book.sheets_metadata if meta.typ == SheetTypeEnum.WorkSheet]
+    except Exception as exc:  # calamine raises its own types for every kind of damage
+        raise InputFileError(f"「{path.name}」已损坏，无法读取（{type(exc).__name__}），请用 Excel 打开并另存一份再试。") from exc
+
+
+def write_new_file(path: Path, data: bytes, overwrite: bool = False) -> None:
+    """Write a file we created, through a temporary file and an atomic rename."""
+    if path.exists() and not overwrite:
+        raise OutputError(f"「{path}」已存在，请换一个文件名，或加 --force 覆盖。")
+    if path.exists() and (path.parent / f"~${path.name}").exists():
+        raise OutputError(f"「{path.name}」正在 Excel 中打开，请先关闭它再试。")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except OSError as exc:
+        Path(temp).unlink(missing_ok=True)
+        raise OutputError(f"无法写入「{path}」：{exc.strerror or exc}，请检查磁盘空间和写入权限。") from exc
