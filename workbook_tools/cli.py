@@ -122,10 +122,13 @@ def new(out: Path, sheets: str | None, force: bool) -> None:
 
 @cli.command("build-templates")
 @click.option("--check", is_flag=True, help="只检查 templates_xlsx/ 是否与表定义一致，不写文件。")
-@click.option("--out", type=click.Path(path_type=Path), default=TEMPLATE_DIR, show_default="templates_xlsx/",
-              help="模板输出目录。")
-def build_templates_command(check: bool, out: Path) -> None:
+@click.option("--out", type=click.Path(path_type=Path), help="模板目录，默认为源码中的 templates_xlsx/。")
+def build_templates_command(check: bool, out: Path | None) -> None:
     """由表定义重新生成 templates_xlsx/ 中的模板。"""
+    if out is None:
+        if not (TEMPLATE_DIR.parent / "pyproject.toml").is_file():
+            raise OutputError("这里不是 workbook-tools 的源码目录，找不到 templates_xlsx/，请用 --out 指定目录。")
+        out = TEMPLATE_DIR
     if check:
         stale = stale_templates(out)
         if stale:

@@ -54,7 +54,7 @@ def read_grids(path: Path) -> list[Grid]:
         return [Grid(meta.name, book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False))
                 for meta in book.sheets_metadata if meta.typ == SheetTypeEnum.WorkSheet]
     except Exception as exc:  # calamine raises its own types for every kind of damage
-        raise InputFileError(f"「{path.name}」已损坏，无法读取（{type(exc).__name__}），请用 Excel 打开并另存一份再试。") from exc
+        raise InputFileError(f"「{path.name}」已损坏，无法读取，请用 Excel 打开并另存一份再试。") from exc
 
 
 def write_new_file(path: Path, data: bytes, overwrite: bool = False) -> None:

@@ -1,0 +1,64 @@
+"""LibreOffice as a second, independent spreadsheet engine.
+
+It opens what we write, recalculates every formula (forced on load through a
+private profile), and exports each sheet as CSV for the test to compare.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+REQUIRED = os.environ.get("WORKBOOK_TOOLS_REQUIRE_LIBREOFFICE") == "1"
+# Field sep ",", quote '"', UTF-8, from line 1, ..., export every sheet (-1).
+CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
+def require_libreoffice() -> str:
+    if SOFFICE is None:
+        if REQUIRED:
+            pytest.fail("WORKBOOK_TOOLS_REQUIRE_LIBREOFFICE=1 but soffice is not installed")
+        pytest.skip("LibreOffice (soffice) is not installed")
+    return SOFFICE
+
+
+class LibreOffice:
+    def __init__(self, soffice: str, workdir: Path) -> None:
+        self.soffice = soffice
+        self.workdir = workdir
+        profile = workdir / "profile"
+        (profile / "user").mkdir(parents=True, exist_ok=True)
+        (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS, encoding="utf-8")
+        self.profile_url = profile.as_uri()
+        self.runs = 0
+
+    def convert(self, path: Path, target: str) -> Path:
+        self.runs += 1
+        out = self.workdir / f"out{self.runs}"
+        out.mkdir()
+        subprocess.run([self.soffice, f"-env:UserInstallation={self.profile_url}", "--headless",
+                        "--convert-to", target, "--outdir", str(out), str(path)],
+                       check=True, capture_output=True, timeout=180)
+        return out
+
+    def sheets(self, path: Path) -> dict[str, list[list[str]]]:
+        """Every sheet of `path`, recalculated, as rows of displayed strings."""
+        out = self.convert(path, CSV_FILTER)
+        sheets = {}
+        for csv_path in sorted(out.glob("*.csv")):
+            sheet = csv_path.stem[len(path.stem) + 1:]
+            with csv_path.open(encoding="utf-8", newline="") as handle:
+                sheets[sheet] = list(csv.reader(handle))
+        assert sheets, f"LibreOffice wrote no CSV for {path.name}"
+        return sheets
