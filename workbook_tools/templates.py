@@ -91,6 +91,9 @@ class _Builder:
                     self._write(sheet, r, index, row[column.header], column)
         sheet.set_row(0, 30)
         sheet.freeze_panes(1, 0)
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)  # printed: every column on the page width, header on every page
+        sheet.repeat_rows(0)
 
     def _write(self, sheet: Any, row: int, col: int, value: Any, column: Column) -> None:
         """Cells hold what a person typed: a str stays text even in a date column."""
