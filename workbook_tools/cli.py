@@ -16,7 +16,8 @@ import click
 from . import __version__
 from .errors import OutputError, WorkbookToolsError
 from .sheets import BY_KEY, BY_TITLE, LEDGERS
-from .templates import TEAM_FILE, TEMPLATE_DIR, build_templates, build_workbook, display_width, stale_templates
+from .schema import display_width
+from .templates import TEAM_FILE, TEMPLATE_DIR, build_templates, build_workbook, stale_templates
 from .validate import Finding, WorkbookCheck, check_workbook
 from .xlsx_file import read_grids, write_new_file
 
@@ -117,7 +118,10 @@ def new(out: Path, sheets: str | None, force: bool) -> None:
         raise OutputError(f"「{out.name}」的扩展名应为 .xlsx。")
     specs = _sheets_option(sheets)
     write_new_file(out, build_workbook(specs), overwrite=force)
-    click.echo(f"已新建 {out}：{'、'.join(s.title for s in specs)}、设置。")
+    click.echo(f"已新建 {out}：")
+    for spec in specs:
+        click.echo(f"  {spec.title}：{spec.description}")
+    click.echo("  设置：下拉选项和平台规则时限，可按团队需要修改。")
 
 
 @cli.command("build-templates")

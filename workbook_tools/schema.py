@@ -6,8 +6,14 @@ from instances of these, so a new column is one line in `sheets.py`.
 from __future__ import annotations
 
 import enum
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import timedelta
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes in Excel: CJK characters count twice."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 class Kind(enum.Enum):
@@ -30,6 +36,11 @@ class Role(enum.Enum):
     SERVICE = "客服"
     WAREHOUSE = "仓库"
     COMPUTED = "自动计算"
+
+    @property
+    def fill(self) -> str:
+        """Header colour: light blue for customer service, red for the warehouse, grey when generated."""
+        return {"客服": "#DDEBF7", "仓库": "#FF8080", "自动计算": "#D9D9D9"}[self.value]
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,13 @@ class Column:
     @property
     def computed(self) -> bool:
         return self.formula is not None
+
+    @property
+    def display_width(self) -> float:
+        """A column width that fits the header (with its filter button) and typical values."""
+        typical = {Kind.DATE: 12, Kind.DATETIME: 17, Kind.ID: 22, Kind.MONEY: 12, Kind.INT: 8,
+                   Kind.RATE: 9, Kind.PHONE: 15}.get(self.kind, 12)
+        return max(self.width or typical, display_width(self.header) + 4)
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -12,7 +12,7 @@ SETTINGS_TITLE = "设置"
 # --- choice lists (kept on 设置, editable by the team) ------------------------
 ORDER_STATUS = ChoiceList("订单状态", "OrderStatus",
                           ("等待买家付款", "买家已付款", "卖家已发货", "交易成功", "退款中", "交易关闭"))
-HANDOVER_STATE = ChoiceList("交接状态", "HandoverState", ("待处理", "已完成"))
+HANDOVER_STATE = ChoiceList("交接状态", "HandoverState", ("待处理", "已转交", "已完成"))
 RETURN_TYPE = ChoiceList("退回类型", "ReturnType",
                          ("过敏", "产品质量问题", "发货问题", "快递原因", "客户原因"),
                          attribute="邮费承担方",
@@ -41,7 +41,16 @@ CHASE_ANSWER = ChoiceList("接听情况", "ChaseAnswer", ("本人接听", "非�
 CHASE_RESULT = ChoiceList("催款结果", "ChaseResult", ("已付款", "未付款", "已关闭"))
 AGENTS = ChoiceList("值班人员", "Agents", (), strict=False)
 
-CHOICE_LISTS = (ORDER_STATUS, HANDOVER_STATE, RETURN_TYPE, RETURN_SOLUTION, RETURN_RESULT, CARRIER,
+ITEM_TYPE = ChoiceList("事项类型", "ItemType",
+                       ("退件确认", "重发", "质量问题", "催款", "退款申请（未发货）", "退款申请（已发货）",
+                        "拒绝退款回访", "疑难件", "其他"),
+                       strict=False, attribute="时限规则",
+                       attribute_values=("买家寄出退货后卖家确认收货", "重发件寄出", "卖家答复退货退款申请",
+                                         "未付款订单自动关闭", "未发货退款：卖家不处理自动同意",
+                                         "已发货退款：卖家不处理自动同意", "拒绝退款后电话联系买家",
+                                         "疑难件联系不上买家", ""))
+
+CHOICE_LISTS = (ORDER_STATUS, HANDOVER_STATE, ITEM_TYPE, RETURN_TYPE, RETURN_SOLUTION, RETURN_RESULT, CARRIER,
                 RESEND_REASON, ISSUE_TYPE, RESPONSIBLE, ISSUE_SOLUTION, CLAIM_STATE, YES_NO,
                 ISSUE_STATE, CHASE_METHOD, CHASE_ANSWER, CHASE_RESULT, AGENTS)
 
@@ -57,8 +66,11 @@ RULES = (
     Rule("refused_refund_call", "拒绝退款后电话联系买家", 48, "小时", "000 §九.2", "Rule_RefusedRefundCall"),
     Rule("refund_only_check", "仅退款队列查看间隔", 30, "分钟", "000 §3.5", "Rule_RefundOnlyCheck"),
     Rule("pdd_appeal", "拼多多处罚申诉时限", 24, "小时", "001", "Rule_PddAppeal"),
+    Rule("resend_ship", "重发件寄出", 1, "天", "003 第一章 Ⅳ（立即补发）", "Rule_ResendShip"),
     Rule("max_chases", "24 小时内同一买家最多催款次数", 3, "次", "domain.md", "Rule_MaxChases"),
+    Rule("shift", "一个班次的时长（本班到期的范围）", 8, "小时", "团队排班", "Rule_Shift"),
 )
+RULES_BY_KEY = {rule.key: rule for rule in RULES}
 
 # --- column families shared by several sheets --------------------------------
 _BUYER_NAMES = ("买家ID", "ID号", "客户ID", "旺旺ID", "旺旺名", "买家旺旺", "客户旺旺", "买家昵称")
@@ -88,6 +100,10 @@ def tracking_no(header: str, required: bool = False, role: Role = Role.WAREHOUSE
 def agent(header: str, required: bool = True, aliases: tuple[str, ...] = ()) -> Column:
     return Column(header, Kind.CHOICE, aliases, required=required, choices=AGENTS,
                   hint="值班人员名单在「设置」表，可自行增删", width=10)
+
+
+def carrier() -> Column:
+    return Column("承运商", Kind.CHOICE, ("快递公司",), choices=CARRIER, role=Role.WAREHOUSE, width=12)
 
 
 def register_date(role: Role = Role.SERVICE) -> Column:
@@ -135,6 +151,10 @@ HANDOVER = SheetSpec(
         Column("截止时间", Kind.DATETIME, ("最晚处理时间",), hint="平台规则规定的最晚处理时间"),
         Column("状态", Kind.CHOICE, ("处理状态",), required=True, choices=HANDOVER_STATE),
         Column("确认时间", Kind.DATETIME, ("接收确认时间",), hint="承接人确认收到交接的时间"),
+        Column("事项类型", Kind.CHOICE, (), choices=ITEM_TYPE, width=16,
+               hint="决定截止时间按哪条平台规则算；没填截止时间时按交接时间加该规则的时限"),
+        Column("事项编号", Kind.TEXT, (), role=Role.COMPUTED, width=11,
+               hint="交接班自动生成，同一事项每次交接编号相同，请勿修改"),
     ),
     aliases=("交接班表", "客服工作交接表"),
     duplicate_key=("时间", "买家ID", "订单号", "交接处理"),
@@ -146,7 +166,7 @@ RETURNS = SheetSpec(
     (
         register_date(Role.WAREHOUSE),
         tracking_no("物流单号", required=True),
-        Column("承运商", Kind.CHOICE, ("快递公司",), choices=CARRIER, role=Role.WAREHOUSE, width=12),
+        carrier(),
         buyer_id("ID号", required=False),
         order_no("订单编码", required=False),
         Column("退回类型", Kind.CHOICE, ("退货原因", "退回原因"), choices=RETURN_TYPE, width=14,
@@ -182,7 +202,7 @@ RESENDS = SheetSpec(
         quantity(),
         Column("发件原因", Kind.CHOICE, ("重发原因", "换货原因"), required=True, choices=RESEND_REASON, width=14),
         tracking_no("新物流单号"),
-        Column("承运商", Kind.CHOICE, ("快递公司",), choices=CARRIER, role=Role.WAREHOUSE, width=12),
+        carrier(),
         Column("发出日期", Kind.DATE, ("发货日期",), role=Role.WAREHOUSE, hint="重发件寄出的日期"),
         remarks(),
     ),
@@ -246,10 +266,6 @@ CHASE_DETAIL = SheetSpec(
 )
 
 
-def _rate(numerator: str) -> str:
-    return ('IF(N(' + _this("需催单数") + ')=0,"",' + _this(numerator) + '/' + _this("需催单数") + ')')
-
-
 CHASE_SUMMARY = SheetSpec(
     "催款汇总表", "chase_summary", "ChaseSummary",
     (
@@ -257,10 +273,10 @@ CHASE_SUMMARY = SheetSpec(
         Column("催款人", Kind.TEXT, (), required=True, role=Role.COMPUTED),
         Column("需催单数", Kind.INT, (), role=Role.COMPUTED, minimum=0),
         Column("已联系", Kind.INT, (), role=Role.COMPUTED, minimum=0),
-        Column("联系率", Kind.RATE, (), role=Role.COMPUTED, formula=_rate("已联系")),
+        Column("联系率", Kind.RATE, (), role=Role.COMPUTED),
         Column("催回单数", Kind.INT, (), role=Role.COMPUTED, minimum=0),
         Column("催回金额", Kind.MONEY, (), role=Role.COMPUTED, minimum=0),
-        Column("成功率", Kind.RATE, (), role=Role.COMPUTED, formula=_rate("催回单数")),
+        Column("成功率", Kind.RATE, (), role=Role.COMPUTED),
         Column("关闭单数", Kind.INT, (), role=Role.COMPUTED, minimum=0),
     ),
     aliases=("催款汇总", "催付汇总表"),

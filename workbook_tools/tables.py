@@ -74,6 +74,12 @@ class Table:
     columns: dict[str, int]  # canonical header -> 1-based column
     rows: tuple[Row, ...]
     unknown_headers: tuple[UnknownHeader, ...] = field(default=())
+    last_used_row: int = 0  # below it nothing is typed (computed-only rows count as empty)
+    last_col: int = 0  # the used range's last column
+
+    @property
+    def next_row(self) -> int:
+        return max(self.header_row, self.last_used_row) + 1
 
     def has(self, header: str) -> bool:
         return header in self.columns
@@ -140,7 +146,8 @@ def recognise(grid: Grid) -> Table | None:
         if suggestion:
             unknown.append(UnknownHeader(col, text, suggestion))
     return Table(spec, grid.name, header_row, matched, tuple(_rows(grid, spec, header_row, matched)),
-                 tuple(unknown))
+                 tuple(unknown), _last_used_row(grid, spec, header_row, matched),
+                 grid.first_col + max((len(r) for r in grid.rows), default=0) - 1)
 
 
 def _rows(grid: Grid, spec: SheetSpec, header_row: int, columns: dict[str, int]) -> Iterator[Row]:
@@ -153,6 +160,14 @@ def _rows(grid: Grid, spec: SheetSpec, header_row: int, columns: dict[str, int])
         if all(i >= width or is_blank(cells[i]) for _, i in inputs):
             continue
         yield Row(grid.first_row + offset, {h: cells[i] if i < width else None for h, i in every})
+
+
+def _last_used_row(grid: Grid, spec: SheetSpec, header_row: int, columns: dict[str, int]) -> int:
+    computed = {c - grid.first_col for h, c in columns.items() if spec.column(h).computed}
+    for offset in range(len(grid.rows) - 1, header_row - grid.first_row, -1):
+        if any(i not in computed and not is_blank(v) for i, v in enumerate(grid.rows[offset])):
+            return grid.first_row + offset
+    return header_row
 
 
 def find_tables(grids: list[Grid]) -> list[Table]:

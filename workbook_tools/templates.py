@@ -7,7 +7,6 @@ which is what lets CI tell a stale template from a fresh one.
 from __future__ import annotations
 
 import io
-import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -15,7 +14,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from .schema import ChoiceList, Column, Kind, Role, SheetSpec
+from .schema import ChoiceList, Column, Kind, Role, SheetSpec, display_width
 from .sheets import CHOICE_LISTS, LEDGERS, RULES, SETTINGS_TITLE
 from .settings import RULE_HEADERS
 
@@ -25,21 +24,13 @@ LIST_SLOTS = 200
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates_xlsx"
 TEAM_FILE = "team.xlsx"
 
-ROLE_FILL = {Role.SERVICE: "#DDEBF7", Role.WAREHOUSE: "#FF8080", Role.COMPUTED: "#D9D9D9"}
 KIND_FORMAT = {
     Kind.TEXT: "@", Kind.ID: "@", Kind.CHOICE: "@", Kind.PHONE: "@",
     Kind.DATE: "yyyy-mm-dd", Kind.DATETIME: "yyyy-mm-dd hh:mm", Kind.INT: "0",
     Kind.MONEY: "#,##0.00", Kind.RATE: "0.0%",
 }
-KIND_WIDTH = {Kind.DATE: 12, Kind.DATETIME: 17, Kind.ID: 22, Kind.MONEY: 12, Kind.INT: 8,
-              Kind.RATE: 9, Kind.PHONE: 15}
 LEGEND = ("表头颜色：蓝色 = 客服填写；红色 = 仓库填写；灰色 = 自动计算或由按钮生成，一般不用手填。",
           "下拉选项可在右边各列增删（每列最多 200 项）；规则数值可按平台最新规则修改。")
-
-
-def display_width(text: str) -> int:
-    """Columns a text takes in Excel: CJK characters count twice."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def template_files() -> dict[str, tuple[SheetSpec, ...]]:
@@ -66,7 +57,7 @@ class _Builder:
         return self.formats[key]
 
     def header_format(self, role: Role) -> Any:
-        return self.fmt(bold=True, bg_color=ROLE_FILL[role], border=1, align="center",
+        return self.fmt(bold=True, bg_color=role.fill, border=1, align="center",
                         valign="vcenter", text_wrap=True)
 
     def ledger(self, spec: SheetSpec, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -75,8 +66,7 @@ class _Builder:
         columns = []
         for index, column in enumerate(spec.columns):
             cell_format = self.fmt(num_format=KIND_FORMAT[column.kind])
-            width = max(column.width or KIND_WIDTH.get(column.kind, 12), display_width(column.header) + 4)
-            sheet.set_column(index, index, width, cell_format)
+            sheet.set_column(index, index, column.display_width, cell_format)
             options: dict[str, Any] = {"header": column.header, "header_format": self.header_format(column.role),
                                        "format": cell_format}
             if column.formula:
