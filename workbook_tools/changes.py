@@ -7,8 +7,10 @@ drift, and nothing is written until the whole change is known.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Mapping, Sequence
 
-from .schema import Kind
+from .schema import Kind, SheetSpec
+from .tables import Table
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class EditSheet:
     sheet: str
     cells: tuple[CellValue, ...]
     last_row: int | None = None
+    header_row: int = 1  # the table to resize is the one whose header is this row
 
 
 @dataclass(frozen=True)
@@ -61,3 +64,42 @@ class NewSheet:
 
 
 Change = EditSheet | NewSheet
+
+
+def ledger_change(spec: SheetSpec, table: Table | None, append: Sequence[Mapping[str, object]] = (),
+                  updates: Sequence[tuple[int, str, object]] = (), replace: bool = False) -> Change | None:
+    """Rows to add to (or, with `replace`, to put in place of the rows of) a declared ledger.
+
+    Writes into the sheet's own columns wherever they are; a declared column the
+    team's sheet lacks is added after its last column; a workbook without the
+    sheet gets a new one laid out like the template.
+    """
+    if table is None:
+        if not append:
+            return None
+        headers = tuple(c.header for c in spec.columns)
+        return NewSheet(spec.title, (
+            Block(1, 1, (headers,), style="header"),
+            Block(2, 1, tuple(tuple(row.get(h) for h in headers) for row in append),
+                  tuple(c.kind for c in spec.columns))),
+            widths={i: c.display_width for i, c in enumerate(spec.columns, start=1)},
+            header_fills=tuple(c.role.fill for c in spec.columns), freeze_row=1)
+    columns = dict(table.columns)
+    cells = []
+    for column in spec.columns:
+        if column.header not in columns and any(column.header in row for row in append):
+            columns[column.header] = max(table.last_col, *columns.values()) + 1
+            cells.append(CellValue(table.header_row, columns[column.header], column.header))
+    start = table.header_row + 1 if replace else table.next_row
+    for offset, row in enumerate(append):
+        cells += [CellValue(start + offset, columns[h], v, spec.column(h).kind)
+                  for h, v in row.items() if v is not None]
+    end = start + len(append) - 1
+    if replace:
+        cells += [CellValue(r, c, None) for r in range(end + 1, table.last_used_row + 1) for c in columns.values()]
+    cells += [CellValue(row, columns[h], v, spec.column(h).kind) for row, h, v in updates]
+    if not cells:
+        return None
+    grows = append or replace
+    return EditSheet(table.sheet, tuple(cells), max(end, table.header_row + 1) if grows else None,
+                     table.header_row)

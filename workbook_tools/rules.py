@@ -82,7 +82,7 @@ def _returns(check: TableCheck, settings: Settings) -> list[OpenItem]:
             v.get("ID号"), v.get("订单编码"), "退款中" if v.get("解决方案") == "退款" else None, None,
             f"退件（{v.get('退回类型') or '类型未填'}）{_product(v)}",
             f"核对退件后{plan}，并在退件表填写处理结果；逾期平台自动退款",
-            _after(v.get("日期"), RULES_BY_KEY["return_confirm"], settings), bool(r.bad)))
+            _after(v.get("日期"), RULES_BY_KEY["return_confirm"], settings), bool(r.errors)))
     return items
 
 
@@ -96,7 +96,7 @@ def _resends(check: TableCheck, settings: Settings) -> list[OpenItem]:
             item_key(RESENDS.key, v.get("日期"), v.get("原订单编码"), v.get("产品名称"), v.get("发件原因")),
             check.table.sheet, r.row, "重发", v.get("客户ID"), v.get("原订单编码"), None, None,
             f"{v.get('发件原因') or '重发'} {_product(v)}", "催仓库发出，并在重发单填写新物流单号和发出日期",
-            _after(v.get("日期"), RULES_BY_KEY["resend_ship"], settings), bool(r.bad)))
+            _after(v.get("日期"), RULES_BY_KEY["resend_ship"], settings), bool(r.errors)))
     return items
 
 
@@ -112,7 +112,7 @@ def _quality(check: TableCheck, settings: Settings) -> list[OpenItem]:
             "质量问题", v.get("客户ID"), v.get("订单编码"), None, None,
             f"{v.get('问题类型') or '问题'}：{v.get('问题描述') or v.get('产品名称') or ''}{claim}",
             f"跟进{v.get('处理方案') or '处理方案'}，答复买家；结案后在质量问题表填写状态和结案日期",
-            _after(v.get("日期"), RULES_BY_KEY["seller_reply"], settings), bool(r.bad)))
+            _after(v.get("日期"), RULES_BY_KEY["seller_reply"], settings), bool(r.errors)))
     return items
 
 
@@ -141,7 +141,7 @@ def _chase(check: TableCheck, settings: Settings, at: datetime) -> list[OpenItem
         items.append(OpenItem(
             item_key(CHASE_DETAIL.key, order), check.table.sheet, r.row, "催款", v.get("买家ID"), order,
             "等待买家付款", v.get("订单金额"), f"未付款订单 ¥{v.get('订单金额') or '?'}（上次：{last}）",
-            "再次催付，结果记入催款明细表；24 小时内同一买家不超过 3 次", closes, bool(r.bad)))
+            "再次催付，结果记入催款明细表；24 小时内同一买家不超过 3 次", closes, bool(r.errors)))
     return items
 
 
@@ -157,7 +157,7 @@ def _handover(check: TableCheck, settings: Settings) -> list[OpenItem]:
                                           v.get("时间"))
         items.append(OpenItem(
             key, check.table.sheet, r.row, v.get("事项类型") or "其他", v.get("买家ID"), v.get("订单号"),
-            v.get("订单状态"), v.get("订单价格"), v.get("订单描述") or "", v.get("交接处理") or "", due, bool(r.bad)))
+            v.get("订单状态"), v.get("订单价格"), v.get("订单描述") or "", v.get("交接处理") or "", due, bool(r.errors)))
     return items
 
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
+from .changes import NewSheet
 from .schema import ChoiceList, Column, Kind, Role, SheetSpec, display_width
 from .sheets import CHOICE_LISTS, LEDGERS, RULES, SETTINGS_TITLE
 from .settings import RULE_HEADERS
@@ -78,24 +80,27 @@ class _Builder:
         for r, row in enumerate(rows, start=1):
             for index, column in enumerate(spec.columns):
                 if not column.computed and row.get(column.header) is not None:
-                    self._write(sheet, r, index, row[column.header], column)
+                    self._write(sheet, r, index, row[column.header], column.kind)
         sheet.set_row(0, 30)
         sheet.freeze_panes(1, 0)
         sheet.set_landscape()
         sheet.fit_to_pages(1, 0)  # printed: every column on the page width, header on every page
         sheet.repeat_rows(0)
 
-    def _write(self, sheet: Any, row: int, col: int, value: Any, column: Column) -> None:
+    def _write(self, sheet: Any, row: int, col: int, value: Any, kind: Kind, cell_format: Any = None) -> None:
         """Cells hold what a person typed: a str stays text even in a date column."""
-        cell_format = self.fmt(num_format=KIND_FORMAT[column.kind])
-        if isinstance(value, datetime | date):
-            date_kind = column.kind if column.kind in (Kind.DATE, Kind.DATETIME) else Kind.DATETIME
-            sheet.write_datetime(row, col, value, self.fmt(num_format=KIND_FORMAT[date_kind]))
+        cell_format = cell_format or self.fmt(num_format=KIND_FORMAT[kind])
+        if value is None:
+            sheet.write_blank(row, col, None, cell_format)
+        elif isinstance(value, datetime | date):
+            if kind not in (Kind.DATE, Kind.DATETIME):
+                cell_format = self.fmt(num_format=KIND_FORMAT[Kind.DATETIME])
+            sheet.write_datetime(row, col, value, cell_format)
         elif isinstance(value, bool):
             sheet.write_boolean(row, col, value, cell_format)
-        elif isinstance(value, int | float):
-            sheet.write_number(row, col, value, self.fmt(num_format="General")
-                               if column.kind in (Kind.ID, Kind.TEXT, Kind.PHONE) else cell_format)
+        elif isinstance(value, int | float | Decimal):
+            sheet.write_number(row, col, float(value), self.fmt(num_format="General")
+                               if kind in (Kind.ID, Kind.TEXT, Kind.PHONE) else cell_format)
         else:
             sheet.write_string(row, col, str(value), cell_format)
 
@@ -163,8 +168,42 @@ class _Builder:
             col += 1
         sheet.freeze_panes(1, 0)
 
+    def generated(self, new: NewSheet) -> None:
+        """A tab we generate (日汇总, or a ledger the workbook lacked), block by block."""
+        sheet = self.book.add_worksheet(new.title)
+        looks = {"title": {"bold": True, "font_size": 14}, "note": {"italic": True, "font_color": "#595959"},
+                 "header": {"bold": True, "border": 1, "align": "center", "valign": "vcenter", "text_wrap": True,
+                            "bg_color": Role.COMPUTED.fill},
+                 "total": {"bold": True, "top": 1}, "body": {}}
+        for block in new.blocks:
+            for r, values in enumerate(block.rows):
+                for c, value in enumerate(values):
+                    look = dict(looks[block.style])
+                    kind = block.kinds[c] if c < len(block.kinds) else None
+                    if block.style == "header" and c < len(new.header_fills):
+                        look["bg_color"] = new.header_fills[c]
+                    if kind is not None:
+                        look["num_format"] = KIND_FORMAT[kind]
+                    self._write(sheet, block.row - 1 + r, block.col - 1 + c, value, kind or Kind.TEXT, self.fmt(**look))
+        for col, width in new.widths.items():
+            sheet.set_column(col - 1, col - 1, width)
+        if new.freeze_row:
+            sheet.freeze_panes(new.freeze_row, 0)
+        for spec in new.charts:
+            chart = self.book.add_chart({"type": spec.kind})
+            for name, (r1, c1, r2, c2) in spec.series:
+                chart.add_series({"name": name, "categories": [new.title, *_zero(spec.categories)],
+                                  "values": [new.title, r1 - 1, c1 - 1, r2 - 1, c2 - 1]})
+            chart.set_title({"name": spec.title})
+            chart.set_legend({"position": "bottom"} if len(spec.series) > 1 else {"none": True})
+            sheet.insert_chart(spec.anchor[0] - 1, spec.anchor[1] - 1, chart, {"x_scale": 1.2})
+
     def close(self) -> None:
         self.book.close()
+
+
+def _zero(area: tuple[int, int, int, int]) -> list[int]:
+    return [n - 1 for n in area]
 
 
 def build_workbook(specs: Sequence[SheetSpec], rows: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
@@ -180,6 +219,15 @@ def build_workbook(specs: Sequence[SheetSpec], rows: Mapping[str, Sequence[Mappi
     for spec in ordered:
         builder.ledger(spec, (rows or {}).get(spec.title, ()))
     builder.settings(lists_for(ordered), list_values or {})
+    builder.close()
+    return out.getvalue()
+
+
+def build_generated_sheet(new: NewSheet) -> bytes:
+    """A one-sheet workbook holding `new`, to be grafted into the team's workbook."""
+    out = io.BytesIO()
+    builder = _Builder(out)
+    builder.generated(new)
     builder.close()
     return out.getvalue()
 

@@ -6,7 +6,7 @@ whole list at once. Each message names the cell and says what to do.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Iterable
 
@@ -78,11 +78,16 @@ def flatten(findings: Iterable[Finding], *names: str) -> list[tuple]:
 
 @dataclass(frozen=True)
 class Record:
-    """One ledger row, its values cleaned; cells that failed are None and named in `bad`."""
+    """One ledger row, its values cleaned; cells that failed are None and named in `bad`.
+
+    `errors` names every column with an error finding on this row (a duplicate or
+    a missing value too): totals leave such rows out and list them instead.
+    """
 
     row: int
     values: dict[str, object]
     bad: frozenset[str] = field(default=frozenset())
+    errors: frozenset[str] = field(default=frozenset())
 
 
 @dataclass(frozen=True)
@@ -220,6 +225,11 @@ def check_table(table: Table, settings: Settings, today: date) -> TableCheck:
         findings += row_findings + _row_findings(table, record)
     findings += _duplicate_findings(table, records)
     findings.sort(key=lambda f: (f.row, f.col))
+    errors: dict[int, set[str]] = {}
+    for f in findings:
+        if f.severity is Severity.ERROR:
+            errors.setdefault(f.row, set()).add(f.column)
+    records = [replace(r, errors=frozenset(errors[r.row])) if r.row in errors else r for r in records]
     return TableCheck(table, tuple(records), tuple(findings))
 
 

@@ -5,11 +5,15 @@ and hands each sheet over as one 2-D block, which is all the core needs.
 """
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
+from .changes import Change
 from .errors import InputFileError, OutputError
 from .tables import Grid
 
@@ -44,25 +48,79 @@ def check_workbook_file(path: Path) -> None:
         raise InputFileError(broken) from exc
 
 
-def read_grids(path: Path) -> list[Grid]:
-    """Every worksheet of the workbook as a Grid anchored at A1 (chart sheets skipped)."""
+def _grids(data: bytes, name: str) -> list[Grid]:
     from python_calamine import CalamineWorkbook, SheetTypeEnum
 
-    check_workbook_file(path)
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         return [Grid(meta.name, book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False))
                 for meta in book.sheets_metadata if meta.typ == SheetTypeEnum.WorkSheet]
     except Exception as exc:  # calamine raises its own types for every kind of damage
-        raise InputFileError(f"「{path.name}」已损坏，无法读取，请用 Excel 打开并另存一份再试。") from exc
+        raise InputFileError(f"「{name}」已损坏，无法读取，请用 Excel 打开并另存一份再试。") from exc
+
+
+def lock_files(path: Path) -> list[Path]:
+    """Owner files Excel, WPS and LibreOffice keep beside a workbook while it is open."""
+    names = {f"~${path.name}", f"~${path.name[2:]}", f".~lock.{path.name}#"}
+    return [path.with_name(n) for n in sorted(names) if path.with_name(n).exists()]
+
+
+def refuse_if_open(path: Path) -> None:
+    if lock_files(path):
+        raise OutputError(f"「{path.name}」正在 Excel 中打开（或上次没有正常关闭），请先关闭它再试；"
+                          f"确认没人打开时，可删除同目录下的 ~${path.name}。")
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
+@dataclass(frozen=True)
+class WorkbookFile:
+    """A workbook read once: its grids for the core, its bytes for applying changes."""
+
+    path: Path
+    data: bytes
+    stamp: tuple[int, int]
+
+    @classmethod
+    def open(cls, path: Path) -> "WorkbookFile":
+        check_workbook_file(path)
+        stamp = _stamp(path)
+        return cls(path, path.read_bytes(), stamp)
+
+    def grids(self) -> list[Grid]:
+        return _grids(self.data, self.path.name)
+
+    def save(self, changes: Iterable[Change], out: Path | None = None) -> Path:
+        """Apply `changes` and write to `out`, or safely over the file itself."""
+        from .templates import build_generated_sheet
+        from .xlsx_package import apply_changes
+
+        target = out or self.path
+        refuse_if_open(self.path)
+        if target != self.path:
+            refuse_if_open(target)
+        updated = apply_changes(self.data, changes, build_generated_sheet)
+        _grids(updated, target.name)  # what we wrote must read back
+        if target == self.path and _stamp(self.path) != self.stamp:
+            raise OutputError(f"「{self.path.name}」在处理期间被别人修改过，为免覆盖对方的改动，没有写入；请重新运行。")
+        write_new_file(target, updated, overwrite=True)
+        return target
+
+
+def read_grids(path: Path) -> list[Grid]:
+    """Every worksheet of the workbook as a Grid anchored at A1 (chart sheets skipped)."""
+    return WorkbookFile.open(path).grids()
 
 
 def write_new_file(path: Path, data: bytes, overwrite: bool = False) -> None:
     """Write a file we created, through a temporary file and an atomic rename."""
     if path.exists() and not overwrite:
         raise OutputError(f"「{path}」已存在，请换一个文件名，或加 --force 覆盖。")
-    if path.exists() and (path.parent / f"~${path.name}").exists():
-        raise OutputError(f"「{path.name}」正在 Excel 中打开，请先关闭它再试。")
+    if path.exists():
+        refuse_if_open(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
     try:

@@ -1,0 +1,491 @@
+"""Applying changes to an .xlsx/.xlsm package without loading and re-saving it.
+
+Only the parts a change owns are rewritten: the edited sheet's XML, its table
+part, styles.xml (formats are appended, never altered), and for a generated tab
+its own sheet, drawing and chart parts plus the entries that list them. Every
+other part (pictures, charts, pivot tables, comments, VBA, the other sheets) is
+copied through unchanged, which a load-and-save library cannot promise.
+"""
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Iterable
+
+from lxml import etree
+
+from .changes import CellValue, Change, EditSheet, NewSheet
+from .schema import Kind
+from .tables import cell_name
+
+M = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PR = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+SHEET_REL = R + "/worksheet"
+TABLE_REL = R + "/table"
+CALC_CHAIN_REL = R + "/calcChain"
+_CELL = re.compile(r"([A-Z]+)(\d+)")
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+_BUILTIN_DATE_FORMATS = set(range(14, 23)) | {45, 46, 47}
+DATE_FORMATS = {Kind.DATE: "yyyy-mm-dd", Kind.DATETIME: "yyyy-mm-dd hh:mm"}
+_PARSER = etree.XMLParser(huge_tree=True, remove_blank_text=False)
+
+
+def q(tag: str, ns: str = M) -> str:
+    return f"{{{ns}}}{tag}"
+
+
+def column_number(letters: str) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ord(ch) - 64
+    return number
+
+
+def split_cell(ref: str) -> tuple[int, int]:
+    letters, digits = _CELL.fullmatch(ref.replace("$", "")).groups()
+    return int(digits), column_number(letters)
+
+
+def rels_name(part: str) -> str:
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def resolve(source_part: str, target: str) -> str:
+    if target.startswith("/"):
+        return target[1:]
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source_part), target))
+
+
+class Package:
+    """An OPC package in memory: parts are parsed once and written back only if changed."""
+
+    def __init__(self, data: bytes) -> None:
+        self.zip = zipfile.ZipFile(io.BytesIO(data))
+        self.infos = {info.filename: info for info in self.zip.infolist()}
+        self.trees: dict[str, etree._Element] = {}
+        self.dirty: set[str] = set()  # parsed parts that were changed
+        self.added: dict[str, bytes] = {}  # parts given as bytes
+        self.removed: set[str] = set()
+
+    def names(self) -> set[str]:
+        return (set(self.infos) | set(self.added) | self.dirty) - self.removed
+
+    def exists(self, name: str) -> bool:
+        return name in self.names()
+
+    def read(self, name: str) -> bytes:
+        return self.added[name] if name in self.added else self.zip.read(name)
+
+    def xml(self, name: str) -> etree._Element:
+        """A part, parsed, for reading."""
+        if name not in self.trees:
+            self.trees[name] = etree.fromstring(self.read(name), _PARSER)
+        return self.trees[name]
+
+    def edit(self, name: str) -> etree._Element:
+        """A part, parsed, to be changed in place."""
+        self.dirty.add(name)
+        return self.xml(name)
+
+    def put(self, name: str, data: bytes) -> None:
+        self.trees.pop(name, None)
+        self.dirty.discard(name)
+        self.removed.discard(name)
+        self.added[name] = data
+
+    def remove(self, name: str) -> None:
+        self.trees.pop(name, None)
+        self.dirty.discard(name)
+        self.added.pop(name, None)
+        self.removed.add(name)
+
+    def relationships(self, part: str) -> list[etree._Element]:
+        name = rels_name(part)
+        return list(self.xml(name)) if self.exists(name) else []
+
+    def related(self, part: str, rel_type: str) -> list[str]:
+        return [resolve(part, rel.get("Target")) for rel in self.relationships(part)
+                if rel.get("Type") == rel_type and rel.get("TargetMode") != "External"]
+
+    def add_relationship(self, part: str, rel_type: str, target_part: str) -> str:
+        name = rels_name(part)
+        if not self.exists(name):
+            self.put(name, f'<Relationships xmlns="{PR}"/>'.encode())
+        root = self.edit(name)
+        taken = {rel.get("Id") for rel in root}
+        rid = next(f"rId{n}" for n in range(1, len(taken) + 2) if f"rId{n}" not in taken)
+        target = posixpath.relpath(target_part, posixpath.dirname(part))
+        etree.SubElement(root, q("Relationship", PR), Id=rid, Type=rel_type, Target=target)
+        return rid
+
+    def set_content_type(self, part: str, value: str | None) -> None:
+        root = self.edit("[Content_Types].xml")
+        for override in root.findall(q("Override", CT)):
+            if override.get("PartName") == "/" + part:
+                root.remove(override)
+        if value:
+            etree.SubElement(root, q("Override", CT), PartName="/" + part, ContentType=value)
+
+    def content_type(self, part: str) -> str | None:
+        for override in self.xml("[Content_Types].xml").findall(q("Override", CT)):
+            if override.get("PartName") == "/" + part:
+                return override.get("ContentType")
+        return None
+
+    def free_name(self, pattern: str) -> str:
+        names = self.names()
+        return next(pattern.format(n) for n in range(1, len(names) + 2) if pattern.format(n) not in names)
+
+    def sheet_parts(self) -> dict[str, str]:
+        """Sheet name → its part, in workbook order."""
+        targets = {rel.get("Id"): resolve("xl/workbook.xml", rel.get("Target"))
+                   for rel in self.relationships("xl/workbook.xml")}
+        return {sheet.get("name"): targets[sheet.get(q("id", R))]
+                for sheet in self.xml("xl/workbook.xml").find(q("sheets"))}
+
+    def to_bytes(self) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+            for name, info in self.infos.items():
+                if name not in self.removed:
+                    target.writestr(info, self._content(name))
+            for name in sorted((set(self.added) | self.dirty) - set(self.infos) - self.removed):
+                target.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), self._content(name),
+                                zipfile.ZIP_DEFLATED)
+        return out.getvalue()
+
+    def _content(self, name: str) -> bytes:
+        if name in self.dirty:
+            return etree.tostring(self.trees[name], xml_declaration=True, encoding="UTF-8", standalone=True)
+        return self.read(name)
+
+
+class Styles:
+    """xl/styles.xml, only ever appended to, so every existing style index keeps its meaning."""
+
+    PART = "xl/styles.xml"
+
+    def __init__(self, package: Package) -> None:
+        self.package = package
+        self.cache: dict[tuple, int] = {}
+
+    @property
+    def root(self) -> etree._Element:
+        return self.package.xml(self.PART)
+
+    def _section(self, tag: str) -> etree._Element:
+        section = self.root.find(q(tag))
+        if section is None:  # numFmts is the only optional one we touch, and comes first
+            section = etree.Element(q(tag), count="0")
+            self.package.edit(self.PART).insert(0, section)
+        return section
+
+    def number_format(self, xf_index: int) -> str | int:
+        xfs = self.root.find(q("cellXfs"))
+        fmt_id = int(xfs[xf_index].get("numFmtId", "0")) if xf_index < len(xfs) else 0
+        for fmt in self._section("numFmts"):
+            if int(fmt.get("numFmtId")) == fmt_id:
+                return fmt.get("formatCode")
+        return fmt_id
+
+    def is_date(self, xf_index: int) -> bool:
+        code = self.number_format(xf_index)
+        if isinstance(code, int):
+            return code in _BUILTIN_DATE_FORMATS
+        bare = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", code).lower()
+        return any(ch in bare for ch in "ydh")
+
+    def _append(self, tag: str, element: etree._Element) -> int:
+        """Index of an equal entry in section `tag`, appending a copy if there is none."""
+        self.package.edit(self.PART)
+        section = self._section(tag)
+        wanted = etree.tostring(element)
+        for index, existing in enumerate(section):
+            if etree.tostring(existing) == wanted:
+                return index
+        section.append(etree.fromstring(wanted))
+        section.set("count", str(len(section)))
+        return len(section) - 1
+
+    def format_id(self, code: str) -> int:
+        numfmts = self._section("numFmts")
+        for fmt in numfmts:
+            if fmt.get("formatCode") == code:
+                return int(fmt.get("numFmtId"))
+        self.package.edit(self.PART)
+        new_id = max([163, *(int(f.get("numFmtId")) for f in numfmts)]) + 1
+        etree.SubElement(numfmts, q("numFmt"), numFmtId=str(new_id), formatCode=code)
+        numfmts.set("count", str(len(numfmts)))
+        return new_id
+
+    def with_format(self, xf_index: int, code: str) -> int:
+        """A style like `xf_index` but showing numbers with `code` (e.g. a date format)."""
+        key = ("format", xf_index, code)
+        if key not in self.cache:
+            xf = etree.fromstring(etree.tostring(self.root.find(q("cellXfs"))[xf_index]))
+            xf.set("numFmtId", str(self.format_id(code)))
+            xf.set("applyNumberFormat", "1")
+            self.cache[key] = self._append("cellXfs", xf)
+        return self.cache[key]
+
+    def import_xf(self, other: etree._Element, index: int) -> int:
+        """The index, here, of style `index` of another styles.xml (fonts, fills, borders come along)."""
+        key = ("import", id(other), index)
+        if key in self.cache:
+            return self.cache[key]
+        if index == 0:
+            return 0
+        xf = etree.fromstring(etree.tostring(other.find(q("cellXfs"))[index]))
+        for attr, tag in (("fontId", "fonts"), ("fillId", "fills"), ("borderId", "borders")):
+            source = int(xf.get(attr, "0"))
+            if source:
+                xf.set(attr, str(self._append(tag, other.find(q(tag))[source])))
+        fmt_id = int(xf.get("numFmtId", "0"))
+        if fmt_id >= 164:
+            code = next(f.get("formatCode") for f in other.find(q("numFmts")) if int(f.get("numFmtId")) == fmt_id)
+            xf.set("numFmtId", str(self.format_id(code)))
+        xf.set("xfId", "0")
+        self.cache[key] = self._append("cellXfs", xf)
+        return self.cache[key]
+
+
+def _clean_text(text: str) -> str:
+    """XML 1.0 cannot hold most control characters; a cell cannot hold more than 32,767 characters."""
+    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", text)[:32767]
+
+
+def excel_serial(value: date | datetime) -> float:
+    moment = value if isinstance(value, datetime) else datetime.combine(value, time())
+    days = (moment - _EXCEL_EPOCH).total_seconds() / 86400
+    return round(days, 10)
+
+
+def _set_cell(cell: etree._Element, change: CellValue, styles: Styles, default_style: int) -> bool:
+    """Put a value in a <c>; True if a formula was there."""
+    had_formula = cell.find(q("f")) is not None
+    for child in list(cell):
+        cell.remove(child)
+    cell.attrib.pop("t", None)
+    style = int(cell.get("s", default_style))
+    value = change.value
+    if isinstance(value, bool):
+        cell.set("t", "b")
+        etree.SubElement(cell, q("v")).text = "1" if value else "0"
+    elif isinstance(value, (datetime, date)):
+        if not styles.is_date(style):
+            kind = change.kind if change.kind in DATE_FORMATS else Kind.DATETIME
+            style = styles.with_format(style, DATE_FORMATS[kind])
+        etree.SubElement(cell, q("v")).text = repr(excel_serial(value))
+    elif isinstance(value, (int, float, Decimal)):
+        etree.SubElement(cell, q("v")).text = str(value)
+    elif value is not None:
+        cell.set("t", "inlineStr")
+        text = etree.SubElement(etree.SubElement(cell, q("is")), q("t"))
+        text.text = _clean_text(str(value))
+        if text.text != text.text.strip():
+            text.set(XML_SPACE, "preserve")
+    if style:
+        cell.set("s", str(style))
+    return had_formula
+
+
+def _column_styles(sheet: etree._Element) -> dict[int, int]:
+    styles = {}
+    cols = sheet.find(q("cols"))
+    for col in cols if cols is not None else ():
+        if col.get("style"):
+            for number in range(int(col.get("min")), min(int(col.get("max")), 16384) + 1):
+                styles[number] = int(col.get("style"))
+    return styles
+
+
+def _numbered(elements: Iterable[etree._Element], number_of) -> dict[int, etree._Element]:
+    """Rows (or cells) by number; the `r` attribute is optional in the format."""
+    numbered, previous = {}, 0
+    for element in elements:
+        previous = number_of(element) or previous + 1
+        numbered[previous] = element
+    return numbered
+
+
+def _insert_ordered(parent: etree._Element, existing: dict[int, etree._Element], number: int,
+                    element: etree._Element) -> None:
+    later = [n for n in existing if n > number]
+    if later:
+        existing[min(later)].addprevious(element)
+    else:
+        parent.append(element)
+    existing[number] = element
+
+
+def edit_sheet(package: Package, styles: Styles, edit: EditSheet) -> None:
+    parts = package.sheet_parts()
+    part = parts[edit.sheet]
+    sheet = package.edit(part)
+    data = sheet.find(q("sheetData"))
+    col_styles = _column_styles(sheet)
+    rows = _numbered(data, lambda row: int(row.get("r")) if row.get("r") else None)
+    had_formula = False
+    by_row: dict[int, list[CellValue]] = {}
+    for change in edit.cells:
+        by_row.setdefault(change.row, []).append(change)
+    for number in sorted(by_row):
+        row = rows.get(number)
+        if row is None:
+            row = etree.Element(q("row"), r=str(number))
+            _insert_ordered(data, rows, number, row)
+        row.attrib.pop("spans", None)
+        cells = _numbered(row, lambda c: split_cell(c.get("r"))[1] if c.get("r") else None)
+        for change in by_row[number]:
+            cell = cells.get(change.col)
+            if cell is None:
+                cell = etree.Element(q("c"), r=cell_name(number, change.col))
+                _insert_ordered(row, cells, change.col, cell)
+            had_formula |= _set_cell(cell, change, styles, col_styles.get(change.col, 0))
+    _grow_dimension(sheet, max(by_row, default=1), max((c.col for c in edit.cells), default=1))
+    if edit.last_row is not None:
+        for table_part in package.related(part, TABLE_REL):
+            _resize_table(package, table_part, edit.header_row, edit.last_row)
+    if had_formula:
+        _drop_calc_chain(package)
+
+
+def _grow_dimension(sheet: etree._Element, last_row: int, last_col: int) -> None:
+    dimension = sheet.find(q("dimension"))
+    if dimension is None:
+        return
+    first, _, last = dimension.get("ref").partition(":")
+    end_row, end_col = split_cell(last or first)
+    dimension.set("ref", f"{first}:{cell_name(max(end_row, last_row), max(end_col, last_col))}")
+
+
+def _resize_table(package: Package, part: str, header_row: int, last_row: int) -> None:
+    table = package.xml(part)
+    first, last = table.get("ref").split(":")
+    top, left = split_cell(first)
+    if top != header_row or table.get("totalsRowCount"):
+        return
+    ref = f"{first}:{cell_name(last_row, split_cell(last)[1])}"
+    package.edit(part).set("ref", ref)
+    auto_filter = table.find(q("autoFilter"))
+    if auto_filter is not None:
+        auto_filter.set("ref", ref)
+
+
+def _drop_calc_chain(package: Package) -> None:
+    """Excel rebuilds calcChain.xml; a stale one makes it report the file as damaged."""
+    for part in package.related("xl/workbook.xml", CALC_CHAIN_REL):
+        package.remove(part)
+        package.set_content_type(part, None)
+    rels = package.edit(rels_name("xl/workbook.xml"))
+    for rel in list(rels):
+        if rel.get("Type") == CALC_CHAIN_REL:
+            rels.remove(rel)
+
+
+def _reachable(package: Package, part: str) -> list[str]:
+    """Parts hanging off `part` through relationships (drawings, charts, comments…), with their rels files."""
+    found = []
+    for rel in package.relationships(part):
+        if rel.get("TargetMode") == "External":
+            continue
+        target = resolve(part, rel.get("Target"))
+        if package.exists(target) and target not in found:
+            found += [target, *_reachable(package, target)]
+    name = rels_name(part)
+    return found + ([name] if package.exists(name) else [])
+
+
+def _referenced_outside(package: Package, parts: set[str]) -> set[str]:
+    """Parts that some relationship from outside `parts` still points to."""
+    referenced = set()
+    for name in package.names():
+        if name.endswith(".rels") and name not in parts:
+            source = posixpath.join(posixpath.dirname(posixpath.dirname(name)), posixpath.basename(name)[:-5])
+            if source not in parts:
+                referenced |= {resolve(source, rel.get("Target")) for rel in package.xml(name)
+                               if rel.get("TargetMode") != "External"}
+    return referenced
+
+
+def add_generated_sheet(package: Package, styles: Styles, new: NewSheet, scratch_bytes: bytes) -> None:
+    """Graft the one sheet of a workbook XlsxWriter made (cells, styles, charts) into the package."""
+    scratch = Package(scratch_bytes)
+    (scratch_part,) = scratch.sheet_parts().values()
+    existing = package.sheet_parts().get(new.title)
+    if existing:
+        owned = _reachable(package, existing)
+        shared = _referenced_outside(package, set(owned) | {existing})
+        for part in owned:
+            if part not in shared:
+                package.remove(part)
+                package.set_content_type(part, None)
+        target = existing
+    else:
+        target = package.free_name("xl/worksheets/sheet{}.xml")
+        rid = package.add_relationship("xl/workbook.xml", SHEET_REL, target)
+        sheets = package.edit("xl/workbook.xml").find(q("sheets"))
+        sheet_id = max(int(s.get("sheetId")) for s in sheets) + 1
+        etree.SubElement(sheets, q("sheet"), {"name": new.title, "sheetId": str(sheet_id), q("id", R): rid})
+        package.set_content_type(target, scratch.content_type(scratch_part))
+    sheet = scratch.xml(scratch_part)
+    _localize(sheet, scratch, styles)
+    package.put(target, etree.tostring(sheet, xml_declaration=True, encoding="UTF-8", standalone=True))
+    _copy_related(scratch, scratch_part, package, target)
+
+
+def _localize(sheet: etree._Element, scratch: Package, styles: Styles) -> None:
+    """Styles mapped into the target's styles.xml, shared strings made inline, no selected tab."""
+    scratch_styles = scratch.xml("xl/styles.xml")
+    strings = []
+    if scratch.exists("xl/sharedStrings.xml"):
+        strings = ["".join(si.itertext()) for si in scratch.xml("xl/sharedStrings.xml")]
+    for element in sheet.iter(q("c"), q("row"), q("col")):
+        attr = "style" if element.tag == q("col") else "s"
+        if element.get(attr):
+            element.set(attr, str(styles.import_xf(scratch_styles, int(element.get(attr)))))
+        if element.tag == q("c") and element.get("t") == "s":
+            value = element.find(q("v"))
+            element.remove(value)
+            element.set("t", "inlineStr")
+            etree.SubElement(etree.SubElement(element, q("is")), q("t")).text = strings[int(value.text)]
+    for view in sheet.iter(q("sheetView")):
+        view.attrib.pop("tabSelected", None)
+
+
+def _copy_related(scratch: Package, scratch_part: str, package: Package, target: str) -> None:
+    """Copy the parts a scratch part relates to under free names, keeping relationship ids."""
+    relationships = scratch.relationships(scratch_part)
+    if not relationships:
+        return
+    rels = etree.fromstring(scratch.read(rels_name(scratch_part)))
+    for rel in rels:
+        source = resolve(scratch_part, rel.get("Target"))
+        folder, name = posixpath.split(source)
+        stem = re.sub(r"\d+\.xml$", "{}.xml", name)
+        new_name = package.free_name(posixpath.join(folder, stem))
+        package.put(new_name, scratch.read(source))
+        package.set_content_type(new_name, scratch.content_type(source))
+        rel.set("Target", posixpath.relpath(new_name, posixpath.dirname(target)))
+        _copy_related(scratch, source, package, new_name)
+    package.put(rels_name(target), etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True))
+
+
+def apply_changes(data: bytes, changes: Iterable[Change], build_sheet) -> bytes:
+    """The package with `changes` applied; `build_sheet(NewSheet) -> bytes` makes generated tabs."""
+    package = Package(data)
+    styles = Styles(package)
+    for change in changes:
+        if isinstance(change, EditSheet):
+            edit_sheet(package, styles, change)
+        else:
+            add_generated_sheet(package, styles, change, build_sheet(change))
+    return package.to_bytes()
