@@ -16,7 +16,8 @@ from workbook_tools.cli import DEMO_FILE, cli
 from workbook_tools.demo import make_demo
 from workbook_tools.sheets import LEDGERS, RESENDS, RETURNS
 from workbook_tools.templates import build_workbook, template_files
-from workbook_tools.validate import check_workbook, flatten
+from workbook_tools.findings import flatten
+from workbook_tools.validate import check_workbook
 from workbook_tools.xlsx_file import read_grids
 
 TEMPLATES = ROOT / "templates_xlsx"
@@ -135,8 +136,8 @@ def test_build_templates_check_notices_a_stale_folder(tmp_path):
 
 
 def test_warnings_alone_exit_0(tmp_path):
-    path = write_xlsx(tmp_path / "w.xlsx", {"退件表": [["日期", "物流单号", "产品名称", "数量"],
-                                                      ["2062-11-20", "SF1", "眼霜", 1]]})
+    path = write_xlsx(tmp_path / "w.xlsx", {"退件表": [["日期", "物流单号", "订单编码", "产品名称", "数量"],
+                                                      ["2062-11-20", "SF1", "SO1", "眼霜", 1]]})
     result = run("validate", path)
     assert result.exit_code == 0
     assert flatten(check_workbook(read_grids(path), date.today()).findings, "code") == [("unlikely_date",)]

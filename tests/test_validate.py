@@ -10,7 +10,8 @@ import pytest
 from conftest import TODAY, write_xlsx
 from workbook_tools.errors import NoKnownSheet
 from workbook_tools.tables import Grid
-from workbook_tools.validate import check_workbook, flatten
+from workbook_tools.findings import flatten
+from workbook_tools.validate import check_workbook
 from workbook_tools.xlsx_file import read_grids
 
 TITLE = "2026年11月 退换件登记表"
@@ -121,16 +122,16 @@ def test_no_message_shows_a_whole_phone_number():
 
 
 def test_a_teams_own_choices_on_the_settings_sheet_are_accepted():
-    ledger = grid("退件表", ("日期", "物流单号", "产品名称", "数量", "退回类型"),
-                  ("2026-11-20", "SF1", "紧致眼霜 15g", 1, "拒收"))
-    assert flatten(check_workbook([ledger], TODAY).findings, "cell", "code") == [("E2", "bad_choice")]
+    ledger = grid("退件表", ("日期", "物流单号", "订单编码", "产品名称", "数量", "退回类型"),
+                  ("2026-11-20", "SF1", "SO1", "紧致眼霜 15g", 1, "拒收"))
+    assert flatten(check_workbook([ledger], TODAY).findings, "cell", "code") == [("F2", "bad_choice")]
     settings = grid("设置", ("规则", "数值", "单位", "依据", None, "退回类型"),
                     ("未付款订单自动关闭", 3, "天", "", None, "过敏"), (None, None, None, None, None, "拒收"))
     assert check_workbook([ledger, settings], TODAY).findings == ()
 
 
 def test_a_rule_value_that_is_not_a_number_is_reported_on_settings():
-    ledger = grid("退件表", ("日期", "物流单号", "产品名称", "数量"), ("2026-11-20", "SF1", "眼霜", 1))
+    ledger = grid("退件表", ("日期", "物流单号", "订单编码", "产品名称", "数量"), ("2026-11-20", "SF1", "SO1", "眼霜", 1))
     settings = grid("设置", ("规则", "数值", "单位"), ("未付款订单自动关闭", "三天", "天"))
     check = check_workbook([ledger, settings], TODAY)
     assert flatten(check.findings) == [("设置", "B2", "bad_number")]

@@ -138,4 +138,12 @@ def _spoil(data: DemoData) -> None:
     data.spoil(QUALITY, 3, "结案日期", None, "missing_required")
     data.spoil(CHASE_DETAIL, 4, "订单编号", 4.12345678901235e18, "order_no_precision_lost")
     data.spoil(CHASE_DETAIL, 6, "联系电话", "1380013800", "bad_phone")
+    data.spoil(RETURNS, 7, "订单编码", None, "unmatched_parcel")
+    refunded = next(r for r in returns if r["解决方案"] == "退款" and isinstance(r["订单编码"], str))
+    data.spoil(RESENDS, 5, "原订单编码", refunded["订单编码"], "double_compensation")
+    chased = data.rows[CHASE_DETAIL.title][7]
+    for attempt in range(4):  # a fourth chase of one buyer in a day is one too many
+        row = data.add(CHASE_DETAIL, {**chased, "买家ID": "小鹿乱撞2020", "订单编号": chased["订单编号"][:-1] + str(attempt),
+                                      "接听情况": "未接通", "催款结果": "未付款", "付款时间": None})
+    data.planted.append(Planted(CHASE_DETAIL.title, cell_name(row, 2), "over_chased"))
 
