@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import Callable, Iterable
 
 import click
 
 from . import __version__
+from .changes import Change
 from .errors import OutputError, WorkbookToolsError
 from .sheets import BY_KEY, BY_TITLE, LEDGERS
 from .schema import display_width
 from .templates import TEAM_FILE, TEMPLATE_DIR, build_templates, build_workbook, stale_templates
 from .validate import Finding, WorkbookCheck, check_workbook
-from .xlsx_file import read_grids, write_new_file
+from .xlsx_file import WorkbookFile, read_grids, write_new_file
 
 EXIT_FINDINGS = 1
 EXIT_UNUSABLE = 2
@@ -148,19 +150,169 @@ def build_templates_command(check: bool, out: Path | None) -> None:
 @click.option("--out", type=click.Path(path_type=Path), default=Path("workbook-tools-demo"),
               show_default=True, help="示例文件输出目录。")
 def demo(out: Path) -> None:
-    """生成几天的示例数据（含几处故意写错的行），再校验给你看。"""
-    from .demo import make_demo
+    """生成几天的示例数据（含几处故意写错的行），校验给你看，再做一次交接班、催款汇总和日汇总。"""
+    from .demo import AGENTS, make_demo
+    from .handover import handover
+    from .totals import DAILY_TITLE, chase_summary, daily_totals
 
     today = date.today()
     data = make_demo(today)
     path = out / DEMO_FILE
-    write_new_file(path, build_workbook(LEDGERS, data.rows, {"Agents": ("小美", "阿强", "莉莉")}), overwrite=True)
+    write_new_file(path, build_workbook(LEDGERS, data.rows, {"Agents": AGENTS}), overwrite=True)
     counts = "、".join(f"{s.title} {len(data.rows[s.title])} 行" for s in LEDGERS if s.title in data.rows)
     click.echo(f"已按模板 {TEAM_FILE} 写入示例工作簿 {path}：{counts}。")
     click.echo(f"其中 {len(data.planted)} 处是故意写错的，校验结果如下：\n")
-    _print_check(path, check_workbook(read_grids(path), today))
-    click.echo(f"\n用 Excel 打开 {path} 可以看到下拉选项、自动合计和表头颜色；改好后再运行："
+    book = WorkbookFile.open(path)
+    check = check_workbook(book.grids(), today)
+    _print_check(path, check)
+    shift_end = datetime.combine(today, datetime.min.time()).replace(hour=18)
+    handed = handover(check, AGENTS[0], AGENTS[1], shift_end)
+    _, chase = chase_summary(check, shift_end)
+    _save(book, [handed.change, chase], None)
+    book = WorkbookFile.open(path)
+    _, daily = daily_totals(check_workbook(book.grids(), today), today, shift_end)
+    book.save([daily])
+    click.echo(f"\n又以 {shift_end:%H:%M} {AGENTS[0]}交给{AGENTS[1]}做了一次交接班（{handed.written} 项，"
+               f"{handed.overdue} 项已超时），并生成了催款汇总和日汇总。")
+    click.echo(f"用 Excel 打开 {path}，看「交接表」「催款汇总表」和「{DAILY_TITLE}」；改好错误后再运行："
                f"workbook-tools validate {path}")
+
+
+def output_options(command: Callable) -> Callable:
+    """--out and --json, shared by every command that writes into a workbook."""
+    command = click.option("--json", "as_json", is_flag=True, help="同时把写入的内容以 JSON 输出，供脚本读取。")(command)
+    return click.option("--out", type=click.Path(path_type=Path),
+                        help="写到另一个文件；不写时直接更新原文件（先写临时文件再替换，原文件被打开时拒绝）。")(command)
+
+
+def _moment(text: str | None, option: str) -> datetime:
+    if not text:
+        return datetime.now().replace(second=0, microsecond=0)
+    try:
+        return datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise OutputError(f"{option} 的「{text}」不是有效时间，请写成 2026-11-22 18:00 这样的格式。") from None
+
+
+def _day(text: str | None) -> date:
+    if not text:
+        return date.today()
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise OutputError(f"--date 的「{text}」不是有效日期，请写成 2026-11-22 这样的格式。") from None
+
+
+def _save(book: WorkbookFile, changes: Iterable[Change | None], out: Path | None) -> Path | None:
+    changes = [c for c in changes if c is not None]
+    if not changes and out is None:
+        return None
+    return book.save(changes, out)
+
+
+def _excluded_note(excluded: list[str]) -> None:
+    if excluded:
+        click.echo(f"注意：{len(excluded)} 行有校验错误，没有计入（{'、'.join(excluded[:5])}"
+                   f"{'等' if len(excluded) > 5 else ''}），运行 workbook-tools validate 查看并改正。")
+
+
+def _emit_json(data: object) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@cli.command("handover")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--from", "from_agent", help="交接人（下班的人）。")
+@click.option("--to", "to_agent", help="承接人（接班的人）。")
+@click.option("--at", help="交接时间，如「2026-11-22 18:00」；默认现在。")
+@output_options
+def handover_command(file: Path, from_agent: str | None, to_agent: str | None, at: str | None,
+                     out: Path | None, as_json: bool) -> None:
+    """交接班：把所有未完成的事项写进交接表，最急的在前。"""
+    from .handover import check_agents, handover
+
+    check_agents(from_agent, to_agent)
+    moment = _moment(at, "--at")
+    book = WorkbookFile.open(file)
+    result = handover(check_workbook(book.grids(), moment.date()), from_agent, to_agent, moment)
+    written = _save(book, [result.change], out)
+    if as_json:
+        _emit_json({"written": result.written, "items": list(result.items)})
+        return
+    summary = f"已交接 {result.written} 项，其中 {result.overdue} 项已超时" if result.written else "没有新的交接事项"
+    click.echo(summary + (f"；{result.already} 项之前已交给{to_agent}" if result.already else "") + "。")
+    for item in result.items:
+        click.echo(f"  {item['state']}  {_pad(item['source'], 14)}  {item['action']}")
+    if written:
+        click.echo(f"已写入 {written} 的「交接表」。")
+
+
+@cli.command("acknowledge")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--agent", help="确认接收的承接人。")
+@click.option("--at", help="确认时间，如「2026-11-22 18:10」；默认现在。")
+@output_options
+def acknowledge_command(file: Path, agent: str | None, at: str | None, out: Path | None, as_json: bool) -> None:
+    """承接人确认已收到交接：在交接表填上确认时间。"""
+    from .handover import acknowledge, check_agents
+
+    check_agents(agent)
+    moment = _moment(at, "--at")
+    book = WorkbookFile.open(file)
+    count, change = acknowledge(check_workbook(book.grids(), moment.date()), agent, moment)
+    written = _save(book, [change], out)
+    if as_json:
+        _emit_json({"acknowledged": count})
+        return
+    click.echo(f"{agent} 已确认 {count} 项交接。" + (f"已写入 {written}。" if written else ""))
+
+
+@cli.command("daily-totals")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--date", "day", help="汇总哪一天，如 2026-11-22；默认今天。")
+@output_options
+def daily_totals_command(file: Path, day: str | None, out: Path | None, as_json: bool) -> None:
+    """日汇总：生成「日汇总」表（当天和近 7 天的退件、重发、质量问题、催款、交接）。"""
+    from .totals import DAILY_TITLE, daily_totals
+
+    chosen = _day(day)
+    moment = datetime.now().replace(second=0, microsecond=0)
+    book = WorkbookFile.open(file)
+    result, sheet = daily_totals(check_workbook(book.grids(), chosen), chosen, moment)
+    written = _save(book, [sheet], out)
+    if as_json:
+        _emit_json(result)
+        return
+    r, c = result["returns"], result["chase"]
+    click.echo(f"{result['date']}：退件 {r['count']} 行 {r['parcels']} 件 {r['qty']} 个；"
+               f"重发 {result['resends']['count']}（未发出 {result['resends']['open']}）；"
+               f"质量问题 {result['quality']['count']}；催款 {c['to_chase']} 单，催回 {c['paid']} 单 "
+               f"{c['paid_amount']:.2f} 元；未处理 {result['open_items']} 项，已超时 {result['overdue']} 项。")
+    _excluded_note(result["excluded_rows"])
+    click.echo(f"已写入 {written} 的「{DAILY_TITLE}」表。")
+
+
+@cli.command("chase-summary")
+@click.argument("file", type=click.Path(path_type=Path))
+@output_options
+def chase_summary_command(file: Path, out: Path | None, as_json: bool) -> None:
+    """催款汇总：按天、按催款人统计，写进催款汇总表。"""
+    from .totals import chase_summary
+
+    moment = datetime.now().replace(second=0, microsecond=0)
+    book = WorkbookFile.open(file)
+    result, change = chase_summary(check_workbook(book.grids(), moment.date()), moment)
+    written = _save(book, [change], out)
+    if as_json:
+        _emit_json(result)
+        return
+    for row in result["rows"]:
+        rate = row["paid"] / row["to_chase"]
+        click.echo(f"  {row['date']}  {_pad(row['agent'], 8)}  需催 {row['to_chase']:>3}  已联系 {row['contacted']:>3}  "
+                   f"催回 {row['paid']:>3}（{rate:.0%}） {row['paid_amount']:>9.2f} 元  关闭 {row['closed']:>3}")
+    _excluded_note(result["excluded_rows"])
+    if written:
+        click.echo(f"已写入 {written} 的「催款汇总表」。")
 
 
 def main() -> None:

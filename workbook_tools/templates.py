@@ -176,6 +176,8 @@ class _Builder:
                             "bg_color": Role.COMPUTED.fill},
                  "total": {"bold": True, "top": 1}, "body": {}}
         for block in new.blocks:
+            if block.style == "title":
+                sheet.set_row(block.row - 1, 24)
             for r, values in enumerate(block.rows):
                 for c, value in enumerate(values):
                     look = dict(looks[block.style])
