@@ -86,8 +86,9 @@ def ledger_change(spec: SheetSpec, table: Table | None, append: Sequence[Mapping
             header_fills=tuple(c.role.fill for c in spec.columns), freeze_row=1)
     columns = dict(table.columns)
     cells = []
+    wanted = {h for row in append for h in row} | {h for _, h, _ in updates}
     for column in spec.columns:
-        if column.header not in columns and any(column.header in row for row in append):
+        if column.header not in columns and column.header in wanted:
             columns[column.header] = max(table.last_col, *columns.values()) + 1
             cells.append(CellValue(table.header_row, columns[column.header], column.header))
     start = table.header_row + 1 if replace else table.next_row
