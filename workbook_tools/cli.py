@@ -270,13 +270,14 @@ def acknowledge_command(file: Path, agent: str | None, at: str | None, out: Path
 @cli.command("daily-totals")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--date", "day", help="汇总哪一天，如 2026-11-22；默认今天。")
+@click.option("--at", help="按这个时间算未处理、已超时和自动关闭，如「2026-11-22 18:00」；默认现在。")
 @output_options
-def daily_totals_command(file: Path, day: str | None, out: Path | None, as_json: bool) -> None:
+def daily_totals_command(file: Path, day: str | None, at: str | None, out: Path | None, as_json: bool) -> None:
     """日汇总：生成「日汇总」表（当天和近 7 天的退件、重发、质量问题、催款、交接）。"""
     from .totals import DAILY_TITLE, daily_totals
 
     chosen = _day(day)
-    moment = datetime.now().replace(second=0, microsecond=0)
+    moment = _moment(at, "--at")
     book = WorkbookFile.open(file)
     result, sheet = daily_totals(check_workbook(book.grids(), chosen), chosen, moment)
     written = _save(book, [sheet], out)
@@ -294,12 +295,13 @@ def daily_totals_command(file: Path, day: str | None, out: Path | None, as_json:
 
 @cli.command("chase-summary")
 @click.argument("file", type=click.Path(path_type=Path))
+@click.option("--at", help="按这个时间判断订单是否已自动关闭，如「2026-11-22 18:00」；默认现在。")
 @output_options
-def chase_summary_command(file: Path, out: Path | None, as_json: bool) -> None:
+def chase_summary_command(file: Path, at: str | None, out: Path | None, as_json: bool) -> None:
     """催款汇总：按天、按催款人统计，写进催款汇总表。"""
     from .totals import chase_summary
 
-    moment = datetime.now().replace(second=0, microsecond=0)
+    moment = _moment(at, "--at")
     book = WorkbookFile.open(file)
     result, change = chase_summary(check_workbook(book.grids(), moment.date()), moment)
     written = _save(book, [change], out)
