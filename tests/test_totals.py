@@ -144,3 +144,41 @@ def test_an_empty_workbook_day_gives_zeros():
     assert result["returns"] == {"count": 0, "parcels": 0, "qty": 0, "by_type": {}}
     assert (result["open_items"], result["overdue"], result["excluded_rows"]) == (0, 0, [])
     assert sheet.charts[0].kind == "line"  # nothing by type to chart; the trend still shows
+
+
+def test_every_overview_figure_of_the_tab():
+    result, sheet = totals()
+    in_week = lambda d: DAY - timedelta(days=6) <= d <= DAY  # noqa: E731
+    returns = [r for r in RETURN_ROWS if in_week(r[0])]
+    resends = [r for r in RESEND_ROWS if in_week(r[0])]
+    quality = [r for r in QUALITY_ROWS if in_week(r[0])]
+    chase = [r for r in CHASE_ROWS if in_week(r[4])]
+    paid = [r for r in chase if r[7] == "已付款"]
+    handovers = [r for r in HANDOVER_ROWS if in_week(r[3].date())]
+    on_day = lambda rows, i: [r for r in rows if (r[i].date() if isinstance(r[i], datetime) else r[i]) == DAY]  # noqa
+    closed = lambda rows: sum(r[7] == "已关闭" or (r[7] != "已付款" and r[0] + timedelta(days=3) <= AT)  # noqa
+                              for r in rows)
+    expected = {
+        "退件登记（行）": (len(on_day(returns, 0)), len(returns)),
+        "退件包裹（件）": (len({r[1] for r in on_day(returns, 0)}), len({r[1] for r in returns})),
+        "退回数量（个）": (sum(r[5] for r in on_day(returns, 0)), sum(r[5] for r in returns)),
+        "重发登记": (len(on_day(resends, 0)), len(resends)),
+        "重发未发出": (sum(r[3] is None for r in on_day(resends, 0)), sum(r[3] is None for r in resends)),
+        "质量问题": (len(on_day(quality, 0)), len(quality)),
+        "补偿金额（元）": (sum(r[4] for r in on_day(quality, 0)), sum(r[4] for r in quality)),
+        "快递损失费用（元）": (sum(r[5] or 0 for r in on_day(quality, 0)), sum(r[5] or 0 for r in quality)),
+        "需催单数": (len(on_day(chase, 4)), len(chase)),
+        "催回单数": (len(on_day(paid, 4)), len(paid)),
+        "催回金额（元）": (sum(r[3] for r in on_day(paid, 4)), sum(r[3] for r in paid)),
+        "关闭未付款": (closed(on_day(chase, 4)), closed(chase)),
+        "交接事项": (len(on_day(handovers, 3)), len(handovers)),
+        "交接未确认": (sum(r[5] is None for r in on_day(handovers, 3)), sum(r[5] is None for r in handovers)),
+        "未处理事项（当前）": (result["open_items"], result["open_items"]),
+        "已超时事项（当前）": (result["overdue"], result["overdue"]),
+    }
+    overview = {row[0]: row[1:] for row in _block(sheet, "退件登记（行）").rows}
+    assert overview == expected
+    trend = {row[0][:5]: row[1:] for row in _block(sheet, f"{D[6]:%m-%d} 周{'一二三四五六日'[D[6].weekday()]}").rows}
+    assert trend[f"{D[3]:%m-%d}"] == (1, 0, 0, 0, 0.0)
+    assert trend[f"{DAY:%m-%d}"] == (len(on_day(returns, 0)), len(on_day(resends, 0)), len(on_day(quality, 0)),
+                                     len(on_day(paid, 4)), float(sum(r[3] for r in on_day(paid, 4))))

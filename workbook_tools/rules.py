@@ -49,14 +49,14 @@ def item_key(sheet_key: str, *parts: object) -> str:
     return f"{_PREFIX[sheet_key]}-{digest[:6].upper()}"
 
 
-def start_of(day: date | datetime | None) -> datetime | None:
+def _start_of(day: date | datetime | None) -> datetime | None:
     if day is None:
         return None
     return day if isinstance(day, datetime) else datetime.combine(day, time())
 
 
 def _after(start: date | datetime | None, rule: Rule, settings: Settings) -> datetime | None:
-    begin = start_of(start)
+    begin = _start_of(start)
     return None if begin is None else begin + settings.duration(rule)
 
 

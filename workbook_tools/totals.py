@@ -106,10 +106,6 @@ def daily_totals(check: WorkbookCheck, day: date, at: datetime) -> tuple[dict, N
     return result, _daily_sheet(check, result, figures, at)
 
 
-def _week(figures: list[DayFigures], pick) -> list:
-    return [pick(f) for f in figures]
-
-
 def _daily_sheet(check: WorkbookCheck, result: dict, figures: list[DayFigures], at: datetime) -> NewSheet:
     """Tables first, charts beside them: a lead reads the numbers and looks at the shapes."""
     week = [r for f in figures for r in f.returns]
