@@ -150,3 +150,9 @@ def _with_rows(grid: Grid, result) -> Grid:
         row.extend([None] * (cell.col - len(row)))
         row[cell.col - 1] = cell.value
     return Grid(grid.name, rows)
+
+
+def test_a_rule_the_team_changed_on_settings_moves_the_deadline():
+    settings = Grid("设置", [["规则", "数值", "单位"], ["买家寄出退货后卖家确认收货", 7.5, "天"]])
+    result = run(book=[RETURNS, settings])
+    assert [i["due_at"] for i in result.items] == ["2026-11-19T12:00", "2026-11-28T12:00"]

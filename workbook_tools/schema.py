@@ -8,7 +8,8 @@ from __future__ import annotations
 import enum
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
 
 
 def display_width(text: str) -> int:
@@ -71,10 +72,13 @@ class Rule:
     source: str
     name: str  # defined name of the value cell, ASCII
 
-    def as_timedelta(self, value: float | None = None) -> timedelta:
+    def duration(self, value: float | None = None) -> relativedelta:
+        """The rule's time limit; `value` is the team's own number from 设置."""
         amount = self.value if value is None else value
-        return {"天": timedelta(days=amount), "小时": timedelta(hours=amount),
-                "分钟": timedelta(minutes=amount)}[self.unit]
+        unit = {"天": "days", "小时": "hours", "分钟": "minutes"}.get(self.unit)
+        if unit is None:
+            raise ValueError(f"rule {self.key} counts {self.unit}, not time")
+        return relativedelta(**{unit: amount})
 
 
 @dataclass(frozen=True)

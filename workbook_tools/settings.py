@@ -6,7 +6,8 @@ defaults, so validation never depends on a sheet the team may have deleted.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
 
 from .schema import ChoiceList, Rule
 from .sheets import CHOICE_LISTS, RULES, SETTINGS_TITLE
@@ -44,8 +45,8 @@ class Settings:
     def rule(self, rule: Rule) -> float:
         return self.rule_values.get(rule.key, rule.value)
 
-    def duration(self, rule: Rule) -> timedelta:
-        return rule.as_timedelta(self.rule(rule))
+    def duration(self, rule: Rule) -> relativedelta:
+        return rule.duration(self.rule(rule))
 
 
 def _column_values(grid: Grid, header_row: int, col: int) -> list[tuple[int, object]]:
