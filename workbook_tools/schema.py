@@ -30,6 +30,12 @@ class Kind(enum.Enum):
     CHOICE = "choice"
     PHONE = "phone"
 
+    @property
+    def number_format(self) -> str:
+        """Excel number format: identifiers and text stay text, so 1.23E+18 cannot happen."""
+        return {"date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm", "int": "0", "money": "#,##0.00",
+                "rate": "0.0%"}.get(self.value, "@")
+
 
 class Role(enum.Enum):
     """Who fills a column; the header colour follows it (seed 003 ch.2 §三)."""

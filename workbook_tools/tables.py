@@ -12,8 +12,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from xlsxwriter.utility import xl_rowcol_to_cell
-
 from .schema import Column, SheetSpec
 from .sheets import LEDGERS
 from .values import is_blank
@@ -39,9 +37,17 @@ class Grid:
         return None
 
 
+def column_letters(col: int) -> str:
+    letters = ""
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 def cell_name(row: int, col: int) -> str:
-    """A1-style address of a 1-based row and column."""
-    return xl_rowcol_to_cell(row - 1, col - 1)
+    """A1-style address of a 1-based row and column (kept here: importing XlsxWriter costs each click)."""
+    return f"{column_letters(col)}{row}"
 
 
 def normalize_header(text: object) -> str:

@@ -26,11 +26,6 @@ LIST_SLOTS = 200
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates_xlsx"
 TEAM_FILE = "team.xlsx"
 
-KIND_FORMAT = {
-    Kind.TEXT: "@", Kind.ID: "@", Kind.CHOICE: "@", Kind.PHONE: "@",
-    Kind.DATE: "yyyy-mm-dd", Kind.DATETIME: "yyyy-mm-dd hh:mm", Kind.INT: "0",
-    Kind.MONEY: "#,##0.00", Kind.RATE: "0.0%",
-}
 LEGEND = ("表头颜色：蓝色 = 客服填写；红色 = 仓库填写；灰色 = 自动计算或由按钮生成，一般不用手填。",
           "下拉选项可在右边各列增删（每列最多 200 项）；规则数值可按平台最新规则修改。")
 
@@ -67,7 +62,7 @@ class _Builder:
         last_data_row = max(1, len(rows))
         columns = []
         for index, column in enumerate(spec.columns):
-            cell_format = self.fmt(num_format=KIND_FORMAT[column.kind])
+            cell_format = self.fmt(num_format=column.kind.number_format)
             sheet.set_column(index, index, column.display_width, cell_format)
             options: dict[str, Any] = {"header": column.header, "header_format": self.header_format(column.role),
                                        "format": cell_format}
@@ -89,12 +84,12 @@ class _Builder:
 
     def _write(self, sheet: Any, row: int, col: int, value: Any, kind: Kind, cell_format: Any = None) -> None:
         """Cells hold what a person typed: a str stays text even in a date column."""
-        cell_format = cell_format or self.fmt(num_format=KIND_FORMAT[kind])
+        cell_format = cell_format or self.fmt(num_format=kind.number_format)
         if value is None:
             sheet.write_blank(row, col, None, cell_format)
         elif isinstance(value, datetime | date):
             if kind not in (Kind.DATE, Kind.DATETIME):
-                cell_format = self.fmt(num_format=KIND_FORMAT[Kind.DATETIME])
+                cell_format = self.fmt(num_format=Kind.DATETIME.number_format)
             sheet.write_datetime(row, col, value, cell_format)
         elif isinstance(value, bool):
             sheet.write_boolean(row, col, value, cell_format)
@@ -185,7 +180,7 @@ class _Builder:
                     if block.style == "header" and c < len(new.header_fills):
                         look["bg_color"] = new.header_fills[c]
                     if kind is not None:
-                        look["num_format"] = KIND_FORMAT[kind]
+                        look["num_format"] = kind.number_format
                     self._write(sheet, block.row - 1 + r, block.col - 1 + c, value, kind or Kind.TEXT, self.fmt(**look))
         for col, width in new.widths.items():
             sheet.set_column(col - 1, col - 1, width)

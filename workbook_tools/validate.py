@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
+from .changes import Block, NewSheet
 from .crosscheck import cross_findings
 from .errors import NoKnownSheet
 from .schema import Column, Kind
@@ -192,3 +193,39 @@ def check_workbook(grids: list[Grid], today: date) -> WorkbookCheck:
     order = {t.sheet: i for i, t in enumerate(tables)}
     findings += sorted(cross_findings(checks, settings), key=lambda f: (order[f.sheet], f.row, f.col))
     return WorkbookCheck(settings, checks, tuple(findings))
+
+
+RESULTS_TITLE = "校验结果"
+RESULTS_HEADER = ("位置", "表", "单元格", "列", "级别", "代码", "说明")
+
+
+def results_sheet(check: WorkbookCheck, notes: list[str], marked: list[str], at: datetime) -> NewSheet:
+    """The 校验结果 tab: every finding with its address (column A drives the marks in the ledgers).
+
+    `marked` (sheets carrying our highlight rule) and `notes` (cells we put a note
+    on) are kept on the tab, so the next run can tell its own marks from the team's.
+    """
+    rows = tuple((f"{f.sheet}!{f.cell}", f.sheet, f.cell, f.column, f.severity.label, f.code, f.message)
+                 for f in check.findings) or (("", "", "", "", "", "", "没有发现问题。"),)
+    summary = f"校验于 {at:%Y-%m-%d %H:%M}：{check.errors} 个错误、{check.warnings} 个警告。改正后再点「校验」，标记会自动更新。"
+    return NewSheet(RESULTS_TITLE, (
+        Block(1, 1, ((summary,),), style="title"),
+        Block(2, 1, ((MARKED_PREFIX + "|".join(marked),), (NOTED_PREFIX + "|".join(notes),)), style="note"),
+        Block(4, 1, (RESULTS_HEADER,), style="header"),
+        Block(5, 1, rows)), widths={1: 16, 2: 12, 3: 12, 4: 12, 5: 12, 6: 24, 7: 90}, freeze_row=4)
+
+
+MARKED_PREFIX = "已设标记的表："
+NOTED_PREFIX = "已加批注的单元格："
+
+
+def earlier_marks(grids: list[Grid]) -> tuple[list[str], list[str]]:
+    """What an earlier run recorded on 校验结果: (sheets with our rule, cells with our note)."""
+    grid = next((g for g in grids if g.name == RESULTS_TITLE), None)
+    found = {MARKED_PREFIX: [], NOTED_PREFIX: []}
+    for row in grid.rows[:4] if grid else ():
+        text = row[0] if row and isinstance(row[0], str) else ""
+        for prefix in found:
+            if text.startswith(prefix):
+                found[prefix] = [part for part in text[len(prefix):].split("|") if part]
+    return found[MARKED_PREFIX], found[NOTED_PREFIX]

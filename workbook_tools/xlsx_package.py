@@ -33,7 +33,6 @@ CALC_CHAIN_REL = R + "/calcChain"
 _CELL = re.compile(r"([A-Z]+)(\d+)")
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 _BUILTIN_DATE_FORMATS = set(range(14, 23)) | {45, 46, 47}
-DATE_FORMATS = {Kind.DATE: "yyyy-mm-dd", Kind.DATETIME: "yyyy-mm-dd hh:mm"}
 _PARSER = etree.XMLParser(huge_tree=True, remove_blank_text=False)
 
 
@@ -281,8 +280,8 @@ def _set_cell(cell: etree._Element, change: CellValue, styles: Styles, default_s
         etree.SubElement(cell, q("v")).text = "1" if value else "0"
     elif isinstance(value, (datetime, date)):
         if not styles.is_date(style):
-            kind = change.kind if change.kind in DATE_FORMATS else Kind.DATETIME
-            style = styles.with_format(style, DATE_FORMATS[kind])
+            kind = change.kind if change.kind in (Kind.DATE, Kind.DATETIME) else Kind.DATETIME
+            style = styles.with_format(style, kind.number_format)
         etree.SubElement(cell, q("v")).text = repr(excel_serial(value))
     elif isinstance(value, (int, float, Decimal)):
         etree.SubElement(cell, q("v")).text = str(value)

@@ -1,0 +1,141 @@
+"""A real `xw.Book` without Excel: xlwings' remote engine over a JSON snapshot of an .xlsx.
+
+The remote engine is part of xlwings PRO (free for noncommercial use); only the
+tests use it, under XLWINGS_LICENSE_KEY=noncommercial, and they carry the
+`xlwings_remote` marker so a commercial user can deselect them. It records
+every change as an action; `replay` applies those actions to a copy of the file
+with openpyxl (not our writer), so the outcome can be read back and compared.
+"""
+from __future__ import annotations
+
+import os
+import re
+from datetime import date, datetime, time
+from pathlib import Path
+
+import openpyxl
+from openpyxl.comments import Comment
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import PatternFill
+from python_calamine import CalamineWorkbook
+
+from workbook_tools.tables import cell_name
+
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # tests only, before xlwings registers engines
+NO_OP = {"setCalculation", "setScreenUpdating", "alert", "deleteChart"}
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    if isinstance(value, date):
+        return datetime.combine(value, time()).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return "" if value is None else value
+
+
+def snapshot(path: Path) -> dict:
+    """What an Excel client would send for this workbook: values, tables, notes."""
+    import xlwings as xw
+
+    values = CalamineWorkbook.from_path(str(path))
+    styled = openpyxl.load_workbook(path)
+    sheets = []
+    for name in values.sheet_names:
+        rows = values.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        width = max((len(r) for r in rows), default=0)
+        sheet = styled[name]
+        tables = []
+        for table in sheet.tables.values():
+            first, last = table.ref.split(":")
+            header_end = cell_name(openpyxl.utils.cell.coordinate_from_string(first)[1],
+                                   openpyxl.utils.cell.column_index_from_string(
+                                       openpyxl.utils.cell.coordinate_from_string(last)[0]))
+            top = openpyxl.utils.cell.coordinate_from_string(first)
+            bottom = openpyxl.utils.cell.coordinate_from_string(last)
+            tables.append({
+                "name": table.name, "range_address": f"${top[0]}${top[1]}:${bottom[0]}${bottom[1]}",
+                "header_row_range_address": f"{first}:{header_end}",
+                "data_body_range_address": f"{top[0]}{top[1] + 1}:{last}", "total_row_range_address": None,
+                "show_headers": True, "show_totals": False, "table_style": "TableStyleLight1",
+                "show_autofilter": True, "show_table_style_column_stripes": False,
+                "show_table_style_first_column": False, "show_table_style_last_column": False,
+                "show_table_style_row_stripes": True, "row_count": bottom[1] - top[1]})
+        sheets.append({
+            "name": name, "values": [[_cell(v) for v in row] for row in rows] or [[]],
+            "used_range_address": f"$A$1:${cell_name(len(rows), width).replace(str(len(rows)), '')}${len(rows)}"
+            if rows and width else None,
+            "pictures": [], "shapes": [], "charts": [], "tables": tables, "visibility": "Visible",
+            "print_area": None, "show_gridlines": True, "pivot_tables": [],
+            "notes": [{"address": f"${cell.column_letter}${cell.row}", "text": cell.comment.text}
+                      for row in sheet.iter_rows() for cell in row if cell.comment],
+        })
+    return {"version": xw.__version__, "client": "Office.js",
+            "book": {"name": path.name, "active_sheet_index": 0, "selection": "A1", "calculation": "Automatic"},
+            "names": [], "sheets": sheets}
+
+
+def remote_book(path: Path):
+    import xlwings as xw
+
+    return xw.Book(json=snapshot(path))
+
+
+def _value(value: object) -> object:
+    """What Excel makes of a value the client writes: the engine sends dates as ISO text, Excel parses them."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?", value):
+        return datetime.fromisoformat(value)
+    return value
+
+
+def replay(path: Path, actions: list[dict], out: Path) -> dict[str, int]:
+    """Apply recorded actions to a copy of `path` with openpyxl; returns how many charts each sheet got."""
+    book = openpyxl.load_workbook(path)
+    charts: dict[str, int] = {}
+    for action in actions:
+        func, args = action["func"], action["args"]
+        if func in NO_OP:
+            continue
+        if func == "addSheet":
+            book.create_sheet(args[1], args[0])
+            continue
+        sheet = book.worksheets[action["sheet_position"]]
+        if func == "sheetClear":
+            index = book.worksheets.index(sheet)
+            book.remove(sheet)
+            book.create_sheet(sheet.title, index)
+            continue
+        if func == "resizeTable":
+            list(sheet.tables.values())[args[0]].ref = args[1].replace("$", "")
+            continue
+        if func in ("addChart", "setChartType", "setChartSourceData"):
+            charts[sheet.title] = charts.get(sheet.title, 0) + (func == "addChart")
+            continue
+        top, left = action["start_row"] + 1, action["start_column"] + 1
+        cells = [(top + r, left + c) for r in range(action["row_count"]) for c in range(action["column_count"])]
+        if func == "setValues":
+            for r, row in enumerate(action["values"]):
+                for c, value in enumerate(row):
+                    sheet.cell(top + r, left + c).value = None if value in ("", None) else _value(value)
+        elif func == "setNumberFormat":
+            for r, c in cells:
+                sheet.cell(r, c).number_format = args[0]
+        elif func == "setRangeColors":
+            for r, row in enumerate(args[0]):
+                for c, colour in enumerate(row):
+                    if colour not in ("keep", None):
+                        sheet.cell(top + r, left + c).fill = PatternFill("solid", fgColor=colour.lstrip("#"))
+        elif func == "setColumnWidth":
+            for c in range(left, left + action["column_count"]):
+                sheet.column_dimensions[openpyxl.utils.get_column_letter(c)].width = args[0]
+        elif func == "addConditionalFormat":
+            area = f"{cell_name(top, left)}:{cell_name(top + action['row_count'] - 1, left + action['column_count'] - 1)}"
+            sheet.conditional_formatting.add(area, FormulaRule(formula=[args[0]["formula"].lstrip("=")],
+                                                               fill=PatternFill("solid", bgColor="FFC7CE")))
+        elif func == "addNote":
+            sheet[args[0].replace("$", "")].comment = Comment(args[1], "workbook-tools")
+        elif func == "deleteNote":
+            sheet.cell(top, left).comment = None
+        else:
+            raise AssertionError(f"replay does not know the action {func}: {action}")
+    book.save(out)
+    return charts

@@ -1,0 +1,213 @@
+"""What the ribbon buttons run: `RunPython "import workbook_tools.excel as x; x.validate()"`.
+
+Each entry point takes the workbook the agent has open (`xw.Book.caller()`),
+runs exactly the core the CLI runs, writes through the xlwings backend and ends
+with a short Chinese message box. Only the open-source xlwings API is used.
+Text arguments arrive as ASCII-escaped Python literals (see `run_python_call`),
+never as raw Chinese in the command string.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import traceback
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Callable
+
+from .errors import WorkbookToolsError
+from .tables import Grid
+from .validate import RESULTS_TITLE, check_workbook, earlier_marks, results_sheet
+from .xlwings_book import apply_changes, busy, read_grids
+
+TITLE = "售后工具"
+MARK_FILL = "#FFC7CE"
+NOTE_LIMIT = 5  # notes cost a round trip each; 校验结果 lists every finding
+NOTE_MARK = "【校验】"
+LAST_ROW = 1_048_576
+EDIT_MODE = "请先结束单元格编辑（按 Enter 或 Esc）再点击按钮。"
+_EDIT_MODE_CODES = {-2146777998, -2147418111}  # VBA_E_IGNORE, RPC_E_CALL_REJECTED: Excel is busy editing a cell
+
+
+def run_python_call(function: str, **kwargs: object) -> str:
+    """The Python statement a button passes to RunPython, with every text as an ASCII literal.
+
+    VBA reads and passes the command in the system code page, which mangles
+    Chinese; `ascii()` writes 小美 as '\\u5c0f\\u7f8e', which survives any code page.
+    """
+    args = ", ".join(f"{name}={ascii(value)}" for name, value in kwargs.items() if value is not None)
+    return f"import workbook_tools.excel as x; x.{function}({args})"
+
+
+def _moment(at: str | None) -> datetime:
+    """`at` as the CLI's --at takes it; now when not given (the buttons never give it)."""
+    if not at:
+        return datetime.now().replace(second=0, microsecond=0)
+    try:
+        return datetime.strptime(at, "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise WorkbookToolsError(f"「{at}」不是有效时间，请写成 2026-11-22 18:00 这样的格式。") from None
+
+
+def explain(error: BaseException) -> str:
+    """A message box sentence for an error Excel or xlwings raised."""
+    codes = {a for a in getattr(error, "args", ()) if isinstance(a, int)}
+    text = " ".join(str(a) for a in getattr(error, "args", ()))
+    if codes & _EDIT_MODE_CODES or "Call was rejected" in text:
+        return EDIT_MODE
+    if "protect" in text.lower() or "保护" in text:
+        return "有工作表受密码保护，无法写入：请先在「审阅 → 撤销工作表保护」后再点击按钮。"
+    _log(error)
+    return (f"出错了（{type(error).__name__}），这次的结果可能没写完整，请检查后再点一次；"
+            f"如果还出错，请把 {_log_path()} 发给负责工具的同事。")
+
+
+def _log_path() -> Path:
+    base = os.environ.get("LOCALAPPDATA") or str(Path.home() / ".cache")
+    return Path(base) / "workbook-tools" / "excel.log"
+
+
+def _log(error: BaseException) -> None:
+    """The code path of an unexpected error, without its message (which may quote a buyer's data)."""
+    path = _log_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frames = "".join(traceback.format_tb(error.__traceback__))
+    with path.open("a", encoding="utf-8") as log:
+        log.write(f"{datetime.now():%Y-%m-%d %H:%M:%S} {type(error).__name__}\n{frames}\n")
+    logging.getLogger(__name__).debug("logged %s to %s", type(error).__name__, path)
+
+
+def _protected(sheet: Any) -> bool:
+    """Whether a sheet is password-protected (Windows COM, macOS AppleScript; other engines: unknown, so no)."""
+    api = getattr(sheet, "api", None)
+    for probe in (lambda: api.ProtectContents, lambda: api.protect_contents.get()):
+        try:
+            return bool(probe())
+        except Exception:  # noqa: BLE001 - a probe for another platform's API
+            continue
+    return False
+
+
+def _refuse_protected(book: Any, titles: list[str]) -> None:
+    names = {s.name for s in book.sheets}
+    for title in titles:
+        if title in names and _protected(book.sheets[title]):
+            raise WorkbookToolsError(f"「{title}」受密码保护，无法写入：请先在「审阅 → 撤销工作表保护」后再点击按钮。")
+
+
+def _click(book: Any | None, status: str, work: Callable[[Any, list[Grid]], str]) -> str:
+    """Run one button's work and show its outcome in a message box; never a traceback."""
+    if book is None:
+        import xlwings as xw
+
+        book = xw.Book.caller()
+    try:
+        with busy(book, status):
+            message = work(book, read_grids(book))
+    except WorkbookToolsError as error:
+        message = str(error)
+    except Exception as error:  # noqa: BLE001 - whatever Excel raised, the agent gets a sentence
+        message = explain(error)
+    book.app.alert(message, title=TITLE)
+    return message
+
+
+def _ours(note: Any) -> bool:
+    """A note we added (and nobody rewrote since); engines that cannot read note text trust our record."""
+    try:
+        return note.text.startswith(NOTE_MARK)
+    except NotImplementedError:
+        return True
+
+
+def _quote(text: str) -> str:
+    return text.replace('"', '""')
+
+
+def _validate(book: Any, grids: list[Grid]) -> str:
+    check = check_workbook(grids, date.today())
+    marked, noted = earlier_marks(grids)
+    _refuse_protected(book, [RESULTS_TITLE])
+    new_marks = []
+    for table in (t.table for t in check.tables):
+        if table.sheet in marked:
+            continue
+        formula = f'=COUNTIF(\'{RESULTS_TITLE}\'!$A:$A,"{_quote(table.sheet)}!"&ADDRESS(ROW(),COLUMN(),4))>0'
+        area = book.sheets[table.sheet].range((table.header_row + 1, 1), (LAST_ROW, max(table.last_col, 1)))
+        area.conditional_formats.add_custom(formula, fill_color=MARK_FILL)
+        new_marks.append(table.sheet)
+    for address in noted:
+        sheet_name, cell = address.rsplit("!", 1)
+        if sheet_name in {s.name for s in book.sheets}:
+            note = book.sheets[sheet_name].range(cell).note
+            if note is not None and _ours(note):
+                note.delete()
+    notes = []
+    for f in [f for f in check.findings if f.severity.value == "error"][:NOTE_LIMIT]:
+        target = book.sheets[f.sheet].range(f.cell)
+        if target.note is None:
+            target.add_note(NOTE_MARK + f.message)
+            notes.append(f"{f.sheet}!{f.cell}")
+    apply_changes(book, grids, [results_sheet(check, notes, marked + new_marks, _moment(None))])
+    if not check.findings:
+        return "校验完成：没有发现问题。"
+    return f"校验完成：{check.errors} 个错误、{check.warnings} 个警告，已在表中标红，详见「{RESULTS_TITLE}」表。"
+
+
+def validate(book: Any | None = None) -> str:
+    """校验 button: mark every problem cell and list all findings on 校验结果."""
+    return _click(book, "正在校验…", _validate)
+
+
+def shift_handover(book: Any | None = None, from_agent: str | None = None, to_agent: str | None = None,
+                   at: str | None = None) -> str:
+    """交接班 button: the names come from the add-in's prompt."""
+    from .handover import check_agents, handover
+    from .sheets import HANDOVER
+
+    def work(book: Any, grids: list[Grid]) -> str:
+        check_agents(from_agent, to_agent)
+        moment = _moment(at)
+        result = handover(check_workbook(grids, moment.date()), from_agent, to_agent, moment)
+        _refuse_protected(book, [HANDOVER.title])
+        apply_changes(book, grids, [result.change])
+        if not result.written:
+            return f"没有新的交接事项（{result.already} 项之前已交给{to_agent.strip()}）。"
+        return f"已交接 {result.written} 项，其中 {result.overdue} 项已超时，见「{HANDOVER.title}」。"
+
+    return _click(book, "正在交接班…", work)
+
+
+def daily_totals(book: Any | None = None, day: str | None = None, at: str | None = None) -> str:
+    """日汇总 button: today unless the prompt gave a day (YYYY-MM-DD)."""
+    from .totals import DAILY_TITLE, daily_totals as compute
+
+    def work(book: Any, grids: list[Grid]) -> str:
+        try:
+            chosen = date.fromisoformat(day) if day else date.today()
+        except ValueError:
+            raise WorkbookToolsError(f"「{day}」不是有效日期，请写成 2026-11-22 这样的格式。") from None
+        result, sheet = compute(check_workbook(grids, chosen), chosen, _moment(at))
+        _refuse_protected(book, [DAILY_TITLE])
+        apply_changes(book, grids, [sheet])
+        skipped = f"；{len(result['excluded_rows'])} 行有错误未计入" if result["excluded_rows"] else ""
+        return f"已生成 {result['date']} 的「{DAILY_TITLE}」：未处理 {result['open_items']} 项，已超时 {result['overdue']} 项{skipped}。"
+
+    return _click(book, "正在生成日汇总…", work)
+
+
+def chase_summary(book: Any | None = None, at: str | None = None) -> str:
+    """催款汇总 button."""
+    from .sheets import CHASE_SUMMARY
+    from .totals import chase_summary as compute
+
+    def work(book: Any, grids: list[Grid]) -> str:
+        moment = _moment(at)
+        result, change = compute(check_workbook(grids, moment.date()), moment)
+        _refuse_protected(book, [CHASE_SUMMARY.title])
+        apply_changes(book, grids, [change])
+        days = len({row["date"] for row in result["rows"]})
+        return f"已更新「{CHASE_SUMMARY.title}」：{days} 天、{len(result['rows'])} 行。"
+
+    return _click(book, "正在汇总催款…", work)
+
