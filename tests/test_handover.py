@@ -156,3 +156,22 @@ def test_a_rule_the_team_changed_on_settings_moves_the_deadline():
     settings = Grid("设置", [["规则", "数值", "单位"], ["买家寄出退货后卖家确认收货", 7.5, "天"]])
     result = run(book=[RETURNS, settings])
     assert [i["due_at"] for i in result.items] == ["2026-11-19T12:00", "2026-11-28T12:00"]
+
+
+ROSTER = Grid("设置", [["规则", "数值"], [], ["班次", "开始", "结束", "人员"], ["早班", "08:00", "16:00", "小美"],
+                      ["晚班", 16 / 24, "24:00", "阿强"]])
+
+
+@pytest.mark.parametrize("hour, names", [(9, ("小美", "阿强")), (18, ("阿强", "小美")), (23, ("阿强", "小美"))])
+def test_without_names_the_roster_says_who_hands_over_to_whom(hour, names):
+    at = datetime(2026, 11, 22, hour, 0)
+    result = handover(check_workbook([RETURNS, ROSTER], at.date()), None, None, at)
+    (header,), first = result.change.blocks[0].rows, result.change.blocks[1].rows[0]  # a new 交接表
+    assert (first[header.index("交接人")], first[header.index("承接人")]) == names
+
+
+def test_outside_every_shift_or_with_an_empty_roster_the_names_are_asked_for():
+    with pytest.raises(WorkbookToolsError, match="排班"):
+        handover(check_workbook([RETURNS, ROSTER], AT.date()), None, None, datetime(2026, 11, 22, 3, 0))
+    with pytest.raises(WorkbookToolsError, match="排班"):
+        handover(check_workbook([RETURNS], AT.date()), None, None, AT)

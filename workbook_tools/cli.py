@@ -228,10 +228,11 @@ def _emit_json(data: object) -> None:
 @output_options
 def handover_command(file: Path, from_agent: str | None, to_agent: str | None, at: str | None,
                      out: Path | None, as_json: bool) -> None:
-    """交接班：把所有未完成的事项写进交接表，最急的在前。"""
+    """交接班：把所有未完成的事项写进交接表，最急的在前（不写姓名时按「设置」表的排班）。"""
     from .handover import check_agents, handover
 
-    check_agents(from_agent, to_agent)
+    if from_agent is not None or to_agent is not None:
+        check_agents(from_agent, to_agent)
     moment = _moment(at, "--at")
     book = WorkbookFile.open(file)
     result = handover(check_workbook(book.grids(), moment.date()), from_agent, to_agent, moment)
@@ -240,7 +241,7 @@ def handover_command(file: Path, from_agent: str | None, to_agent: str | None, a
         _emit_json({"written": result.written, "items": list(result.items)})
         return
     summary = f"已交接 {result.written} 项，其中 {result.overdue} 项已超时" if result.written else "没有新的交接事项"
-    click.echo(summary + (f"；{result.already} 项之前已交给{to_agent}" if result.already else "") + "。")
+    click.echo(summary + (f"；{result.already} 项之前已交给承接人" if result.already else "") + "。")
     for item in result.items:
         click.echo(f"  {item['state']}  {_pad(item['source'], 14)}  {item['action']}")
     if written:

@@ -15,6 +15,7 @@ from dateutil.relativedelta import relativedelta
 from .changes import Change, ledger_change
 from .errors import WorkbookToolsError
 from .rules import OpenItem, open_items
+from .settings import shifts_at
 from .sheets import HANDOVER, RULES_BY_KEY
 from .validate import TableCheck, WorkbookCheck
 
@@ -46,6 +47,14 @@ def instruction(item: OpenItem, at: datetime, shift: relativedelta) -> str:
     return text
 
 
+def agents_on_duty(check: WorkbookCheck, at: datetime) -> tuple[str, str]:
+    """交接人 and 承接人 from the roster on 设置: the shift on duty at `at` hands over to the next."""
+    shifts = shifts_at(check.settings.roster, at)
+    if shifts is None or not (shifts[0].agent and shifts[1].agent):
+        raise WorkbookToolsError("请写明交接人和承接人，或在「设置」表的排班里填上每班的人员。")
+    return shifts[0].agent, shifts[1].agent
+
+
 def check_agents(*names: str | None) -> None:
     if any(not (name or "").strip() for name in names):
         raise WorkbookToolsError("请写明交接人和承接人（--from 姓名 --to 姓名）。")
@@ -53,7 +62,10 @@ def check_agents(*names: str | None) -> None:
         raise WorkbookToolsError("交接人和承接人不能是同一个人。")
 
 
-def handover(check: WorkbookCheck, from_agent: str, to_agent: str, at: datetime) -> HandoverResult:
+def handover(check: WorkbookCheck, from_agent: str | None, to_agent: str | None, at: datetime) -> HandoverResult:
+    """Names given are used; with none, the roster on 设置 says who is on duty at `at`."""
+    if from_agent is None and to_agent is None:
+        from_agent, to_agent = agents_on_duty(check, at)
     check_agents(from_agent, to_agent)
     from_agent, to_agent = from_agent.strip(), to_agent.strip()
     shift = check.settings.duration(RULES_BY_KEY["shift"])

@@ -5,12 +5,14 @@ defaults, so validation never depends on a sheet the team may have deleted.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import datetime, time
 
 from dateutil.relativedelta import relativedelta
 
 from .schema import ChoiceList, Rule
-from .sheets import CHOICE_LISTS, RULES, SETTINGS_TITLE
+from .sheets import CHOICE_LISTS, ROSTER_HEADERS, RULES, SETTINGS_TITLE
 from .tables import Grid, normalize_header
 from .values import BadValue, is_blank, parse_rate
 
@@ -28,11 +30,61 @@ class BadSetting:
 
 
 @dataclass(frozen=True)
+class Shift:
+    name: str
+    start: time
+    end: time  # 24:00 reads as midnight
+    agent: str
+
+
+def _clock(value: object) -> time | None:
+    """A time of day as typed on 设置: 08:00 as text, an Excel time, or 24:00 for midnight."""
+    if isinstance(value, time):
+        return value
+    if isinstance(value, datetime):
+        return value.time()
+    if isinstance(value, float) and 0 <= value <= 1:
+        minutes = round(value * 24 * 60)
+        return time(0) if minutes == 24 * 60 else time(minutes // 60, minutes % 60)
+    match = re.fullmatch(r"(\d{1,2})[:：](\d{2})", str(value).strip())
+    if match and int(match[1]) <= 24:
+        return time(0) if int(match[1]) == 24 else time(int(match[1]), int(match[2]))
+    return None
+
+
+def shifts_at(roster: tuple[Shift, ...], moment: datetime) -> tuple[Shift, Shift] | None:
+    """The shift on duty at `moment` and the one after it."""
+    for index, shift in enumerate(roster):
+        now, start, end = moment.time(), shift.start, shift.end
+        inside = start <= now < end if start < end else (now >= start or now < end)
+        if inside:
+            return shift, roster[(index + 1) % len(roster)]
+    return None
+
+
+def _roster(grid: Grid) -> tuple[Shift, ...]:
+    for r, row in enumerate(grid.rows):
+        if row and normalize_header(row[0]) == ROSTER_HEADERS[0]:
+            shifts = []
+            for below in grid.rows[r + 1:]:
+                cells = list(below[:4]) + [None] * (4 - len(below[:4]))
+                if is_blank(cells[0]):
+                    break
+                start, end = _clock(cells[1]), _clock(cells[2])
+                if start is not None and end is not None:
+                    shifts.append(Shift(str(cells[0]).strip(), start, end, "" if is_blank(cells[3])
+                                        else str(cells[3]).strip()))
+            return tuple(shifts)
+    return ()
+
+
+@dataclass(frozen=True)
 class Settings:
     rule_values: dict[str, float] = field(default_factory=dict)
     lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
     attributes: dict[str, dict[str, str]] = field(default_factory=dict)
     bad_cells: tuple[BadSetting, ...] = ()
+    roster: tuple[Shift, ...] = ()
 
     def choices(self, choice_list: ChoiceList) -> tuple[str, ...]:
         return self.lists.get(choice_list.name) or choice_list.values
@@ -97,4 +149,4 @@ def read_settings(grids: list[Grid]) -> Settings:
             attributes[choice_list.name] = {
                 v: str(grid.value(row, attr_col)).strip() for row, v in values
                 if not is_blank(grid.value(row, attr_col))}
-    return Settings(rule_values, lists, attributes, tuple(bad))
+    return Settings(rule_values, lists, attributes, tuple(bad), _roster(grid))

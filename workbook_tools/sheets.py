@@ -72,6 +72,10 @@ RULES = (
 )
 RULES_BY_KEY = {rule.key: rule for rule in RULES}
 
+# --- shift roster on 设置: who hands over to whom when the button is clicked without names ---
+ROSTER_HEADERS = ("班次", "开始", "结束", "人员")
+ROSTER_SHIFTS = (("早班", "08:00", "16:00"), ("晚班", "16:00", "24:00"))
+
 # --- column families shared by several sheets --------------------------------
 _BUYER_NAMES = ("买家ID", "ID号", "客户ID", "旺旺ID", "旺旺名", "买家旺旺", "客户旺旺", "买家昵称")
 _ORDER_NAMES = ("订单号", "订单编号", "订单编码", "原订单编码", "订单ID")

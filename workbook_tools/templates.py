@@ -17,7 +17,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from .changes import NewSheet
 from .schema import ChoiceList, Column, Kind, Role, SheetSpec, display_width
-from .sheets import CHOICE_LISTS, LEDGERS, RULES, SETTINGS_TITLE
+from .sheets import CHOICE_LISTS, LEDGERS, ROSTER_HEADERS, ROSTER_SHIFTS, RULES, SETTINGS_TITLE
 from .settings import RULE_HEADERS
 
 BUILD_DATE = datetime(2026, 1, 1)  # fixed document date: builds must be reproducible
@@ -27,7 +27,8 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates_xlsx"
 TEAM_FILE = "team.xlsx"
 
 LEGEND = ("表头颜色：蓝色 = 客服填写；红色 = 仓库填写；灰色 = 自动计算或由按钮生成，一般不用手填。",
-          "下拉选项可在右边各列增删（每列最多 200 项）；规则数值可按平台最新规则修改。")
+          "下拉选项可在右边各列增删（每列最多 200 项）；规则数值可按平台最新规则修改。",
+          "排班：填上每班的人员，点「交接班」时就按当前时间由本班交给下一班，不用再输入姓名。")
 
 
 def template_files() -> dict[str, tuple[SheetSpec, ...]]:
@@ -138,6 +139,10 @@ class _Builder:
             self.book.define_name(rule.name, f"='{SETTINGS_TITLE}'!$B${r + 1}")
         for offset, line in enumerate(LEGEND):
             sheet.write_string(len(RULES) + 2 + offset, 0, line, self.fmt(italic=True, font_color="#595959"))
+        roster = len(RULES) + 2 + len(LEGEND) + 1
+        sheet.write_row(roster, 0, ROSTER_HEADERS, head)
+        for offset, (shift, start, end) in enumerate(ROSTER_SHIFTS, start=1):
+            sheet.write_row(roster + offset, 0, (shift, start, end), self.fmt(num_format="@"))
         sheet.set_column(0, 0, 34)
         sheet.set_column(1, 2, 8)
         sheet.set_column(3, 3, 18)
