@@ -178,6 +178,17 @@ def demo(out: Path) -> None:
                f"workbook-tools validate {path}")
 
 
+@cli.command("build-addin")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("WorkbookTools.xlam"), show_default=True,
+              help="加载项文件写到哪里。")
+def build_addin_command(out: Path) -> None:
+    """由 macros/ 中的源文件生成 Excel 加载项 WorkbookTools.xlam（「售后工具」选项卡）。"""
+    from .addin import build_package
+
+    write_new_file(out, build_package(), overwrite=True)
+    click.echo(f"已生成 {out}。")
+
+
 def output_options(command: Callable) -> Callable:
     """--out and --json, shared by every command that writes into a workbook."""
     command = click.option("--json", "as_json", is_flag=True, help="同时把写入的内容以 JSON 输出，供脚本读取。")(command)

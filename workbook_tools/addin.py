@@ -1,0 +1,166 @@
+"""Building WorkbookTools.xlam from the text sources in macros/, without Excel.
+
+The package is assembled part by part (openpyxl refuses .xlam and drops the
+ribbon relationship of .xlsm); the VBA project is written by vba_project.py.
+xlwings' own custom-add-in module (BSD) is read from the installed xlwings
+at build time, never copied into the repository.
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+from . import __version__
+from .vba_project import CLASS, DOCUMENT, PROCEDURAL, Module, vba_project_bin
+
+MACROS = Path(__file__).resolve().parent.parent / "macros"
+PROJECT = "WorkbookTools"
+ADDIN_FILE = "WorkbookTools.xlam"
+ADDIN_TYPE = "application/vnd.ms-excel.addin.macroEnabled.main+xml"
+XLSM_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+CUSTOM_UI_NS = "http://schemas.microsoft.com/office/2009/07/customui"
+CUSTOM_UI_REL = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"  # pairs with 2009/07
+VBA_REL = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+OFFICE_DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_STRING = re.compile(r'("(?:[^"]|"")*")')
+
+
+def _literal(text: str) -> list[str]:
+    tokens, run = [], ""
+    for ch in text:
+        if ch.isascii():
+            run += ch
+        else:
+            if run:
+                tokens.append('"' + run.replace('"', '""') + '"')
+                run = ""
+            tokens.append(f"ChrW(&H{ord(ch):04X})")
+    if run or not tokens:
+        tokens.append('"' + run.replace('"', '""') + '"')
+    return tokens
+
+
+def vba_ascii(code: str) -> str:
+    """VBA with every non-ASCII string literal rewritten as ChrW() pieces, wrapped to stay under VBA's line limit."""
+    lines = []
+    for number, line in enumerate(code.splitlines(), start=1):
+        parts = _STRING.split(line)
+        out = ""
+        for part in parts:
+            if _STRING.fullmatch(part) and not part.isascii():
+                tokens = _literal(part[1:-1].replace('""', '"'))
+                out += " & _\n        ".join(" & ".join(tokens[i:i + 8]) for i in range(0, len(tokens), 8))
+            elif not part.isascii():
+                raise ValueError(f"macros line {number}: non-ASCII text outside a string literal")
+            else:
+                out += part
+        lines.append(out)
+    return "\n".join(lines)
+
+
+def xlwings_module() -> str:
+    """xlwings' custom add-in module as installed, with our project name (its config sheet: WorkbookTools.conf)."""
+    import xlwings
+
+    text = (Path(xlwings.__file__).parent / "xlwings_custom_addin.bas").read_text(encoding="cp1252")
+    lines = text.replace("\r\n", "\n").split("\n")
+    if lines[0].startswith("Attribute VB_Name"):
+        lines = lines[1:]
+    code = "\n".join(lines)
+    code, count = re.subn(r'Public Const PROJECT_NAME As String = "[^"]*"',
+                          f'Public Const PROJECT_NAME As String = "{PROJECT}"', code)
+    if count != 1:
+        raise ValueError("xlwings_custom_addin.bas has changed: PROJECT_NAME not found")
+    return code
+
+
+def modules() -> list[Module]:
+    ours = (MACROS / "WorkbookTools.bas").read_text(encoding="utf-8")
+    stamp = f"' Built by workbook-tools {__version__} with xlwings {xlwings_version()}\n"
+    return [Module("ThisWorkbook", DOCUMENT, ""), Module("Sheet1", DOCUMENT, ""),
+            Module("xlwings", PROCEDURAL, xlwings_module()),
+            Module(PROJECT, PROCEDURAL, stamp + vba_ascii(ours)),
+            Module("Dictionary", CLASS, (MACROS / "Dictionary.cls").read_text(encoding="utf-8"))]
+
+
+def xlwings_version() -> str:
+    import xlwings
+
+    return xlwings.__version__
+
+
+def _parts(main_type: str) -> dict[str, bytes]:
+    ui = (MACROS / "customUI14.xml").read_bytes()
+    vba = vba_project_bin(PROJECT, modules())
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    return {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{main_type}"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            '<Override PartName="/xl/styles.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            '<Override PartName="/xl/vbaProject.bin" ContentType="application/vnd.ms-office.vbaProject"/>'
+            '<Override PartName="/docProps/core.xml" '
+            'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+            '<Override PartName="/docProps/app.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
+            '</Types>').encode(),
+        "_rels/.rels": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{OFFICE_DOC_REL}/officeDocument" Target="xl/workbook.xml"/>'
+            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/'
+            'metadata/core-properties" Target="docProps/core.xml"/>'
+            f'<Relationship Id="rId3" Type="{OFFICE_DOC_REL}/extended-properties" Target="docProps/app.xml"/>'
+            f'<Relationship Id="rId4" Type="{CUSTOM_UI_REL}" Target="customUI/customUI14.xml"/>'
+            '</Relationships>').encode(),
+        "customUI/customUI14.xml": ui,
+        "docProps/core.xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>workbook-tools</dc:title>'
+            f'<dc:description>售后工具 {__version__}</dc:description></cp:coreProperties>').encode(),
+        "docProps/app.xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+            '<Application>Microsoft Excel</Application></Properties>').encode(),
+        "xl/workbook.xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            f'<workbook xmlns="{main}" xmlns:r="{OFFICE_DOC_REL}"><workbookPr codeName="ThisWorkbook"/>'
+            '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>').encode(),
+        "xl/_rels/workbook.xml.rels": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{OFFICE_DOC_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{OFFICE_DOC_REL}/styles" Target="styles.xml"/>'
+            f'<Relationship Id="rId3" Type="{VBA_REL}" Target="vbaProject.bin"/>'
+            '</Relationships>').encode(),
+        "xl/worksheets/sheet1.xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            f'<worksheet xmlns="{main}"><sheetPr codeName="Sheet1"/><sheetData/></worksheet>').encode(),
+        "xl/styles.xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            f'<styleSheet xmlns="{main}"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+            '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/>'
+            '</fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+            '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>').encode(),
+        "xl/vbaProject.bin": vba,
+    }
+
+
+def build_package(main_type: str = ADDIN_TYPE) -> bytes:
+    """The add-in (or, with XLSM_TYPE, the same project in a macro workbook) as bytes; same sources, same bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in _parts(main_type).items():
+            package.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
