@@ -34,7 +34,7 @@ End Sub
 
 Public Sub WT_NewWorkbook(control As IRibbonControl)
     Dim template As String
-    template = ThisWorkbook.Path & Application.PathSeparator & "workbook-tools-team.xlsx"
+    template = ThisWorkbook.Path & Application.PathSeparator & "workbook-tools-files" & Application.PathSeparator & "team.xlsx"
     If Dir(template) = "" Then
         MsgBox "找不到团队模板，请运行 workbook-tools install-addin 重新安装。", vbExclamation, TOOL
         Exit Sub

@@ -85,6 +85,11 @@ def modules() -> list[Module]:
             Module("Dictionary", CLASS, (MACROS / "Dictionary.cls").read_text(encoding="utf-8"))]
 
 
+def stamp() -> str:
+    """The versions a built add-in was made for; `doctor` compares them with what is installed."""
+    return f"workbook-tools {__version__}; xlwings {xlwings_version()}"
+
+
 def xlwings_version() -> str:
     import xlwings
 
@@ -126,7 +131,7 @@ def _parts(main_type: str) -> dict[str, bytes]:
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
             'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>workbook-tools</dc:title>'
-            f'<dc:description>售后工具 {__version__}</dc:description></cp:coreProperties>').encode(),
+            f'<dc:description>{stamp()}</dc:description></cp:coreProperties>').encode(),
         "docProps/app.xml": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'

@@ -189,6 +189,34 @@ def build_addin_command(out: Path) -> None:
     click.echo(f"已生成 {out}。")
 
 
+@cli.command("install-addin")
+@click.option("--dir", "folder", type=click.Path(path_type=Path),
+              help="装到这个目录（默认是 Excel 启动时加载的文件夹）。")
+def install_addin_command(folder: Path | None) -> None:
+    """安装 Excel 加载项：生成 WorkbookTools.xlam 放进 Excel 的启动文件夹，并记下按钮要用的 Python。"""
+    from .install import install
+
+    done = install(folder)
+    click.echo(f"已安装加载项：{done.addin}\n团队模板：{done.template}\n按钮使用的 Python 记在：{done.config}")
+    click.echo("下一步：1. 完全退出 Excel 再打开，功能区会出现「售后工具」选项卡；"
+               "2. 如果提示宏已被禁用，请在「文件 → 选项 → 信任中心 → 信任中心设置 → 受信任位置」里添加上面的文件夹，"
+               "或在提示栏点「启用内容」；3. 运行 workbook-tools doctor 检查。")
+
+
+@cli.command("doctor")
+@click.option("--dir", "folder", type=click.Path(path_type=Path), help="加载项所在目录（默认是 Excel 的启动文件夹）。")
+def doctor_command(folder: Path | None) -> None:
+    """检查按钮需要的东西：Python、xlwings、加载项及其版本、模板、按钮使用的 Python。"""
+    from .install import doctor
+
+    checks = doctor(folder)
+    for check in checks:
+        click.echo(f"{'✓' if check.ok else '✗'} {check.what}" + ("" if check.ok else f"：{check.fix}"))
+    missing = sum(not c.ok for c in checks)
+    click.echo("一切就绪。" if not missing else f"有 {missing} 项需要处理。")
+    sys.exit(0 if not missing else EXIT_FINDINGS)
+
+
 def output_options(command: Callable) -> Callable:
     """--out and --json, shared by every command that writes into a workbook."""
     command = click.option("--json", "as_json", is_flag=True, help="同时把写入的内容以 JSON 输出，供脚本读取。")(command)
