@@ -74,9 +74,21 @@ def snapshot(path: Path) -> dict:
             "names": [], "sheets": sheets}
 
 
+def _register_remote_engine() -> None:
+    """If xlwings was imported before the key was set, its PRO engines were skipped: add the remote one now."""
+    import xlwings as xw
+
+    if "remote" not in xw.engines.engines_by_name:
+        from xlwings.main import Engine
+        from xlwings.pro import _xlremote
+
+        xw.engines.add(Engine(impl=_xlremote.engine))
+
+
 def remote_book(path: Path):
     import xlwings as xw
 
+    _register_remote_engine()
     return xw.Book(json=snapshot(path))
 
 
