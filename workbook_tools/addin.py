@@ -9,13 +9,20 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 import zipfile
 from pathlib import Path
 
 from . import __version__
 from .vba_project import CLASS, DOCUMENT, PROCEDURAL, Module, vba_project_bin
 
-MACROS = Path(__file__).resolve().parent.parent / "macros"
+def _macros() -> Path:
+    """macros/ of a source checkout, else the copy installed beside the package (pyproject data-files)."""
+    source = Path(__file__).resolve().parent.parent / "macros"
+    return source if source.is_dir() else Path(sys.prefix) / "share" / "workbook-tools" / "macros"
+
+
+MACROS = _macros()
 PROJECT = "WorkbookTools"
 ADDIN_FILE = "WorkbookTools.xlam"
 ADDIN_TYPE = "application/vnd.ms-excel.addin.macroEnabled.main+xml"
