@@ -21,7 +21,7 @@ from .sheets import BY_KEY, BY_TITLE, LEDGERS
 from .schema import display_width
 from .templates import TEAM_FILE, TEMPLATE_DIR, build_templates, build_workbook, stale_templates
 from .validate import Finding, WorkbookCheck, check_workbook
-from .xlsx_file import WorkbookFile, read_grids, write_new_file
+from .xlsx_file import BACKUPS_KEPT, WorkbookFile, backup_folder, read_grids, write_new_file
 
 EXIT_FINDINGS = 1
 EXIT_UNUSABLE = 2
@@ -246,7 +246,10 @@ def _save(book: WorkbookFile, changes: Iterable[Change | None], out: Path | None
     changes = [c for c in changes if c is not None]
     if not changes and out is None:
         return None
-    return book.save(changes, out)
+    written = book.save(changes, out)
+    if out is None:
+        click.echo(f"改动前的版本已备份在 {backup_folder(book.path)}（保留最近 {BACKUPS_KEPT} 份）。", err=True)
+    return written
 
 
 def _excluded_note(excluded: list[str]) -> None:

@@ -5,11 +5,13 @@ and hands each sheet over as one 2-D block, which is all the core needs.
 """
 from __future__ import annotations
 
+import errno
 import io
 import os
 import tempfile
 import zipfile
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Iterable
 
@@ -18,6 +20,8 @@ from .errors import InputFileError, OutputError
 from .tables import Grid
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+BACKUP_DIR = "workbook-tools-backups"
+BACKUPS_KEPT = 20  # per workbook; older ones are removed
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
 
@@ -94,7 +98,7 @@ class WorkbookFile:
         return _grids(self.data, self.path.name)
 
     def save(self, changes: Iterable[Change], out: Path | None = None) -> Path:
-        """Apply `changes` and write to `out`, or safely over the file itself."""
+        """Apply `changes` and write to `out`, or safely over the file itself (keeping a backup: `backup_of`)."""
         from .templates import build_generated_sheet
         from .xlsx_package import apply_changes
 
@@ -104,10 +108,27 @@ class WorkbookFile:
             refuse_if_open(target)
         updated = apply_changes(self.data, changes, build_generated_sheet)
         _grids(updated, target.name)  # what we wrote must read back
-        if target == self.path and _stamp(self.path) != self.stamp:
-            raise OutputError(f"「{self.path.name}」在处理期间被别人修改过，为免覆盖对方的改动，没有写入；请重新运行。")
+        if target == self.path:
+            if _stamp(self.path) != self.stamp:
+                raise OutputError(f"「{self.path.name}」在处理期间被别人修改过，为免覆盖对方的改动，没有写入；请重新运行。")
+            backup(self.path, self.data)
         write_new_file(target, updated, overwrite=True)
         return target
+
+
+def backup_folder(path: Path) -> Path:
+    return path.parent / BACKUP_DIR
+
+
+def backup(path: Path, data: bytes) -> Path:
+    """The version about to be replaced, kept as <folder>/workbook-tools-backups/<name>-<time>.xlsx."""
+    folder = backup_folder(path)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = folder / f"{path.stem}-{stamp}{path.suffix}"
+    write_new_file(target, data, overwrite=True)
+    for old in sorted(folder.glob(f"{path.stem}-*{path.suffix}"))[:-BACKUPS_KEPT]:
+        old.unlink()
+    return target
 
 
 def read_grids(path: Path) -> list[Grid]:
@@ -131,4 +152,6 @@ def write_new_file(path: Path, data: bytes, overwrite: bool = False) -> None:
         os.replace(temp, path)
     except OSError as exc:
         Path(temp).unlink(missing_ok=True)
-        raise OutputError(f"无法写入「{path}」：{exc.strerror or exc}，请检查磁盘空间和写入权限。") from exc
+        if exc.errno == errno.ENOSPC:
+            raise OutputError(f"磁盘已满，没有写入「{path.name}」，原文件没有改动；请清理磁盘空间后再试。") from exc
+        raise OutputError(f"无法写入「{path}」：{exc.strerror or exc}，请检查写入权限。") from exc
