@@ -50,3 +50,72 @@ def test_a_full_disk_changes_nothing(tmp_path, monkeypatch):
     assert path.read_bytes() == before
     leftovers = [p for p in tmp_path.rglob("*") if p.is_file() and p != path]
     assert leftovers == []
+
+
+PIVOT_CACHE = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+               '<pivotCacheDefinition xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+               'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" recordCount="2">'
+               '<cacheSource type="worksheet"><worksheetSource ref="A1:F3" sheet="退件表"/></cacheSource>'
+               '<cacheFields count="1"><cacheField name="退回类型" numFmtId="0"><sharedItems/></cacheField></cacheFields>'
+               '</pivotCacheDefinition>').encode()
+
+
+def macro_workbook(path):
+    """The team workbook saved as .xlsm with a VBA project and a pivot cache, as Excel would keep them."""
+    import io
+    import zipfile
+
+    import xlsxwriter
+
+    from workbook_tools.addin import PROJECT
+    from workbook_tools.vba_project import DOCUMENT, Module, vba_project_bin
+
+    plain = team_workbook(path.with_suffix(".xlsx"))
+    vba = vba_project_bin(PROJECT, [Module("ThisWorkbook", DOCUMENT, ""), Module("Sheet1", DOCUMENT, "")])
+    book = xlsxwriter.Workbook(path)
+    book.add_vba_project(io.BytesIO(vba), is_stream=True)
+    book.add_worksheet("说明").write("A1", "宏和透视表")
+    book.close()
+    with zipfile.ZipFile(path) as source:
+        vba_part = source.read("xl/vbaProject.bin")
+    out = io.BytesIO()
+    with zipfile.ZipFile(plain) as team, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in team.infolist():
+            data = team.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml").replace(
+                    b"</Types>", b'<Override PartName="/xl/vbaProject.bin" ContentType="application/vnd.ms-office.'
+                    b'vbaProject"/><Override PartName="/xl/pivotCache/pivotCacheDefinition1.xml" ContentType="'
+                    b'application/vnd.openxmlformats-officedocument.spreadsheetml.pivotCacheDefinition+xml"/></Types>')
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rId90" Type="http://schemas.microsoft.com/'
+                                    b'office/2006/relationships/vbaProject" Target="vbaProject.bin"/><Relationship '
+                                    b'Id="rId91" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                                    b'relationships/pivotCacheDefinition" Target="pivotCache/pivotCacheDefinition1.xml"/>'
+                                    b'</Relationships>')
+            target.writestr(info, data)
+        target.writestr("xl/vbaProject.bin", vba_part)
+        target.writestr("xl/pivotCache/pivotCacheDefinition1.xml", PIVOT_CACHE)
+    path.write_bytes(out.getvalue())
+    plain.unlink()
+    return path
+
+
+def test_a_vba_project_and_a_pivot_cache_come_through_every_command_unchanged(tmp_path):
+    import zipfile
+
+    path = macro_workbook(tmp_path / "team.xlsm")
+    with zipfile.ZipFile(path) as package:
+        before = {n: package.read(n) for n in package.namelist()}
+    for command in (["handover", "--from", "小美", "--to", "阿强"], ["acknowledge", "--agent", "阿强"],
+                    ["daily-totals"], ["chase-summary"]):
+        result = run(command[0], path, *command[1:])
+        assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(path) as package:
+        after = {n: package.read(n) for n in package.namelist()}
+    for part in ("xl/vbaProject.bin", "xl/pivotCache/pivotCacheDefinition1.xml", "xl/media/image1.png",
+                 "xl/charts/chart1.xml", "xl/comments1.xml"):
+        assert after[part] == before[part], part
+    assert b"macroEnabled.main+xml" in after["[Content_Types].xml"]
+    assert b"vbaProject.bin" in after["xl/_rels/workbook.xml.rels"]

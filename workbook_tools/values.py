@@ -137,22 +137,28 @@ def parse_int(value: object) -> int:
     return int(match.group(1))
 
 
+MONEY_LIMIT = Decimal(10) ** 12  # yuan; anything larger is a typo, and would overflow Decimal's precision
+
+
 def parse_money(value: object) -> Decimal:
     if isinstance(value, bool):
         raise BadValue("bad_number", "不是金额")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise BadValue("bad_number", "不是金额")
     if isinstance(value, (int, float)):
-        if not math.isfinite(value):
-            raise BadValue("bad_number", "不是金额")
-        return Decimal(str(value)).quantize(Decimal("0.01"))
-    text = normalize_text(value)
-    for token in ("¥", "元", "RMB", "rmb", ",", " "):
-        text = text.replace(token, "")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation as exc:
-        raise BadValue("bad_number", "不是金额") from exc
+        amount = Decimal(str(value))
+    else:
+        text = normalize_text(value)
+        for token in ("¥", "元", "RMB", "rmb", ",", " "):
+            text = text.replace(token, "")
+        try:
+            amount = Decimal(text)
+        except InvalidOperation as exc:
+            raise BadValue("bad_number", "不是金额") from exc
     if not amount.is_finite():
         raise BadValue("bad_number", "不是金额")
+    if abs(amount) >= MONEY_LIMIT:
+        raise BadValue("bad_number", "金额过大")
     return amount.quantize(Decimal("0.01"))
 
 

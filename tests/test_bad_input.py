@@ -1,0 +1,133 @@
+"""Bad input from real life: each gives a clear finding or a clear refusal, never a traceback."""
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+
+import openpyxl
+import pytest
+import xlsxwriter
+from click.testing import CliRunner
+from hypothesis import given, settings, strategies as st
+from python_calamine import CalamineWorkbook
+
+from conftest import ROOT, TODAY
+from workbook_tools.cli import cli
+from workbook_tools.findings import flatten
+from workbook_tools.schema import Kind
+from workbook_tools.tables import Grid
+from workbook_tools.validate import check_workbook
+from workbook_tools.values import BadValue, coerce
+from workbook_tools.xlsx_file import read_grids
+
+HEADER = ["日期", "物流单号", "订单编码", "产品名称", "数量"]
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def test_a_password_protected_workbook_is_refused(tmp_path):
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    path = tmp_path / "加密.xlsx"
+    with path.open("wb") as out:
+        OOXMLFile(io.BytesIO((ROOT / "templates_xlsx" / "returns.xlsx").read_bytes())).encrypt("1234", out)
+    before = path.read_bytes()
+    result = run("handover", path, "--from", "小美", "--to", "阿强")
+    assert result.exit_code == 2 and "设置了打开密码" in result.stderr and path.read_bytes() == before
+
+
+def test_a_sheet_used_down_to_its_last_row_is_read_to_the_end(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "退件表"
+    sheet.append(HEADER)
+    sheet.append(["2026-11-20", "SF1", "SO1", "眼霜", 1])
+    sheet["B1048576"] = "SF2"
+    book.save(tmp_path / "big.xlsx")
+    findings = check_workbook(read_grids(tmp_path / "big.xlsx"), TODAY).findings
+    assert flatten(findings, "cell", "code") == [("A1048576", "missing_required"), ("D1048576", "missing_required"),
+                                                  ("E1048576", "missing_required"), ("C1048576", "unmatched_parcel")]
+
+
+def test_a_header_under_merged_title_cells_and_merged_header_cells(tmp_path):
+    path = tmp_path / "merged.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["2026年11月退件登记"])
+    sheet.merge_cells("A1:E1")
+    sheet.append(["日期", "物流单号", "订单编码", "产品名称", None, "数量"])
+    sheet.merge_cells("D2:E2")  # 产品名称 spans two columns
+    sheet.append(["2026-11-20", "SF1", "SO1", "眼霜", "（规格见备注）", 1])
+    book.save(path)
+    (table_check,) = check_workbook(read_grids(path), TODAY).tables
+    assert table_check.table.header_row == 2 and table_check.table.columns["数量"] == 6
+    assert table_check.findings == ()
+
+
+def test_formula_errors_are_reported_at_their_cells(tmp_path):
+    path = tmp_path / "errors.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("退件表")
+    sheet.write_row(0, 0, HEADER)
+    sheet.write_formula("A2", "=NA()", None, "#N/A")
+    sheet.write_row(1, 1, ["SF1", "SO1", "眼霜"])
+    sheet.write_formula("E2", "=#REF!+1", None, "#REF!")
+    book.close()
+    result = run("validate", path)
+    assert result.exit_code == 1 and "退件表!A2" in result.stdout and "退件表!E2" in result.stdout
+
+
+@pytest.mark.parametrize("value, code", [(date(1900, 1, 1), "unlikely_date"), (1, "unlikely_date"),
+                                         (date(2100, 1, 1), "unlikely_date"), (-2, "bad_number")])
+def test_dates_in_1900_and_2100_and_negative_quantities(value, code):
+    row = ["2026-11-20", "SF1", "SO1", "眼霜", 1]
+    row[0 if code == "unlikely_date" else 4] = value
+    findings = check_workbook([Grid("退件表", [HEADER, row])], TODAY).findings
+    assert flatten(findings, "code") == [(code,)]
+
+
+def test_emoji_control_characters_and_32767_characters_in_a_buyer_id_survive_a_handover(tmp_path):
+    long_id = "买" * 32_767
+    rows = [HEADER + ["ID号", "处理结果"],
+            ["2026-11-20", "SF1", "SO1", "眼霜", 1, "小鱼儿🐟爱吃糖\x07", None],
+            ["2026-11-20", "SF2", "SO2", "眼霜", 1, long_id, None]]
+    path = tmp_path / "ids.xlsx"
+    book = xlsxwriter.Workbook(path)  # openpyxl refuses control characters; Excel stores them as _x0007_
+    for name, content in (("退件表", rows), ("交接表", [["买家ID", "交接处理", "交接人", "承接人", "时间", "状态"]])):
+        sheet = book.add_worksheet(name)
+        for r, row in enumerate(content):
+            sheet.write_row(r, 0, row)
+    book.close()
+    result = run("handover", path, "--from", "小美", "--to", "阿强", "--at", f"{TODAY} 18:00")
+    assert result.exit_code == 0, result.output
+    handed = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("交接表").to_python()
+    buyers = {row[0] for row in handed[1:]}
+    assert "小鱼儿🐟爱吃糖" in buyers and long_id in buyers  # the control character is dropped, nothing else
+    assert openpyxl.load_workbook(path)["交接表"].max_row == 3
+
+
+CELL_VALUES = st.one_of(st.none(), st.text(max_size=40), st.integers(), st.floats(allow_nan=True),
+                        st.booleans(), st.datetimes(), st.dates(), st.decimals(allow_nan=False, places=3))
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+@given(value=CELL_VALUES)
+@settings(max_examples=300, deadline=None)
+def test_coercion_gives_a_value_or_a_finding_code_for_anything_a_cell_holds(kind, value):
+    try:
+        coerce(kind, value, TODAY)
+    except BadValue as error:
+        assert error.code in ("bad_date", "bad_number", "bad_phone", "order_no_precision_lost")
+
+
+@given(rows=st.lists(st.lists(CELL_VALUES, min_size=5, max_size=5), max_size=8))
+@settings(max_examples=300, deadline=None)
+def test_validation_never_crashes_on_any_ledger_content(rows):
+    check_workbook([Grid("退件表", [HEADER, *rows])], TODAY)
+
+
+def test_datetime_values_far_out_are_findings_not_crashes():
+    findings = check_workbook([Grid("退件表", [HEADER, [datetime(9999, 12, 31), "SF1", "SO1", "眼霜", 1]])], TODAY)
+    assert flatten(findings.findings, "code") == [("unlikely_date",)]
