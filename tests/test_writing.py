@@ -87,6 +87,7 @@ def run(*args):
 def test_only_the_parts_a_command_owns_change(tmp_path, command, changed_sheet):
     path = team_workbook(tmp_path / "team.xlsx")
     before = parts(path)
+    original = path.read_bytes()
     result = run(command[0], path, *command[1:])
     assert result.exit_code == 0, result.output
     after = parts(path)
@@ -96,6 +97,12 @@ def test_only_the_parts_a_command_owns_change(tmp_path, command, changed_sheet):
     for kept in ("xl/drawings/drawing1.xml", "xl/charts/chart1.xml", "xl/media/image1.png", "xl/comments1.xml",
                  "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "xl/worksheets/sheet4.xml"):
         assert after[kept] == before[kept], kept
+    with zipfile.ZipFile(path) as package:
+        assert package.testzip() is None
+        raw = {i.filename: (i.compress_size, i.CRC) for i in package.infolist()}
+    with zipfile.ZipFile(io.BytesIO(original)) as package:  # unchanged parts are copied compressed, not re-deflated
+        assert all(raw[i.filename] == (i.compress_size, i.CRC) for i in package.infolist()
+                   if i.filename not in changed | OWNED)
 
 
 def test_a_generated_tab_is_replaced_not_duplicated_and_keeps_the_teams_drawings(tmp_path):

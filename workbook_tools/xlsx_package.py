@@ -8,9 +8,11 @@ copied through unchanged, which a load-and-save library cannot promise.
 """
 from __future__ import annotations
 
+import copy
 import io
 import posixpath
 import re
+import struct
 import zipfile
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -154,12 +156,39 @@ class Package:
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
             for name, info in self.infos.items():
-                if name not in self.removed:
+                if name in self.removed:
+                    continue
+                if name in self.dirty or name in self.added:
                     target.writestr(info, self._content(name))
+                else:
+                    self._copy_raw(info, target)
             for name in sorted((set(self.added) | self.dirty) - set(self.infos) - self.removed):
                 target.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), self._content(name),
                                 zipfile.ZIP_DEFLATED)
         return out.getvalue()
+
+    def _copy_raw(self, info: zipfile.ZipInfo, target: zipfile.ZipFile) -> None:
+        """Copy an unchanged member's local record as it is: no inflating and deflating of big sheets.
+
+        zipfile has no public raw copy; the record goes to the output stream and its
+        ZipInfo to the archive's list, from which zipfile writes the central directory.
+        """
+        source = self.zip.fp
+        source.seek(info.header_offset)
+        header = source.read(30)
+        name_length, extra_length = struct.unpack("<HH", header[26:30])
+        length = 30 + name_length + extra_length + info.compress_size
+        if info.flag_bits & 0x08:  # a data descriptor follows the data
+            source.seek(info.header_offset + length)
+            length += 16 if source.read(4) == b"PK\x07\x08" else 12
+        source.seek(info.header_offset)
+        record = source.read(length)
+        copied = copy.copy(info)
+        copied.header_offset = target.fp.tell()
+        target.fp.write(record)
+        target.filelist.append(copied)
+        target.NameToInfo[copied.filename] = copied
+        target.start_dir = target.fp.tell()
 
     def _content(self, name: str) -> bytes:
         if name in self.dirty:
