@@ -18,6 +18,7 @@ from . import __version__
 from .changes import Change
 from .errors import OutputError, WorkbookToolsError
 from .sheets import BY_KEY, BY_TITLE, LEDGERS
+from .progress import Progress
 from .schema import display_width
 from .templates import TEAM_FILE, TEMPLATE_DIR, build_templates, build_workbook, stale_templates
 from .validate import Finding, WorkbookCheck, check_workbook
@@ -82,7 +83,9 @@ def validate(files: tuple[Path, ...], as_json: bool) -> None:
     results, unusable, errors = [], False, 0
     for path in files:
         try:
-            check = check_workbook(read_grids(path), today)
+            with Progress() as progress:
+                progress.phase(f"正在校验 {path.name}")
+                check = check_workbook(read_grids(path), today)
         except WorkbookToolsError as exc:
             click.echo(str(exc), err=True)
             unusable = True
@@ -276,9 +279,13 @@ def handover_command(file: Path, from_agent: str | None, to_agent: str | None, a
     if from_agent is not None or to_agent is not None:
         check_agents(from_agent, to_agent)
     moment = _moment(at, "--at")
-    book = WorkbookFile.open(file)
-    result = handover(check_workbook(book.grids(), moment.date()), from_agent, to_agent, moment)
-    written = _save(book, [result.change], out)
+    with Progress() as progress:
+        progress.phase(f"正在读取 {file.name}")
+        book = WorkbookFile.open(file)
+        check = check_workbook(book.grids(), moment.date())
+        progress.phase("正在写入交接表")
+        result = handover(check, from_agent, to_agent, moment)
+        written = _save(book, [result.change], out)
     if as_json:
         _emit_json({"written": result.written, "items": list(result.items)})
         return
@@ -321,9 +328,13 @@ def daily_totals_command(file: Path, day: str | None, at: str | None, out: Path 
 
     chosen = _day(day)
     moment = _moment(at, "--at")
-    book = WorkbookFile.open(file)
-    result, sheet = daily_totals(check_workbook(book.grids(), chosen), chosen, moment)
-    written = _save(book, [sheet], out)
+    with Progress() as progress:
+        progress.phase(f"正在读取 {file.name}")
+        book = WorkbookFile.open(file)
+        check = check_workbook(book.grids(), chosen)
+        progress.phase("正在生成日汇总")
+        result, sheet = daily_totals(check, chosen, moment)
+        written = _save(book, [sheet], out)
     if as_json:
         _emit_json(result)
         return
@@ -345,9 +356,13 @@ def chase_summary_command(file: Path, at: str | None, out: Path | None, as_json:
     from .totals import chase_summary
 
     moment = _moment(at, "--at")
-    book = WorkbookFile.open(file)
-    result, change = chase_summary(check_workbook(book.grids(), moment.date()), moment)
-    written = _save(book, [change], out)
+    with Progress() as progress:
+        progress.phase(f"正在读取 {file.name}")
+        book = WorkbookFile.open(file)
+        check = check_workbook(book.grids(), moment.date())
+        progress.phase("正在生成催款汇总")
+        result, change = chase_summary(check, moment)
+        written = _save(book, [change], out)
     if as_json:
         _emit_json(result)
         return

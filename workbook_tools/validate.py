@@ -16,7 +16,7 @@ from .settings import Settings, read_settings
 from .sheets import LEDGERS, QUALITY, SETTINGS_TITLE
 from .findings import Finding, Severity, finding
 from .tables import Grid, Table, find_tables
-from .values import BadValue, coerce, is_blank, is_unlikely_date, mask_name, mask_phone
+from .values import BadValue, coerce, is_unlikely_date, likely_dates, mask_name, mask_phone, parser_for
 
 MIN_EVIDENCE_PHOTOS = 2  # seed 003 ch.1 §Ⅳ: 破损 needs 2–3 photos
 
@@ -143,22 +143,47 @@ def _duplicate_findings(table: Table, records: list[Record]) -> list[Finding]:
     return found
 
 
+def _column_checks(table: Table, settings: Settings, today: date) -> list[tuple]:
+    """Per input column: its parser, and what a clean value must satisfy (decided once, not per cell)."""
+    checks = []
+    for column in table.spec.columns:
+        if not table.has(column.header) or column.computed:
+            continue
+        allowed = (frozenset(settings.choices(column.choices))
+                   if column.choices is not None and column.choices.strict else None)
+        dated = column.kind in (Kind.DATE, Kind.DATETIME)
+        checks.append((column, parser_for(column.kind, today), allowed, dated))
+    return checks
+
+
 def check_table(table: Table, settings: Settings, today: date) -> TableCheck:
     findings = [finding(table.sheet, table.header_row, u.col, u.text, "unknown_header",
                         value=u.text, suggestion=u.suggestion) for u in table.unknown_headers]
-    columns = [c for c in table.spec.columns if table.has(c.header) and not c.computed]
+    checks = _column_checks(table, settings, today)
+    earliest, latest = likely_dates(today)
     records = []
     for row in table.rows:
         values: dict[str, object] = {}
         bad = set()
         row_findings = []
-        for column in columns:
+        for column, parse, allowed, dated in checks:
             raw = row.values[column.header]
-            if is_blank(raw):
+            if raw is None or (raw.__class__ is str and not raw.strip()):
                 values[column.header] = None
                 if column.required:
                     row_findings.append(finding(table.sheet, row.number, table.columns[column.header],
                                                 column.header, "missing_required"))
+                continue
+            try:  # the common case, a clean cell, in as few steps as possible
+                value = parse(raw)
+                day = (value.date() if isinstance(value, datetime) else value) if dated else None
+                clean = ((column.minimum is None or value >= column.minimum)
+                         and (day is None or earliest <= day <= latest)
+                         and (allowed is None or value in allowed))
+            except BadValue:
+                clean = False
+            if clean:
+                values[column.header] = value
                 continue
             value, cell_findings = _cell_findings(table, row.number, column, raw, settings, today)
             values[column.header] = value

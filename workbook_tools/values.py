@@ -10,6 +10,7 @@ import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Callable
 
 from dateutil import parser as date_parser
 
@@ -114,10 +115,15 @@ def parse_date(value: object, today: date) -> date:
     return parse_datetime(value, today).date()
 
 
+def likely_dates(today: date) -> tuple[date, date]:
+    """Dates outside this window (before 2000, more than a year ahead) are almost always a typo in the year."""
+    return date(2000, 1, 1), today + timedelta(days=366)
+
+
 def is_unlikely_date(value: date | datetime, today: date) -> bool:
-    """Before 2000 or more than a year ahead: almost always a typo in the year."""
     day = value.date() if isinstance(value, datetime) else value
-    return day < date(2000, 1, 1) or day > today + timedelta(days=366)
+    earliest, latest = likely_dates(today)
+    return not earliest <= day <= latest
 
 
 def parse_int(value: object) -> int:
@@ -178,6 +184,8 @@ def parse_id(value: object) -> str:
     Excel keeps 15 significant digits, so an order number it stored as a number
     ends in zeros that were never typed; the only fix is pasting it again as text.
     """
+    if value.__class__ is str and value.isascii() and value.isalnum():
+        return value  # the usual case: nothing to normalise
     if isinstance(value, bool):
         raise BadValue("bad_number", "不是单号")
     if isinstance(value, (int, float)):
@@ -206,6 +214,8 @@ def parse_phone(value: object) -> str:
 
 
 def parse_text(value: object) -> str:
+    if value.__class__ is str:
+        return value.strip()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
@@ -222,20 +232,16 @@ def mask_name(text: str) -> str:
     return text[:1] + "*" * min(len(text) - 1, 3) if text else text
 
 
+def parser_for(kind: Kind, today: date) -> Callable[[object], object]:
+    """The function that reads a non-blank cell of a column of `kind` (chosen once per column, not per cell)."""
+    if kind is Kind.DATE:
+        return lambda value: parse_date(value, today)
+    if kind is Kind.DATETIME:
+        return lambda value: parse_datetime(value, today)
+    return {Kind.INT: parse_int, Kind.MONEY: parse_money, Kind.RATE: parse_rate, Kind.ID: parse_id,
+            Kind.PHONE: parse_phone}.get(kind, parse_text)
+
+
 def coerce(kind: Kind, value: object, today: date) -> object:
     """The clean value of a non-blank cell for a column of `kind`."""
-    if kind is Kind.DATE:
-        return parse_date(value, today)
-    if kind is Kind.DATETIME:
-        return parse_datetime(value, today)
-    if kind is Kind.INT:
-        return parse_int(value)
-    if kind is Kind.MONEY:
-        return parse_money(value)
-    if kind is Kind.RATE:
-        return parse_rate(value)
-    if kind is Kind.ID:
-        return parse_id(value)
-    if kind is Kind.PHONE:
-        return parse_phone(value)
-    return parse_text(value)
+    return parser_for(kind, today)(value)

@@ -1,0 +1,50 @@
+"""What a long command is doing, on the terminal: nothing for quick ones, a line with a spinner after a second."""
+from __future__ import annotations
+
+import itertools
+import sys
+import threading
+import time
+from typing import TextIO
+
+DELAY = 1.0  # seconds before anything is shown
+TICK = 0.2
+
+
+class Progress:
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.text = ""
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._started = 0.0
+
+    def phase(self, text: str) -> None:
+        self.text = text
+
+    def __enter__(self) -> "Progress":
+        if self.enabled:
+            self._started = time.monotonic()
+            self._thread = threading.Thread(target=self._spin, daemon=True)
+            self._thread.start()
+        return self
+
+    def _spin(self) -> None:
+        shown = False
+        for mark in itertools.cycle("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"):
+            if self._stop.wait(TICK):
+                break
+            elapsed = time.monotonic() - self._started
+            if elapsed >= DELAY:
+                self.stream.write(f"\r{mark} {self.text}（{elapsed:.0f} 秒）\033[K")
+                self.stream.flush()
+                shown = True
+        if shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+    def __exit__(self, *exc: object) -> None:
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join()
