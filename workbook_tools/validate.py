@@ -19,6 +19,7 @@ from .tables import Grid, Table, find_tables
 from .values import BadValue, coerce, is_unlikely_date, likely_dates, mask_name, mask_phone, parser_for
 
 MIN_EVIDENCE_PHOTOS = 2  # seed 003 ch.1 §Ⅳ: 破损 needs 2–3 photos
+_NONE: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -106,11 +107,10 @@ def _cell_findings(table: Table, row: int, column: Column, raw: object, settings
     return value, []
 
 
-def _row_findings(table: Table, record: Record) -> list[Finding]:
+def _row_findings(table: Table, conditional: list[Column], record: Record) -> list[Finding]:
+    """Checks across one row's cells; `conditional` are the sheet's columns with a required_when."""
     found = []
-    for column in table.spec.columns:
-        if column.required_when is None or not table.has(column.header):
-            continue
+    for column in conditional:
         other, expected = column.required_when
         if record.values.get(other) == expected and record.values.get(column.header) is None \
                 and column.header not in record.bad:
@@ -160,6 +160,7 @@ def check_table(table: Table, settings: Settings, today: date) -> TableCheck:
     findings = [finding(table.sheet, table.header_row, u.col, u.text, "unknown_header",
                         value=u.text, suggestion=u.suggestion) for u in table.unknown_headers]
     checks = _column_checks(table, settings, today)
+    conditional = [c for c in table.spec.columns if c.required_when is not None and table.has(c.header)]
     earliest, latest = likely_dates(today)
     records = []
     for row in table.rows:
@@ -190,9 +191,11 @@ def check_table(table: Table, settings: Settings, today: date) -> TableCheck:
             if cell_findings and cell_findings[0].severity is Severity.ERROR:
                 bad.add(column.header)
             row_findings += cell_findings
-        record = Record(row.number, values, frozenset(bad))
+        record = Record(row.number, values, frozenset(bad) if bad else _NONE)
         records.append(record)
-        findings += row_findings + _row_findings(table, record)
+        findings += row_findings
+        if conditional or table.spec is QUALITY:
+            findings += _row_findings(table, conditional, record)
     findings += _duplicate_findings(table, records)
     findings.sort(key=lambda f: (f.row, f.col))
     errors: dict[int, set[str]] = {}
