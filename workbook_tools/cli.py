@@ -255,6 +255,18 @@ def _save(book: WorkbookFile, changes: Iterable[Change | None], out: Path | None
     return written
 
 
+def _update(file: Path, day: date, phase: str, work: Callable[[WorkbookCheck], tuple[object, list[Change | None]]],
+            out: Path | None) -> tuple[object, Path | None]:
+    """Open, check and change a workbook, then save it (to `out`, or safely in place), showing progress."""
+    with Progress() as progress:
+        progress.phase(f"正在读取 {file.name}")
+        book = WorkbookFile.open(file)
+        check = check_workbook(book.grids(), day)
+        progress.phase(phase)
+        result, changes = work(check)
+        return result, _save(book, changes, out)
+
+
 def _excluded_note(excluded: list[str]) -> None:
     if excluded:
         click.echo(f"注意：{len(excluded)} 行有校验错误，没有计入（{'、'.join(excluded[:5])}"
@@ -279,13 +291,12 @@ def handover_command(file: Path, from_agent: str | None, to_agent: str | None, a
     if from_agent is not None or to_agent is not None:
         check_agents(from_agent, to_agent)
     moment = _moment(at, "--at")
-    with Progress() as progress:
-        progress.phase(f"正在读取 {file.name}")
-        book = WorkbookFile.open(file)
-        check = check_workbook(book.grids(), moment.date())
-        progress.phase("正在写入交接表")
-        result = handover(check, from_agent, to_agent, moment)
-        written = _save(book, [result.change], out)
+
+    def work(check: WorkbookCheck) -> tuple[object, list[Change | None]]:
+        handed = handover(check, from_agent, to_agent, moment)
+        return handed, [handed.change]
+
+    result, written = _update(file, moment.date(), "正在写入交接表", work, out)
     if as_json:
         _emit_json({"written": result.written, "items": list(result.items)})
         return
@@ -308,9 +319,12 @@ def acknowledge_command(file: Path, agent: str | None, at: str | None, out: Path
 
     check_agents(agent)
     moment = _moment(at, "--at")
-    book = WorkbookFile.open(file)
-    count, change = acknowledge(check_workbook(book.grids(), moment.date()), agent, moment)
-    written = _save(book, [change], out)
+
+    def work(check: WorkbookCheck) -> tuple[object, list[Change | None]]:
+        count, change = acknowledge(check, agent, moment)
+        return count, [change]
+
+    count, written = _update(file, moment.date(), "正在确认交接", work, out)
     if as_json:
         _emit_json({"acknowledged": count})
         return
@@ -328,13 +342,12 @@ def daily_totals_command(file: Path, day: str | None, at: str | None, out: Path 
 
     chosen = _day(day)
     moment = _moment(at, "--at")
-    with Progress() as progress:
-        progress.phase(f"正在读取 {file.name}")
-        book = WorkbookFile.open(file)
-        check = check_workbook(book.grids(), chosen)
-        progress.phase("正在生成日汇总")
-        result, sheet = daily_totals(check, chosen, moment)
-        written = _save(book, [sheet], out)
+
+    def work(check: WorkbookCheck) -> tuple[object, list[Change | None]]:
+        figures, sheet = daily_totals(check, chosen, moment)
+        return figures, [sheet]
+
+    result, written = _update(file, chosen, "正在生成日汇总", work, out)
     if as_json:
         _emit_json(result)
         return
@@ -356,13 +369,12 @@ def chase_summary_command(file: Path, at: str | None, out: Path | None, as_json:
     from .totals import chase_summary
 
     moment = _moment(at, "--at")
-    with Progress() as progress:
-        progress.phase(f"正在读取 {file.name}")
-        book = WorkbookFile.open(file)
-        check = check_workbook(book.grids(), moment.date())
-        progress.phase("正在生成催款汇总")
-        result, change = chase_summary(check, moment)
-        written = _save(book, [change], out)
+
+    def work(check: WorkbookCheck) -> tuple[object, list[Change | None]]:
+        summary, change = chase_summary(check, moment)
+        return summary, [change]
+
+    result, written = _update(file, moment.date(), "正在生成催款汇总", work, out)
     if as_json:
         _emit_json(result)
         return
