@@ -8,7 +8,6 @@ never as raw Chinese in the command string.
 """
 from __future__ import annotations
 
-import logging
 import os
 import traceback
 from datetime import date, datetime
@@ -74,7 +73,6 @@ def _log(error: BaseException) -> None:
     frames = "".join(traceback.format_tb(error.__traceback__))
     with path.open("a", encoding="utf-8") as log:
         log.write(f"{datetime.now():%Y-%m-%d %H:%M:%S} {type(error).__name__}\n{frames}\n")
-    logging.getLogger(__name__).debug("logged %s to %s", type(error).__name__, path)
 
 
 def _protected(sheet: Any) -> bool:

@@ -14,7 +14,7 @@ from dateutil.relativedelta import relativedelta
 
 from .changes import Change, ledger_change
 from .errors import WorkbookToolsError
-from .rules import OpenItem, open_items
+from .rules import OpenItem, is_manual, open_items
 from .settings import shifts_at
 from .sheets import HANDOVER, RULES_BY_KEY
 from .validate import TableCheck, WorkbookCheck
@@ -97,7 +97,7 @@ def handover(check: WorkbookCheck, from_agent: str | None, to_agent: str | None,
         written_items.append(_json_item(item.source, item.buyer_id, item.order_no, text, item.due_at,
                                         item.overdue(at), PENDING))
     for key, records in pending.items():
-        if key in open_keys or key.startswith("HO-"):
+        if key in open_keys or is_manual(key):
             continue
         for record in records:
             v = record.values

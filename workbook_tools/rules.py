@@ -44,6 +44,11 @@ class OpenItem:
         return self.due_at is not None and self.due_at <= at
 
 
+def is_manual(key: str) -> bool:
+    """An item that was typed into 交接表 itself: only an agent can close it, never a ledger."""
+    return key.startswith(_PREFIX[HANDOVER.key] + "-")
+
+
 def item_key(sheet_key: str, *parts: object) -> str:
     digest = hashlib.sha1("|".join("" if p is None else str(p) for p in parts).encode("utf-8")).hexdigest()
     return f"{_PREFIX[sheet_key]}-{digest[:6].upper()}"
@@ -149,8 +154,8 @@ def _handover(check: TableCheck, settings: Settings) -> list[OpenItem]:
     items = []
     for r in check.records:
         v = r.values
-        if v.get("状态") != "待处理" or (v.get("事项编号") or "")[:2] not in ("", _PREFIX[HANDOVER.key]):
-            continue
+        if v.get("状态") != "待处理" or (v.get("事项编号") and not is_manual(v["事项编号"])):
+            continue  # rows handed over from a ledger are that ledger's item, collected there
         rule = _item_rule(v.get("事项类型"), settings)
         due = v.get("截止时间") or (_after(v.get("时间"), rule, settings) if rule else None)
         key = v.get("事项编号") or item_key(HANDOVER.key, v.get("买家ID"), v.get("订单号"), v.get("交接处理"),

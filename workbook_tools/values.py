@@ -27,7 +27,7 @@ class BadValue(ValueError):
 
 
 EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
-_EXCEL_EPOCH = datetime(1899, 12, 30)
+EXCEL_EPOCH = datetime(1899, 12, 30)
 _ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 _YMD8 = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _CN_DATE = (
@@ -57,7 +57,7 @@ def _from_serial(value: float) -> datetime:
     # Excel's 1900 system counts a 29 February 1900 that never was (serial 60).
     if not 1 <= value <= EXCEL_MAX_SERIAL or math.isnan(value) or 60 <= value < 61:
         raise BadValue("bad_date", "不是有效的 Excel 日期序号")
-    base = _EXCEL_EPOCH if value >= 61 else _EXCEL_EPOCH + timedelta(days=1)
+    base = EXCEL_EPOCH if value >= 61 else EXCEL_EPOCH + timedelta(days=1)
     return base + timedelta(days=value)
 
 

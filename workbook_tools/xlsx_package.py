@@ -23,6 +23,7 @@ from lxml import etree
 from .changes import CellValue, Change, EditSheet, NewSheet
 from .schema import Kind
 from .tables import cell_name
+from .values import EXCEL_EPOCH
 
 M = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -33,7 +34,6 @@ SHEET_REL = R + "/worksheet"
 TABLE_REL = R + "/table"
 CALC_CHAIN_REL = R + "/calcChain"
 _CELL = re.compile(r"([A-Z]+)(\d+)")
-_EXCEL_EPOCH = datetime(1899, 12, 30)
 _BUILTIN_DATE_FORMATS = set(range(14, 23)) | {45, 46, 47}
 _PARSER = etree.XMLParser(huge_tree=True, remove_blank_text=False)
 
@@ -292,7 +292,7 @@ def _clean_text(text: str) -> str:
 
 def excel_serial(value: date | datetime) -> float:
     moment = value if isinstance(value, datetime) else datetime.combine(value, time())
-    days = (moment - _EXCEL_EPOCH).total_seconds() / 86400
+    days = (moment - EXCEL_EPOCH).total_seconds() / 86400
     return round(days, 10)
 
 
