@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime
+from decimal import Decimal
 
 import openpyxl
 import pytest
 import xlsxwriter
 from click.testing import CliRunner
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 from python_calamine import CalamineWorkbook
 
 from conftest import ROOT, TODAY
@@ -17,7 +18,7 @@ from workbook_tools.findings import flatten
 from workbook_tools.schema import Kind
 from workbook_tools.tables import Grid
 from workbook_tools.validate import check_workbook
-from workbook_tools.values import BadValue, coerce
+from workbook_tools.values import BadValue, coerce, is_blank
 from workbook_tools.xlsx_file import read_grids
 
 HEADER = ["日期", "物流单号", "订单编码", "产品名称", "数量"]
@@ -86,6 +87,26 @@ def test_dates_in_1900_and_2100_and_negative_quantities(value, code):
     row[0 if code == "unlikely_date" else 4] = value
     findings = check_workbook([Grid("退件表", [HEADER, row])], TODAY).findings
     assert flatten(findings, "code") == [(code,)]
+
+
+@given(quantities=st.lists(st.one_of(st.integers(-2, 3), st.floats(-2, 3), st.booleans(), st.none(),
+                                     st.decimals(-2, 3, places=1), st.sampled_from(["1", "２", " ", "一"])),
+                           min_size=1, max_size=8))
+@example(quantities=[1, True])  # equal dict keys of different types
+@example(quantities=[True, 1.0, Decimal(1)])
+@settings(max_examples=300, deadline=None)
+def test_a_column_read_at_once_flags_exactly_the_cells_that_fail_one_by_one(quantities):
+    """Validation judges each distinct value of a column once; a TRUE must not pass because a 1 above it did."""
+    rows = [["2026-11-20", f"SF{n}", f"SO{n}", "眼霜", quantity] for n, quantity in enumerate(quantities)]
+    expected = set()
+    for n, quantity in enumerate(quantities):
+        try:
+            if is_blank(quantity) or coerce(Kind.INT, quantity, TODAY) < 1:
+                expected.add(f"E{n + 2}")
+        except BadValue:
+            expected.add(f"E{n + 2}")
+    findings = check_workbook([Grid("退件表", [HEADER, *rows])], TODAY).findings
+    assert {f.cell for f in findings if f.column == "数量"} == expected
 
 
 def test_emoji_control_characters_and_32767_characters_in_a_buyer_id_survive_a_handover(tmp_path):

@@ -1,10 +1,21 @@
-"""A long command says what it is doing; a quick one, or one whose output goes to a file, stays silent."""
+"""A long command says what it is doing; a quick one, or one whose output goes to a file, stays silent; a command
+runs without the cyclic collector's rescans of its rows and hands the collector back however it ends."""
 from __future__ import annotations
 
+import gc
 import io
+import shutil
 import time
 
+import pytest
+from click.testing import CliRunner
+
+from conftest import ROOT
+from workbook_tools import cli as cli_module
+from workbook_tools.errors import WorkbookToolsError
+from workbook_tools.gc_pause import gc_paused
 from workbook_tools.progress import DELAY, Progress
+from workbook_tools.templates import TEAM_FILE
 
 
 class Terminal(io.StringIO):
@@ -35,3 +46,31 @@ def test_nothing_is_written_when_stderr_is_not_a_terminal():
         progress.phase("正在校验")
         time.sleep(DELAY + 0.3)
     assert redirected.getvalue() == ""
+
+
+def _record_collector(seen: list[bool]):
+    def check(grids, day):
+        seen.append(gc.isenabled())
+        raise WorkbookToolsError("测试：读到一半出错。")
+    return check
+
+
+@pytest.mark.parametrize("args", [["validate"], ["daily-totals"]])
+def test_a_command_pauses_the_cyclic_collector_and_restores_it_even_when_it_fails(tmp_path, monkeypatch, args):
+    seen: list[bool] = []
+    monkeypatch.setattr(cli_module, "check_workbook", _record_collector(seen))
+    team = shutil.copy(ROOT / "templates_xlsx" / TEAM_FILE, tmp_path / TEAM_FILE)
+    result = CliRunner().invoke(cli_module.cli, [*args, str(team)])
+    assert seen == [False]
+    assert "测试：读到一半出错。" in result.output
+    assert gc.isenabled()
+
+
+def test_a_collector_paused_by_the_caller_stays_paused():
+    gc.disable()
+    try:
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import errno
+import io
 import os
 
+import pytest
 from click.testing import CliRunner
 
 from test_writing import team_workbook
@@ -119,3 +121,38 @@ def test_a_vba_project_and_a_pivot_cache_come_through_every_command_unchanged(tm
         assert after[part] == before[part], part
     assert b"macroEnabled.main+xml" in after["[Content_Types].xml"]
     assert b"vbaProject.bin" in after["xl/_rels/workbook.xml.rels"]
+
+
+def _damage_changed_sheet(data: bytes) -> bytes:
+    """The package with 催款汇总表's XML cut short: a writer bug calamine must catch when reading back."""
+    from workbook_tools.xlsx_package import Package
+
+    package = Package(data)
+    part = package.sheet_parts()["催款汇总表"]
+    package.put(part, package.read(part)[:200])
+    return package.to_bytes()
+
+
+def _damage_copied_part(data: bytes) -> bytes:
+    """One byte of a part we copied unchanged flipped on its way out: only its checksum can tell."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        info = package.getinfo("xl/styles.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra) + 10
+    return data[:start] + bytes([data[start] ^ 0xFF]) + data[start + 1:]
+
+
+@pytest.mark.parametrize("damage", [_damage_changed_sheet, _damage_copied_part])
+def test_a_written_file_that_does_not_read_back_replaces_nothing(tmp_path, monkeypatch, damage):
+    from workbook_tools import xlsx_package
+
+    path = team_workbook(tmp_path / "team.xlsx")
+    before = path.read_bytes()
+    apply = xlsx_package.apply_changes
+    monkeypatch.setattr(xlsx_package, "apply_changes", lambda *args: damage(apply(*args)))
+    result = run("chase-summary", path)
+    assert result.exit_code == 2 and "读回校验没有通过" in result.stderr and "Traceback" not in result.stderr
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) in (["team.xlsx"], sorted(["team.xlsx", BACKUP_DIR]))
+    assert not list(tmp_path.glob(".*.tmp"))

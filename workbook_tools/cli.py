@@ -17,6 +17,7 @@ import click
 from . import __version__
 from .changes import Change
 from .errors import OutputError, WorkbookToolsError
+from .gc_pause import gc_paused
 from .sheets import BY_KEY, BY_TITLE, LEDGERS
 from .progress import Progress
 from .schema import display_width
@@ -83,7 +84,7 @@ def validate(files: tuple[Path, ...], as_json: bool) -> None:
     results, unusable, errors = [], False, 0
     for path in files:
         try:
-            with Progress() as progress:
+            with gc_paused(), Progress() as progress:
                 progress.phase(f"正在校验 {path.name}")
                 check = check_workbook(read_grids(path), today)
         except WorkbookToolsError as exc:
@@ -258,7 +259,7 @@ def _save(book: WorkbookFile, changes: Iterable[Change | None], out: Path | None
 def _update(file: Path, day: date, phase: str, work: Callable[[WorkbookCheck], tuple[object, list[Change | None]]],
             out: Path | None) -> tuple[object, Path | None]:
     """Open, check and change a workbook, then save it (to `out`, or safely in place), showing progress."""
-    with Progress() as progress:
+    with gc_paused(), Progress() as progress:
         progress.phase(f"正在读取 {file.name}")
         book = WorkbookFile.open(file)
         check = check_workbook(book.grids(), day)

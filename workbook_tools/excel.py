@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .errors import WorkbookToolsError
+from .gc_pause import gc_paused
 from .tables import Grid
 from .validate import RESULTS_TITLE, check_workbook, earlier_marks, results_sheet
 from .xlwings_book import apply_changes, busy, read_grids
@@ -100,7 +101,7 @@ def _click(book: Any | None, status: str, work: Callable[[Any, list[Grid]], str]
 
         book = xw.Book.caller()
     try:
-        with busy(book, status):
+        with busy(book, status), gc_paused():
             message = work(book, read_grids(book))
     except WorkbookToolsError as error:
         message = str(error)

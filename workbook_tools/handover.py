@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
-
-from dateutil.relativedelta import relativedelta
+from datetime import datetime, timedelta
 
 from .changes import Change, ledger_change
 from .errors import WorkbookToolsError
@@ -36,7 +34,7 @@ def _handover_table(check: WorkbookCheck) -> TableCheck | None:
     return next((t for t in check.tables if t.table.spec is HANDOVER), None)
 
 
-def instruction(item: OpenItem, at: datetime, shift: relativedelta) -> str:
+def instruction(item: OpenItem, at: datetime, shift: timedelta) -> str:
     """交接处理: what to do and by when, marked when overdue or due this shift."""
     text = _DECORATION.sub("", item.action)
     if item.due_at is not None:

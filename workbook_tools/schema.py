@@ -8,8 +8,7 @@ from __future__ import annotations
 import enum
 import unicodedata
 from dataclasses import dataclass, field
-
-from dateutil.relativedelta import relativedelta
+from datetime import timedelta
 
 
 def display_width(text: str) -> int:
@@ -78,13 +77,17 @@ class Rule:
     source: str
     name: str  # defined name of the value cell, ASCII
 
-    def duration(self, value: float | None = None) -> relativedelta:
-        """The rule's time limit; `value` is the team's own number from 设置."""
+    def duration(self, value: float | None = None) -> timedelta:
+        """The rule's time limit; `value` is the team's own number from 设置.
+
+        Limits are counted in days, hours and minutes (never months), so a plain
+        timedelta is exact, and adding it is cheap on a year of rows.
+        """
         amount = self.value if value is None else value
         unit = {"天": "days", "小时": "hours", "分钟": "minutes"}.get(self.unit)
         if unit is None:
             raise ValueError(f"rule {self.key} counts {self.unit}, not time")
-        return relativedelta(**{unit: amount})
+        return timedelta(**{unit: amount})
 
 
 @dataclass(frozen=True)

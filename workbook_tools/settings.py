@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, time
-
-from dateutil.relativedelta import relativedelta
+from datetime import datetime, time, timedelta
 
 from .schema import ChoiceList, Rule
 from .sheets import CHOICE_LISTS, ROSTER_HEADERS, RULES, SETTINGS_TITLE
@@ -97,7 +95,7 @@ class Settings:
     def rule(self, rule: Rule) -> float:
         return self.rule_values.get(rule.key, rule.value)
 
-    def duration(self, rule: Rule) -> relativedelta:
+    def duration(self, rule: Rule) -> timedelta:
         return rule.duration(self.rule(rule))
 
 

@@ -10,7 +10,8 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from operator import itemgetter
+from typing import Any
 
 from .schema import Column, SheetSpec
 from .sheets import LEDGERS
@@ -60,12 +61,6 @@ def normalize_header(text: object) -> str:
 
 
 @dataclass(frozen=True)
-class Row:
-    number: int  # 1-based Excel row
-    values: dict[str, Any]  # canonical header -> raw cell value
-
-
-@dataclass(frozen=True)
 class UnknownHeader:
     col: int
     text: str
@@ -78,7 +73,8 @@ class Table:
     sheet: str
     header_row: int
     columns: dict[str, int]  # canonical header -> 1-based column
-    rows: tuple[Row, ...]
+    row_numbers: tuple[int, ...]  # the data rows (1-based), blank rows skipped
+    cells: dict[str, list[Any]]  # canonical header -> raw value in each data row, column by column
     unknown_headers: tuple[UnknownHeader, ...] = field(default=())
     last_used_row: int = 0  # below it nothing is typed (computed-only rows count as empty)
     last_col: int = 0  # the used range's last column
@@ -151,21 +147,35 @@ def recognise(grid: Grid) -> Table | None:
         suggestion = _suggest(spec, text, missing)
         if suggestion:
             unknown.append(UnknownHeader(col, text, suggestion))
-    return Table(spec, grid.name, header_row, matched, tuple(_rows(grid, spec, header_row, matched)),
+    return Table(spec, grid.name, header_row, matched, *_data(grid, spec, header_row, matched),
                  tuple(unknown), _last_used_row(grid, spec, header_row, matched),
                  grid.first_col + max((len(r) for r in grid.rows), default=0) - 1)
 
 
-def _rows(grid: Grid, spec: SheetSpec, header_row: int, columns: dict[str, int]) -> Iterator[Row]:
-    """Data rows below the header; rows whose input cells are all blank are skipped."""
-    inputs = [(h, c - grid.first_col) for h, c in columns.items() if not spec.column(h).computed]
-    every = [(h, c - grid.first_col) for h, c in columns.items()]
-    for offset in range(header_row - grid.first_row + 1, len(grid.rows)):
-        cells = grid.rows[offset]
+def _data(grid: Grid, spec: SheetSpec, header_row: int,
+          columns: dict[str, int]) -> tuple[tuple[int, ...], dict[str, list[Any]]]:
+    """The rows below the header that have an input cell typed, as columns (one pass per column, not per cell)."""
+    start = header_row - grid.first_row + 1
+    body = grid.rows[start:]
+    inputs = [c - grid.first_col for h, c in columns.items() if not spec.column(h).computed]
+    kept = []
+    for offset, cells in enumerate(body):
         width = len(cells)
-        if all(i >= width or is_blank(cells[i]) for _, i in inputs):
-            continue
-        yield Row(grid.first_row + offset, {h: cells[i] if i < width else None for h, i in every})
+        for i in inputs:
+            value = cells[i] if i < width else None
+            if value is not None and (not isinstance(value, str) or value.strip()):
+                kept.append(offset)
+                break
+    rows = body if len(kept) == len(body) else [body[offset] for offset in kept]
+    numbers = tuple(grid.first_row + start + offset for offset in kept)
+    return numbers, {h: _column(rows, c - grid.first_col) for h, c in columns.items()}
+
+
+def _column(rows: list[list[Any]], index: int) -> list[Any]:
+    try:
+        return list(map(itemgetter(index), rows))
+    except IndexError:  # a ragged grid (xlwings and calamine hand over rectangles; hand-made grids may not be)
+        return [cells[index] if index < len(cells) else None for cells in rows]
 
 
 def _last_used_row(grid: Grid, spec: SheetSpec, header_row: int, columns: dict[str, int]) -> int:

@@ -50,8 +50,14 @@ class DayFigures:
     handovers: list[Record]
 
 
-def _on(records: list[Record], column: str, day: date) -> list[Record]:
-    return [r for r in records if _day(r.values.get(column)) == day]
+def _by_day(records: list[Record], column: str, days: list[date]) -> dict[date, list[Record]]:
+    """The records dated on each of `days`, in one pass over the ledger."""
+    grouped: dict[date, list[Record]] = {day: [] for day in days}
+    for record in records:
+        day = _day(record.values.get(column))
+        if day in grouped:
+            grouped[day].append(record)
+    return grouped
 
 
 def _platform_closed(record: Record, check: WorkbookCheck, at: datetime) -> bool:
@@ -64,10 +70,10 @@ def chase_closed(record: Record, check: WorkbookCheck, at: datetime) -> bool:
     return record.values.get("催款结果") == CLOSED or _platform_closed(record, check, at)
 
 
-def daily_figures(check: WorkbookCheck, day: date) -> DayFigures:
-    return DayFigures(day, _on(_records(check, RETURNS), "日期", day), _on(_records(check, RESENDS), "日期", day),
-                      _on(_records(check, QUALITY), "日期", day), _on(_records(check, CHASE_DETAIL), "催款日期", day),
-                      _on(_records(check, HANDOVER), "时间", day))
+def daily_figures(check: WorkbookCheck, days: list[date]) -> list[DayFigures]:
+    ledgers = [_by_day(_records(check, spec), column, days) for spec, column in (
+        (RETURNS, "日期"), (RESENDS, "日期"), (QUALITY, "日期"), (CHASE_DETAIL, "催款日期"), (HANDOVER, "时间"))]
+    return [DayFigures(day, *(ledger[day] for ledger in ledgers)) for day in days]
 
 
 def _return_figures(rows: list[Record]) -> dict:
@@ -86,7 +92,7 @@ def _chase_figures(rows: list[Record], check: WorkbookCheck, at: datetime) -> di
 def daily_totals(check: WorkbookCheck, day: date, at: datetime) -> tuple[dict, NewSheet]:
     """The --json figures for `day`, and the 日汇总 tab (that day beside the last 7 days)."""
     days = [day - timedelta(days=n) for n in range(TREND_DAYS - 1, -1, -1)]
-    figures = [daily_figures(check, d) for d in days]
+    figures = daily_figures(check, days)
     today = figures[-1]
     items = open_items(check, at)
     result = {

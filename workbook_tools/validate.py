@@ -5,7 +5,8 @@ whole list at once. Each message names the cell and says what to do.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import numbers
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from .changes import Block, NewSheet
@@ -107,39 +108,48 @@ def _cell_findings(table: Table, row: int, column: Column, raw: object, settings
     return value, []
 
 
-def _row_findings(table: Table, conditional: list[Column], record: Record) -> list[Finding]:
+def _row_findings(table: Table, conditional: list[Column], row: int, values: dict[str, object],
+                  bad: frozenset[str] | set[str]) -> list[Finding]:
     """Checks across one row's cells; `conditional` are the sheet's columns with a required_when."""
     found = []
     for column in conditional:
         other, expected = column.required_when
-        if record.values.get(other) == expected and record.values.get(column.header) is None \
-                and column.header not in record.bad:
-            found.append(finding(table.sheet, record.row, table.columns[column.header], column.header,
+        if values.get(other) == expected and values.get(column.header) is None and column.header not in bad:
+            found.append(finding(table.sheet, row, table.columns[column.header], column.header,
                                  "missing_required", detail=f"（{other}为「{expected}」时必填）"))
-    if table.spec is QUALITY and table.has("凭证张数") and record.values.get("问题类型") == "破损":
-        photos = record.values.get("凭证张数")
-        if "凭证张数" not in record.bad and (photos or 0) < MIN_EVIDENCE_PHOTOS:
-            found.append(finding(table.sheet, record.row, table.columns["凭证张数"], "凭证张数",
+    if table.spec is QUALITY and table.has("凭证张数") and values.get("问题类型") == "破损":
+        photos = values.get("凭证张数")
+        if "凭证张数" not in bad and (photos or 0) < MIN_EVIDENCE_PHOTOS:
+            found.append(finding(table.sheet, row, table.columns["凭证张数"], "凭证张数",
                                  "missing_evidence", value=photos or 0))
     return found
 
 
-def _duplicate_findings(table: Table, records: list[Record]) -> list[Finding]:
+def _duplicate_findings(table: Table, values: dict[str, list], bad: dict[int, set[str]]) -> list[Finding]:
     spec = table.spec
     key = [h for h in (spec.duplicate_key or [c.header for c in spec.columns if not c.computed])
-           if table.has(h)]
+           if h in values]
     if not key:
         return []
+    columns = []
+    for h in key:  # a cell that failed is compared as typed
+        column = values[h]
+        failed = [i for i, headers in bad.items() if h in headers]
+        if failed:
+            column = list(column)
+            for i in failed:
+                column[i] = str(table.cells[h][i]).strip()
+        columns.append(column)
     seen: dict[tuple, int] = {}
     found = []
-    for record, row in zip(records, table.rows):
-        values = tuple(record.values[h] if h not in record.bad else str(row.values[h]).strip() for h in key)
-        if all(v is None for v in values):
+    for index, row_key in enumerate(zip(*columns)):
+        if row_key.count(None) == len(row_key):
             continue
-        first = seen.setdefault(values, record.row)
-        if first != record.row:
-            found.append(finding(table.sheet, record.row, table.columns[key[0]], key[0], "duplicate_row",
-                                 other=first, keys="、".join(f"「{h}」" for h in key)))
+        first = seen.setdefault(row_key, index)
+        if first != index:
+            found.append(finding(table.sheet, table.row_numbers[index], table.columns[key[0]], key[0],
+                                 "duplicate_row", other=table.row_numbers[first],
+                                 keys="、".join(f"「{h}」" for h in key)))
     return found
 
 
@@ -156,54 +166,86 @@ def _column_checks(table: Table, settings: Settings, today: date) -> list[tuple]
     return checks
 
 
+_FAILED = object()  # a cell the fast path could not accept: _cell_findings says why
+
+
+def _read_column(raws: list, column: Column, parse, allowed: frozenset | None, dated: bool,
+                 window: tuple[date, date]) -> tuple[list, list[int], list[int]]:
+    """A column's clean values, and the indexes of its blank cells and of the cells that need a closer look.
+
+    Cells repeat a lot (choices, products, days, quantities), so each distinct
+    raw value is judged once; only when a column mixes number types (1, 1.0,
+    True and Decimal(1) are one dict key but may read differently) is every
+    cell judged.
+    """
+    minimum = column.minimum
+    earliest, latest = window
+
+    def judge(raw: object) -> object:
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None
+        try:
+            value = parse(raw)
+        except BadValue:
+            return _FAILED
+        if minimum is not None and value < minimum:
+            return _FAILED
+        if dated and not earliest <= (value.date() if isinstance(value, datetime) else value) <= latest:
+            return _FAILED
+        if allowed is not None and value not in allowed:
+            return _FAILED
+        return value
+
+    if sum(issubclass(kind, numbers.Number) for kind in set(map(type, raws))) > 1:
+        values = list(map(judge, raws))
+        verdicts = values
+    else:
+        outcome = {raw: judge(raw) for raw in set(raws)}
+        values = list(map(outcome.__getitem__, raws))
+        verdicts = outcome.values()
+    blank = [i for i, value in enumerate(values) if value is None] if None in verdicts else []
+    failed = [i for i, value in enumerate(values) if value is _FAILED] if _FAILED in verdicts else []
+    for i in failed:
+        values[i] = None
+    return values, blank, failed
+
+
 def check_table(table: Table, settings: Settings, today: date) -> TableCheck:
+    """Column by column: every cell is read by its column's parser; only failing cells build a message."""
     findings = [finding(table.sheet, table.header_row, u.col, u.text, "unknown_header",
                         value=u.text, suggestion=u.suggestion) for u in table.unknown_headers]
-    checks = _column_checks(table, settings, today)
-    conditional = [c for c in table.spec.columns if c.required_when is not None and table.has(c.header)]
-    earliest, latest = likely_dates(today)
-    records = []
-    for row in table.rows:
-        values: dict[str, object] = {}
-        bad = set()
-        row_findings = []
-        for column, parse, allowed, dated in checks:
-            raw = row.values[column.header]
-            if raw is None or (raw.__class__ is str and not raw.strip()):
-                values[column.header] = None
-                if column.required:
-                    row_findings.append(finding(table.sheet, row.number, table.columns[column.header],
-                                                column.header, "missing_required"))
-                continue
-            try:  # the common case, a clean cell, in as few steps as possible
-                value = parse(raw)
-                day = (value.date() if isinstance(value, datetime) else value) if dated else None
-                clean = ((column.minimum is None or value >= column.minimum)
-                         and (day is None or earliest <= day <= latest)
-                         and (allowed is None or value in allowed))
-            except BadValue:
-                clean = False
-            if clean:
-                values[column.header] = value
-                continue
-            value, cell_findings = _cell_findings(table, row.number, column, raw, settings, today)
-            values[column.header] = value
+    numbers = table.row_numbers
+    window = likely_dates(today)
+    values: dict[str, list] = {}
+    bad: dict[int, set[str]] = {}  # row index -> columns whose cell has an error
+    for column, parse, allowed, dated in _column_checks(table, settings, today):
+        header, col = column.header, table.columns[column.header]
+        raws = table.cells[header]
+        values[header], blank, failed = _read_column(raws, column, parse, allowed, dated, window)
+        if column.required:
+            findings += [finding(table.sheet, numbers[i], col, header, "missing_required") for i in blank]
+        for i in failed:
+            values[header][i], cell_findings = _cell_findings(table, numbers[i], column, raws[i], settings, today)
             if cell_findings and cell_findings[0].severity is Severity.ERROR:
-                bad.add(column.header)
-            row_findings += cell_findings
-        record = Record(row.number, values, frozenset(bad) if bad else _NONE)
-        records.append(record)
-        findings += row_findings
-        if conditional or table.spec is QUALITY:
-            findings += _row_findings(table, conditional, record)
-    findings += _duplicate_findings(table, records)
+                bad.setdefault(i, set()).add(header)
+            findings += cell_findings
+    headers = list(values)
+    rows = zip(*values.values()) if headers else ((),) * len(numbers)
+    row_values = [dict(zip(headers, row)) for row in rows]
+    conditional = [c for c in table.spec.columns if c.required_when is not None and table.has(c.header)]
+    if conditional or table.spec is QUALITY:
+        for i, cells in enumerate(row_values):
+            findings += _row_findings(table, conditional, numbers[i], cells, bad.get(i, _NONE))
+    findings += _duplicate_findings(table, values, bad)
     findings.sort(key=lambda f: (f.row, f.col))
     errors: dict[int, set[str]] = {}
     for f in findings:
         if f.severity is Severity.ERROR:
             errors.setdefault(f.row, set()).add(f.column)
-    records = [replace(r, errors=frozenset(errors[r.row])) if r.row in errors else r for r in records]
-    return TableCheck(table, tuple(records), tuple(findings))
+    records = tuple(Record(number, cells, frozenset(bad[i]) if i in bad else _NONE,
+                           frozenset(errors[number]) if number in errors else _NONE)
+                    for i, (number, cells) in enumerate(zip(numbers, row_values)))
+    return TableCheck(table, records, tuple(findings))
 
 
 def check_workbook(grids: list[Grid], today: date) -> WorkbookCheck:

@@ -13,9 +13,9 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
-from .changes import Change
+from .changes import Change, EditSheet
 from .errors import InputFileError, OutputError
 from .tables import Grid
 
@@ -106,14 +106,35 @@ class WorkbookFile:
         refuse_if_open(self.path)
         if target != self.path:
             refuse_if_open(target)
+        changes = list(changes)
         updated = apply_changes(self.data, changes, build_generated_sheet)
-        _grids(updated, target.name)  # what we wrote must read back
         if target == self.path:
             if _stamp(self.path) != self.stamp:
                 raise OutputError(f"「{self.path.name}」在处理期间被别人修改过，为免覆盖对方的改动，没有写入；请重新运行。")
             backup(self.path, self.data)
-        write_new_file(target, updated, overwrite=True)
+        changed = {c.sheet if isinstance(c, EditSheet) else c.title for c in changes}
+        write_new_file(target, updated, overwrite=True, check=lambda written: check_written(written, changed))
         return target
+
+
+def check_written(path: Path, sheets: set[str]) -> None:
+    """A file we wrote reads back: every part matches its checksum, and calamine reads the sheets we changed.
+
+    The parts we did not change were copied byte for byte, so their checksums are
+    the whole check for them; reading every sheet again would cost a second full read.
+    """
+    from python_calamine import CalamineWorkbook
+
+    try:
+        with zipfile.ZipFile(path) as package:
+            damaged = package.testzip()
+        book = CalamineWorkbook.from_path(str(path))
+        for name in sheets:
+            book.get_sheet_by_name(name).to_python()
+    except Exception as exc:  # zipfile, zlib and calamine each raise their own types
+        raise WrittenBadly(str(exc)) from exc
+    if damaged is not None:
+        raise WrittenBadly(damaged)
 
 
 def backup_folder(path: Path) -> Path:
@@ -136,8 +157,13 @@ def read_grids(path: Path) -> list[Grid]:
     return WorkbookFile.open(path).grids()
 
 
-def write_new_file(path: Path, data: bytes, overwrite: bool = False) -> None:
-    """Write a file we created, through a temporary file and an atomic rename."""
+class WrittenBadly(Exception):
+    """What was written to the temporary file did not read back."""
+
+
+def write_new_file(path: Path, data: bytes, overwrite: bool = False,
+                   check: Callable[[Path], None] | None = None) -> None:
+    """Write a file through a temporary file beside it, `check` that, then rename it over the target atomically."""
     if path.exists() and not overwrite:
         raise OutputError(f"「{path}」已存在，请换一个文件名，或加 --force 覆盖。")
     if path.exists():
@@ -149,7 +175,13 @@ def write_new_file(path: Path, data: bytes, overwrite: bool = False) -> None:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
+        if check is not None:
+            check(Path(temp))
         os.replace(temp, path)
+    except WrittenBadly as exc:
+        Path(temp).unlink(missing_ok=True)
+        raise OutputError(f"写出的文件读回校验没有通过，没有替换「{path.name}」，原文件没有改动；"
+                          f"请重试，仍不行请把原文件交给维护人员。") from exc
     except OSError as exc:
         Path(temp).unlink(missing_ok=True)
         if exc.errno == errno.ENOSPC:
