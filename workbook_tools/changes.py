@@ -62,6 +62,10 @@ class NewSheet:
     header_fills: tuple[str, ...] = ()  # per column of a "header" block, for ledger-like tabs
     freeze_row: int = 0
 
+    @property
+    def sheet(self) -> str:  # the sheet a change touches, as EditSheet.sheet
+        return self.title
+
 
 Change = EditSheet | NewSheet
 

@@ -17,7 +17,7 @@ from .settings import Settings, read_settings
 from .sheets import LEDGERS, QUALITY, SETTINGS_TITLE
 from .findings import Finding, Severity, finding
 from .tables import Grid, Table, find_tables
-from .values import BadValue, coerce, is_unlikely_date, likely_dates, mask_name, mask_phone, parser_for
+from .values import BadValue, coerce, is_blank, is_unlikely_date, likely_dates, mask_name, mask_phone, parser_for
 
 MIN_EVIDENCE_PHOTOS = 2  # seed 003 ch.1 §Ⅳ: 破损 needs 2–3 photos
 _NONE: frozenset[str] = frozenset()
@@ -182,7 +182,7 @@ def _read_column(raws: list, column: Column, parse, allowed: frozenset | None, d
     earliest, latest = window
 
     def judge(raw: object) -> object:
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if is_blank(raw):
             return None
         try:
             value = parse(raw)
@@ -214,7 +214,7 @@ def check_table(table: Table, settings: Settings, today: date) -> TableCheck:
     """Column by column: every cell is read by its column's parser; only failing cells build a message."""
     findings = [finding(table.sheet, table.header_row, u.col, u.text, "unknown_header",
                         value=u.text, suggestion=u.suggestion) for u in table.unknown_headers]
-    numbers = table.row_numbers
+    row_numbers = table.row_numbers
     window = likely_dates(today)
     values: dict[str, list] = {}
     bad: dict[int, set[str]] = {}  # row index -> columns whose cell has an error
@@ -223,19 +223,19 @@ def check_table(table: Table, settings: Settings, today: date) -> TableCheck:
         raws = table.cells[header]
         values[header], blank, failed = _read_column(raws, column, parse, allowed, dated, window)
         if column.required:
-            findings += [finding(table.sheet, numbers[i], col, header, "missing_required") for i in blank]
+            findings += [finding(table.sheet, row_numbers[i], col, header, "missing_required") for i in blank]
         for i in failed:
-            values[header][i], cell_findings = _cell_findings(table, numbers[i], column, raws[i], settings, today)
+            values[header][i], cell_findings = _cell_findings(table, row_numbers[i], column, raws[i], settings, today)
             if cell_findings and cell_findings[0].severity is Severity.ERROR:
                 bad.setdefault(i, set()).add(header)
             findings += cell_findings
     headers = list(values)
-    rows = zip(*values.values()) if headers else ((),) * len(numbers)
+    rows = zip(*values.values()) if headers else ((),) * len(row_numbers)
     row_values = [dict(zip(headers, row)) for row in rows]
     conditional = [c for c in table.spec.columns if c.required_when is not None and table.has(c.header)]
     if conditional or table.spec is QUALITY:
         for i, cells in enumerate(row_values):
-            findings += _row_findings(table, conditional, numbers[i], cells, bad.get(i, _NONE))
+            findings += _row_findings(table, conditional, row_numbers[i], cells, bad.get(i, _NONE))
     findings += _duplicate_findings(table, values, bad)
     findings.sort(key=lambda f: (f.row, f.col))
     errors: dict[int, set[str]] = {}
@@ -244,7 +244,7 @@ def check_table(table: Table, settings: Settings, today: date) -> TableCheck:
             errors.setdefault(f.row, set()).add(f.column)
     records = tuple(Record(number, cells, frozenset(bad[i]) if i in bad else _NONE,
                            frozenset(errors[number]) if number in errors else _NONE)
-                    for i, (number, cells) in enumerate(zip(numbers, row_values)))
+                    for i, (number, cells) in enumerate(zip(row_numbers, row_values)))
     return TableCheck(table, records, tuple(findings))
 
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .changes import Change, EditSheet
+from .changes import Change
 from .errors import InputFileError, OutputError
 from .tables import Grid
 
@@ -112,7 +112,7 @@ class WorkbookFile:
             if _stamp(self.path) != self.stamp:
                 raise OutputError(f"「{self.path.name}」在处理期间被别人修改过，为免覆盖对方的改动，没有写入；请重新运行。")
             backup(self.path, self.data)
-        changed = {c.sheet if isinstance(c, EditSheet) else c.title for c in changes}
+        changed = {change.sheet for change in changes}
         write_new_file(target, updated, overwrite=True, check=lambda written: check_written(written, changed))
         return target
 
@@ -181,7 +181,7 @@ def write_new_file(path: Path, data: bytes, overwrite: bool = False,
     except WrittenBadly as exc:
         Path(temp).unlink(missing_ok=True)
         raise OutputError(f"写出的文件读回校验没有通过，没有替换「{path.name}」，原文件没有改动；"
-                          f"请重试，仍不行请把原文件交给维护人员。") from exc
+                          "请重试，仍不行请把原文件交给维护人员。") from exc
     except OSError as exc:
         Path(temp).unlink(missing_ok=True)
         if exc.errno == errno.ENOSPC:
