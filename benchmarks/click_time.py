@@ -21,9 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import xlwings_remote  # noqa: E402  (sets the noncommercial key before xlwings loads)
 
 from workbook_tools import excel  # noqa: E402
-from workbook_tools.demo import AGENTS, make_demo  # noqa: E402
-from workbook_tools.sheets import LEDGERS, RETURNS  # noqa: E402
-from workbook_tools.templates import build_workbook  # noqa: E402
+from workbook_tools.cli.demo import AGENTS, make_demo  # noqa: E402
+from workbook_tools.spec.sheets import LEDGERS, RETURNS  # noqa: E402
+from workbook_tools.xlsx.templates import build_workbook  # noqa: E402
 
 RUNS = 5
 

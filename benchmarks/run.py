@@ -28,9 +28,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
-from workbook_tools.demo import AGENTS, PRODUCTS, BUYERS, make_demo
-from workbook_tools.sheets import CHASE_DETAIL, LEDGERS, QUALITY, RESENDS, RETURNS
-from workbook_tools.templates import build_workbook
+from workbook_tools.cli.demo import AGENTS, PRODUCTS, BUYERS, make_demo
+from workbook_tools.spec.sheets import CHASE_DETAIL, LEDGERS, QUALITY, RESENDS, RETURNS
+from workbook_tools.xlsx.templates import build_workbook
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 TARGETS = {"validate": 2.0, "handover": 3.0, "daily-totals": 3.0}

@@ -13,10 +13,10 @@ from click.testing import CliRunner
 from lxml import etree
 from oletools.olevba import VBA_Parser
 
-from workbook_tools.addin import (ADDIN_TYPE, CUSTOM_UI_NS, CUSTOM_UI_REL, MACROS, VBA_REL, XLSM_TYPE, build_package,
+from workbook_tools.addin.build import (ADDIN_TYPE, CUSTOM_UI_NS, CUSTOM_UI_REL, MACROS, VBA_REL, XLSM_TYPE, build_package,
                                   modules, vba_ascii)
 from workbook_tools.cli import cli
-from workbook_tools.vba_project import DOCUMENT
+from workbook_tools.addin.vba_project import DOCUMENT
 
 QUICKSTART = Path(__import__("xlwings").__file__).parent / "quickstart_addin_ribbon.xlam"
 

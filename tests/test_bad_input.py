@@ -14,12 +14,12 @@ from python_calamine import CalamineWorkbook
 
 from conftest import ROOT, TODAY
 from workbook_tools.cli import cli
-from workbook_tools.findings import flatten
-from workbook_tools.schema import Kind
-from workbook_tools.tables import Grid
-from workbook_tools.validate import check_workbook
-from workbook_tools.values import BadValue, coerce, is_blank
-from workbook_tools.xlsx_file import read_grids
+from workbook_tools.core.findings import flatten
+from workbook_tools.spec.types import Kind
+from workbook_tools.core.tables import Grid
+from workbook_tools.core.validate import check_workbook
+from workbook_tools.core.values import BadValue, coerce, is_blank
+from workbook_tools.xlsx.files import read_grids
 
 HEADER = ["日期", "物流单号", "订单编码", "产品名称", "数量"]
 

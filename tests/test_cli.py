@@ -13,12 +13,12 @@ from click.testing import CliRunner
 
 from conftest import ROOT, write_xlsx
 from workbook_tools.cli import DEMO_FILE, cli
-from workbook_tools.demo import make_demo
-from workbook_tools.sheets import LEDGERS, RESENDS, RETURNS
-from workbook_tools.templates import build_workbook, template_files
-from workbook_tools.findings import flatten
-from workbook_tools.validate import check_workbook
-from workbook_tools.xlsx_file import read_grids
+from workbook_tools.cli.demo import make_demo
+from workbook_tools.spec.sheets import LEDGERS, RESENDS, RETURNS
+from workbook_tools.xlsx.templates import build_workbook, template_files
+from workbook_tools.core.findings import flatten
+from workbook_tools.core.validate import check_workbook
+from workbook_tools.xlsx.files import read_grids
 
 TEMPLATES = ROOT / "templates_xlsx"
 

@@ -15,11 +15,11 @@ from python_calamine import CalamineWorkbook
 from conftest import ROOT
 from workbook_tools import excel
 from workbook_tools.cli import cli
-from workbook_tools.demo import AGENTS, make_demo
-from workbook_tools.sheets import LEDGERS, RETURNS
-from workbook_tools.templates import build_workbook
-from workbook_tools.validate import RESULTS_TITLE, check_workbook
-from workbook_tools.xlsx_file import read_grids
+from workbook_tools.cli.demo import AGENTS, make_demo
+from workbook_tools.spec.sheets import LEDGERS, RETURNS
+from workbook_tools.xlsx.templates import build_workbook
+from workbook_tools.core.validate import RESULTS_TITLE, check_workbook
+from workbook_tools.xlsx.files import read_grids
 
 pytestmark = pytest.mark.xlwings_remote
 TODAY = date.today()
@@ -209,7 +209,7 @@ def test_importing_the_entry_points_needs_no_excel_and_does_not_load_xlwings():
 
 
 def test_runtime_code_never_imports_xlwings_pro():
-    for source in (ROOT / "workbook_tools").glob("*.py"):
+    for source in (ROOT / "workbook_tools").rglob("*.py"):
         text = source.read_text(encoding="utf-8")
         assert "xlwings.pro" not in text and "from xlwings import pro" not in text, source.name
 

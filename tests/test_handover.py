@@ -6,9 +6,9 @@ from datetime import datetime
 import pytest
 
 from workbook_tools.errors import WorkbookToolsError
-from workbook_tools.handover import acknowledge, handover
-from workbook_tools.tables import Grid
-from workbook_tools.validate import check_workbook
+from workbook_tools.core.handover import acknowledge, handover
+from workbook_tools.core.tables import Grid
+from workbook_tools.core.validate import check_workbook
 
 AT = datetime(2026, 11, 22, 18, 0)
 

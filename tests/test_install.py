@@ -8,10 +8,10 @@ import zipfile
 import pytest
 from click.testing import CliRunner
 
-from workbook_tools.addin import ADDIN_FILE, build_package
+from workbook_tools.addin.build import ADDIN_FILE, build_package
 from workbook_tools.cli import cli
-from workbook_tools.sheets import LEDGERS
-from workbook_tools.templates import build_workbook
+from workbook_tools.spec.sheets import LEDGERS
+from workbook_tools.xlsx.templates import build_workbook
 
 
 @pytest.fixture

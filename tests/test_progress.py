@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from conftest import ROOT
 from workbook_tools import cli as cli_module
 from workbook_tools.errors import WorkbookToolsError
-from workbook_tools.gc_pause import gc_paused
-from workbook_tools.progress import DELAY, Progress
-from workbook_tools.templates import TEAM_FILE
+from workbook_tools.core.gc_pause import gc_paused
+from workbook_tools.cli.progress import DELAY, Progress
+from workbook_tools.xlsx.templates import TEAM_FILE
 
 
 class Terminal(io.StringIO):

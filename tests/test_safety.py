@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from test_writing import team_workbook
-from workbook_tools import xlsx_file
+from workbook_tools.xlsx import files as xlsx_file
 from workbook_tools.cli import cli
-from workbook_tools.xlsx_file import BACKUP_DIR, BACKUPS_KEPT
+from workbook_tools.xlsx.files import BACKUP_DIR, BACKUPS_KEPT
 
 
 def run(*args):
@@ -69,8 +69,8 @@ def macro_workbook(path):
 
     import xlsxwriter
 
-    from workbook_tools.addin import PROJECT
-    from workbook_tools.vba_project import DOCUMENT, Module, vba_project_bin
+    from workbook_tools.addin.build import PROJECT
+    from workbook_tools.addin.vba_project import DOCUMENT, Module, vba_project_bin
 
     plain = team_workbook(path.with_suffix(".xlsx"))
     vba = vba_project_bin(PROJECT, [Module("ThisWorkbook", DOCUMENT, ""), Module("Sheet1", DOCUMENT, "")])
@@ -125,7 +125,7 @@ def test_a_vba_project_and_a_pivot_cache_come_through_every_command_unchanged(tm
 
 def _damage_changed_sheet(data: bytes) -> bytes:
     """The package with 催款汇总表's XML cut short: a writer bug calamine must catch when reading back."""
-    from workbook_tools.xlsx_package import Package
+    from workbook_tools.xlsx.package import Package
 
     package = Package(data)
     part = package.sheet_parts()["催款汇总表"]
@@ -145,7 +145,7 @@ def _damage_copied_part(data: bytes) -> bytes:
 
 @pytest.mark.parametrize("damage", [_damage_changed_sheet, _damage_copied_part])
 def test_a_written_file_that_does_not_read_back_replaces_nothing(tmp_path, monkeypatch, damage):
-    from workbook_tools import xlsx_package
+    from workbook_tools.xlsx import package as xlsx_package
 
     path = team_workbook(tmp_path / "team.xlsx")
     before = path.read_bytes()

@@ -11,9 +11,9 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from conftest import ROOT
-from workbook_tools.schema import Kind, Role
-from workbook_tools.sheets import CHASE_DETAIL, LEDGERS, RETURN_TYPE, RETURNS, RULES
-from workbook_tools.templates import build_workbook, lists_for, stale_templates, template_files
+from workbook_tools.spec.types import Kind, Role
+from workbook_tools.spec.sheets import CHASE_DETAIL, LEDGERS, RETURN_TYPE, RETURNS, RULES
+from workbook_tools.xlsx.templates import build_workbook, lists_for, stale_templates, template_files
 
 TEMPLATES = ROOT / "templates_xlsx"
 TEMPLATE_NAMES = sorted(template_files())

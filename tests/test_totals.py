@@ -4,9 +4,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 
-from workbook_tools.tables import Grid
-from workbook_tools.totals import chase_summary, daily_totals
-from workbook_tools.validate import check_workbook
+from workbook_tools.core.tables import Grid
+from workbook_tools.core.totals import chase_summary, daily_totals
+from workbook_tools.core.validate import check_workbook
 
 DAY = date(2026, 11, 22)
 AT = datetime(2026, 11, 22, 20, 0)

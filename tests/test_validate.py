@@ -9,10 +9,10 @@ import pytest
 
 from conftest import TODAY, write_xlsx
 from workbook_tools.errors import NoKnownSheet
-from workbook_tools.tables import Grid
-from workbook_tools.findings import flatten
-from workbook_tools.validate import check_workbook
-from workbook_tools.xlsx_file import read_grids
+from workbook_tools.core.tables import Grid
+from workbook_tools.core.findings import flatten
+from workbook_tools.core.validate import check_workbook
+from workbook_tools.xlsx.files import read_grids
 
 TITLE = "2026年11月 退换件登记表"
 HEADER = ["快递单号", "日期", "旺旺ID", "仓库位置", "订单号", "产品名称", "数量", "退货原因", "解决放案", "处理结果"]

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from workbook_tools.values import (BadValue, mask_phone, parse_date, parse_datetime, parse_id, parse_int,
+from workbook_tools.core.values import (BadValue, mask_phone, parse_date, parse_datetime, parse_id, parse_int,
                                    parse_money, parse_phone)
 
 TODAY = date(2026, 11, 22)

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from oletools.olevba import decompress_stream
 
-from workbook_tools.cfb import compound_file
-from workbook_tools.ovba_compression import CHUNK, compress
+from workbook_tools.addin.cfb import compound_file
+from workbook_tools.addin.ovba_compression import CHUNK, compress
 
 XLWINGS_MODULE = Path(__import__("xlwings").__file__).parent / "xlwings_custom_addin.bas"
 

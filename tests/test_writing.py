@@ -15,13 +15,13 @@ import xlsxwriter
 from click.testing import CliRunner
 
 from workbook_tools.cli import cli
-from workbook_tools.demo import AGENTS, make_demo
+from workbook_tools.cli.demo import AGENTS, make_demo
 from workbook_tools.errors import OutputError
-from workbook_tools.sheets import LEDGERS
-from workbook_tools.templates import build_workbook
-from workbook_tools.totals import chase_summary
-from workbook_tools.validate import check_workbook
-from workbook_tools.xlsx_file import WorkbookFile
+from workbook_tools.spec.sheets import LEDGERS
+from workbook_tools.xlsx.templates import build_workbook
+from workbook_tools.core.totals import chase_summary
+from workbook_tools.core.validate import check_workbook
+from workbook_tools.xlsx.files import WorkbookFile
 
 TODAY = date.today()
 
@@ -226,7 +226,7 @@ def _demo_file(tmp_path: Path) -> Path:
 
 
 def test_handover_json_is_what_the_library_wrote(tmp_path):
-    from workbook_tools.handover import handover
+    from workbook_tools.core.handover import handover
 
     path = _demo_file(tmp_path)
     expected = handover(check_workbook(WorkbookFile.open(path).grids(), TODAY), "小美", "阿强", MOMENT)
@@ -236,7 +236,7 @@ def test_handover_json_is_what_the_library_wrote(tmp_path):
 
 
 def test_daily_totals_json_is_what_the_library_computed(tmp_path):
-    from workbook_tools.totals import daily_totals
+    from workbook_tools.core.totals import daily_totals
 
     path = _demo_file(tmp_path)
     expected, _ = daily_totals(check_workbook(WorkbookFile.open(path).grids(), TODAY), TODAY, MOMENT)

@@ -19,7 +19,7 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import PatternFill
 from python_calamine import CalamineWorkbook
 
-from workbook_tools.tables import cell_name
+from workbook_tools.core.tables import cell_name
 
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # tests only, before xlwings registers engines
 NO_OP = {"setCalculation", "setScreenUpdating", "alert", "deleteChart"}

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from workbook_tools.totals import DAILY_TITLE
+from workbook_tools.core.totals import DAILY_TITLE
 
 ONE_PAGE_PER_SHEET = 'pdf:calc_pdf_Export:{"SinglePageSheets":{"type":"boolean","value":"true"}}'
 

@@ -1,3 +1,3 @@
-from .cli import main
+from workbook_tools.cli import main
 
 main()

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
-from .schema import Column, SheetSpec
-from .sheets import LEDGERS
-from .values import is_blank
+from workbook_tools.spec.types import Column, SheetSpec
+from workbook_tools.spec.sheets import LEDGERS
+from workbook_tools.core.values import is_blank
 
 HEADER_SCAN_ROWS = 10  # a title row or two may sit above the header
 _MIN_MATCHED = 3

@@ -9,10 +9,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from .schema import ChoiceList, Rule
-from .sheets import CHOICE_LISTS, ROSTER_HEADERS, RULES, SETTINGS_TITLE
-from .tables import Grid, normalize_header
-from .values import BadValue, is_blank, parse_rate
+from workbook_tools.spec.types import ChoiceList, Rule
+from workbook_tools.spec.sheets import CHOICE_LISTS, ROSTER_HEADERS, RULES, SETTINGS_TITLE
+from workbook_tools.core.tables import Grid, normalize_header
+from workbook_tools.core.values import BadValue, is_blank, parse_rate
 
 RULE_HEADERS = ("规则", "数值", "单位", "依据")
 _LIST_ROWS = 200  # rows each list may grow to on 设置

@@ -5,7 +5,7 @@ matching, validation and the 设置 sheet are all derived from what is here.
 """
 from __future__ import annotations
 
-from .schema import ChoiceList, Column, Kind, Role, Rule, SheetSpec
+from workbook_tools.spec.types import ChoiceList, Column, Kind, Role, Rule, SheetSpec
 
 SETTINGS_TITLE = "设置"
 

@@ -13,12 +13,12 @@ import sys
 import zipfile
 from pathlib import Path
 
-from . import __version__
-from .vba_project import CLASS, DOCUMENT, PROCEDURAL, Module, vba_project_bin
+from workbook_tools import __version__
+from workbook_tools.addin.vba_project import CLASS, DOCUMENT, PROCEDURAL, Module, vba_project_bin
 
 def _macros() -> Path:
     """macros/ of a source checkout, else the copy installed beside the package (pyproject data-files)."""
-    source = Path(__file__).resolve().parent.parent / "macros"
+    source = Path(__file__).resolve().parents[2] / "macros"
     return source if source.is_dir() else Path(sys.prefix) / "share" / "workbook-tools" / "macros"
 
 

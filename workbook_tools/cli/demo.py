@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from .sheets import CARRIER, CHASE_DETAIL, HANDOVER, QUALITY, RESENDS, RETURNS
-from .schema import SheetSpec
-from .tables import cell_name
+from workbook_tools.spec.sheets import CARRIER, CHASE_DETAIL, HANDOVER, QUALITY, RESENDS, RETURNS
+from workbook_tools.spec.types import SheetSpec
+from workbook_tools.core.tables import cell_name
 
 AGENTS = ("小美", "阿强", "莉莉")
 PRODUCTS = ("玻尿酸保湿精华液 30ml", "烟酰胺美白面膜 5片装", "氨基酸洗面奶 100g", "清透防晒霜 SPF50 50ml",

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from .schema import Rule
-from .settings import Settings
-from .sheets import (CHASE_DETAIL, HANDOVER, ITEM_TYPE, QUALITY, RESENDS, RETURNS, RULES, RULES_BY_KEY)
-from .validate import Record, TableCheck, WorkbookCheck
+from workbook_tools.spec.types import Rule
+from workbook_tools.core.settings import Settings
+from workbook_tools.spec.sheets import (CHASE_DETAIL, HANDOVER, ITEM_TYPE, QUALITY, RESENDS, RETURNS, RULES, RULES_BY_KEY)
+from workbook_tools.core.validate import Record, TableCheck, WorkbookCheck
 
 OPEN_RETURN_RESULTS = (None, "待处理")
 PAID, CLOSED = "已付款", "已关闭"

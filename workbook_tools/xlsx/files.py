@@ -15,9 +15,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .changes import Change
-from .errors import InputFileError, OutputError
-from .tables import Grid
+from workbook_tools.core.changes import Change
+from workbook_tools.errors import InputFileError, OutputError
+from workbook_tools.core.tables import Grid
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 BACKUP_DIR = "workbook-tools-backups"
@@ -99,8 +99,8 @@ class WorkbookFile:
 
     def save(self, changes: Iterable[Change], out: Path | None = None) -> Path:
         """Apply `changes` and write to `out`, or safely over the file itself (keeping a backup: `backup_of`)."""
-        from .templates import build_generated_sheet
-        from .xlsx_package import apply_changes
+        from workbook_tools.xlsx.templates import build_generated_sheet
+        from workbook_tools.xlsx.package import apply_changes
 
         target = out or self.path
         refuse_if_open(self.path)

@@ -14,7 +14,7 @@ from typing import Callable
 
 from dateutil import parser as date_parser
 
-from .schema import Kind
+from workbook_tools.spec.types import Kind
 
 
 class BadValue(ValueError):

@@ -11,11 +11,11 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Iterable
 
-from .changes import Block, Change, Chart, NewSheet, ledger_change
-from .rules import CLOSED, PAID, close_time, open_items
-from .schema import Kind
-from .sheets import CHASE_DETAIL, CHASE_SUMMARY, HANDOVER, QUALITY, RESENDS, RETURNS, RETURN_TYPE, SheetSpec
-from .validate import Record, WorkbookCheck
+from workbook_tools.core.changes import Block, Change, Chart, NewSheet, ledger_change
+from workbook_tools.core.deadlines import CLOSED, PAID, close_time, open_items
+from workbook_tools.spec.types import Kind
+from workbook_tools.spec.sheets import CHASE_DETAIL, CHASE_SUMMARY, HANDOVER, QUALITY, RESENDS, RETURNS, RETURN_TYPE, SheetSpec
+from workbook_tools.core.validate import Record, WorkbookCheck
 
 DAILY_TITLE = "日汇总"
 TREND_DAYS = 7

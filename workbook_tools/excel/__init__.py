@@ -14,11 +14,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from .errors import WorkbookToolsError
-from .gc_pause import gc_paused
-from .tables import Grid
-from .validate import RESULTS_TITLE, check_workbook, earlier_marks, results_sheet
-from .xlwings_book import apply_changes, busy, read_grids
+from workbook_tools.errors import WorkbookToolsError
+from workbook_tools.core.gc_pause import gc_paused
+from workbook_tools.core.tables import Grid
+from workbook_tools.core.validate import RESULTS_TITLE, check_workbook, earlier_marks, results_sheet
+from workbook_tools.excel.book import apply_changes, busy, read_grids
 
 TITLE = "售后工具"
 MARK_FILL = "#FFC7CE"
@@ -161,8 +161,8 @@ def validate(book: Any | None = None) -> str:
 def shift_handover(book: Any | None = None, from_agent: str | None = None, to_agent: str | None = None,
                    at: str | None = None) -> str:
     """交接班 button: names from the add-in's prompt, else from the roster on 设置."""
-    from .handover import handover
-    from .sheets import HANDOVER
+    from workbook_tools.core.handover import handover
+    from workbook_tools.spec.sheets import HANDOVER
 
     def work(book: Any, grids: list[Grid]) -> str:
         moment = _moment(at)
@@ -178,7 +178,7 @@ def shift_handover(book: Any | None = None, from_agent: str | None = None, to_ag
 
 def daily_totals(book: Any | None = None, day: str | None = None, at: str | None = None) -> str:
     """日汇总 button: today unless the prompt gave a day (YYYY-MM-DD)."""
-    from .totals import DAILY_TITLE, daily_totals as compute
+    from workbook_tools.core.totals import DAILY_TITLE, daily_totals as compute
 
     def work(book: Any, grids: list[Grid]) -> str:
         try:
@@ -196,8 +196,8 @@ def daily_totals(book: Any | None = None, day: str | None = None, at: str | None
 
 def chase_summary(book: Any | None = None, at: str | None = None) -> str:
     """催款汇总 button."""
-    from .sheets import CHASE_SUMMARY
-    from .totals import chase_summary as compute
+    from workbook_tools.spec.sheets import CHASE_SUMMARY
+    from workbook_tools.core.totals import chase_summary as compute
 
     def work(book: Any, grids: list[Grid]) -> str:
         moment = _moment(at)

@@ -9,15 +9,15 @@ import numbers
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from .changes import Block, NewSheet
-from .crosscheck import cross_findings
-from .errors import NoKnownSheet
-from .schema import Column, Kind
-from .settings import Settings, read_settings
-from .sheets import LEDGERS, QUALITY, SETTINGS_TITLE
-from .findings import Finding, Severity, finding
-from .tables import Grid, Table, find_tables
-from .values import BadValue, coerce, is_blank, is_unlikely_date, likely_dates, mask_name, mask_phone, parser_for
+from workbook_tools.core.changes import Block, NewSheet
+from workbook_tools.core.crosscheck import cross_findings
+from workbook_tools.errors import NoKnownSheet
+from workbook_tools.spec.types import Column, Kind
+from workbook_tools.core.settings import Settings, read_settings
+from workbook_tools.spec.sheets import LEDGERS, QUALITY, SETTINGS_TITLE
+from workbook_tools.core.findings import Finding, Severity, finding
+from workbook_tools.core.tables import Grid, Table, find_tables
+from workbook_tools.core.values import BadValue, coerce, is_blank, is_unlikely_date, likely_dates, mask_name, mask_phone, parser_for
 
 MIN_EVIDENCE_PHOTOS = 2  # seed 003 ch.1 §Ⅳ: 破损 needs 2–3 photos
 _NONE: frozenset[str] = frozenset()

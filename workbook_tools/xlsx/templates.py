@@ -15,15 +15,15 @@ from typing import Any, Iterable, Mapping, Sequence
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from .changes import NewSheet
-from .schema import ChoiceList, Column, Kind, Role, SheetSpec, display_width
-from .sheets import CHOICE_LISTS, LEDGERS, ROSTER_HEADERS, ROSTER_SHIFTS, RULES, SETTINGS_TITLE
-from .settings import RULE_HEADERS
+from workbook_tools.core.changes import NewSheet
+from workbook_tools.spec.types import ChoiceList, Column, Kind, Role, SheetSpec, display_width
+from workbook_tools.spec.sheets import CHOICE_LISTS, LEDGERS, ROSTER_HEADERS, ROSTER_SHIFTS, RULES, SETTINGS_TITLE
+from workbook_tools.core.settings import RULE_HEADERS
 
 BUILD_DATE = datetime(2026, 1, 1)  # fixed document date: builds must be reproducible
 LAST_ROW = 1_048_575  # 0-based last row of a sheet: validation covers the whole column
 LIST_SLOTS = 200
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates_xlsx"
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates_xlsx"
 TEAM_FILE = "team.xlsx"
 
 LEGEND = ("表头颜色：蓝色 = 客服填写；红色 = 仓库填写；灰色 = 自动计算或由按钮生成，一般不用手填。",

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
-from .schema import Kind, SheetSpec
-from .tables import Table
+from workbook_tools.spec.types import Kind, SheetSpec
+from workbook_tools.core.tables import Table
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,10 @@ from typing import Iterable
 
 from lxml import etree
 
-from .changes import CellValue, Change, EditSheet, NewSheet
-from .schema import Kind
-from .tables import cell_name
-from .values import EXCEL_EPOCH
+from workbook_tools.core.changes import CellValue, Change, EditSheet, NewSheet
+from workbook_tools.spec.types import Kind
+from workbook_tools.core.tables import cell_name
+from workbook_tools.core.values import EXCEL_EPOCH
 
 M = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -11,8 +11,8 @@ import struct
 import uuid
 from dataclasses import dataclass
 
-from .cfb import compound_file
-from .ovba_compression import compress
+from workbook_tools.addin.cfb import compound_file
+from workbook_tools.addin.ovba_compression import compress
 
 CODE_PAGE = 1252  # sources are kept ASCII: Chinese text is built with ChrW() at run time
 LCID = 0x409

@@ -10,12 +10,12 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .changes import Change, ledger_change
-from .errors import WorkbookToolsError
-from .rules import OpenItem, is_manual, open_items
-from .settings import shifts_at
-from .sheets import HANDOVER, RULES_BY_KEY
-from .validate import TableCheck, WorkbookCheck
+from workbook_tools.core.changes import Change, ledger_change
+from workbook_tools.errors import WorkbookToolsError
+from workbook_tools.core.deadlines import OpenItem, is_manual, open_items
+from workbook_tools.core.settings import shifts_at
+from workbook_tools.spec.sheets import HANDOVER, RULES_BY_KEY
+from workbook_tools.core.validate import TableCheck, WorkbookCheck
 
 PENDING, PASSED_ON, DONE = "待处理", "已转交", "已完成"
 _DECORATION = re.compile(r"^【[^】]*】|（截止 [^）]*）$|；该行有校验错误，请先改正$")

@@ -11,9 +11,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Iterable, Iterator
 
-from .changes import Block, CellValue, Change, EditSheet, NewSheet
-from .schema import Kind, Role
-from .tables import Grid
+from workbook_tools.core.changes import Block, CellValue, Change, EditSheet, NewSheet
+from workbook_tools.spec.types import Kind, Role
+from workbook_tools.core.tables import Grid
 
 
 def read_grids(book: Any) -> list[Grid]:

@@ -5,12 +5,12 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from .findings import Finding, finding
-from .settings import Settings
-from .sheets import CHASE_DETAIL, QUALITY, RESENDS, RETURNS, RULES_BY_KEY, SheetSpec
+from workbook_tools.core.findings import Finding, finding
+from workbook_tools.core.settings import Settings
+from workbook_tools.spec.sheets import CHASE_DETAIL, QUALITY, RESENDS, RETURNS, RULES_BY_KEY, SheetSpec
 
 if TYPE_CHECKING:
-    from .validate import TableCheck
+    from workbook_tools.core.validate import TableCheck
 
 
 def _of(checks: tuple[TableCheck, ...], spec: SheetSpec) -> list[TableCheck]:

@@ -14,16 +14,16 @@ from typing import Callable, Iterable
 
 import click
 
-from . import __version__
-from .changes import Change
-from .errors import OutputError, WorkbookToolsError
-from .gc_pause import gc_paused
-from .sheets import BY_KEY, BY_TITLE, LEDGERS
-from .progress import Progress
-from .schema import display_width
-from .templates import TEAM_FILE, TEMPLATE_DIR, build_templates, build_workbook, stale_templates
-from .validate import Finding, WorkbookCheck, check_workbook
-from .xlsx_file import BACKUPS_KEPT, WorkbookFile, backup_folder, read_grids, write_new_file
+from workbook_tools import __version__
+from workbook_tools.core.changes import Change
+from workbook_tools.errors import OutputError, WorkbookToolsError
+from workbook_tools.core.gc_pause import gc_paused
+from workbook_tools.spec.sheets import BY_KEY, BY_TITLE, LEDGERS
+from workbook_tools.cli.progress import Progress
+from workbook_tools.spec.types import display_width
+from workbook_tools.xlsx.templates import TEAM_FILE, TEMPLATE_DIR, build_templates, build_workbook, stale_templates
+from workbook_tools.core.validate import Finding, WorkbookCheck, check_workbook
+from workbook_tools.xlsx.files import BACKUPS_KEPT, WorkbookFile, backup_folder, read_grids, write_new_file
 
 EXIT_FINDINGS = 1
 EXIT_UNUSABLE = 2
@@ -155,9 +155,9 @@ def build_templates_command(check: bool, out: Path | None) -> None:
               show_default=True, help="示例文件输出目录。")
 def demo(out: Path) -> None:
     """生成几天的示例数据（含几处故意写错的行），校验给你看，再做一次交接班、催款汇总和日汇总。"""
-    from .demo import AGENTS, make_demo
-    from .handover import handover
-    from .totals import DAILY_TITLE, chase_summary, daily_totals
+    from workbook_tools.cli.demo import AGENTS, make_demo
+    from workbook_tools.core.handover import handover
+    from workbook_tools.core.totals import DAILY_TITLE, chase_summary, daily_totals
 
     today = date.today()
     data = make_demo(today)
@@ -187,7 +187,7 @@ def demo(out: Path) -> None:
               help="加载项文件写到哪里。")
 def build_addin_command(out: Path) -> None:
     """由 macros/ 中的源文件生成 Excel 加载项 WorkbookTools.xlam（「售后工具」选项卡）。"""
-    from .addin import build_package
+    from workbook_tools.addin.build import build_package
 
     write_new_file(out, build_package(), overwrite=True)
     click.echo(f"已生成 {out}。")
@@ -198,7 +198,7 @@ def build_addin_command(out: Path) -> None:
               help="装到这个目录（默认是 Excel 启动时加载的文件夹）。")
 def install_addin_command(folder: Path | None) -> None:
     """安装 Excel 加载项：生成 WorkbookTools.xlam 放进 Excel 的启动文件夹，并记下按钮要用的 Python。"""
-    from .install import install
+    from workbook_tools.addin.install import install
 
     done = install(folder)
     click.echo(f"已安装加载项：{done.addin}\n团队模板：{done.template}\n按钮使用的 Python 记在：{done.config}")
@@ -211,7 +211,7 @@ def install_addin_command(folder: Path | None) -> None:
 @click.option("--dir", "folder", type=click.Path(path_type=Path), help="加载项所在目录（默认是 Excel 的启动文件夹）。")
 def doctor_command(folder: Path | None) -> None:
     """检查按钮需要的东西：Python、xlwings、加载项及其版本、模板、按钮使用的 Python。"""
-    from .install import doctor
+    from workbook_tools.addin.install import doctor
 
     checks = doctor(folder)
     for check in checks:
@@ -287,7 +287,7 @@ def _emit_json(data: object) -> None:
 def handover_command(file: Path, from_agent: str | None, to_agent: str | None, at: str | None,
                      out: Path | None, as_json: bool) -> None:
     """交接班：把所有未完成的事项写进交接表，最急的在前（不写姓名时按「设置」表的排班）。"""
-    from .handover import check_agents, handover
+    from workbook_tools.core.handover import check_agents, handover
 
     if from_agent is not None or to_agent is not None:
         check_agents(from_agent, to_agent)
@@ -316,7 +316,7 @@ def handover_command(file: Path, from_agent: str | None, to_agent: str | None, a
 @output_options
 def acknowledge_command(file: Path, agent: str | None, at: str | None, out: Path | None, as_json: bool) -> None:
     """承接人确认已收到交接：在交接表填上确认时间。"""
-    from .handover import acknowledge, check_agents
+    from workbook_tools.core.handover import acknowledge, check_agents
 
     check_agents(agent)
     moment = _moment(at, "--at")
@@ -339,7 +339,7 @@ def acknowledge_command(file: Path, agent: str | None, at: str | None, out: Path
 @output_options
 def daily_totals_command(file: Path, day: str | None, at: str | None, out: Path | None, as_json: bool) -> None:
     """日汇总：生成「日汇总」表（当天和近 7 天的退件、重发、质量问题、催款、交接）。"""
-    from .totals import DAILY_TITLE, daily_totals
+    from workbook_tools.core.totals import DAILY_TITLE, daily_totals
 
     chosen = _day(day)
     moment = _moment(at, "--at")
@@ -367,7 +367,7 @@ def daily_totals_command(file: Path, day: str | None, at: str | None, out: Path 
 @output_options
 def chase_summary_command(file: Path, at: str | None, out: Path | None, as_json: bool) -> None:
     """催款汇总：按天、按催款人统计，写进催款汇总表。"""
-    from .totals import chase_summary
+    from workbook_tools.core.totals import chase_summary
 
     moment = _moment(at, "--at")
 

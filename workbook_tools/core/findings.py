@@ -5,7 +5,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .tables import cell_name
+from workbook_tools.core.tables import cell_name
 
 
 class Severity(str, enum.Enum):
