@@ -1,13 +1,26 @@
+"""Shared fixtures and helpers: workbooks built the way teams and other programs build them, and the CLI runner."""
+
 from __future__ import annotations
 
-from datetime import date
+import io
+import struct
+import zipfile
+import zlib
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
+import xlsxwriter
+from click.testing import CliRunner, Result
 
 from libreoffice import LibreOffice, require_libreoffice
+from workbook_tools.cli import cli
+from workbook_tools.cli.demo import AGENTS, make_demo
+from workbook_tools.spec.lists import AGENTS as AGENT_LIST
+from workbook_tools.spec.sheets import LEDGERS, RETURNS
+from workbook_tools.xlsx.templates import build_workbook
 
 TODAY = date(2026, 11, 22)
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,6 +36,11 @@ def libreoffice(tmp_path_factory: pytest.TempPathFactory) -> LibreOffice:
     return LibreOffice(require_libreoffice(), tmp_path_factory.mktemp("libreoffice"))
 
 
+def run(*args: object) -> Result:
+    """The `workbook-tools` command, in process."""
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
 def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
     """A workbook as another program would write it (openpyxl, not our builder)."""
     book = openpyxl.Workbook()
@@ -33,3 +51,59 @@ def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
             sheet.append(row)
     book.save(path)
     return path
+
+
+def demo_workbook(path: Path, day: date = TODAY, extra_returns: int = 0) -> Path:
+    """The demo data for `day` in the team template, optionally with more (settled) return rows."""
+    rows = make_demo(day).rows
+    base = rows[RETURNS][0]
+    rows[RETURNS] = rows[RETURNS] + [
+        {**base, RETURNS.tracking_no: f"SF9{n:012d}", RETURNS.order_no: f"SO9{n:08d}", RETURNS.result: "已退款"}
+        for n in range(extra_returns)]
+    path.write_bytes(build_workbook(LEDGERS, rows, {AGENT_LIST.name: AGENTS}))
+    return path
+
+
+def tiny_png() -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    pixels = b"".join(b"\x00" + b"\xff\x00\x00" * 4 for _ in range(4))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(pixels)) + chunk(b"IEND", b""))
+
+
+def team_workbook(path: Path, day: date = TODAY) -> Path:
+    """A workbook a team made in Excel: their own sheet with a chart and a picture, comments, colours."""
+    book = xlsxwriter.Workbook(path)
+    returns = book.add_worksheet("退件表")
+    returns.write_row(0, 0, ["日期", "物流单号", "订单编码", "退回类型", "产品名称", "数量", "处理结果", "仓库备注"])
+    midnight = datetime.combine(day, datetime.min.time())
+    returns.write_row(1, 0, [None, "SF100", "SO100", "过敏", "紧致眼霜 15g", 1, None, "A-01"])
+    returns.write_datetime(1, 0, midnight - timedelta(days=2), book.add_format({"num_format": "yyyy-mm-dd"}))
+    returns.write_row(2, 0, [None, "SF101", "SO101", "快递原因", "温和卸妆水 500ml", 2, "已退款", "B-02"])
+    returns.write_datetime(2, 0, midnight - timedelta(days=1), book.add_format({"num_format": "yyyy-mm-dd"}))
+    returns.write_formula("I1", '="合计："&SUM(F2:F3)', None, "合计：3")
+    returns.write_comment("G2", "仓库：等客户确认")
+    returns.conditional_format("F2:F100", {"type": "cell", "criteria": ">", "value": 1,
+                                           "format": book.add_format({"bg_color": "#FFC7CE"})})
+    returns.data_validation("D2:D100", {"validate": "list", "source": ["过敏", "快递原因", "客户原因"]})
+    chase = book.add_worksheet("催款明细表")
+    chase.write_row(0, 0, ["拍下时间", "买家ID", "订单编号", "订单金额", "催款日期", "催款人", "催款方式", "催款结果"])
+    chase.write_row(1, 0, [(midnight - timedelta(hours=20)).strftime("%Y-%m-%d %H:%M"), "jenny王",
+                           "4100000000000000001", 89, day.isoformat(), "小美", "电话", "未付款"])
+    handover = book.add_worksheet("交接表")
+    handover.write_row(0, 0, ["买家ID", "订单号", "交接处理", "交接人", "承接人", "时间", "状态"])
+    handover.set_column(0, 6, 14)
+    charts = book.add_worksheet("图表")
+    chart = book.add_chart({"type": "pie"})
+    chart.add_series({"categories": "=退件表!$D$2:$D$3", "values": "=退件表!$F$2:$F$3"})
+    charts.insert_chart("B2", chart)
+    charts.insert_image("J2", "logo.png", {"image_data": io.BytesIO(tiny_png())})
+    book.define_name("退件数量", "=退件表!$F$2:$F$100")
+    book.close()
+    return path
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as package:
+        return {name: package.read(name) for name in package.namelist()}

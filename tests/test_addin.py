@@ -9,13 +9,13 @@ from pathlib import Path
 
 import olefile
 import pytest
-from click.testing import CliRunner
+
+from conftest import run
 from lxml import etree
 from oletools.olevba import VBA_Parser
 
 from workbook_tools.addin.build import (ADDIN_TYPE, CUSTOM_UI_NS, CUSTOM_UI_REL, MACROS, VBA_REL, XLSM_TYPE, build_package,
                                   modules, vba_ascii)
-from workbook_tools.cli import cli
 from workbook_tools.addin.vba_project import DOCUMENT
 
 QUICKSTART = Path(__import__("xlwings").__file__).parent / "quickstart_addin_ribbon.xlam"
@@ -155,5 +155,5 @@ def test_the_xlwings_module_comes_from_the_installed_package_with_our_project_na
 
 def test_build_addin_writes_the_file(tmp_path):
     out = tmp_path / "WorkbookTools.xlam"
-    result = CliRunner().invoke(cli, ["build-addin", "--out", str(out)])
+    result = run("build-addin", "--out", out)
     assert result.exit_code == 0 and out.read_bytes() == build_package()

@@ -8,13 +8,12 @@ from decimal import Decimal
 import openpyxl
 import pytest
 import xlsxwriter
-from click.testing import CliRunner
 from hypothesis import example, given, settings, strategies as st
 from python_calamine import CalamineWorkbook
 
-from conftest import ROOT, TODAY
-from workbook_tools.cli import cli
+from conftest import ROOT, TODAY, run
 from workbook_tools.core.findings import flatten
+from workbook_tools.spec.sheets import RETURNS
 from workbook_tools.spec.types import Kind
 from workbook_tools.core.tables import Grid
 from workbook_tools.core.validate import check_workbook
@@ -24,8 +23,6 @@ from workbook_tools.xlsx.files import read_grids
 HEADER = ["日期", "物流单号", "订单编码", "产品名称", "数量"]
 
 
-def run(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
 
 
 def test_a_password_protected_workbook_is_refused(tmp_path):
@@ -63,7 +60,7 @@ def test_a_header_under_merged_title_cells_and_merged_header_cells(tmp_path):
     sheet.append(["2026-11-20", "SF1", "SO1", "眼霜", "（规格见备注）", 1])
     book.save(path)
     (table_check,) = check_workbook(read_grids(path), TODAY).tables
-    assert table_check.table.header_row == 2 and table_check.table.columns["数量"] == 6
+    assert table_check.table.header_row == 2 and table_check.table.columns[RETURNS.quantity] == 6
     assert table_check.findings == ()
 
 

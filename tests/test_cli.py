@@ -9,9 +9,8 @@ from datetime import date
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
-from conftest import ROOT, write_xlsx
+from conftest import ROOT, run, write_xlsx
 from workbook_tools.cli import DEMO_FILE, cli
 from workbook_tools.cli.demo import make_demo
 from workbook_tools.spec.sheets import LEDGERS, RESENDS, RETURNS
@@ -23,8 +22,6 @@ from workbook_tools.xlsx.files import read_grids
 TEMPLATES = ROOT / "templates_xlsx"
 
 
-def run(*args: str):
-    return CliRunner().invoke(cli, [str(a) for a in args])
 
 
 def test_every_template_validates_clean():

@@ -6,10 +6,10 @@ import sys
 import zipfile
 
 import pytest
-from click.testing import CliRunner
+
+from conftest import run
 
 from workbook_tools.addin.build import ADDIN_FILE, build_package
-from workbook_tools.cli import cli
 from workbook_tools.spec.sheets import LEDGERS
 from workbook_tools.xlsx.templates import build_workbook
 
@@ -21,8 +21,6 @@ def home(tmp_path, monkeypatch):
     return tmp_path
 
 
-def run(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
 
 
 @pytest.mark.skipif(sys.platform == "darwin", reason="the macOS config lives in Excel's container")

@@ -6,16 +6,9 @@ import io
 import os
 
 import pytest
-from click.testing import CliRunner
-
-from test_writing import team_workbook
+from conftest import run, team_workbook
 from workbook_tools.xlsx import files as xlsx_file
-from workbook_tools.cli import cli
 from workbook_tools.xlsx.files import BACKUP_DIR, BACKUPS_KEPT
-
-
-def run(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
 
 
 def test_the_version_replaced_is_kept_and_the_user_is_told_where(tmp_path):

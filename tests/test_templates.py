@@ -12,7 +12,9 @@ from openpyxl.utils import get_column_letter
 
 from conftest import ROOT
 from workbook_tools.spec.types import Kind, Role
-from workbook_tools.spec.sheets import CHASE_DETAIL, LEDGERS, RETURN_TYPE, RETURNS, RULES
+from workbook_tools.spec.lists import RETURN_TYPE
+from workbook_tools.spec.rules import RULES
+from workbook_tools.spec.sheets import CHASE_DETAIL, LEDGERS, RETURNS
 from workbook_tools.xlsx.templates import build_workbook, lists_for, stale_templates, template_files
 
 TEMPLATES = ROOT / "templates_xlsx"
@@ -65,15 +67,15 @@ def test_openpyxl_reads_headers_drop_downs_formats_and_colours(name):
     names = book.defined_names
     for cl in lists_for(specs):
         assert names[f"List_{cl.name}"].attr_text.startswith("OFFSET('设置'!")
-    for rule in RULES:
+    for rule in RULES.all:
         assert names[rule.name].attr_text.startswith("'设置'!$B$")
 
 
 @pytest.mark.parametrize("name", TEMPLATE_NAMES)
 def test_pandas_reads_the_lists_and_rules_on_settings(name):
     settings = pd.read_excel(TEMPLATES / name, sheet_name="设置", engine="calamine", dtype=str)
-    rules = settings[settings["规则"].isin([r.title for r in RULES])]
-    assert dict(zip(rules["规则"], rules["数值"].astype(float))) == {r.title: r.value for r in RULES}
+    rules = settings[settings["规则"].isin([r.title for r in RULES.all])]
+    assert dict(zip(rules["规则"], rules["数值"].astype(float))) == {r.title: r.value for r in RULES.all}
     for cl in lists_for(template_files()[name]):
         assert tuple(settings[cl.title].dropna()) == cl.values
     if RETURN_TYPE in lists_for(template_files()[name]):
@@ -112,9 +114,10 @@ PLACED = [datetime(2026, 11, 19, 23, 59), datetime(2026, 11, 20, 0, 0), datetime
 @pytest.mark.libreoffice
 def test_libreoffice_computes_the_formula_columns_as_python_does(libreoffice, tmp_path):
     rows = {
-        RETURNS.title: [{"日期": datetime(2026, 11, 20), "物流单号": f"SF{i}", "产品名称": p, "数量": q, "退回类型": t}
-                        for i, (p, q, t) in enumerate(RETURN_ROWS)],
-        CHASE_DETAIL.title: [{"拍下时间": placed, "买家ID": "b", "订单编号": str(i)} for i, placed in enumerate(PLACED)],
+        RETURNS: [{RETURNS.date: datetime(2026, 11, 20), RETURNS.tracking_no: f"SF{i}", RETURNS.product: p,
+                   RETURNS.quantity: q, RETURNS.return_type: t} for i, (p, q, t) in enumerate(RETURN_ROWS)],
+        CHASE_DETAIL: [{CHASE_DETAIL.placed_at: placed, CHASE_DETAIL.buyer_id: "b", CHASE_DETAIL.order_no: str(i)}
+                       for i, placed in enumerate(PLACED)],
     }
     path = tmp_path / "filled.xlsx"
     path.write_bytes(build_workbook(LEDGERS, rows))
@@ -134,7 +137,7 @@ def test_libreoffice_computes_the_formula_columns_as_python_does(libreoffice, tm
 @pytest.mark.libreoffice
 def test_a_team_that_changes_the_close_rule_on_settings_gets_new_close_times(libreoffice, tmp_path):
     path = tmp_path / "rule.xlsx"
-    path.write_bytes(build_workbook((CHASE_DETAIL,), {CHASE_DETAIL.title: [{"拍下时间": PLACED[0]}]}))
+    path.write_bytes(build_workbook((CHASE_DETAIL,), {CHASE_DETAIL: [{CHASE_DETAIL.placed_at: PLACED[0]}]}))
     book = openpyxl.load_workbook(path)
     settings = book["设置"]
     row = next(r for r in range(2, 20) if settings.cell(r, 1).value == "未付款订单自动关闭")

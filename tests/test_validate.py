@@ -9,6 +9,7 @@ import pytest
 
 from conftest import TODAY, write_xlsx
 from workbook_tools.errors import NoKnownSheet
+from workbook_tools.spec.sheets import HANDOVER, RETURNS
 from workbook_tools.core.tables import Grid
 from workbook_tools.core.findings import flatten
 from workbook_tools.core.validate import check_workbook
@@ -54,10 +55,10 @@ def test_the_messy_ledger_is_read_by_its_header_and_every_spelling_of_a_date(mes
     (table_check,) = check_workbook(read_grids(messy_workbook), TODAY).tables
     table = table_check.table
     assert (table.spec.title, table.header_row) == ("退件表", 2)
-    assert table.columns == {"物流单号": 1, "日期": 2, "ID号": 3, "订单编码": 5, "产品名称": 6,
-                             "数量": 7, "退回类型": 8, "处理结果": 10}
+    assert {c.header: col for c, col in table.columns.items()} == {
+        "物流单号": 1, "日期": 2, "ID号": 3, "订单编码": 5, "产品名称": 6, "数量": 7, "退回类型": 8, "处理结果": 10}
     assert [r.row for r in table_check.records] == [3, 4, 5, 7, 8, 9, 12, 13]  # blank rows skipped
-    assert [r.values["日期"] for r in table_check.records[:6]] == [
+    assert [r[RETURNS.date] for r in table_check.records[:6]] == [
         date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 3), date(2026, 11, 3), date(2026, 11, 4),
         date(2026, 11, 4)]
 
@@ -143,7 +144,7 @@ def test_the_header_may_sit_under_title_rows_and_headers_may_be_spelt_with_marks
                   ("jenny王", "41234", "查物流", "小美", "阿强", "2026-11-21 18:00", "待处理"))
     (table_check,) = check_workbook([ledger], TODAY).tables
     assert (table_check.table.spec.title, table_check.table.header_row) == ("交接表", 3)
-    assert table_check.records[0].values["订单号"] == "41234"
+    assert table_check.records[0][HANDOVER.order_no] == "41234"
 
 
 @pytest.mark.parametrize("book", [

@@ -3,19 +3,15 @@ from __future__ import annotations
 
 import io
 import json
-import struct
 import zipfile
-import zlib
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import openpyxl
 import pytest
-import xlsxwriter
-from click.testing import CliRunner
 
-from workbook_tools.cli import cli
-from workbook_tools.cli.demo import AGENTS, make_demo
+from conftest import demo_workbook, parts, run, team_workbook
+from workbook_tools.cli.demo import AGENTS
 from workbook_tools.errors import OutputError
 from workbook_tools.spec.sheets import LEDGERS
 from workbook_tools.xlsx.templates import build_workbook
@@ -26,56 +22,7 @@ from workbook_tools.xlsx.files import WorkbookFile
 TODAY = date.today()
 
 
-def tiny_png() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    pixels = b"".join(b"\x00" + b"\xff\x00\x00" * 4 for _ in range(4))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(pixels)) + chunk(b"IEND", b""))
-
-
-def team_workbook(path: Path) -> Path:
-    """A workbook a team made in Excel: their own sheet with a chart and a picture, comments, colours."""
-    book = xlsxwriter.Workbook(path)
-    returns = book.add_worksheet("退件表")
-    returns.write_row(0, 0, ["日期", "物流单号", "订单编码", "退回类型", "产品名称", "数量", "处理结果", "仓库备注"])
-    day = datetime.combine(TODAY, datetime.min.time())
-    returns.write_row(1, 0, [None, "SF100", "SO100", "过敏", "紧致眼霜 15g", 1, None, "A-01"])
-    returns.write_datetime(1, 0, day - timedelta(days=2), book.add_format({"num_format": "yyyy-mm-dd"}))
-    returns.write_row(2, 0, [None, "SF101", "SO101", "快递原因", "温和卸妆水 500ml", 2, "已退款", "B-02"])
-    returns.write_datetime(2, 0, day - timedelta(days=1), book.add_format({"num_format": "yyyy-mm-dd"}))
-    returns.write_formula("I1", '="合计："&SUM(F2:F3)', None, "合计：3")
-    returns.write_comment("G2", "仓库：等客户确认")
-    returns.conditional_format("F2:F100", {"type": "cell", "criteria": ">", "value": 1,
-                                           "format": book.add_format({"bg_color": "#FFC7CE"})})
-    returns.data_validation("D2:D100", {"validate": "list", "source": ["过敏", "快递原因", "客户原因"]})
-    chase = book.add_worksheet("催款明细表")
-    chase.write_row(0, 0, ["拍下时间", "买家ID", "订单编号", "订单金额", "催款日期", "催款人", "催款方式", "催款结果"])
-    chase.write_row(1, 0, [(day - timedelta(hours=20)).strftime("%Y-%m-%d %H:%M"), "jenny王", "4100000000000000001",
-                           89, TODAY.isoformat(), "小美", "电话", "未付款"])
-    handover = book.add_worksheet("交接表")
-    handover.write_row(0, 0, ["买家ID", "订单号", "交接处理", "交接人", "承接人", "时间", "状态"])
-    handover.set_column(0, 6, 14)
-    charts = book.add_worksheet("图表")
-    chart = book.add_chart({"type": "pie"})
-    chart.add_series({"categories": "=退件表!$D$2:$D$3", "values": "=退件表!$F$2:$F$3"})
-    charts.insert_chart("B2", chart)
-    charts.insert_image("J2", "logo.png", {"image_data": io.BytesIO(tiny_png())})
-    book.define_name("退件数量", "=退件表!$F$2:$F$100")
-    book.close()
-    return path
-
-
-def parts(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as package:
-        return {name: package.read(name) for name in package.namelist()}
-
-
 OWNED = {"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml"}
-
-
-def run(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
 
 
 @pytest.mark.parametrize("command, changed_sheet", [
@@ -85,7 +32,7 @@ def run(*args):
     (["chase-summary"], None),
 ])
 def test_only_the_parts_a_command_owns_change(tmp_path, command, changed_sheet):
-    path = team_workbook(tmp_path / "team.xlsx")
+    path = team_workbook(tmp_path / "team.xlsx", TODAY)
     before = parts(path)
     original = path.read_bytes()
     result = run(command[0], path, *command[1:])
@@ -106,7 +53,7 @@ def test_only_the_parts_a_command_owns_change(tmp_path, command, changed_sheet):
 
 
 def test_a_generated_tab_is_replaced_not_duplicated_and_keeps_the_teams_drawings(tmp_path):
-    path = team_workbook(tmp_path / "team.xlsx")
+    path = team_workbook(tmp_path / "team.xlsx", TODAY)
     assert run("daily-totals", path).exit_code == 0
     first = parts(path)
     assert run("daily-totals", path, "--date", (TODAY - timedelta(days=1)).isoformat()).exit_code == 0
@@ -117,7 +64,7 @@ def test_a_generated_tab_is_replaced_not_duplicated_and_keeps_the_teams_drawings
 
 
 def test_the_team_workbook_reads_the_same_in_openpyxl_after_every_command(tmp_path):
-    path = team_workbook(tmp_path / "team.xlsx")
+    path = team_workbook(tmp_path / "team.xlsx", TODAY)
     before = openpyxl.load_workbook(path)
     for command in (["handover", "--from", "小美", "--to", "阿强"], ["acknowledge", "--agent", "阿强"],
                     ["daily-totals"], ["chase-summary"]):
@@ -138,8 +85,7 @@ def test_the_team_workbook_reads_the_same_in_openpyxl_after_every_command(tmp_pa
 
 @pytest.mark.libreoffice
 def test_libreoffice_reads_every_old_cell_and_recalculates_after_handover(libreoffice, tmp_path):
-    path = tmp_path / "demo.xlsx"
-    path.write_bytes(build_workbook(LEDGERS, make_demo(TODAY).rows, {"Agents": AGENTS}))
+    path = demo_workbook(tmp_path / "demo.xlsx", TODAY)
     before = libreoffice.sheets(path)
     assert run("handover", path, "--from", "小美", "--to", "阿强").exit_code == 0
     assert run("chase-summary", path).exit_code == 0
@@ -154,7 +100,7 @@ def test_libreoffice_reads_every_old_cell_and_recalculates_after_handover(libreo
 
 
 def test_handover_twice_for_the_same_shift_writes_once(tmp_path):
-    path = team_workbook(tmp_path / "team.xlsx")
+    path = team_workbook(tmp_path / "team.xlsx", TODAY)
     at = f"{TODAY} 18:00"
     first = run("handover", path, "--from", "小美", "--to", "阿强", "--at", at, "--json")
     written = json.loads(first.stdout)
@@ -176,7 +122,7 @@ def test_handover_twice_for_the_same_shift_writes_once(tmp_path):
     (["acknowledge"], "请写明交接人和承接人"),
 ])
 def test_bad_options_change_nothing(tmp_path, args, message):
-    path = team_workbook(tmp_path / "team.xlsx")
+    path = team_workbook(tmp_path / "team.xlsx", TODAY)
     before = path.read_bytes()
     result = run(args[0], path, *args[1:])
     assert result.exit_code == 2 and message in result.stderr and result.stderr.count("\n") == 1
@@ -186,7 +132,7 @@ def test_bad_options_change_nothing(tmp_path, args, message):
 @pytest.mark.parametrize("lock", ["~$team.xlsx", ".~lock.team.xlsx#"])
 @pytest.mark.parametrize("command", [["handover", "--from", "小美", "--to", "阿强"], ["daily-totals"], ["chase-summary"]])
 def test_a_workbook_open_in_excel_is_not_written(tmp_path, lock, command):
-    path = team_workbook(tmp_path / "team.xlsx")
+    path = team_workbook(tmp_path / "team.xlsx", TODAY)
     (tmp_path / lock).write_bytes(b"owner")
     before = path.read_bytes()
     result = run(command[0], path, *command[1:])
@@ -196,7 +142,7 @@ def test_a_workbook_open_in_excel_is_not_written(tmp_path, lock, command):
 
 
 def test_a_workbook_changed_by_someone_else_meanwhile_is_not_overwritten(tmp_path):
-    path = team_workbook(tmp_path / "team.xlsx")
+    path = team_workbook(tmp_path / "team.xlsx", TODAY)
     book = WorkbookFile.open(path)
     _, change = chase_summary(check_workbook(book.grids(), TODAY), datetime.now())
     someone_else = build_workbook(LEDGERS)  # a colleague saved their version in the meantime
@@ -207,7 +153,7 @@ def test_a_workbook_changed_by_someone_else_meanwhile_is_not_overwritten(tmp_pat
 
 
 def test_out_writes_a_copy_and_leaves_the_original(tmp_path):
-    path = team_workbook(tmp_path / "team.xlsx")
+    path = team_workbook(tmp_path / "team.xlsx", TODAY)
     before = path.read_bytes()
     copy = tmp_path / "汇总.xlsx"
     assert run("daily-totals", path, "--out", copy).exit_code == 0
@@ -219,16 +165,10 @@ AT = f"{TODAY} 20:00"
 MOMENT = datetime.combine(TODAY, datetime.min.time()).replace(hour=20)
 
 
-def _demo_file(tmp_path: Path) -> Path:
-    path = tmp_path / "demo.xlsx"
-    path.write_bytes(build_workbook(LEDGERS, make_demo(TODAY).rows, {"Agents": AGENTS}))
-    return path
-
-
 def test_handover_json_is_what_the_library_wrote(tmp_path):
     from workbook_tools.core.handover import handover
 
-    path = _demo_file(tmp_path)
+    path = demo_workbook(tmp_path / "demo.xlsx", TODAY)
     expected = handover(check_workbook(WorkbookFile.open(path).grids(), TODAY), "小美", "阿强", MOMENT)
     result = run("handover", path, "--from", "小美", "--to", "阿强", "--at", AT, "--json")
     assert json.loads(result.stdout) == {"written": expected.written, "items": list(expected.items)}
@@ -238,7 +178,7 @@ def test_handover_json_is_what_the_library_wrote(tmp_path):
 def test_daily_totals_json_is_what_the_library_computed(tmp_path):
     from workbook_tools.core.totals import daily_totals
 
-    path = _demo_file(tmp_path)
+    path = demo_workbook(tmp_path / "demo.xlsx", TODAY)
     expected, _ = daily_totals(check_workbook(WorkbookFile.open(path).grids(), TODAY), TODAY, MOMENT)
     result = run("daily-totals", path, "--date", TODAY.isoformat(), "--at", AT, "--json")
     assert json.loads(result.stdout) == expected
@@ -247,7 +187,7 @@ def test_daily_totals_json_is_what_the_library_computed(tmp_path):
 
 
 def test_chase_summary_json_is_what_was_written_into_the_sheet(tmp_path):
-    path = _demo_file(tmp_path)
+    path = demo_workbook(tmp_path / "demo.xlsx", TODAY)
     result = json.loads(run("chase-summary", path, "--at", AT, "--json").stdout)
     sheet = openpyxl.load_workbook(path)["催款汇总表"]
     written = [row[:4] + (row[5], row[6], row[8]) for row in sheet.iter_rows(min_row=2, values_only=True)]
@@ -269,7 +209,7 @@ def test_the_daily_tab_renders_with_its_tables_and_charts(libreoffice, tmp_path)
         if REQUIRED:
             pytest.fail("pdftoppm (poppler-utils) is required in CI")
         pytest.skip("pdftoppm is not installed")
-    path = _demo_file(tmp_path)
+    path = demo_workbook(tmp_path / "demo.xlsx", TODAY)
     assert run("daily-totals", path, "--at", AT).exit_code == 0
     out = tmp_path / "render"
     subprocess.run([sys.executable, str(ROOT / "tools" / "render_daily.py"), str(path), str(out)], check=True,

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 import re
+from copy import copy
 from datetime import date, datetime, time
 from pathlib import Path
 
 import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import PatternFill
+from openpyxl.styles import PatternFill, Side
 from python_calamine import CalamineWorkbook
 
 from workbook_tools.core.tables import cell_name
@@ -99,6 +100,63 @@ def _value(value: object) -> object:
     return value
 
 
+def _fonted(cell, **changes) -> None:
+    font = copy(cell.font)
+    for name, value in changes.items():
+        setattr(font, name, value)
+    cell.font = font
+
+
+def _aligned(cell, **changes) -> None:
+    alignment = copy(cell.alignment)
+    for name, value in changes.items():
+        setattr(alignment, name, value)
+    cell.alignment = alignment
+
+
+BORDER_SIDES = {"edge_top": "top", "edge_bottom": "bottom", "edge_left": "left", "edge_right": "right"}
+
+
+def _bordered(sheet, top: int, left: int, rows: int, columns: int, side: str, style: str | None) -> None:
+    """A border side of a range as Excel draws it: edges on the outer cells, inside lines between cells."""
+    for r in range(top, top + rows):
+        for c in range(left, left + columns):
+            border = copy(sheet.cell(r, c).border)
+            edges = {"edge_top": r == top, "edge_bottom": r == top + rows - 1, "edge_left": c == left,
+                     "edge_right": c == left + columns - 1}
+            if side in edges and edges[side]:
+                setattr(border, BORDER_SIDES[side], Side(style=style))
+            elif side == "inside_horizontal":
+                if r > top:
+                    border.top = Side(style=style)
+                if r < top + rows - 1:
+                    border.bottom = Side(style=style)
+            elif side == "inside_vertical":
+                if c > left:
+                    border.left = Side(style=style)
+                if c < left + columns - 1:
+                    border.right = Side(style=style)
+            sheet.cell(r, c).border = border
+
+
+FONT_ATTRIBUTES = {"bold": "b", "italic": "i", "size": "sz"}
+LINE_STYLES = {"continuous": "thin", None: None}
+ALIGNMENTS = {"Center": "center", "Left": "left", "Right": "right", "General": "general", "Top": "top",
+              "Bottom": "bottom"}
+
+
+def _column_format(sheet, column: int) -> str:
+    """The number format of a column's <col> element (openpyxl files one element under its first letter)."""
+    for dimension in sheet.column_dimensions.values():
+        if dimension.min and dimension.max and dimension.min <= column <= dimension.max:
+            return dimension.number_format
+    return "General"
+
+
+def _one(args: object) -> object:
+    return args[0] if isinstance(args, list) else args
+
+
 def replay(path: Path, actions: list[dict], out: Path) -> dict[str, int]:
     """Apply recorded actions to a copy of `path` with openpyxl; returns how many charts each sheet got."""
     book = openpyxl.load_workbook(path)
@@ -122,25 +180,56 @@ def replay(path: Path, actions: list[dict], out: Path) -> dict[str, int]:
         if func in ("addChart", "setChartType", "setChartSourceData"):
             charts[sheet.title] = charts.get(sheet.title, 0) + (func == "addChart")
             continue
+        if func == "freezePaneAtRange":
+            sheet.freeze_panes = f"A{int(args[0].split(':')[1]) + 1}"
+            continue
         top, left = action["start_row"] + 1, action["start_column"] + 1
-        cells = [(top + r, left + c) for r in range(action["row_count"]) for c in range(action["column_count"])]
+        rows, columns = action["row_count"], action["column_count"]
+
+        def cells():
+            return (sheet.cell(top + r, left + c) for r in range(rows) for c in range(columns))
+
         if func == "setValues":
             for r, row in enumerate(action["values"]):
                 for c, value in enumerate(row):
-                    sheet.cell(top + r, left + c).value = None if value in ("", None) else _value(value)
+                    cell = sheet.cell(top + r, left + c)
+                    if not cell.has_style:  # Excel gives a new cell its column's format
+                        cell.number_format = _column_format(sheet, cell.column)
+                    cell.value = None if value in ("", None) else _value(value)
         elif func == "setNumberFormat":
-            for r, c in cells:
-                sheet.cell(r, c).number_format = args[0]
+            for cell in cells():
+                cell.number_format = args[0]
         elif func == "setRangeColors":
             for r, row in enumerate(args[0]):
                 for c, colour in enumerate(row):
                     if colour not in ("keep", None):
                         sheet.cell(top + r, left + c).fill = PatternFill("solid", fgColor=colour.lstrip("#"))
         elif func == "setColumnWidth":
-            for c in range(left, left + action["column_count"]):
-                sheet.column_dimensions[openpyxl.utils.get_column_letter(c)].width = args[0]
+            for c in range(left, left + columns):
+                sheet.column_dimensions[openpyxl.utils.get_column_letter(c)].width = _one(args)
+        elif func == "setRowHeight":
+            for r in range(top, top + rows):
+                sheet.row_dimensions[r].height = _one(args)
+        elif func == "setFontProperty":
+            name, value = args
+            for cell in cells():
+                if name == "color":
+                    _fonted(cell, color="FF" + value.lstrip("#").upper())
+                else:
+                    _fonted(cell, **{FONT_ATTRIBUTES[name]: value})
+        elif func == "setBorderProperty":
+            side, attribute, value = args
+            assert attribute == "line_style", action
+            _bordered(sheet, top, left, rows, columns, side, LINE_STYLES[value])
+        elif func == "setWrapText":
+            for cell in cells():
+                _aligned(cell, wrap_text=_one(args))
+        elif func in ("setHorizontalAlignment", "setVerticalAlignment"):
+            which = "horizontal" if func == "setHorizontalAlignment" else "vertical"
+            for cell in cells():
+                _aligned(cell, **{which: ALIGNMENTS[_one(args)]})
         elif func == "addConditionalFormat":
-            area = f"{cell_name(top, left)}:{cell_name(top + action['row_count'] - 1, left + action['column_count'] - 1)}"
+            area = f"{cell_name(top, left)}:{cell_name(top + rows - 1, left + columns - 1)}"
             sheet.conditional_formatting.add(area, FormulaRule(formula=[args[0]["formula"].lstrip("=")],
                                                                fill=PatternFill("solid", bgColor="FFC7CE")))
         elif func == "addNote":

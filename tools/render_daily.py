@@ -15,23 +15,23 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from workbook_tools.core.totals import DAILY_TITLE
+from workbook_tools.spec.reports import DAILY
 
 ONE_PAGE_PER_SHEET = 'pdf:calc_pdf_Export:{"SinglePageSheets":{"type":"boolean","value":"true"}}'
 
 
 def render(workbook: Path, out_dir: Path) -> Path:
     names = CalamineWorkbook.from_path(str(workbook)).sheet_names
-    if DAILY_TITLE not in names:
-        raise SystemExit(f"{workbook.name} 里没有「{DAILY_TITLE}」表，先运行 workbook-tools daily-totals。")
-    page = names.index(DAILY_TITLE) + 1
+    if DAILY.title not in names:
+        raise SystemExit(f"{workbook.name} 里没有「{DAILY.title}」表，先运行 workbook-tools daily-totals。")
+    page = names.index(DAILY.title) + 1
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run([shutil.which("soffice") or "soffice", f"-env:UserInstallation={Path(profile).as_uri()}",
                         "--headless", "--convert-to", ONE_PAGE_PER_SHEET, "--outdir", str(out_dir), str(workbook)],
                        check=True, capture_output=True, timeout=300)
     pdf = out_dir / f"{workbook.stem}.pdf"
-    png_stem = out_dir / f"{workbook.stem}-{DAILY_TITLE}"
+    png_stem = out_dir / f"{workbook.stem}-{DAILY.title}"
     subprocess.run(["pdftoppm", "-r", "80", "-png", "-singlefile", "-f", str(page), "-l", str(page),
                     str(pdf), str(png_stem)], check=True, timeout=120)
     return png_stem.with_suffix(".png")

@@ -18,11 +18,15 @@ from workbook_tools import __version__
 from workbook_tools.core.changes import Change
 from workbook_tools.errors import OutputError, WorkbookToolsError
 from workbook_tools.core.gc_pause import gc_paused
-from workbook_tools.spec.sheets import BY_KEY, BY_TITLE, LEDGERS
+from workbook_tools.spec.lists import AGENTS as AGENT_LIST
+from workbook_tools.spec.reports import DAILY
+from workbook_tools.spec.sheets import BY_KEY, BY_TITLE, CHASE_SUMMARY, HANDOVER, LEDGERS
 from workbook_tools.cli.progress import Progress
 from workbook_tools.spec.types import display_width
 from workbook_tools.xlsx.templates import TEAM_FILE, TEMPLATE_DIR, build_templates, build_workbook, stale_templates
-from workbook_tools.core.validate import Finding, WorkbookCheck, check_workbook
+from workbook_tools.core.findings import Finding
+from workbook_tools.core.records import WorkbookCheck
+from workbook_tools.core.validate import check_workbook
 from workbook_tools.xlsx.files import BACKUPS_KEPT, WorkbookFile, backup_folder, read_grids, write_new_file
 
 EXIT_FINDINGS = 1
@@ -157,13 +161,13 @@ def demo(out: Path) -> None:
     """生成几天的示例数据（含几处故意写错的行），校验给你看，再做一次交接班、催款汇总和日汇总。"""
     from workbook_tools.cli.demo import AGENTS, make_demo
     from workbook_tools.core.handover import handover
-    from workbook_tools.core.totals import DAILY_TITLE, chase_summary, daily_totals
+    from workbook_tools.core.totals import chase_summary, daily_totals
 
     today = date.today()
     data = make_demo(today)
     path = out / DEMO_FILE
-    write_new_file(path, build_workbook(LEDGERS, data.rows, {"Agents": AGENTS}), overwrite=True)
-    counts = "、".join(f"{s.title} {len(data.rows[s.title])} 行" for s in LEDGERS if s.title in data.rows)
+    write_new_file(path, build_workbook(LEDGERS, data.rows, {AGENT_LIST.name: AGENTS}), overwrite=True)
+    counts = "、".join(f"{s.title} {len(data.rows[s])} 行" for s in LEDGERS if s in data.rows)
     click.echo(f"已按模板 {TEAM_FILE} 写入示例工作簿 {path}：{counts}。")
     click.echo(f"其中 {len(data.planted)} 处是故意写错的，校验结果如下：\n")
     book = WorkbookFile.open(path)
@@ -178,7 +182,7 @@ def demo(out: Path) -> None:
     book.save([daily])
     click.echo(f"\n又以 {shift_end:%H:%M} {AGENTS[0]}交给{AGENTS[1]}做了一次交接班（{handed.written} 项，"
                f"{handed.overdue} 项已超时），并生成了催款汇总和日汇总。")
-    click.echo(f"用 Excel 打开 {path}，看「交接表」「催款汇总表」和「{DAILY_TITLE}」；改好错误后再运行："
+    click.echo(f"用 Excel 打开 {path}，看「{HANDOVER.title}」「{CHASE_SUMMARY.title}」和「{DAILY.title}」；改好错误后再运行："
                f"workbook-tools validate {path}")
 
 
@@ -297,7 +301,7 @@ def handover_command(file: Path, from_agent: str | None, to_agent: str | None, a
         handed = handover(check, from_agent, to_agent, moment)
         return handed, [handed.change]
 
-    result, written = _update(file, moment.date(), "正在写入交接表", work, out)
+    result, written = _update(file, moment.date(), f"正在写入{HANDOVER.title}", work, out)
     if as_json:
         _emit_json({"written": result.written, "items": list(result.items)})
         return
@@ -306,7 +310,7 @@ def handover_command(file: Path, from_agent: str | None, to_agent: str | None, a
     for item in result.items:
         click.echo(f"  {item['state']}  {_pad(item['source'], 14)}  {item['action']}")
     if written:
-        click.echo(f"已写入 {written} 的「交接表」。")
+        click.echo(f"已写入 {written} 的「{HANDOVER.title}」。")
 
 
 @cli.command("acknowledge")
@@ -339,7 +343,7 @@ def acknowledge_command(file: Path, agent: str | None, at: str | None, out: Path
 @output_options
 def daily_totals_command(file: Path, day: str | None, at: str | None, out: Path | None, as_json: bool) -> None:
     """日汇总：生成「日汇总」表（当天和近 7 天的退件、重发、质量问题、催款、交接）。"""
-    from workbook_tools.core.totals import DAILY_TITLE, daily_totals
+    from workbook_tools.core.totals import daily_totals
 
     chosen = _day(day)
     moment = _moment(at, "--at")
@@ -358,7 +362,7 @@ def daily_totals_command(file: Path, day: str | None, at: str | None, out: Path 
                f"质量问题 {result['quality']['count']}；催款 {c['to_chase']} 单，催回 {c['paid']} 单 "
                f"{c['paid_amount']:.2f} 元；未处理 {result['open_items']} 项，已超时 {result['overdue']} 项。")
     _excluded_note(result["excluded_rows"])
-    click.echo(f"已写入 {written} 的「{DAILY_TITLE}」表。")
+    click.echo(f"已写入 {written} 的「{DAILY.title}」表。")
 
 
 @cli.command("chase-summary")
@@ -385,7 +389,7 @@ def chase_summary_command(file: Path, at: str | None, out: Path | None, as_json:
                    f"催回 {row['paid']:>3}（{rate:.0%}） {row['paid_amount']:>9.2f} 元  关闭 {row['closed']:>3}")
     _excluded_note(result["excluded_rows"])
     if written:
-        click.echo(f"已写入 {written} 的「催款汇总表」。")
+        click.echo(f"已写入 {written} 的「{CHASE_SUMMARY.title}」。")
 
 
 def main() -> None:

@@ -1,27 +1,29 @@
 """Open items and their platform deadlines (domain.md, "Platform time rules").
 
 Every ledger row that still needs someone becomes an `OpenItem` with the time by
-which it must be done and what happens if it is not. The rule values come from
-the workbook's 设置 sheet when the team changed them.
+which it must be done and what happens if it is not. Which rows, which rule and
+which texts is declared with each sheet (`Sheet.follow_up`); the rule values
+come from the workbook's 设置 sheet when the team changed them.
 """
+
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
 
-from workbook_tools.spec.types import Rule
+from workbook_tools.core.records import Record, TableCheck, WorkbookCheck
 from workbook_tools.core.settings import Settings
-from workbook_tools.spec.sheets import (CHASE_DETAIL, HANDOVER, ITEM_TYPE, QUALITY, RESENDS, RETURNS, RULES, RULES_BY_KEY)
-from workbook_tools.core.validate import Record, TableCheck, WorkbookCheck
+from workbook_tools.core.texts import render
+from workbook_tools.spec.lists import HANDOVER_STATE, ITEM_TYPE
+from workbook_tools.spec.rowrules import FollowUp
+from workbook_tools.spec.rules import RULES
+from workbook_tools.spec.sheets import HANDOVER
+from workbook_tools.spec.types import Rule
 
-OPEN_RETURN_RESULTS = (None, "待处理")
-PAID, CLOSED = "已付款", "已关闭"
-_PREFIX = {RETURNS.key: "RT", RESENDS.key: "RS", QUALITY.key: "QI", CHASE_DETAIL.key: "CH", HANDOVER.key: "HO"}
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class OpenItem:
     key: str  # 事项编号: the same item gets the same key on every run
     sheet: str
@@ -46,137 +48,101 @@ class OpenItem:
 
 def is_manual(key: str) -> bool:
     """An item that was typed into 交接表 itself: only an agent can close it, never a ledger."""
-    return key.startswith(_PREFIX[HANDOVER.key] + "-")
+    return key.startswith(HANDOVER.manual_prefix + "-")
 
 
-def item_key(sheet_key: str, *parts: object) -> str:
+def item_key(prefix: str, *parts: object) -> str:
     digest = hashlib.sha1("|".join("" if p is None else str(p) for p in parts).encode("utf-8")).hexdigest()
-    return f"{_PREFIX[sheet_key]}-{digest[:6].upper()}"
+    return f"{prefix}-{digest[:6].upper()}"
 
 
-def _start_of(day: date | datetime | None) -> datetime | None:
-    if day is None:
+def after(start: date | datetime | None, rule: Rule, settings: Settings) -> datetime | None:
+    """The moment `rule`'s limit runs out, counted from `start` (a day counts from its midnight)."""
+    if start is None:
         return None
-    return day if isinstance(day, datetime) else datetime.combine(day, time())
+    begin = start if isinstance(start, datetime) else datetime.combine(start, time())
+    return begin + settings.duration(rule)
 
 
-def _after(start: date | datetime | None, rule: Rule, settings: Settings) -> datetime | None:
-    begin = _start_of(start)
-    return None if begin is None else begin + settings.duration(rule)
+def due(record: Record, follow_up: FollowUp, settings: Settings) -> datetime | None:
+    return after(record[follow_up.deadline.start], follow_up.deadline.rule, settings)
+
+
+def lapsed(record: Record, settings: Settings, at: datetime) -> bool:
+    """Whether the platform closed the row's item itself: its deadline passed and it lapses (FollowUp.lapses)."""
+    follow_up = record.spec.follow_up
+    if follow_up is None or not follow_up.lapses:
+        return False
+    deadline = due(record, follow_up, settings)
+    return deadline is not None and deadline <= at
+
+
+def deciding_rows(records: tuple[Record, ...], follow_up: FollowUp) -> list[Record]:
+    """One row per `one_per` value: the first one that settles the item, else the last one."""
+    assert follow_up.one_per is not None
+    deciding: dict[object, Record] = {}
+    for record in records:
+        value = record[follow_up.one_per]
+        if value is None:
+            continue
+        earlier = deciding.get(value)
+        if earlier is None or follow_up.open_when.holds(earlier.__getitem__):
+            deciding[value] = record
+    return list(deciding.values())
+
+
+def _followed(check: TableCheck, follow_up: FollowUp, settings: Settings, at: datetime) -> list[OpenItem]:
+    spec = check.table.spec
+    records = deciding_rows(check.records, follow_up) if follow_up.one_per else check.records
+    items = []
+    for r in records:
+        get = r.__getitem__
+        if not follow_up.open_when.holds(get) or lapsed(r, settings, at):
+            continue
+        deadline = due(r, follow_up, settings)
+        notes = "".join(text for condition, text in follow_up.notes if condition.holds(get))
+        items.append(OpenItem(
+            key=item_key(follow_up.prefix, *(r[c] for c in follow_up.key)), sheet=check.table.sheet, row=r.row,
+            item_type=follow_up.item_type, buyer_id=r[follow_up.buyer], order_no=r[follow_up.order],
+            order_status=next((status for condition, status in follow_up.order_status if condition.holds(get)), None),
+            price=r[follow_up.price] if follow_up.price else None,
+            description=render(follow_up.describe, spec, get, settings) + notes,
+            action=render(follow_up.action, spec, get, settings), due_at=deadline, has_errors=r.has_errors))
+    return items
 
 
 def _item_rule(item_type: str | None, settings: Settings) -> Rule | None:
     title = settings.attribute(ITEM_TYPE, item_type) if item_type else None
-    return next((rule for rule in RULES if rule.title == title), None)
+    return RULES.by_title(title) if title else None
 
 
-def _product(values: dict) -> str:
-    product, quantity = values.get("产品名称"), values.get("数量")
-    return f"{product or '产品未填'}×{quantity}" if quantity else (product or "产品未填")
-
-
-def _returns(check: TableCheck, settings: Settings) -> list[OpenItem]:
+def _manual(check: TableCheck, settings: Settings) -> list[OpenItem]:
+    """Rows an agent typed into 交接表: open while 待处理; the deadline is theirs, or their 事项类型's rule."""
+    h = HANDOVER
     items = []
     for r in check.records:
-        v = r.values
-        if v.get("处理结果") not in OPEN_RETURN_RESULTS:
-            continue
-        plan = v.get("解决方案") or "确定处理方案"
-        items.append(OpenItem(
-            item_key(RETURNS.key, v.get("物流单号"), v.get("产品名称")), check.table.sheet, r.row, "退件确认",
-            v.get("ID号"), v.get("订单编码"), "退款中" if v.get("解决方案") == "退款" else None, None,
-            f"退件（{v.get('退回类型') or '类型未填'}）{_product(v)}",
-            f"核对退件后{plan}，并在退件表填写处理结果；逾期平台自动退款",
-            _after(v.get("日期"), RULES_BY_KEY["return_confirm"], settings), bool(r.errors)))
-    return items
-
-
-def _resends(check: TableCheck, settings: Settings) -> list[OpenItem]:
-    items = []
-    for r in check.records:
-        v = r.values
-        if v.get("新物流单号"):
-            continue
-        items.append(OpenItem(
-            item_key(RESENDS.key, v.get("日期"), v.get("原订单编码"), v.get("产品名称"), v.get("发件原因")),
-            check.table.sheet, r.row, "重发", v.get("客户ID"), v.get("原订单编码"), None, None,
-            f"{v.get('发件原因') or '重发'} {_product(v)}", "催仓库发出，并在重发单填写新物流单号和发出日期",
-            _after(v.get("日期"), RULES_BY_KEY["resend_ship"], settings), bool(r.errors)))
-    return items
-
-
-def _quality(check: TableCheck, settings: Settings) -> list[OpenItem]:
-    items = []
-    for r in check.records:
-        v = r.values
-        if v.get("状态") == "已结案":
-            continue
-        claim = "，快递索赔未完成" if v.get("索赔状态") in ("待索赔", "索赔中") else ""
-        items.append(OpenItem(
-            item_key(QUALITY.key, v.get("订单编码"), v.get("产品名称"), v.get("问题类型")), check.table.sheet, r.row,
-            "质量问题", v.get("客户ID"), v.get("订单编码"), None, None,
-            f"{v.get('问题类型') or '问题'}：{v.get('问题描述') or v.get('产品名称') or ''}{claim}",
-            f"跟进{v.get('处理方案') or '处理方案'}，答复买家；结案后在质量问题表填写状态和结案日期",
-            _after(v.get("日期"), RULES_BY_KEY["seller_reply"], settings), bool(r.errors)))
-    return items
-
-
-def chase_orders(check: TableCheck) -> dict[str, Record]:
-    """Each order's deciding chase row: the one that says it was paid, else the latest one."""
-    deciding: dict[str, Record] = {}
-    for r in check.records:
-        order = r.values.get("订单编号")
-        if order is not None and (order not in deciding or deciding[order].values.get("催款结果") != PAID):
-            deciding[order] = r
-    return deciding
-
-
-def close_time(record: Record, settings: Settings) -> datetime | None:
-    return _after(record.values.get("拍下时间"), RULES_BY_KEY["unpaid_close"], settings)
-
-
-def _chase(check: TableCheck, settings: Settings, at: datetime) -> list[OpenItem]:
-    items = []
-    for order, r in chase_orders(check).items():
-        v = r.values
-        closes = close_time(r, settings)
-        if v.get("催款结果") in (PAID, CLOSED) or (closes is not None and closes <= at):
-            continue
-        last = v.get("接听情况") or v.get("催款方式") or "未记录"
-        items.append(OpenItem(
-            item_key(CHASE_DETAIL.key, order), check.table.sheet, r.row, "催款", v.get("买家ID"), order,
-            "等待买家付款", v.get("订单金额"), f"未付款订单 ¥{v.get('订单金额') or '?'}（上次：{last}）",
-            "再次催付，结果记入催款明细表；24 小时内同一买家不超过 3 次", closes, bool(r.errors)))
-    return items
-
-
-def _handover(check: TableCheck, settings: Settings) -> list[OpenItem]:
-    items = []
-    for r in check.records:
-        v = r.values
-        if v.get("状态") != "待处理" or (v.get("事项编号") and not is_manual(v["事项编号"])):
+        number = r[h.item_no]
+        if r[h.state] != HANDOVER_STATE.PENDING or (number and not is_manual(number)):
             continue  # rows handed over from a ledger are that ledger's item, collected there
-        rule = _item_rule(v.get("事项类型"), settings)
-        due = v.get("截止时间") or (_after(v.get("时间"), rule, settings) if rule else None)
-        key = v.get("事项编号") or item_key(HANDOVER.key, v.get("买家ID"), v.get("订单号"), v.get("交接处理"),
-                                          v.get("时间"))
+        rule = _item_rule(r[h.item_type], settings)
+        deadline = r[h.due_at] or (after(r[h.at], rule, settings) if rule else None)
         items.append(OpenItem(
-            key, check.table.sheet, r.row, v.get("事项类型") or "其他", v.get("买家ID"), v.get("订单号"),
-            v.get("订单状态"), v.get("订单价格"), v.get("订单描述") or "", v.get("交接处理") or "", due, bool(r.errors)))
+            key=number or item_key(h.manual_prefix, r[h.buyer_id], r[h.order_no], r[h.instruction], r[h.at]),
+            sheet=check.table.sheet, row=r.row, item_type=r[h.item_type] or ITEM_TYPE.OTHER,
+            buyer_id=r[h.buyer_id], order_no=r[h.order_no], order_status=r[h.order_status], price=r[h.price],
+            description=r[h.details] or "", action=r[h.instruction] or "", due_at=deadline,
+            has_errors=r.has_errors))
     return items
 
 
 def open_items(check: WorkbookCheck, at: datetime) -> list[OpenItem]:
     """Every open item of the workbook, most urgent first."""
-    collectors = {RETURNS.key: _returns, RESENDS.key: _resends, QUALITY.key: _quality}
     items: list[OpenItem] = []
     for table_check in check.tables:
-        key = table_check.table.spec.key
-        if key in collectors:
-            items += collectors[key](table_check, check.settings)
-        elif key == CHASE_DETAIL.key:
-            items += _chase(table_check, check.settings, at)
-        elif key == HANDOVER.key:
-            items += _handover(table_check, check.settings)
+        spec = table_check.table.spec
+        if spec.follow_up is not None:
+            items += _followed(table_check, spec.follow_up, check.settings, at)
+        elif spec is HANDOVER:
+            items += _manual(table_check, check.settings)
     far = datetime.max
     return sorted(items, key=lambda i: (i.due_at or far, i.sheet, i.row))

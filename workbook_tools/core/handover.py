@@ -4,60 +4,71 @@ An item keeps its 事项编号 from shift to shift. Handing over again to the sa
 agent adds nothing; handing an item on marks the earlier row 已转交; an item
 closed in its ledger since marks its rows 已完成. Nothing is ever deleted.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from workbook_tools.core.changes import Change, ledger_change
-from workbook_tools.errors import WorkbookToolsError
 from workbook_tools.core.deadlines import OpenItem, is_manual, open_items
+from workbook_tools.core.records import Record, TableCheck, WorkbookCheck
 from workbook_tools.core.settings import shifts_at
-from workbook_tools.spec.sheets import HANDOVER, RULES_BY_KEY
-from workbook_tools.core.validate import TableCheck, WorkbookCheck
+from workbook_tools.errors import WorkbookToolsError
+from workbook_tools.spec.lists import HANDOVER_STATE
+from workbook_tools.spec.rules import RULES
+from workbook_tools.spec.settings_sheet import SETTINGS
+from workbook_tools.spec.sheets import HANDOVER
+from workbook_tools.spec.types import Column
 
-PENDING, PASSED_ON, DONE = "待处理", "已转交", "已完成"
-_DECORATION = re.compile(r"^【[^】]*】|（截止 [^）]*）$|；该行有校验错误，请先改正$")
+H = HANDOVER
+OVERDUE, DUE_THIS_SHIFT, HAS_ERRORS = "【已超时】", "【本班到期】", "；该行有校验错误，请先改正"
+_DECORATION = re.compile("^【[^】]*】|（截止 [^）]*）$|" + re.escape(HAS_ERRORS) + "$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class HandoverResult:
     written: int
-    items: tuple[dict, ...]  # the --json contract: what was written, most urgent first
+    items: tuple[dict[str, Any], ...]  # the --json contract: what was written, most urgent first
     already: int  # items this agent had already been handed
     overdue: int
     change: Change | None
 
 
 def _handover_table(check: WorkbookCheck) -> TableCheck | None:
-    return next((t for t in check.tables if t.table.spec is HANDOVER), None)
+    return next(iter(check.of(HANDOVER)), None)
 
 
 def instruction(item: OpenItem, at: datetime, shift: timedelta) -> str:
     """交接处理: what to do and by when, marked when overdue or due this shift."""
     text = _DECORATION.sub("", item.action)
     if item.due_at is not None:
-        mark = "【已超时】" if item.overdue(at) else "【本班到期】" if item.due_at <= at + shift else ""
+        mark = OVERDUE if item.overdue(at) else DUE_THIS_SHIFT if item.due_at <= at + shift else ""
         text = f"{mark}{text}（截止 {item.due_at:%m-%d %H:%M}）"
     if item.has_errors:
-        text += "；该行有校验错误，请先改正"
+        text += HAS_ERRORS
     return text
+
+
+def _names() -> str:
+    return f"{H.from_agent.header}和{H.to_agent.header}"
 
 
 def agents_on_duty(check: WorkbookCheck, at: datetime) -> tuple[str, str]:
     """交接人 and 承接人 from the roster on 设置: the shift on duty at `at` hands over to the next."""
     shifts = shifts_at(check.settings.roster, at)
     if shifts is None or not (shifts[0].agent and shifts[1].agent):
-        raise WorkbookToolsError("请写明交接人和承接人，或在「设置」表的排班里填上每班的人员。")
+        raise WorkbookToolsError(f"请写明{_names()}，或在「{SETTINGS.title}」表的排班里填上每班的人员。")
     return shifts[0].agent, shifts[1].agent
 
 
 def check_agents(*names: str | None) -> None:
     if any(not (name or "").strip() for name in names):
-        raise WorkbookToolsError("请写明交接人和承接人（--from 姓名 --to 姓名）。")
-    if len(names) == 2 and names[0].strip() == names[1].strip():
-        raise WorkbookToolsError("交接人和承接人不能是同一个人。")
+        raise WorkbookToolsError(f"请写明{_names()}（--from 姓名 --to 姓名）。")
+    if len(names) == 2 and (names[0] or "").strip() == (names[1] or "").strip():
+        raise WorkbookToolsError(f"{_names()}不能是同一个人。")
 
 
 def handover(check: WorkbookCheck, from_agent: str | None, to_agent: str | None, at: datetime) -> HandoverResult:
@@ -65,60 +76,67 @@ def handover(check: WorkbookCheck, from_agent: str | None, to_agent: str | None,
     if from_agent is None and to_agent is None:
         from_agent, to_agent = agents_on_duty(check, at)
     check_agents(from_agent, to_agent)
+    assert from_agent is not None and to_agent is not None
     from_agent, to_agent = from_agent.strip(), to_agent.strip()
-    shift = check.settings.duration(RULES_BY_KEY["shift"])
+    shift = check.settings.duration(RULES.shift)
     items = open_items(check, at)
     open_keys = {item.key for item in items}
     table = _handover_table(check)
-    pending: dict[str, list] = {}
-    for record in table.records if table else ():
-        if record.values.get("状态") == PENDING and record.values.get("事项编号"):
-            pending.setdefault(record.values["事项编号"], []).append(record)
+    records = table.records if table else ()
+    pending: dict[str, list[Record]] = {}
+    for record in records:
+        if record[H.state] == HANDOVER_STATE.PENDING and record[H.item_no]:
+            pending.setdefault(record[H.item_no], []).append(record)
 
-    rows, updates, written_items, already = [], [], [], 0
+    rows: list[dict[Column, object]] = []
+    updates: list[tuple[int, Column, object]] = []
+    written_items, already = [], 0
     for item in items:
         earlier = pending.get(item.key, [])
-        if item.sheet == HANDOVER.title:
-            earlier = earlier or [r for r in table.records if r.row == item.row]
-        if any(r.values.get("承接人") == to_agent for r in earlier):
+        if item.sheet == H.title:
+            earlier = earlier or [r for r in records if r.row == item.row]
+        if any(r[H.to_agent] == to_agent for r in earlier):
             already += 1
             continue
         for record in earlier:
-            updates.append((record.row, "状态", PASSED_ON))
-            if not record.values.get("事项编号"):
-                updates.append((record.row, "事项编号", item.key))
+            updates.append((record.row, H.state, HANDOVER_STATE.PASSED_ON))
+            if not record[H.item_no]:
+                updates.append((record.row, H.item_no, item.key))
         text = instruction(item, at, shift)
-        rows.append({"买家ID": item.buyer_id, "订单号": item.order_no, "订单状态": item.order_status,
-                     "订单价格": item.price, "订单描述": item.description, "交接处理": text,
-                     "交接人": from_agent, "承接人": to_agent, "时间": at, "来源": item.source,
-                     "截止时间": item.due_at, "状态": PENDING, "事项类型": item.item_type, "事项编号": item.key})
+        rows.append({H.buyer_id: item.buyer_id, H.order_no: item.order_no, H.order_status: item.order_status,
+                     H.price: item.price, H.details: item.description, H.instruction: text,
+                     H.from_agent: from_agent, H.to_agent: to_agent, H.at: at, H.source: item.source,
+                     H.due_at: item.due_at, H.state: HANDOVER_STATE.PENDING, H.item_type: item.item_type,
+                     H.item_no: item.key})
         written_items.append(_json_item(item.source, item.buyer_id, item.order_no, text, item.due_at,
-                                        item.overdue(at), PENDING))
-    for key, records in pending.items():
+                                        item.overdue(at), HANDOVER_STATE.PENDING))
+    for key, pending_records in pending.items():
         if key in open_keys or is_manual(key):
             continue
-        for record in records:
-            v = record.values
-            updates.append((record.row, "状态", DONE))
-            written_items.append(_json_item(v.get("来源") or f"{HANDOVER.title}!{record.row}", v.get("买家ID"),
-                                            v.get("订单号"), v.get("交接处理") or "", v.get("截止时间"), False, DONE))
-    change = ledger_change(HANDOVER, table.table if table else None, rows, updates)
+        for record in pending_records:
+            updates.append((record.row, H.state, HANDOVER_STATE.DONE))
+            written_items.append(_json_item(record[H.source] or f"{H.title}!{record.row}", record[H.buyer_id],
+                                            record[H.order_no], record[H.instruction] or "", record[H.due_at],
+                                            False, HANDOVER_STATE.DONE))
+    change = ledger_change(H, table.table if table else None, rows, updates)
     overdue = sum(1 for i in written_items if i["overdue"])
-    return HandoverResult(len(rows), tuple(written_items), already, overdue, change)
+    return HandoverResult(written=len(rows), items=tuple(written_items), already=already, overdue=overdue,
+                          change=change)
 
 
 def _json_item(source: str, buyer_id: object, order_no: object, action: str, due_at: datetime | None,
-               overdue: bool, state: str) -> dict:
+               overdue: bool, state: str) -> dict[str, Any]:
     return {"source": source, "buyer_id": buyer_id, "order_no": order_no, "action": action,
             "due_at": due_at.strftime("%Y-%m-%dT%H:%M") if due_at else None, "overdue": overdue, "state": state}
 
 
-def acknowledge(check: WorkbookCheck, agent: str, at: datetime) -> tuple[int, Change | None]:
+def acknowledge(check: WorkbookCheck, agent: str | None, at: datetime) -> tuple[int, Change | None]:
     """The incoming agent confirms: 确认时间 is filled on that agent's unconfirmed pending rows."""
     check_agents(agent)
+    assert agent is not None
     table = _handover_table(check)
     if table is None:
         return 0, None
-    rows = [r.row for r in table.records if r.values.get("承接人") == agent.strip()
-            and r.values.get("状态") == PENDING and r.values.get("确认时间") is None]
-    return len(rows), ledger_change(HANDOVER, table.table, updates=[(row, "确认时间", at) for row in rows])
+    rows = [r.row for r in table.records if r[H.to_agent] == agent.strip()
+            and r[H.state] == HANDOVER_STATE.PENDING and r[H.acknowledged_at] is None]
+    return len(rows), ledger_change(H, table.table, updates=[(row, H.acknowledged_at, at) for row in rows])

@@ -1,21 +1,21 @@
-"""The 设置 sheet: the team's own choice lists and platform rule values.
+"""The 设置 sheet as the team keeps it: their choice lists, rule values and shift roster.
 
 A workbook without 设置, or a list left empty, falls back to the declared
 defaults, so validation never depends on a sheet the team may have deleted.
+The layout is the one declared in spec/settings_sheet.py; the reader finds
+each part by its header, so a team may move things around.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from workbook_tools.spec.types import ChoiceList, Rule
-from workbook_tools.spec.sheets import CHOICE_LISTS, ROSTER_HEADERS, RULES, SETTINGS_TITLE
 from workbook_tools.core.tables import Grid, normalize_header
 from workbook_tools.core.values import BadValue, is_blank, parse_rate
-
-RULE_HEADERS = ("规则", "数值", "单位", "依据")
-_LIST_ROWS = 200  # rows each list may grow to on 设置
+from workbook_tools.spec.settings_sheet import SETTINGS
+from workbook_tools.spec.types import ChoiceList, Rule
 
 
 @dataclass(frozen=True)
@@ -61,17 +61,18 @@ def shifts_at(roster: tuple[Shift, ...], moment: datetime) -> tuple[Shift, Shift
 
 
 def _roster(grid: Grid) -> tuple[Shift, ...]:
+    width = len(SETTINGS.roster_columns.all())
     for r, row in enumerate(grid.rows):
-        if row and normalize_header(row[0]) == ROSTER_HEADERS[0]:
+        if row and normalize_header(row[0]) == SETTINGS.roster_columns.shift:
             shifts = []
             for below in grid.rows[r + 1:]:
-                cells = list(below[:4]) + [None] * (4 - len(below[:4]))
+                cells = list(below[:width]) + [None] * (width - len(below[:width]))
                 if is_blank(cells[0]):
                     break
                 start, end = _clock(cells[1]), _clock(cells[2])
                 if start is not None and end is not None:
-                    shifts.append(Shift(str(cells[0]).strip(), start, end, "" if is_blank(cells[3])
-                                        else str(cells[3]).strip()))
+                    shifts.append(Shift(str(cells[0]).strip(), start, end,
+                                        "" if is_blank(cells[3]) else str(cells[3]).strip()))
             return tuple(shifts)
     return ()
 
@@ -88,8 +89,7 @@ class Settings:
         return self.lists.get(choice_list.name) or choice_list.values
 
     def attribute(self, choice_list: ChoiceList, value: str) -> str | None:
-        mapping = self.attributes.get(choice_list.name) or dict(
-            zip(choice_list.values, choice_list.attribute_values))
+        mapping = self.attributes.get(choice_list.name) or choice_list.default_attributes()
         return mapping.get(value)
 
     def rule(self, rule: Rule) -> float:
@@ -101,7 +101,7 @@ class Settings:
 
 def _column_values(grid: Grid, header_row: int, col: int) -> list[tuple[int, object]]:
     cells = []
-    for row in range(header_row + 1, header_row + 1 + _LIST_ROWS):
+    for row in range(header_row + 1, header_row + 1 + SETTINGS.list_rows):
         value = grid.value(row, col)
         if not is_blank(value):
             cells.append((row, value))
@@ -109,22 +109,22 @@ def _column_values(grid: Grid, header_row: int, col: int) -> list[tuple[int, obj
 
 
 def read_settings(grids: list[Grid]) -> Settings:
-    grid = next((g for g in grids if g.name.strip() == SETTINGS_TITLE), None)
+    grid = next((g for g in grids if g.name.strip() == SETTINGS.title), None)
     if grid is None:
         return Settings()
-    for r in range(len(grid.rows[:10])):
+    names = SETTINGS.rule_columns
+    for r in range(len(grid.rows[:SETTINGS.header_rows])):
         header_row = grid.first_row + r
         headers = {h: grid.first_col + i for i, v in enumerate(grid.rows[r]) if (h := normalize_header(v))}
-        if RULE_HEADERS[0] in headers or any(cl.title in headers for cl in CHOICE_LISTS):
+        if names.rule in headers or any(cl.title in headers for cl in SETTINGS.lists):
             break
     else:
         return Settings()
     rule_values, bad = {}, []
-    if RULE_HEADERS[0] in headers and RULE_HEADERS[1] in headers:
-        by_title = {rule.title: rule for rule in RULES}
-        value_col = headers[RULE_HEADERS[1]]
-        for row, title in _column_values(grid, header_row, headers[RULE_HEADERS[0]]):
-            rule = by_title.get(str(title).strip())
+    if names.rule in headers and names.value in headers:
+        value_col = headers[names.value]
+        for row, title in _column_values(grid, header_row, headers[names.rule]):
+            rule = SETTINGS.rules.by_title(str(title).strip())
             if rule is None:
                 continue
             raw = grid.value(row, value_col)
@@ -134,9 +134,9 @@ def read_settings(grids: list[Grid]) -> Settings:
                     raise BadValue("bad_number", "不能为负数")
                 rule_values[rule.key] = value
             except BadValue as error:
-                bad.append(BadSetting(row, value_col, RULE_HEADERS[1], raw, error))
+                bad.append(BadSetting(row, value_col, names.value, raw, error))
     lists, attributes = {}, {}
-    for choice_list in CHOICE_LISTS:
+    for choice_list in SETTINGS.lists:
         col = headers.get(choice_list.title)
         if col is None:
             continue

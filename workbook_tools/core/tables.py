@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
-from workbook_tools.spec.types import Column, SheetSpec
 from workbook_tools.spec.sheets import LEDGERS
+from workbook_tools.spec.types import Column, Sheet
 from workbook_tools.core.values import is_blank
 
 HEADER_SCAN_ROWS = 10  # a title row or two may sit above the header
@@ -67,14 +67,14 @@ class UnknownHeader:
     suggestion: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Table:
-    spec: SheetSpec
+    spec: Sheet
     sheet: str
     header_row: int
-    columns: dict[str, int]  # canonical header -> 1-based column
+    columns: dict[Column, int]  # declared column -> its 1-based column on the sheet
     row_numbers: tuple[int, ...]  # the data rows (1-based), blank rows skipped
-    cells: dict[str, list[Any]]  # canonical header -> raw value in each data row, column by column
+    cells: dict[Column, list[Any]]  # declared column -> raw value in each data row, column by column
     unknown_headers: tuple[UnknownHeader, ...] = field(default=())
     last_used_row: int = 0  # below it nothing is typed (computed-only rows count as empty)
     last_col: int = 0  # the used range's last column
@@ -83,17 +83,17 @@ class Table:
     def next_row(self) -> int:
         return max(self.header_row, self.last_used_row) + 1
 
-    def has(self, header: str) -> bool:
-        return header in self.columns
+    def has(self, column: Column) -> bool:
+        return column in self.columns
 
 
-def _match_columns(spec: SheetSpec, headers: dict[int, str]) -> dict[str, int]:
-    found: dict[str, int] = {}
+def _match_columns(spec: Sheet, headers: dict[int, str]) -> dict[Column, int]:
+    found: dict[Column, int] = {}
     for column in spec.columns:
         names = {normalize_header(n) for n in column.names}
         for col, text in headers.items():
             if text in names and col not in found.values():
-                found[column.header] = col
+                found[column] = col
                 break
     return found
 
@@ -104,13 +104,13 @@ def _header_cells(grid: Grid, row: int) -> dict[int, str]:
     return {grid.first_col + i: normalize_header(v) for i, v in enumerate(cells) if normalize_header(v)}
 
 
-def _score(spec: SheetSpec, grid: Grid, matched: dict[str, int]) -> tuple[int, int, int]:
+def _score(spec: Sheet, grid: Grid, matched: dict[Column, int]) -> tuple[int, int, int]:
     named = grid.name.strip() in (spec.title, *spec.aliases)
-    required = sum(1 for c in spec.columns if c.required and c.header in matched)
+    required = sum(1 for c in spec.columns if c.required and c in matched)
     return (len(matched), required, int(named))
 
 
-def _suggest(spec: SheetSpec, text: str, missing: list[Column]) -> str | None:
+def _suggest(text: str, missing: list[Column]) -> str | None:
     best, best_ratio = None, _MISSPELLING_RATIO
     for column in missing:
         for name in column.names:
@@ -122,7 +122,7 @@ def _suggest(spec: SheetSpec, text: str, missing: list[Column]) -> str | None:
 
 def recognise(grid: Grid) -> Table | None:
     """The best-matching sheet declaration and header row for a grid, if any."""
-    best: tuple[tuple[int, int, int], SheetSpec, int, dict[str, int]] | None = None
+    best: tuple[tuple[int, int, int], Sheet, int, dict[Column, int]] | None = None
     last_scan = min(grid.first_row + len(grid.rows), grid.first_row + HEADER_SCAN_ROWS)
     for row in range(grid.first_row, last_scan):
         headers = _header_cells(grid, row)
@@ -139,25 +139,27 @@ def recognise(grid: Grid) -> Table | None:
         return None
     _, spec, header_row, matched = best
     headers = _header_cells(grid, header_row)
-    missing = [c for c in spec.columns if c.header not in matched]
+    missing = [c for c in spec.columns if c not in matched]
     unknown = []
     for col, text in headers.items():
         if col in matched.values():
             continue
-        suggestion = _suggest(spec, text, missing)
+        suggestion = _suggest(text, missing)
         if suggestion:
             unknown.append(UnknownHeader(col, text, suggestion))
-    return Table(spec, grid.name, header_row, matched, *_data(grid, spec, header_row, matched),
-                 tuple(unknown), _last_used_row(grid, spec, header_row, matched),
-                 grid.first_col + max((len(r) for r in grid.rows), default=0) - 1)
+    row_numbers, cells = _data(grid, header_row, matched)
+    return Table(spec=spec, sheet=grid.name, header_row=header_row, columns=matched, row_numbers=row_numbers,
+                 cells=cells, unknown_headers=tuple(unknown),
+                 last_used_row=_last_used_row(grid, header_row, matched),
+                 last_col=grid.first_col + max((len(r) for r in grid.rows), default=0) - 1)
 
 
-def _data(grid: Grid, spec: SheetSpec, header_row: int,
-          columns: dict[str, int]) -> tuple[tuple[int, ...], dict[str, list[Any]]]:
+def _data(grid: Grid, header_row: int,
+          columns: dict[Column, int]) -> tuple[tuple[int, ...], dict[Column, list[Any]]]:
     """The rows below the header that have an input cell typed, as columns (one pass per column, not per cell)."""
     start = header_row - grid.first_row + 1
     body = grid.rows[start:]
-    inputs = [c - grid.first_col for h, c in columns.items() if not spec.column(h).computed]
+    inputs = [c - grid.first_col for column, c in columns.items() if not column.computed]
     kept = []
     for offset, cells in enumerate(body):  # a plain loop: any() with a generator per row costs 3x at 100k rows
         width = len(cells)
@@ -167,7 +169,7 @@ def _data(grid: Grid, spec: SheetSpec, header_row: int,
                 break
     rows = body if len(kept) == len(body) else [body[offset] for offset in kept]
     numbers = tuple(grid.first_row + start + offset for offset in kept)
-    return numbers, {h: _column(rows, c - grid.first_col) for h, c in columns.items()}
+    return numbers, {column: _column(rows, c - grid.first_col) for column, c in columns.items()}
 
 
 def _column(rows: list[list[Any]], index: int) -> list[Any]:
@@ -177,8 +179,8 @@ def _column(rows: list[list[Any]], index: int) -> list[Any]:
         return [cells[index] if index < len(cells) else None for cells in rows]
 
 
-def _last_used_row(grid: Grid, spec: SheetSpec, header_row: int, columns: dict[str, int]) -> int:
-    computed = {c - grid.first_col for h, c in columns.items() if spec.column(h).computed}
+def _last_used_row(grid: Grid, header_row: int, columns: dict[Column, int]) -> int:
+    computed = {c - grid.first_col for column, c in columns.items() if column.computed}
     for offset in range(len(grid.rows) - 1, header_row - grid.first_row, -1):
         if any(i not in computed and not is_blank(v) for i, v in enumerate(grid.rows[offset])):
             return grid.first_row + offset

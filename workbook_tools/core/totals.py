@@ -3,33 +3,33 @@
 Rows with validation errors are left out of every figure and listed instead,
 so a typo never silently changes a total.
 """
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Iterable
+from typing import Any
 
-from workbook_tools.core.changes import Block, Change, Chart, NewSheet, ledger_change
-from workbook_tools.core.deadlines import CLOSED, PAID, close_time, open_items
-from workbook_tools.spec.types import Kind
-from workbook_tools.spec.sheets import CHASE_DETAIL, CHASE_SUMMARY, HANDOVER, QUALITY, RESENDS, RETURNS, RETURN_TYPE, SheetSpec
-from workbook_tools.core.validate import Record, WorkbookCheck
+from workbook_tools.core.changes import Block, Change, Chart, NewSheet, Style, ledger_change
+from workbook_tools.core.deadlines import lapsed, open_items
+from workbook_tools.core.records import Record, WorkbookCheck
+from workbook_tools.core.settings import Settings
+from workbook_tools.spec.lists import CHASE_RESULT, RETURN_TYPE, YES_NO
+from workbook_tools.spec.reports import DAILY
+from workbook_tools.spec.sheets import CHASE_DETAIL, CHASE_SUMMARY, HANDOVER, QUALITY, RESENDS, RETURNS
+from workbook_tools.spec.types import Column, Kind, Sheet
 
-DAILY_TITLE = "日汇总"
-TREND_DAYS = 7
-CONTACTED = ("本人接听", "非本人接听")
-TOTAL_AGENT = "合计"
-
-
-def _records(check: WorkbookCheck, spec: SheetSpec) -> list[Record]:
-    return [r for t in check.tables if t.table.spec is spec for r in t.records if not r.errors]
+R, S, Q, C, H = RETURNS, RESENDS, QUALITY, CHASE_DETAIL, HANDOVER
+FIGURE_SHEETS = (R, S, Q, C, H)
 
 
-def excluded_rows(check: WorkbookCheck, specs: tuple[SheetSpec, ...]) -> list[str]:
+def excluded_rows(check: WorkbookCheck, specs: tuple[Sheet, ...]) -> list[str]:
     """Sources (退件表!7) of rows left out of the totals because of validation errors."""
-    return [f"{t.table.sheet}!{r.row}" for t in check.tables if t.table.spec in specs for r in t.records if r.errors]
+    return [f"{t.table.sheet}!{r.row}" for t in check.tables if t.table.spec in specs for r in t.records
+            if r.has_errors]
 
 
 def _day(value: object) -> date | None:
@@ -50,183 +50,199 @@ class DayFigures:
     handovers: list[Record]
 
 
-def _by_day(records: list[Record], column: str, days: list[date]) -> dict[date, list[Record]]:
+def _by_day(records: list[Record], column: Column, days: list[date]) -> dict[date, list[Record]]:
     """The records dated on each of `days`, in one pass over the ledger."""
     grouped: dict[date, list[Record]] = {day: [] for day in days}
     for record in records:
-        day = _day(record.values.get(column))
+        day = _day(record[column])
         if day in grouped:
             grouped[day].append(record)
     return grouped
 
 
-def _platform_closed(record: Record, check: WorkbookCheck, at: datetime) -> bool:
-    closes = close_time(record, check.settings)
-    return record.values.get("催款结果") != PAID and closes is not None and closes <= at
-
-
-def chase_closed(record: Record, check: WorkbookCheck, at: datetime) -> bool:
+def chase_closed(record: Record, settings: Settings, at: datetime) -> bool:
     """Closed unpaid: marked 已关闭, or its automatic close has passed."""
-    return record.values.get("催款结果") == CLOSED or _platform_closed(record, check, at)
+    result = record[C.result]
+    return result == CHASE_RESULT.CLOSED or (result != CHASE_RESULT.PAID and lapsed(record, settings, at))
 
 
 def daily_figures(check: WorkbookCheck, days: list[date]) -> list[DayFigures]:
-    ledgers = [_by_day(_records(check, spec), column, days) for spec, column in (
-        (RETURNS, "日期"), (RESENDS, "日期"), (QUALITY, "日期"), (CHASE_DETAIL, "催款日期"), (HANDOVER, "时间"))]
+    dated = ((R, R.date), (S, S.date), (Q, Q.date), (C, C.chased_on), (H, H.at))
+    ledgers = [_by_day(check.rows(spec), column, days) for spec, column in dated]
     return [DayFigures(day, *(ledger[day] for ledger in ledgers)) for day in days]
 
 
-def _return_figures(rows: list[Record]) -> dict:
-    by_type = Counter(r.values.get("退回类型") or "未填" for r in rows)
-    return {"count": len(rows), "parcels": len({r.values.get("物流单号") for r in rows}),
-            "qty": sum(r.values.get("数量") or 0 for r in rows), "by_type": dict(sorted(by_type.items()))}
+def _return_figures(rows: list[Record]) -> dict[str, Any]:
+    by_type = Counter(r[R.return_type] or DAILY.unfilled for r in rows)
+    return {"count": len(rows), "parcels": len({r[R.tracking_no] for r in rows}),
+            "qty": sum(r[R.quantity] or 0 for r in rows), "by_type": dict(sorted(by_type.items()))}
 
 
-def _chase_figures(rows: list[Record], check: WorkbookCheck, at: datetime) -> dict:
-    paid = [r for r in rows if r.values.get("催款结果") == PAID]
-    return {"to_chase": len(rows), "contacted": sum(r.values.get("接听情况") in CONTACTED for r in rows),
-            "paid": len(paid), "paid_amount": float(_money(r.values.get("订单金额") for r in paid)),
-            "closed": sum(chase_closed(r, check, at) for r in rows)}
+def _paid(rows: Iterable[Record]) -> list[Record]:
+    return [r for r in rows if r[C.result] == CHASE_RESULT.PAID]
 
 
-def daily_totals(check: WorkbookCheck, day: date, at: datetime) -> tuple[dict, NewSheet]:
-    """The --json figures for `day`, and the 日汇总 tab (that day beside the last 7 days)."""
-    days = [day - timedelta(days=n) for n in range(TREND_DAYS - 1, -1, -1)]
+def _chase_figures(rows: list[Record], settings: Settings, at: datetime) -> dict[str, Any]:
+    paid = _paid(rows)
+    return {"to_chase": len(rows), "contacted": sum(r[C.answer] in C.contacted for r in rows),
+            "paid": len(paid), "paid_amount": float(_money(r[C.amount] for r in paid)),
+            "closed": sum(chase_closed(r, settings, at) for r in rows)}
+
+
+def _unshipped(rows: Iterable[Record]) -> int:
+    return sum(not r[S.new_tracking_no] for r in rows)
+
+
+def _unacknowledged(rows: Iterable[Record]) -> int:
+    return sum(r[H.acknowledged_at] is None for r in rows)
+
+
+def daily_totals(check: WorkbookCheck, day: date, at: datetime) -> tuple[dict[str, Any], NewSheet]:
+    """The --json figures for `day`, and the 日汇总 tab (that day beside the days before it)."""
+    days = [day - timedelta(days=n) for n in range(DAILY.trend_days - 1, -1, -1)]
     figures = daily_figures(check, days)
     today = figures[-1]
     items = open_items(check, at)
     result = {
         "date": day.isoformat(),
         "returns": _return_figures(today.returns),
-        "resends": {"count": len(today.resends), "open": sum(not r.values.get("新物流单号") for r in today.resends)},
+        "resends": {"count": len(today.resends), "open": _unshipped(today.resends)},
         "quality": {"count": len(today.quality),
-                    "compensation": float(_money(r.values.get("补偿金额") for r in today.quality)),
-                    "courier_loss": float(_money(r.values.get("快递损失费用") for r in today.quality))},
-        "chase": _chase_figures(today.chase, check, at),
+                    "compensation": float(_money(r[Q.compensation] for r in today.quality)),
+                    "courier_loss": float(_money(r[Q.courier_loss] for r in today.quality))},
+        "chase": _chase_figures(today.chase, check.settings, at),
         "open_items": len(items),
         "overdue": sum(i.overdue(at) for i in items),
-        "handover": {"count": len(today.handovers),
-                     "unacknowledged": sum(r.values.get("确认时间") is None for r in today.handovers)},
-        "excluded_rows": excluded_rows(check, (RETURNS, RESENDS, QUALITY, CHASE_DETAIL, HANDOVER)),
+        "handover": {"count": len(today.handovers), "unacknowledged": _unacknowledged(today.handovers)},
+        "excluded_rows": excluded_rows(check, FIGURE_SHEETS),
     }
     return result, _daily_sheet(check, result, figures, at)
 
 
-def _daily_sheet(check: WorkbookCheck, result: dict, figures: list[DayFigures], at: datetime) -> NewSheet:
+class _Tables:
+    """The breakdown tables of 日汇总, stacked below the overview: each a title, a header and its rows."""
+
+    def __init__(self, first_row: int) -> None:
+        self.row = first_row
+        self.blocks: list[Block] = []
+
+    def add(self, key: str, rows: list[tuple[Any, ...]], kinds: tuple[Kind | None, ...] = ()) -> tuple[int, int]:
+        title, header = DAILY.tables[key]
+        self.blocks.append(Block(self.row, 1, ((title,),), style=Style.NOTE))
+        self.blocks.append(Block(self.row + 1, 1, (header,), style=Style.HEADER))
+        body = rows or [(DAILY.none,) + ("",) * (len(header) - 1)]
+        self.blocks.append(Block(self.row + 2, 1, tuple(body), kinds))
+        first = self.row + 2
+        self.row += 3 + len(body)
+        return first, first + len(body) - 1
+
+
+def _count_by(records: Iterable[Record], column: Column) -> Counter[Any]:
+    return Counter(r[column] or DAILY.unfilled for r in records)
+
+
+def _daily_sheet(check: WorkbookCheck, result: dict[str, Any], figures: list[DayFigures], at: datetime) -> NewSheet:
     """Tables first, charts beside them: a lead reads the numbers and looks at the shapes."""
     week = [r for f in figures for r in f.returns]
     week_resends = [r for f in figures for r in f.resends]
     week_quality = [r for f in figures for r in f.quality]
-    week_chase = [r for f in figures for r in f.chase]
-    week_chase_figures = _chase_figures(week_chase, check, at)
-    day = result["date"]
+    week_chase = _chase_figures([r for f in figures for r in f.chase], check.settings, at)
+    week_handovers = [r for f in figures for r in f.handovers]
     blocks: list[Block] = [
-        Block(1, 1, ((f"日汇总 {day}",),), style="title"),
-        Block(2, 1, ((f"生成于 {at:%Y-%m-%d %H:%M}；近 7 天 = {figures[0].day:%m-%d} 至 {figures[-1].day:%m-%d}；"
-                      f"未处理和超时按生成时计算。",),), style="note"),
+        Block(1, 1, ((DAILY.heading(result["date"]),),), style=Style.TITLE),
+        Block(2, 1, ((DAILY.note(f"{at:%Y-%m-%d %H:%M}", f"{figures[0].day:%m-%d}", f"{figures[-1].day:%m-%d}"),),),
+              style=Style.NOTE),
     ]
+    label = DAILY.overview
     overview = (
-        ("退件登记（行）", result["returns"]["count"], len(week)),
-        ("退件包裹（件）", result["returns"]["parcels"], len({r.values.get("物流单号") for r in week})),
-        ("退回数量（个）", result["returns"]["qty"], sum(r.values.get("数量") or 0 for r in week)),
-        ("重发登记", result["resends"]["count"], len(week_resends)),
-        ("重发未发出", result["resends"]["open"], sum(not r.values.get("新物流单号") for r in week_resends)),
-        ("质量问题", result["quality"]["count"], len(week_quality)),
-        ("补偿金额（元）", result["quality"]["compensation"], float(_money(r.values.get("补偿金额") for r in week_quality))),
-        ("快递损失费用（元）", result["quality"]["courier_loss"],
-         float(_money(r.values.get("快递损失费用") for r in week_quality))),
-        ("需催单数", result["chase"]["to_chase"], week_chase_figures["to_chase"]),
-        ("催回单数", result["chase"]["paid"], week_chase_figures["paid"]),
-        ("催回金额（元）", result["chase"]["paid_amount"], week_chase_figures["paid_amount"]),
-        ("关闭未付款", result["chase"]["closed"], week_chase_figures["closed"]),
-        ("交接事项", result["handover"]["count"], sum(len(f.handovers) for f in figures)),
-        ("交接未确认", result["handover"]["unacknowledged"],
-         sum(r.values.get("确认时间") is None for f in figures for r in f.handovers)),
-        ("未处理事项（当前）", result["open_items"], result["open_items"]),
-        ("已超时事项（当前）", result["overdue"], result["overdue"]),
+        (label["return_rows"], result["returns"]["count"], len(week)),
+        (label["return_parcels"], result["returns"]["parcels"], len({r[R.tracking_no] for r in week})),
+        (label["return_qty"], result["returns"]["qty"], sum(r[R.quantity] or 0 for r in week)),
+        (label["resends"], result["resends"]["count"], len(week_resends)),
+        (label["resends_open"], result["resends"]["open"], _unshipped(week_resends)),
+        (label["quality"], result["quality"]["count"], len(week_quality)),
+        (label["compensation"], result["quality"]["compensation"], float(_money(r[Q.compensation] for r in week_quality))),
+        (label["courier_loss"], result["quality"]["courier_loss"], float(_money(r[Q.courier_loss] for r in week_quality))),
+        (label["to_chase"], result["chase"]["to_chase"], week_chase["to_chase"]),
+        (label["paid"], result["chase"]["paid"], week_chase["paid"]),
+        (label["paid_amount"], result["chase"]["paid_amount"], week_chase["paid_amount"]),
+        (label["closed"], result["chase"]["closed"], week_chase["closed"]),
+        (label["handovers"], result["handover"]["count"], len(week_handovers)),
+        (label["unacknowledged"], result["handover"]["unacknowledged"], _unacknowledged(week_handovers)),
+        (label["open_items"], result["open_items"], result["open_items"]),
+        (label["overdue"], result["overdue"], result["overdue"]),
     )
-    blocks += [Block(4, 1, (("指标", "当天", "近 7 天"),), style="header"),
+    blocks += [Block(4, 1, (DAILY.overview_header,), style=Style.HEADER),
                Block(5, 1, overview, (Kind.TEXT, None, None))]
-    row = 5 + len(overview) + 1
+    tables = _Tables(5 + len(overview) + 1)
     charts: list[Chart] = []
+    day_label, week_label = DAILY.chart_series
 
-    def table(title: str, header: tuple, rows: list[tuple], kinds: tuple = ()) -> tuple[int, int]:
-        nonlocal row
-        blocks.append(Block(row, 1, ((title,),), style="note"))
-        blocks.append(Block(row + 1, 1, (header,), style="header"))
-        body = rows or [("（无）",) + ("",) * (len(header) - 1)]
-        blocks.append(Block(row + 2, 1, tuple(body), kinds))
-        first = row + 2
-        row += 3 + len(body)
-        return first, first + len(body) - 1
-
-    by_type_day = Counter(r.values.get("退回类型") or "未填" for r in figures[-1].returns)
-    by_type_week = Counter(r.values.get("退回类型") or "未填" for r in week)
-    first, last = table("退件按退回类型", ("退回类型", "当天", "近 7 天"),
-                        [(t, by_type_day.get(t, 0), n) for t, n in by_type_week.most_common()])
+    by_type_day, by_type_week = _count_by(figures[-1].returns, R.return_type), _count_by(week, R.return_type)
+    first, last = tables.add("return_type", [(t, by_type_day.get(t, 0), n) for t, n in by_type_week.most_common()])
     if by_type_week:
-        charts.append(Chart("column", "退件按退回类型", (first, 1, last, 1),
-                            (("当天", (first, 2, last, 2)), ("近 7 天", (first, 3, last, 3))), (4, 5)))
-    payer_day = Counter(check.settings.attribute(RETURN_TYPE, r.values.get("退回类型") or "") or "待定"
-                        for r in figures[-1].returns)
-    payer_week = Counter(check.settings.attribute(RETURN_TYPE, r.values.get("退回类型") or "") or "待定" for r in week)
-    table("邮费承担方", ("承担方", "当天", "近 7 天"), [(p, payer_day.get(p, 0), n) for p, n in payer_week.most_common()])
-    product_day = Counter()
-    product_week = Counter()
+        charts.append(Chart(kind="column", title=DAILY.tables["return_type"][0], categories=(first, 1, last, 1),
+                            series=((day_label, (first, 2, last, 2)), (week_label, (first, 3, last, 3))),
+                            anchor=(4, 5)))
+
+    def payer(record: Record) -> str:
+        return check.settings.attribute(RETURN_TYPE, record[R.return_type] or "") or DAILY.undecided
+
+    payer_day, payer_week = Counter(map(payer, figures[-1].returns)), Counter(map(payer, week))
+    tables.add("payer", [(p, payer_day.get(p, 0), n) for p, n in payer_week.most_common()])
+    product_day: Counter[Any] = Counter()
+    product_week: Counter[Any] = Counter()
     for r in figures[-1].returns:
-        product_day[r.values.get("产品名称")] += r.values.get("数量") or 0
+        product_day[r[R.product]] += r[R.quantity] or 0
     for r in week:
-        product_week[r.values.get("产品名称")] += r.values.get("数量") or 0
-    table("退回数量按产品", ("产品名称", "当天", "近 7 天"),
-          [(p, product_day.get(p, 0), n) for p, n in product_week.most_common()])
-    reasons = Counter(r.values.get("发件原因") or "未填" for r in week_resends)
-    table("重发按发件原因（近 7 天）", ("发件原因", "已发出", "未发出"),
-          [(reason, sum(1 for r in week_resends if (r.values.get("发件原因") or "未填") == reason
-                        and r.values.get("新物流单号")),
-            sum(1 for r in week_resends if (r.values.get("发件原因") or "未填") == reason
-                and not r.values.get("新物流单号"))) for reason, _ in reasons.most_common()])
-    issue_types = Counter(r.values.get("问题类型") or "未填" for r in week_quality)
-    table("质量问题按类型（近 7 天）", ("问题类型", "件数", "补偿金额", "快递损失费用"),
-          [(t, n, float(_money(r.values.get("补偿金额") for r in week_quality if r.values.get("问题类型") == t)),
-            float(_money(r.values.get("快递损失费用") for r in week_quality if r.values.get("问题类型") == t)))
-           for t, n in issue_types.most_common()], (None, None, Kind.MONEY, Kind.MONEY))
-    parties = Counter(r.values.get("责任方") or "未填" for r in week_quality)
-    table("质量问题按责任方（近 7 天）", ("责任方", "件数"), list(parties.most_common()))
-    factory = [r for r in week_quality if r.values.get("返厂") == "是"]
-    table("待返厂（近 7 天）", ("登记日期", "产品名称", "问题类型", "订单编码"),
-          [(r.values.get("日期"), r.values.get("产品名称"), r.values.get("问题类型"), r.values.get("订单编码"))
-           for r in factory], (Kind.DATE, None, None, Kind.TEXT))
-    trend_rows = [(f"{f.day:%m-%d} 周{'一二三四五六日'[f.day.weekday()]}", len(f.returns), len(f.resends), len(f.quality),
-                   sum(r.values.get("催款结果") == PAID for r in f.chase),
-                   float(_money(r.values.get("订单金额") for r in f.chase if r.values.get("催款结果") == PAID)))
+        product_week[r[R.product]] += r[R.quantity] or 0
+    tables.add("product", [(p, product_day.get(p, 0), n) for p, n in product_week.most_common()])
+    reasons = _count_by(week_resends, S.reason)
+    tables.add("resend_reason", [
+        (reason, sum(1 for r in week_resends if (r[S.reason] or DAILY.unfilled) == reason and r[S.new_tracking_no]),
+         sum(1 for r in week_resends if (r[S.reason] or DAILY.unfilled) == reason and not r[S.new_tracking_no]))
+        for reason, _ in reasons.most_common()])
+    issue_types = _count_by(week_quality, Q.issue_type)
+    tables.add("issue_type", [
+        (t, n, float(_money(r[Q.compensation] for r in week_quality if r[Q.issue_type] == t)),
+         float(_money(r[Q.courier_loss] for r in week_quality if r[Q.issue_type] == t)))
+        for t, n in issue_types.most_common()], (None, None, Kind.MONEY, Kind.MONEY))
+    tables.add("responsible", list(_count_by(week_quality, Q.responsible).most_common()))
+    factory = [r for r in week_quality if r[Q.factory_return] == YES_NO.YES]
+    tables.add("factory", [(r[Q.date], r[Q.product], r[Q.issue_type], r[Q.order_no]) for r in factory],
+               (Kind.DATE, None, None, Kind.TEXT))
+    trend_rows = [(DAILY.day_label(f"{f.day:%m-%d}", f.day.weekday()), len(f.returns), len(f.resends),
+                   len(f.quality), len(_paid(f.chase)), float(_money(r[C.amount] for r in _paid(f.chase))))
                   for f in figures]
-    first, last = table("近 7 天趋势", ("日期", "退件", "重发", "质量问题", "催回单数", "催回金额"), trend_rows,
-                        (Kind.TEXT, None, None, None, None, Kind.MONEY))
-    charts.append(Chart("line", "近 7 天趋势", (first, 1, last, 1),
-                        tuple((name, (first, col, last, col)) for col, name in ((2, "退件"), (3, "重发"), (4, "质量问题"))),
-                        (21, 5)))
-    excluded = result["excluded_rows"]
-    table("未计入的行（有校验错误，请先改正）", ("来源",), [(source,) for source in excluded])
-    return NewSheet(DAILY_TITLE, tuple(blocks), tuple(charts), {1: 22, 2: 12, 3: 12, 4: 14, 5: 14, 6: 12})
+    first, last = tables.add("trend", trend_rows, (Kind.TEXT, None, None, None, None, Kind.MONEY))
+    trend_header = DAILY.tables["trend"][1]
+    charts.append(Chart(kind="line", title=DAILY.tables["trend"][0], categories=(first, 1, last, 1),
+                        series=tuple((trend_header[col - 1], (first, col, last, col)) for col in (2, 3, 4)),
+                        anchor=(21, 5)))
+    tables.add("excluded", [(source,) for source in result["excluded_rows"]])
+    return NewSheet(DAILY.title, tuple(blocks + tables.blocks), charts=tuple(charts),
+                    widths={1: 22, 2: 12, 3: 12, 4: 14, 5: 14, 6: 12})
 
 
-def chase_summary(check: WorkbookCheck, at: datetime) -> tuple[dict, Change | None]:
+def chase_summary(check: WorkbookCheck, at: datetime) -> tuple[dict[str, Any], Change | None]:
     """催款汇总表 rows per day and agent, plus a 合计 row per day; replaces the sheet's rows."""
     groups: dict[tuple[date, str], list[Record]] = defaultdict(list)
-    for record in _records(check, CHASE_DETAIL):
-        day = _day(record.values.get("催款日期"))
+    total = CHASE_SUMMARY.total_agent
+    for record in check.rows(C):
+        day = _day(record[C.chased_on])
         if day is not None:
-            groups[(day, record.values.get("催款人") or "未填")].append(record)
-            groups[(day, TOTAL_AGENT)].append(record)
+            groups[(day, record[C.agent] or DAILY.unfilled)].append(record)
+            groups[(day, total)].append(record)
     rows = []
-    for (day, agent) in sorted(groups, key=lambda k: (k[0], k[1] == TOTAL_AGENT, k[1])):
-        figures = _chase_figures(groups[(day, agent)], check, at)
-        rows.append({"date": day.isoformat(), "agent": agent, "to_chase": figures["to_chase"],
-                     "contacted": figures["contacted"], "paid": figures["paid"],
-                     "paid_amount": figures["paid_amount"], "closed": figures["closed"]})
-    ledger_rows = [{"日期": date.fromisoformat(r["date"]), "催款人": r["agent"], "需催单数": r["to_chase"],
-                    "已联系": r["contacted"], "联系率": r["contacted"] / r["to_chase"],
-                    "催回单数": r["paid"], "催回金额": r["paid_amount"], "成功率": r["paid"] / r["to_chase"],
-                    "关闭单数": r["closed"]} for r in rows]
-    summary = next((t.table for t in check.tables if t.table.spec is CHASE_SUMMARY), None)
-    return {"rows": rows, "excluded_rows": excluded_rows(check, (CHASE_DETAIL,))}, ledger_change(CHASE_SUMMARY, summary, ledger_rows, replace=True)
+    for day, agent in sorted(groups, key=lambda k: (k[0], k[1] == total, k[1])):
+        figures = _chase_figures(groups[(day, agent)], check.settings, at)
+        rows.append({"date": day.isoformat(), "agent": agent, **figures})
+    s = CHASE_SUMMARY
+    ledger_rows: list[dict[Column, object]] = [
+        {s.date: date.fromisoformat(r["date"]), s.agent: r["agent"], s.to_chase: r["to_chase"],
+         s.contacted: r["contacted"], s.contact_rate: r["contacted"] / r["to_chase"], s.paid: r["paid"],
+         s.paid_amount: r["paid_amount"], s.success_rate: r["paid"] / r["to_chase"], s.closed: r["closed"]}
+        for r in rows]
+    summary = next((t.table for t in check.of(s)), None)
+    return ({"rows": rows, "excluded_rows": excluded_rows(check, (C,))},
+            ledger_change(s, summary, ledger_rows, replace=True))

@@ -10,17 +10,19 @@ import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Callable
+from collections.abc import Callable
+from typing import Any
 
 from dateutil import parser as date_parser
 
+from workbook_tools.spec.codes import Code
 from workbook_tools.spec.types import Kind
 
 
 class BadValue(ValueError):
     """A cell value that cannot be read as its column's kind."""
 
-    def __init__(self, code: str, detail: str = "") -> None:
+    def __init__(self, code: Code, detail: str = "") -> None:
         super().__init__(code, detail)
         self.code = code
         self.detail = detail
@@ -232,7 +234,7 @@ def mask_name(text: str) -> str:
     return text[:1] + "*" * min(len(text) - 1, 3) if text else text
 
 
-def parser_for(kind: Kind, today: date) -> Callable[[object], object]:
+def parser_for(kind: Kind, today: date) -> Callable[[object], Any]:
     """The function that reads a non-blank cell of a column of `kind` (chosen once per column, not per cell)."""
     if kind is Kind.DATE:
         return lambda value: parse_date(value, today)
@@ -242,6 +244,6 @@ def parser_for(kind: Kind, today: date) -> Callable[[object], object]:
             Kind.PHONE: parse_phone}.get(kind, parse_text)
 
 
-def coerce(kind: Kind, value: object, today: date) -> object:
+def coerce(kind: Kind, value: object, today: date) -> Any:
     """The clean value of a non-blank cell for a column of `kind`."""
     return parser_for(kind, today)(value)

@@ -17,7 +17,10 @@ from typing import Any, Callable
 from workbook_tools.errors import WorkbookToolsError
 from workbook_tools.core.gc_pause import gc_paused
 from workbook_tools.core.tables import Grid
-from workbook_tools.core.validate import RESULTS_TITLE, check_workbook, earlier_marks, results_sheet
+from workbook_tools.core.results import earlier_marks, results_sheet
+from workbook_tools.core.validate import check_workbook
+from workbook_tools.spec.codes import Severity
+from workbook_tools.spec.reports import DAILY, RESULTS
 from workbook_tools.excel.book import apply_changes, busy, read_grids
 
 TITLE = "售后工具"
@@ -126,12 +129,12 @@ def _quote(text: str) -> str:
 def _validate(book: Any, grids: list[Grid]) -> str:
     check = check_workbook(grids, date.today())
     marked, noted = earlier_marks(grids)
-    _refuse_protected(book, [RESULTS_TITLE])
+    _refuse_protected(book, [RESULTS.title])
     new_marks = []
     for table in (t.table for t in check.tables):
         if table.sheet in marked:
             continue
-        formula = f'=COUNTIF(\'{RESULTS_TITLE}\'!$A:$A,"{_quote(table.sheet)}!"&ADDRESS(ROW(),COLUMN(),4))>0'
+        formula = f'=COUNTIF(\'{RESULTS.title}\'!$A:$A,"{_quote(table.sheet)}!"&ADDRESS(ROW(),COLUMN(),4))>0'
         area = book.sheets[table.sheet].range((table.header_row + 1, 1), (LAST_ROW, max(table.last_col, 1)))
         area.conditional_formats.add_custom(formula, fill_color=MARK_FILL)
         new_marks.append(table.sheet)
@@ -142,7 +145,7 @@ def _validate(book: Any, grids: list[Grid]) -> str:
             if note is not None and _ours(note):
                 note.delete()
     notes = []
-    for f in [f for f in check.findings if f.severity.value == "error"][:NOTE_LIMIT]:
+    for f in [f for f in check.findings if f.severity is Severity.ERROR][:NOTE_LIMIT]:
         target = book.sheets[f.sheet].range(f.cell)
         if target.note is None:
             target.add_note(NOTE_MARK + f.message)
@@ -150,7 +153,7 @@ def _validate(book: Any, grids: list[Grid]) -> str:
     apply_changes(book, grids, [results_sheet(check, notes, marked + new_marks, _moment(None))])
     if not check.findings:
         return "校验完成：没有发现问题。"
-    return f"校验完成：{check.errors} 个错误、{check.warnings} 个警告，已在表中标红，详见「{RESULTS_TITLE}」表。"
+    return f"校验完成：{check.errors} 个错误、{check.warnings} 个警告，已在表中标红，详见「{RESULTS.title}」表。"
 
 
 def validate(book: Any | None = None) -> str:
@@ -178,7 +181,7 @@ def shift_handover(book: Any | None = None, from_agent: str | None = None, to_ag
 
 def daily_totals(book: Any | None = None, day: str | None = None, at: str | None = None) -> str:
     """日汇总 button: today unless the prompt gave a day (YYYY-MM-DD)."""
-    from workbook_tools.core.totals import DAILY_TITLE, daily_totals as compute
+    from workbook_tools.core.totals import daily_totals as compute
 
     def work(book: Any, grids: list[Grid]) -> str:
         try:
@@ -186,10 +189,10 @@ def daily_totals(book: Any | None = None, day: str | None = None, at: str | None
         except ValueError:
             raise WorkbookToolsError(f"「{day}」不是有效日期，请写成 2026-11-22 这样的格式。") from None
         result, sheet = compute(check_workbook(grids, chosen), chosen, _moment(at))
-        _refuse_protected(book, [DAILY_TITLE])
+        _refuse_protected(book, [DAILY.title])
         apply_changes(book, grids, [sheet])
         skipped = f"；{len(result['excluded_rows'])} 行有错误未计入" if result["excluded_rows"] else ""
-        return f"已生成 {result['date']} 的「{DAILY_TITLE}」：未处理 {result['open_items']} 项，已超时 {result['overdue']} 项{skipped}。"
+        return f"已生成 {result['date']} 的「{DAILY.title}」：未处理 {result['open_items']} 项，已超时 {result['overdue']} 项{skipped}。"
 
     return _click(book, "正在生成日汇总…", work)
 

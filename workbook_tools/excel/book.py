@@ -1,19 +1,30 @@
 """The Excel end: reading a live workbook and applying changes through xlwings' Book API.
 
-Every Range access is a round trip to Excel, so a sheet is read as one block,
-appended rows are written as one block, and formats go in groups. The same
-change description the file backend applies (changes.py) is applied here.
+Every Range access is a round trip to Excel, so a sheet is read as one block
+and written in as few calls as the change allows, independent of the number of
+rows: changed cells in runs, appended rows as one block, formats per block. The
+same change description the file backend applies (core/changes.py) is applied
+here, with the same result: values, table extent, number formats, block styles,
+column widths, freeze panes and charts.
+
+A cell the change does not name is never written, so a formula between two
+edited cells stays a formula. Rows below the sheet's used range are empty, so
+appended rows go in as one rectangle.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Iterable, Iterator
+from typing import Any
 
-from workbook_tools.core.changes import Block, CellValue, Change, EditSheet, NewSheet
-from workbook_tools.spec.types import Kind, Role
+from workbook_tools.core.changes import Block, CellValue, Change, EditSheet, Look, NewSheet, Style
 from workbook_tools.core.tables import Grid
+from workbook_tools.spec.types import Kind
+
+TITLE_ROW_HEIGHT = 24
 
 
 def read_grids(book: Any) -> list[Grid]:
@@ -56,6 +67,17 @@ def _plain(value: object) -> object:
     return value
 
 
+def runs(numbers: Iterable[int]) -> list[tuple[int, int]]:
+    """Consecutive numbers as (first, last) pairs: 1, 2, 3, 7 → (1, 3), (7, 7)."""
+    found: list[tuple[int, int]] = []
+    for n in sorted(set(numbers)):
+        if found and n == found[-1][1] + 1:
+            found[-1] = (found[-1][0], n)
+        else:
+            found.append((n, n))
+    return found
+
+
 def _edit(book: Any, grid: Grid, edit: EditSheet) -> None:
     sheet = book.sheets[edit.sheet]
     last_existing = grid.first_row + len(grid.rows) - 1
@@ -63,23 +85,21 @@ def _edit(book: Any, grid: Grid, edit: EditSheet) -> None:
     if appended:
         top, bottom = min(c.row for c in appended), max(c.row for c in appended)
         left, right = min(c.col for c in appended), max(c.col for c in appended)
-        matrix = [[None] * (right - left + 1) for _ in range(bottom - top + 1)]
+        matrix: list[list[object]] = [[None] * (right - left + 1) for _ in range(bottom - top + 1)]
         for c in appended:
             matrix[c.row - top][c.col - left] = _plain(c.value)
         sheet.range((top, left), (bottom, right)).value = matrix
         for kind in (Kind.DATE, Kind.DATETIME):
             for col in sorted({c.col for c in appended if c.kind is kind}):
                 sheet.range((top, col), (bottom, col)).number_format = kind.number_format
-    by_column: dict[int, list[CellValue]] = {}
+    by_column: dict[int, dict[int, CellValue]] = {}
     for c in edit.cells:
         if c.row <= last_existing:
-            by_column.setdefault(c.col, []).append(c)
+            by_column.setdefault(c.col, {})[c.row] = c
     for col, cells in sorted(by_column.items()):
-        top, bottom = min(c.row for c in cells), max(c.row for c in cells)
-        column = [[grid.value(row, col)] for row in range(top, bottom + 1)]  # unchanged cells keep their values
-        for c in cells:
-            column[c.row - top][0] = _plain(c.value)
-        sheet.range((top, col), (bottom, col)).value = column
+        for first, last in runs(cells):
+            column = [[_plain(cells[row].value)] for row in range(first, last + 1)]
+            sheet.range((first, col), (last, col)).value = column if len(column) > 1 else column[0][0]
     if edit.last_row is not None:
         for table in sheet.tables:
             area = table.range
@@ -98,26 +118,66 @@ def _canvas(new: NewSheet) -> list[list[object]]:
     return grid
 
 
-def _header_colours(new: NewSheet, height: int, width: int) -> list[list[object]]:
+def _fills(new: NewSheet, height: int, width: int) -> list[list[object]]:
+    """Each cell's fill: a block style's, a ledger-like tab's per-column header colour, or ... to leave it."""
     colours: list[list[object]] = [[...] * width for _ in range(height)]
     for block in new.blocks:
-        if block.style == "header":
-            for c in range(len(block.rows[0])):
-                fill = new.header_fills[c] if c < len(new.header_fills) else Role.COMPUTED.fill
-                colours[block.row - 1][block.col - 1 + c] = fill
+        fill = block.style.look.fill
+        if fill is None:
+            continue
+        for r, values in enumerate(block.rows):
+            for c in range(len(values)):
+                own = new.header_fills[c] if block.style is Style.HEADER and c < len(new.header_fills) else fill
+                colours[block.row - 1 + r][block.col - 1 + c] = own
     return colours
 
 
-def _formatted_columns(blocks: Iterable[Block]) -> dict[tuple[int, Kind], tuple[int, int]]:
-    """(column, kind) → the rows it spans, for number formats written a column at a time."""
-    spans: dict[tuple[int, Kind], tuple[int, int]] = {}
+def _draw(area: Any, look: Look) -> None:
+    """A block style's look on a range, property by property (each one call)."""
+    if look.bold:
+        area.font.bold = True
+    if look.italic:
+        area.font.italic = True
+    if look.size:
+        area.font.size = look.size
+    if look.font_color:
+        area.font.color = look.font_color
+    if look.border:
+        area.borders.line_style = "continuous"
+    if look.top_border:
+        area.borders["edge_top"].line_style = "continuous"
+    if look.wrap:
+        area.wrap_text = True
+    if look.center:
+        area.horizontal_alignment = "center"
+        area.vertical_alignment = "center"
+
+
+def _formatted_runs(blocks: Iterable[Block]) -> list[tuple[int, int, int, Kind]]:
+    """(first row, last row, column, kind) of the cells each kind formats, adjacent cells joined."""
+    rows: dict[tuple[int, Kind], set[int]] = {}
     for block in blocks:
         for offset, kind in enumerate(block.kinds):
-            if kind in (Kind.MONEY, Kind.DATE, Kind.DATETIME, Kind.RATE):
-                key = (block.col + offset, kind)
-                first, last = spans.get(key, (block.row, block.row + len(block.rows) - 1))
-                spans[key] = (min(first, block.row), max(last, block.row + len(block.rows) - 1))
-    return spans
+            if kind is not None:
+                rows.setdefault((block.col + offset, kind), set()).update(
+                    range(block.row, block.row + len(block.rows)))
+    return [(first, last, col, kind) for (col, kind), numbers in sorted(rows.items(), key=lambda i: i[0][0])
+            for first, last in runs(numbers)]
+
+
+def freeze_rows(sheet: Any, rows: int) -> None:
+    """Freeze the top `rows` rows: xlwings' own call where the engine has it, else Excel's window on Windows."""
+    try:
+        sheet.freeze_panes.freeze_at(f"1:{rows}")
+        return
+    except NotImplementedError:
+        pass
+    sheet.activate()
+    window = sheet.book.app.api.ActiveWindow
+    window.FreezePanes = False
+    window.SplitColumn = 0
+    window.SplitRow = rows
+    window.FreezePanes = True
 
 
 def _generated(book: Any, new: NewSheet) -> None:
@@ -131,30 +191,30 @@ def _generated(book: Any, new: NewSheet) -> None:
     else:
         sheet = book.sheets.add(new.title, after=book.sheets[len(names) - 1])
     canvas = _canvas(new)
-    sheet.range((1, 1), (len(canvas), len(canvas[0]))).value = canvas
-    sheet.range((1, 1), (len(canvas), len(canvas[0]))).set_colors(_header_colours(new, len(canvas), len(canvas[0])))
-    for (col, kind), (first, last) in sorted(_formatted_columns(new.blocks).items()):
+    whole = sheet.range((1, 1), (len(canvas), len(canvas[0])))
+    whole.value = canvas
+    whole.set_colors(_fills(new, len(canvas), len(canvas[0])))
+    for block in new.blocks:
+        if block.style is Style.BODY:
+            continue
+        width = max(len(r) for r in block.rows)
+        area = sheet.range((block.row, block.col), (block.row + len(block.rows) - 1, block.col + width - 1))
+        _draw(area, block.style.look)
+        if block.style is Style.TITLE:
+            area.row_height = TITLE_ROW_HEIGHT
+    for first, last, col, kind in _formatted_runs(new.blocks):
         sheet.range((first, col), (last, col)).number_format = kind.number_format
     for width in sorted(set(new.widths.values())):
-        cols = [c for c, w in new.widths.items() if w == width]
-        for start, end in _runs(cols):
+        for start, end in runs(c for c, w in new.widths.items() if w == width):
             sheet.range((1, start), (1, end)).column_width = width
+    if new.freeze_row:
+        freeze_rows(sheet, new.freeze_row)
     for spec in new.charts:
         first_row, label_col, last_row, _ = spec.categories
         last_col = max(area[3] for _, area in spec.series)
         sheet.charts.add(chart_type="column_clustered" if spec.kind == "column" else "line",
                          source=sheet.range((first_row - 1, label_col), (last_row, last_col)),
                          anchor=sheet.range(spec.anchor), width=420, height=220)
-
-
-def _runs(numbers: list[int]) -> list[tuple[int, int]]:
-    runs: list[tuple[int, int]] = []
-    for n in sorted(numbers):
-        if runs and n == runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], n)
-        else:
-            runs.append((n, n))
-    return runs
 
 
 def apply_changes(book: Any, grids: list[Grid], changes: Iterable[Change | None]) -> None:

@@ -1,14 +1,24 @@
 """Declaration types: what a sheet, a column, a choice list and a platform rule are.
 
-Everything else (templates, header matching, validation, the 设置 sheet) is derived
-from instances of these, so a new column is one line in `sheets.py`.
+Everything else (templates, header matching, validation, deadlines, handover
+texts, the 设置 sheet) is derived from instances of these. A sheet, a choice
+list and the rule book are classes whose attributes are their columns, values
+and rules: logic names them as attributes (`RETURNS.tracking_no`,
+`RETURN_RESULT.PENDING`, `RULES.unpaid_close`), so a misspelt or removed name
+fails at import, under mypy or in the first test that runs it, never as a
+silent `None`.
 """
+
 from __future__ import annotations
 
 import enum
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from workbook_tools.spec.rowrules import Evidence, FollowUp
 
 
 def display_width(text: str) -> int:
@@ -32,8 +42,20 @@ class Kind(enum.Enum):
     @property
     def number_format(self) -> str:
         """Excel number format: identifiers and text stay text, so 1.23E+18 cannot happen."""
-        return {"date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm", "int": "0", "money": "#,##0.00",
-                "rate": "0.0%"}.get(self.value, "@")
+        return _NUMBER_FORMATS.get(self, "@")
+
+    @property
+    def dated(self) -> bool:
+        return self in (Kind.DATE, Kind.DATETIME)
+
+
+_NUMBER_FORMATS = {
+    Kind.DATE: "yyyy-mm-dd",
+    Kind.DATETIME: "yyyy-mm-dd hh:mm",
+    Kind.INT: "0",
+    Kind.MONEY: "#,##0.00",
+    Kind.RATE: "0.0%",
+}
 
 
 class Role(enum.Enum):
@@ -46,36 +68,63 @@ class Role(enum.Enum):
     @property
     def fill(self) -> str:
         """Header colour: light blue for customer service, red for the warehouse, grey when generated."""
-        return {"客服": "#DDEBF7", "仓库": "#FF8080", "自动计算": "#D9D9D9"}[self.value]
+        return {Role.SERVICE: "#DDEBF7", Role.WAREHOUSE: "#FF8080", Role.COMPUTED: "#D9D9D9"}[self]
 
 
-@dataclass(frozen=True)
+class Unit(enum.Enum):
+    """What a rule's number counts."""
+
+    DAYS = "天"
+    HOURS = "小时"
+    MINUTES = "分钟"
+    TIMES = "次"
+    PHOTOS = "张"
+
+    @property
+    def is_time(self) -> bool:
+        return self in (Unit.DAYS, Unit.HOURS, Unit.MINUTES)
+
+
 class ChoiceList:
     """A drop-down list kept on the 设置 sheet so a team can edit it.
 
+    A subclass declares its default entries as UPPER_CASE attributes, in order,
+    so logic names a value (`ISSUE_STATE.CLOSED`) instead of repeating its text.
     `strict` lists make any other value a `bad_choice` error; open lists (agent
     names, carriers) only suggest. `attribute` is an optional second column kept
-    beside the list, e.g. who pays postage for each 退回类型.
+    beside the list on 设置, e.g. who pays postage for each 退回类型.
     """
 
-    title: str
-    name: str  # defined name in the workbook, ASCII
-    values: tuple[str, ...]
-    strict: bool = True
-    attribute: str | None = None
-    attribute_values: tuple[str, ...] = ()
+    title: ClassVar[str]
+    name: ClassVar[str]  # defined name in the workbook, ASCII
+    strict: ClassVar[bool] = True
+    attribute: ClassVar[str | None] = None
+    attribute_values: ClassVar[tuple[str, ...]] = ()
+    values: ClassVar[tuple[str, ...]]
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.values = tuple(v for k, v in vars(cls).items() if k.isupper() and isinstance(v, str))
+        if cls.attribute and len(cls.attribute_values) != len(cls.values):
+            raise TypeError(f"{cls.__name__}: one {cls.attribute} per value")
+
+    def default_attributes(self) -> dict[str, str]:
+        return dict(zip(self.values, self.attribute_values))
 
 
 @dataclass(frozen=True)
 class Rule:
-    """A platform time rule (domain.md); the team may change `value` on 设置."""
+    """A platform time rule (domain.md) or a limit; the team may change `value` on 设置."""
 
-    key: str
     title: str
     value: float
-    unit: str  # 天 / 小时 / 分钟 / 次
+    unit: Unit
     source: str
     name: str  # defined name of the value cell, ASCII
+    key: str = field(default="", init=False)  # its attribute name in the rule book
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        object.__setattr__(self, "key", name)
 
     def duration(self, value: float | None = None) -> timedelta:
         """The rule's time limit; `value` is the team's own number from 设置.
@@ -84,16 +133,32 @@ class Rule:
         timedelta is exact, and adding it is cheap on a year of rows.
         """
         amount = self.value if value is None else value
-        unit = {"天": "days", "小时": "hours", "分钟": "minutes"}.get(self.unit)
+        unit = {Unit.DAYS: "days", Unit.HOURS: "hours", Unit.MINUTES: "minutes"}.get(self.unit)
         if unit is None:
-            raise ValueError(f"rule {self.key} counts {self.unit}, not time")
+            raise ValueError(f"rule {self.key} counts {self.unit.value}, not time")
         return timedelta(**{unit: amount})
 
 
-@dataclass(frozen=True)
+class RuleBook:
+    """The rules a team can change on 设置; a subclass declares them as attributes, in order."""
+
+    all: ClassVar[tuple[Rule, ...]]
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.all = tuple(v for v in vars(cls).values() if isinstance(v, Rule))
+
+    def by_title(self, title: str) -> Rule | None:
+        return next((rule for rule in self.all if rule.title == title), None)
+
+
+@dataclass(frozen=True, eq=False)
 class Column:
+    """One column of a sheet; its attribute name on the sheet declaration is its `key`."""
+
     header: str
     kind: Kind = Kind.TEXT
+    _: KW_ONLY
     aliases: tuple[str, ...] = ()
     required: bool = False
     choices: ChoiceList | None = None
@@ -102,8 +167,15 @@ class Column:
     hint: str = ""  # shown by Excel when a cell of the column is selected
     minimum: float | None = None
     personal: bool = False  # buyer's phone / address: masked in anything we generate
-    required_when: tuple[str, str] | None = None  # (other column, value)
+    required_when: tuple[Column, str] | None = None  # (other column, value)
     width: float | None = None
+    key: str = field(default="", init=False)
+    sheet_key: str = field(default="", init=False, repr=False)
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        if self.key:
+            raise TypeError(f"column {self.header} is declared twice ({self.key}, {name})")
+        object.__setattr__(self, "key", name)
 
     @property
     def computed(self) -> bool:
@@ -121,19 +193,35 @@ class Column:
         return (self.header, *self.aliases)
 
 
-@dataclass(frozen=True)
-class SheetSpec:
-    title: str  # canonical sheet name
-    key: str  # ASCII: template file name, Excel table name
-    table: str
-    columns: tuple[Column, ...]
-    aliases: tuple[str, ...] = ()
-    duplicate_key: tuple[str, ...] = ()  # columns that identify one registration
-    description: str = ""
-    by_header: dict[str, Column] = field(init=False, repr=False, compare=False)
+class Sheet:
+    """A sheet declaration: a subclass's Column attributes, in order, are its columns.
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "by_header", {c.header: c for c in self.columns})
+    Instances are the declarations (`RETURNS = Returns()`); a column belongs to
+    exactly one sheet, and `column.sheet_key` says which.
+    """
 
-    def column(self, header: str) -> Column:
-        return self.by_header[header]
+    title: ClassVar[str]  # canonical sheet name
+    key: ClassVar[str]  # ASCII: template file name
+    table: ClassVar[str]  # Excel table name
+    aliases: ClassVar[tuple[str, ...]] = ()
+    duplicate_key: ClassVar[tuple[Column, ...]] = ()  # columns that identify one registration
+    description: ClassVar[str] = ""
+    follow_up: ClassVar[FollowUp | None] = None  # how its rows become handover items
+    evidence: ClassVar[Evidence | None] = None  # photos a kind of case needs
+    columns: ClassVar[tuple[Column, ...]]
+    by_header: ClassVar[dict[str, Column]]
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.columns = tuple(v for v in vars(cls).values() if isinstance(v, Column))
+        for column in cls.columns:
+            object.__setattr__(column, "sheet_key", cls.key)
+            if column.required_when and column.required_when[0] not in cls.columns:
+                raise TypeError(f"{cls.__name__}.{column.key}: required_when names another sheet's column")
+        cls.by_header = {c.header: c for c in cls.columns}
+
+    def owns(self, column: Column) -> bool:
+        return column.sheet_key == self.key
+
+    def __repr__(self) -> str:
+        return f"<sheet {self.key}>"

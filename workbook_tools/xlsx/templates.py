@@ -15,30 +15,49 @@ from typing import Any, Iterable, Mapping, Sequence
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from workbook_tools.core.changes import NewSheet
-from workbook_tools.spec.types import ChoiceList, Column, Kind, Role, SheetSpec, display_width
-from workbook_tools.spec.sheets import CHOICE_LISTS, LEDGERS, ROSTER_HEADERS, ROSTER_SHIFTS, RULES, SETTINGS_TITLE
-from workbook_tools.core.settings import RULE_HEADERS
+from workbook_tools.core.changes import Look, NewSheet, Style
+from workbook_tools.spec.settings_sheet import SETTINGS
+from workbook_tools.spec.sheets import LEDGERS
+from workbook_tools.spec.types import ChoiceList, Column, Kind, Role, Sheet, display_width
 
 BUILD_DATE = datetime(2026, 1, 1)  # fixed document date: builds must be reproducible
 LAST_ROW = 1_048_575  # 0-based last row of a sheet: validation covers the whole column
-LIST_SLOTS = 200
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates_xlsx"
 TEAM_FILE = "team.xlsx"
 
-LEGEND = ("表头颜色：蓝色 = 客服填写；红色 = 仓库填写；灰色 = 自动计算或由按钮生成，一般不用手填。",
-          "下拉选项可在右边各列增删（每列最多 200 项）；规则数值可按平台最新规则修改。",
-          "排班：填上每班的人员，点「交接班」时就按当前时间由本班交给下一班，不用再输入姓名。")
+
+def xlsxwriter_format(look: Look) -> dict[str, Any]:
+    """XlsxWriter's format properties for a block style's look."""
+    props: dict[str, Any] = {}
+    if look.bold:
+        props["bold"] = True
+    if look.italic:
+        props["italic"] = True
+    if look.size:
+        props["font_size"] = look.size
+    if look.font_color:
+        props["font_color"] = look.font_color
+    if look.border:
+        props["border"] = 1
+    if look.top_border:
+        props["top"] = 1
+    if look.center:
+        props.update(align="center", valign="vcenter")
+    if look.wrap:
+        props["text_wrap"] = True
+    if look.fill:
+        props["bg_color"] = look.fill
+    return props
 
 
-def template_files() -> dict[str, tuple[SheetSpec, ...]]:
+def template_files() -> dict[str, tuple[Sheet, ...]]:
     """File name in templates_xlsx/ → the sheets it holds (设置 is added to each)."""
     return {TEAM_FILE: LEDGERS, **{f"{spec.key}.xlsx": (spec,) for spec in LEDGERS}}
 
 
-def lists_for(specs: Iterable[SheetSpec]) -> list[ChoiceList]:
+def lists_for(specs: Iterable[Sheet]) -> list[ChoiceList]:
     used = {c.choices.name for spec in specs for c in spec.columns if c.choices is not None}
-    return [cl for cl in CHOICE_LISTS if cl.name in used]
+    return [cl for cl in SETTINGS.lists if cl.name in used]
 
 
 class _Builder:
@@ -58,7 +77,7 @@ class _Builder:
         return self.fmt(bold=True, bg_color=role.fill, border=1, align="center",
                         valign="vcenter", text_wrap=True)
 
-    def ledger(self, spec: SheetSpec, rows: Sequence[Mapping[str, Any]]) -> None:
+    def ledger(self, spec: Sheet, rows: Sequence[Mapping[Column, Any]]) -> None:
         sheet = self.book.add_worksheet(spec.title)
         last_data_row = max(1, len(rows))
         columns = []
@@ -75,8 +94,8 @@ class _Builder:
                         {"name": spec.table, "columns": columns, "style": "Table Style Light 1"})
         for r, row in enumerate(rows, start=1):
             for index, column in enumerate(spec.columns):
-                if not column.computed and row.get(column.header) is not None:
-                    self._write(sheet, r, index, row[column.header], column.kind)
+                if not column.computed and row.get(column) is not None:
+                    self._write(sheet, r, index, row[column], column.kind)
         sheet.set_row(0, 30)
         sheet.freeze_panes(1, 0)
         sheet.set_landscape()
@@ -128,25 +147,27 @@ class _Builder:
         sheet.data_validation(1, col, LAST_ROW, col, options)
 
     def settings(self, lists: Sequence[ChoiceList], values: Mapping[str, Sequence[str]]) -> None:
-        sheet = self.book.add_worksheet(SETTINGS_TITLE)
+        title, rules = SETTINGS.title, SETTINGS.rules.all
+        sheet = self.book.add_worksheet(title)
         head = self.header_format(Role.SERVICE)
-        sheet.write_row(0, 0, RULE_HEADERS, head)
-        for r, rule in enumerate(RULES, start=1):
+        sheet.write_row(0, 0, SETTINGS.rule_columns.all(), head)
+        for r, rule in enumerate(rules, start=1):
             sheet.write_string(r, 0, rule.title)
             sheet.write_number(r, 1, rule.value)
-            sheet.write_string(r, 2, rule.unit)
+            sheet.write_string(r, 2, rule.unit.value)
             sheet.write_string(r, 3, rule.source)
-            self.book.define_name(rule.name, f"='{SETTINGS_TITLE}'!$B${r + 1}")
-        for offset, line in enumerate(LEGEND):
-            sheet.write_string(len(RULES) + 2 + offset, 0, line, self.fmt(italic=True, font_color="#595959"))
-        roster = len(RULES) + 2 + len(LEGEND) + 1
-        sheet.write_row(roster, 0, ROSTER_HEADERS, head)
-        for offset, (shift, start, end) in enumerate(ROSTER_SHIFTS, start=1):
+            self.book.define_name(rule.name, f"='{title}'!$B${r + 1}")
+        for offset, line in enumerate(SETTINGS.legend):
+            sheet.write_string(len(rules) + 2 + offset, 0, line, self.fmt(italic=True, font_color="#595959"))
+        roster = len(rules) + 2 + len(SETTINGS.legend) + 1
+        sheet.write_row(roster, 0, SETTINGS.roster_columns.all(), head)
+        for offset, (shift, start, end) in enumerate(SETTINGS.roster_defaults, start=1):
             sheet.write_row(roster + offset, 0, (shift, start, end), self.fmt(num_format="@"))
         sheet.set_column(0, 0, 34)
         sheet.set_column(1, 2, 8)
         sheet.set_column(3, 3, 18)
-        col = len(RULE_HEADERS) + 1
+        col = len(SETTINGS.rule_columns.all()) + 1
+        last = SETTINGS.list_rows + 1
         for cl in lists:
             entries = list(values.get(cl.name, cl.values))
             sheet.write_string(0, col, cl.title, head)
@@ -156,33 +177,27 @@ class _Builder:
             letter = xl_col_to_name(col)
             self.book.define_name(
                 f"List_{cl.name}",
-                f"=OFFSET('{SETTINGS_TITLE}'!${letter}$2,0,0,"
-                f"MAX(1,COUNTA('{SETTINGS_TITLE}'!${letter}$2:${letter}${LIST_SLOTS + 1})),1)")
+                f"=OFFSET('{title}'!${letter}$2,0,0,MAX(1,COUNTA('{title}'!${letter}$2:${letter}${last})),1)")
             if cl.attribute:
                 col += 1
                 sheet.write_string(0, col, cl.attribute, head)
                 sheet.write_column(1, col, cl.attribute_values, self.fmt(num_format="@"))
                 sheet.set_column(col, col, display_width(cl.attribute) + 4, self.fmt(num_format="@"))
-                self.book.define_name(f"Map_{cl.name}", f"='{SETTINGS_TITLE}'!${letter}$2:"
-                                                        f"${xl_col_to_name(col)}${LIST_SLOTS + 1}")
+                self.book.define_name(f"Map_{cl.name}", f"='{title}'!${letter}$2:${xl_col_to_name(col)}${last}")
             col += 1
         sheet.freeze_panes(1, 0)
 
     def generated(self, new: NewSheet) -> None:
         """A tab we generate (日汇总, or a ledger the workbook lacked), block by block."""
         sheet = self.book.add_worksheet(new.title)
-        looks = {"title": {"bold": True, "font_size": 14}, "note": {"italic": True, "font_color": "#595959"},
-                 "header": {"bold": True, "border": 1, "align": "center", "valign": "vcenter", "text_wrap": True,
-                            "bg_color": Role.COMPUTED.fill},
-                 "total": {"bold": True, "top": 1}, "body": {}}
         for block in new.blocks:
-            if block.style == "title":
+            if block.style is Style.TITLE:
                 sheet.set_row(block.row - 1, 24)
             for r, values in enumerate(block.rows):
                 for c, value in enumerate(values):
-                    look = dict(looks[block.style])
+                    look = xlsxwriter_format(block.style.look)
                     kind = block.kinds[c] if c < len(block.kinds) else None
-                    if block.style == "header" and c < len(new.header_fills):
+                    if block.style is Style.HEADER and c < len(new.header_fills):
                         look["bg_color"] = new.header_fills[c]
                     if kind is not None:
                         look["num_format"] = kind.number_format
@@ -208,18 +223,18 @@ def _zero(area: tuple[int, int, int, int]) -> list[int]:
     return [n - 1 for n in area]
 
 
-def build_workbook(specs: Sequence[SheetSpec], rows: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+def build_workbook(specs: Sequence[Sheet], rows: Mapping[Sheet, Sequence[Mapping[Column, Any]]] | None = None,
                    list_values: Mapping[str, Sequence[str]] | None = None) -> bytes:
     """A workbook holding `specs` (in declaration order) and 设置, as .xlsx bytes.
 
-    `rows` maps a sheet title to rows of raw cell values by header; `list_values`
+    `rows` maps a sheet to rows of raw cell values by column; `list_values`
     replaces a choice list's default entries (by list name).
     """
     out = io.BytesIO()
     builder = _Builder(out)
     ordered = [spec for spec in LEDGERS if spec in specs]
     for spec in ordered:
-        builder.ledger(spec, (rows or {}).get(spec.title, ()))
+        builder.ledger(spec, (rows or {}).get(spec, ()))
     builder.settings(lists_for(ordered), list_values or {})
     builder.close()
     return out.getvalue()

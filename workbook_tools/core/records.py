@@ -1,0 +1,70 @@
+"""A checked workbook: each recognised sheet's rows, cleaned, with the findings about them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from workbook_tools.core.findings import Finding
+from workbook_tools.core.settings import Settings
+from workbook_tools.core.tables import Table
+from workbook_tools.spec.codes import Severity
+from workbook_tools.spec.types import Column, Sheet
+
+NO_COLUMNS: frozenset[Column] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One ledger row, its values cleaned; a cell that failed reads as None and is named in `bad`.
+
+    A row is read by declared columns only: `record[RETURNS.quantity]` is the
+    clean value (None when blank, failed or when the team's sheet has no such
+    column); a column of another sheet is a KeyError, never a silent None.
+    `has_errors` says whether any error finding points at this row (a duplicate
+    or a missing value too): totals leave such rows out and list them instead.
+    """
+
+    spec: Sheet
+    row: int
+    values: dict[Column, Any]
+    bad: frozenset[Column] = NO_COLUMNS
+    has_errors: bool = False
+
+    def __getitem__(self, column: Column) -> Any:
+        try:
+            return self.values[column]
+        except KeyError:
+            if self.spec.owns(column):
+                return None
+            raise KeyError(f"「{column.header}」 is not a column of {self.spec.title}") from None
+
+
+@dataclass(frozen=True)
+class TableCheck:
+    table: Table
+    records: tuple[Record, ...]
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class WorkbookCheck:
+    settings: Settings
+    tables: tuple[TableCheck, ...]
+    findings: tuple[Finding, ...]
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity is Severity.ERROR for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity is Severity.WARNING for f in self.findings)
+
+    def of(self, spec: Sheet) -> list[TableCheck]:
+        """The recognised tables of one declared sheet (a workbook may hold two, e.g. by month)."""
+        return [t for t in self.tables if t.table.spec is spec]
+
+    def rows(self, spec: Sheet) -> list[Record]:
+        """Every row of `spec`'s tables that has no error: what figures are made of."""
+        return [r for t in self.of(spec) for r in t.records if not r.has_errors]

@@ -1,0 +1,214 @@
+"""The drop-down lists kept on 设置 (editable by the team), with the values logic refers to by name.
+
+Sources: ../shared/domain.md and the seeds it cites. Order on 设置 follows `ALL`.
+"""
+
+from __future__ import annotations
+
+from workbook_tools.spec.rules import RULES
+from workbook_tools.spec.types import ChoiceList
+
+
+class OrderStatus(ChoiceList):
+    title, name = "订单状态", "OrderStatus"
+    AWAITING_PAYMENT = "等待买家付款"
+    PAID = "买家已付款"
+    SHIPPED = "卖家已发货"
+    COMPLETED = "交易成功"
+    REFUNDING = "退款中"
+    CLOSED = "交易关闭"
+
+
+class HandoverState(ChoiceList):
+    title, name = "交接状态", "HandoverState"
+    PENDING = "待处理"
+    PASSED_ON = "已转交"
+    DONE = "已完成"
+
+
+class ItemType(ChoiceList):
+    """事项类型 of a handover row; its 时限规则 names the rule its deadline follows (editable on 设置)."""
+
+    title, name = "事项类型", "ItemType"
+    strict = False
+    attribute = "时限规则"
+    RETURN = "退件确认"
+    RESEND = "重发"
+    QUALITY = "质量问题"
+    CHASE = "催款"
+    REFUND_UNSHIPPED = "退款申请（未发货）"
+    REFUND_SHIPPED = "退款申请（已发货）"
+    REFUSED_CALL = "拒绝退款回访"
+    PROBLEM_PARCEL = "疑难件"
+    OTHER = "其他"
+    attribute_values = (RULES.return_confirm.title, RULES.resend_ship.title, RULES.seller_reply.title,
+                        RULES.unpaid_close.title, RULES.refund_unshipped.title, RULES.refund_shipped.title,
+                        RULES.refused_refund_call.title, RULES.problem_parcel.title, "")
+
+
+class ReturnType(ChoiceList):
+    """Why a parcel came back (003 ch.2); who pays postage follows the cause."""
+
+    title, name = "退回类型", "ReturnType"
+    attribute = "邮费承担方"
+    ALLERGY = "过敏"
+    QUALITY = "产品质量问题"
+    SHIPPING = "发货问题"
+    COURIER = "快递原因"
+    CUSTOMER = "客户原因"
+    attribute_values = ("客户", "我司", "我司", "快递", "客户")
+
+
+class ReturnSolution(ChoiceList):
+    title, name = "解决方案", "ReturnSolution"
+    REFUND = "退款"
+    EXCHANGE = "换货"
+    RESEND = "重发"
+    REISSUE = "补发"
+    PRICE_DIFFERENCE = "退差价"
+    GIFT = "赠品补偿"
+
+
+class ReturnResult(ChoiceList):
+    title, name = "处理结果", "ReturnResult"
+    strict = False
+    PENDING = "待处理"
+    REFUNDED = "已退款"
+    EXCHANGED = "已换货"
+    RESENT = "已重发"
+    DIFFERENCE_REFUNDED = "已退差价"
+    COMPENSATED = "已补偿"
+    REFUSED = "已拒绝"
+
+
+class Carrier(ChoiceList):
+    title, name = "承运商", "Carrier"
+    strict = False
+    SF = "顺丰速运"
+    ZTO = "中通快递"
+    YTO = "圆通速递"
+    STO = "申通快递"
+    YUNDA = "韵达快递"
+    JT = "极兔速递"
+    EMS = "邮政EMS"
+    JD = "京东物流"
+
+
+class ResendReason(ChoiceList):
+    title, name = "发件原因", "ResendReason"
+    strict = False
+    ALLERGY_EXCHANGE = "过敏换货"
+    QUALITY_EXCHANGE = "质量问题换货"
+    DAMAGED = "破损补发"
+    LOST = "丢件补发"
+    WRONG_ITEM = "错发重发"
+    MISSING_ITEM = "漏发补发"
+    OTHER = "其他"
+
+
+class IssueType(ChoiceList):
+    title, name = "问题类型", "IssueType"
+    QUALITY = "质量问题"
+    DAMAGED = "破损"
+    LEAKING = "漏液"
+    LOST = "丢件"
+    WRONG_ITEM = "错发"
+    MISSING_ITEM = "漏发"
+    ALLERGY = "过敏"
+    USAGE = "使用问题"
+    PACKAGING = "包装问题"
+    OTHER = "其他"
+
+
+class Responsible(ChoiceList):
+    title, name = "责任方", "Responsible"
+    SHOP = "我司"
+    COURIER = "快递"
+    FACTORY = "厂家"
+    CUSTOMER = "客户"
+
+
+class IssueSolution(ChoiceList):
+    title, name = "处理方案", "IssueSolution"
+    REISSUE = "补发"
+    REFUND = "退款"
+    PRICE_DIFFERENCE = "退差价"
+    SAMPLES = "补中小样"
+    GIFT = "赠品"
+    EXCHANGE = "换货"
+    TEACH = "教会使用"
+
+
+class ClaimState(ChoiceList):
+    title, name = "索赔状态", "ClaimState"
+    NOT_NEEDED = "无需索赔"
+    TO_CLAIM = "待索赔"
+    CLAIMING = "索赔中"
+    PAID = "已赔付"
+    REFUSED = "已拒赔"
+
+
+class YesNo(ChoiceList):
+    title, name = "是否", "YesNo"
+    YES = "是"
+    NO = "否"
+
+
+class IssueState(ChoiceList):
+    title, name = "结案状态", "IssueState"
+    OPEN = "处理中"
+    CLOSED = "已结案"
+
+
+class ChaseMethod(ChoiceList):
+    title, name = "催款方式", "ChaseMethod"
+    PHONE = "电话"
+    WANGWANG = "旺旺"
+    SMS = "短信"
+
+
+class ChaseAnswer(ChoiceList):
+    title, name = "接听情况", "ChaseAnswer"
+    BUYER = "本人接听"
+    SOMEONE_ELSE = "非本人接听"
+    NO_ANSWER = "未接通"
+
+
+class ChaseResult(ChoiceList):
+    title, name = "催款结果", "ChaseResult"
+    PAID = "已付款"
+    UNPAID = "未付款"
+    CLOSED = "已关闭"
+
+
+class Agents(ChoiceList):
+    """The team's agents: empty by default, filled in by the team."""
+
+    title, name = "值班人员", "Agents"
+    strict = False
+
+
+ORDER_STATUS = OrderStatus()
+HANDOVER_STATE = HandoverState()
+ITEM_TYPE = ItemType()
+RETURN_TYPE = ReturnType()
+RETURN_SOLUTION = ReturnSolution()
+RETURN_RESULT = ReturnResult()
+CARRIER = Carrier()
+RESEND_REASON = ResendReason()
+ISSUE_TYPE = IssueType()
+RESPONSIBLE = Responsible()
+ISSUE_SOLUTION = IssueSolution()
+CLAIM_STATE = ClaimState()
+YES_NO = YesNo()
+ISSUE_STATE = IssueState()
+CHASE_METHOD = ChaseMethod()
+CHASE_ANSWER = ChaseAnswer()
+CHASE_RESULT = ChaseResult()
+AGENTS = Agents()
+
+ALL: tuple[ChoiceList, ...] = (
+    ORDER_STATUS, HANDOVER_STATE, ITEM_TYPE, RETURN_TYPE, RETURN_SOLUTION, RETURN_RESULT, CARRIER, RESEND_REASON,
+    ISSUE_TYPE, RESPONSIBLE, ISSUE_SOLUTION, CLAIM_STATE, YES_NO, ISSUE_STATE, CHASE_METHOD, CHASE_ANSWER,
+    CHASE_RESULT, AGENTS,
+)

@@ -1,0 +1,98 @@
+"""The tabs we generate whole (日汇总, 校验结果): their titles and every label they show.
+
+Labels that name a ledger's column or value are built from that declaration,
+so a renamed column renames its row here too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workbook_tools.spec.sheets import QUALITY, RESENDS, RETURNS
+
+WEEKDAYS = "一二三四五六日"
+
+
+@dataclass(frozen=True)
+class DailySheet:
+    """日汇总: one day beside the `trend_days` before it, overview first, then breakdowns and the trend."""
+
+    title: str = "日汇总"
+    trend_days: int = 7
+    unfilled: str = "未填"  # a breakdown's row for rows that leave the column blank
+    undecided: str = "待定"  # a postage payer the 设置 sheet does not give
+    none: str = "（无）"  # an empty table's only row
+
+    @property
+    def week(self) -> str:
+        return f"近 {self.trend_days} 天"
+
+    def heading(self, day: str) -> str:
+        return f"{self.title} {day}"
+
+    def note(self, at: str, first: str, last: str) -> str:
+        return f"生成于 {at}；{self.week} = {first} 至 {last}；未处理和超时按生成时计算。"
+
+    @property
+    def overview_header(self) -> tuple[str, str, str]:
+        return ("指标", "当天", self.week)
+
+    @property
+    def overview(self) -> dict[str, str]:
+        """Overview row labels by figure."""
+        return {
+            "return_rows": "退件登记（行）", "return_parcels": "退件包裹（件）", "return_qty": "退回数量（个）",
+            "resends": "重发登记", "resends_open": "重发未发出", "quality": QUALITY.title.removesuffix("表"),
+            "compensation": f"{QUALITY.compensation.header}（元）", "courier_loss": f"{QUALITY.courier_loss.header}（元）",
+            "to_chase": "需催单数", "paid": "催回单数", "paid_amount": "催回金额（元）", "closed": "关闭未付款",
+            "handovers": "交接事项", "unacknowledged": "交接未确认",
+            "open_items": "未处理事项（当前）", "overdue": "已超时事项（当前）",
+        }
+
+    def by(self, subject: str, header: str, weekly: bool = False) -> str:
+        return f"{subject}按{header}" + (f"（{self.week}）" if weekly else "")
+
+    @property
+    def tables(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """Breakdown tables: title and header, by key."""
+        day, week = "当天", self.week
+        return {
+            "return_type": (self.by("退件", RETURNS.return_type.header), (RETURNS.return_type.header, day, week)),
+            "payer": (RETURNS.payer.header, ("承担方", day, week)),
+            "product": (self.by("退回数量", "产品"), (RETURNS.product.header, day, week)),
+            "resend_reason": (self.by("重发", RESENDS.reason.header, True), (RESENDS.reason.header, "已发出", "未发出")),
+            "issue_type": (self.by(QUALITY.title.removesuffix("表"), "类型", True),
+                           (QUALITY.issue_type.header, "件数", QUALITY.compensation.header,
+                            QUALITY.courier_loss.header)),
+            "responsible": (self.by(QUALITY.title.removesuffix("表"), QUALITY.responsible.header, True),
+                            (QUALITY.responsible.header, "件数")),
+            "factory": (f"待{QUALITY.factory_return.header}（{week}）",
+                        ("登记日期", QUALITY.product.header, QUALITY.issue_type.header, QUALITY.order_no.header)),
+            "trend": (f"{week}趋势", ("日期", "退件", "重发", QUALITY.title.removesuffix("表"), "催回单数", "催回金额")),
+            "excluded": ("未计入的行（有校验错误，请先改正）", ("来源",)),
+        }
+
+    @property
+    def chart_series(self) -> tuple[str, str]:
+        return ("当天", self.week)
+
+    def day_label(self, month_day: str, weekday: int) -> str:
+        return f"{month_day} 周{WEEKDAYS[weekday]}"
+
+
+@dataclass(frozen=True)
+class ResultsSheet:
+    """校验结果: every finding, and the record of the marks the Excel button left (see excel/)."""
+
+    title: str = "校验结果"
+    header: tuple[str, ...] = ("位置", "表", "单元格", "列", "级别", "代码", "说明")
+    marked_prefix: str = "已设标记的表："
+    noted_prefix: str = "已加批注的单元格："
+    nothing: str = "没有发现问题。"
+
+    def summary(self, at: str, errors: int, warnings: int) -> str:
+        return f"校验于 {at}：{errors} 个错误、{warnings} 个警告。改正后再点「校验」，标记会自动更新。"
+
+
+DAILY = DailySheet()
+RESULTS = ResultsSheet()

@@ -1,0 +1,155 @@
+"""Rules over one row of a sheet, declared beside it as data: when it is an open item, what it needs.
+
+A `FollowUp` says when a row is still open, which platform rule its deadline
+follows and from which column, and the two texts the next shift reads. The
+texts are templates over the sheet's own column keys, checked against the
+sheet when it is declared, so a renamed or removed column fails at import.
+
+Template fields, in braces:
+- `{key}`: the row's value of that column (as a message shows it);
+- `{a|b|文字}`: the first of the alternatives that is filled: a column key, or
+  text (the last alternative, which may be empty);
+- `{key?文字}`: the text followed by the value, only when the value is filled;
+- `{key.header}`: the column's header; `{sheet}`: the sheet's title;
+- `{rules.key}`: the value of that rule in force (from 设置).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass
+from typing import Any
+
+from workbook_tools.spec.types import Column, Rule, RuleBook, Sheet
+
+Get = Callable[[Column], Any]  # a row's clean value of a column (None when blank)
+
+
+class Condition:
+    """A test on one row, evaluated by the core with the row's `get`."""
+
+    def holds(self, get: Get) -> bool:
+        raise NotImplementedError
+
+    def columns(self) -> tuple[Column, ...]:
+        raise NotImplementedError
+
+
+class Always(Condition):
+    def holds(self, get: Get) -> bool:
+        return True
+
+    def columns(self) -> tuple[Column, ...]:
+        return ()
+
+
+@dataclass(frozen=True)
+class Is(Condition):
+    """The column holds one of `values` (None stands for a blank cell)."""
+
+    column: Column
+    values: tuple[str | None, ...]
+
+    def holds(self, get: Get) -> bool:
+        return get(self.column) in self.values
+
+    def columns(self) -> tuple[Column, ...]:
+        return (self.column,)
+
+
+@dataclass(frozen=True)
+class Filled(Condition):
+    column: Column
+
+    def holds(self, get: Get) -> bool:
+        return get(self.column) is not None
+
+    def columns(self) -> tuple[Column, ...]:
+        return (self.column,)
+
+
+@dataclass(frozen=True)
+class Not(Condition):
+    condition: Condition
+
+    def holds(self, get: Get) -> bool:
+        return not self.condition.holds(get)
+
+    def columns(self) -> tuple[Column, ...]:
+        return self.condition.columns()
+
+
+FIELD = re.compile(r"\{([^{}]*)\}")
+
+
+@dataclass(frozen=True)
+class Template:
+    """Text with fields (see the module docstring); `check` proves every field names something declared."""
+
+    text: str
+
+    def fields(self) -> list[str]:
+        return FIELD.findall(self.text)
+
+    def check(self, sheet: Sheet, rules: RuleBook) -> None:
+        keys = {c.key for c in sheet.columns}
+        for spec in self.fields():
+            if spec == "sheet":
+                continue
+            if spec.startswith("rules."):
+                if not any(rule.key == spec[6:] for rule in rules.all):
+                    raise TypeError(f"{type(sheet).__name__}: template names an unknown rule {spec!r}")
+                continue
+            named = spec.split("|")[:-1] if "|" in spec else [re.split(r"[?.]", spec, maxsplit=1)[0]]
+            for key in named:
+                if key not in keys:
+                    raise TypeError(f"{type(sheet).__name__}: template names an unknown column {key!r}")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Rows where `when` holds need at least `rule`'s number of photos in `photos` (a damaged parcel)."""
+
+    when: Is
+    photos: Column
+    rule: Rule
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """`rule`'s time limit counted from the row's `start` column."""
+
+    start: Column
+    rule: Rule
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """Which rows of a sheet are open items, their deadline, and what the next shift reads."""
+
+    prefix: str  # 事项编号 prefix, ASCII, two letters
+    item_type: str  # a value of the 事项类型 list
+    _: KW_ONLY
+    open_when: Condition
+    deadline: Deadline
+    key: tuple[Column, ...]  # identifies the item from shift to shift
+    buyer: Column
+    order: Column
+    describe: Template
+    action: Template
+    price: Column | None = None
+    order_status: tuple[tuple[Condition, str], ...] = ()  # first that holds gives 订单状态
+    notes: tuple[tuple[Condition, str], ...] = ()  # texts appended to the description when they hold
+    one_per: Column | None = None  # rows sharing this value are one item (an order chased on several days)
+    lapses: bool = False  # past its deadline the platform closes the item itself: no longer handed over
+
+    def check(self, sheet: Sheet, rules: RuleBook) -> None:
+        used = [self.deadline.start, *self.key, self.buyer, self.order, *self.open_when.columns()]
+        used += [c for c in (self.price, self.one_per) if c is not None]
+        used += [c for condition, _ in (*self.order_status, *self.notes) for c in condition.columns()]
+        for column in used:
+            if not sheet.owns(column):
+                raise TypeError(f"{type(sheet).__name__}: follow-up names {column.header}, not one of its columns")
+        self.describe.check(sheet, rules)
+        self.action.check(sheet, rules)

@@ -1,0 +1,66 @@
+"""The 设置 sheet, declared once: the template writer lays it out and the reader finds it by these names.
+
+It holds the rule table (规则, 数值, 单位, 依据), a legend, the shift roster,
+and one column per choice list (with its attribute column beside it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workbook_tools.spec import lists
+from workbook_tools.spec.rules import RULES, PlatformRules
+from workbook_tools.spec.types import ChoiceList, Role
+
+
+@dataclass(frozen=True)
+class RuleColumns:
+    rule: str
+    value: str
+    unit: str
+    source: str
+
+    def all(self) -> tuple[str, str, str, str]:
+        return (self.rule, self.value, self.unit, self.source)
+
+
+@dataclass(frozen=True)
+class RosterColumns:
+    shift: str
+    start: str
+    end: str
+    agents: str
+
+    def all(self) -> tuple[str, str, str, str]:
+        return (self.shift, self.start, self.end, self.agents)
+
+
+@dataclass(frozen=True)
+class SettingsSheet:
+    title: str
+    rule_columns: RuleColumns
+    rules: PlatformRules
+    lists: tuple[ChoiceList, ...]
+    list_rows: int  # entries each list may grow to; the drop-downs cover this many rows
+    roster_columns: RosterColumns
+    roster_defaults: tuple[tuple[str, str, str], ...]  # (班次, 开始, 结束); 人员 left for the team
+    header_rows: int = 10  # the header row is looked for in this many rows from the top
+
+    @property
+    def legend(self) -> tuple[str, ...]:
+        roles = "；".join(f"{colour} = {role.value}填写" for colour, role in
+                         (("蓝色", Role.SERVICE), ("红色", Role.WAREHOUSE)))
+        return (f"表头颜色：{roles}；灰色 = 自动计算或由按钮生成，一般不用手填。",
+                f"下拉选项可在右边各列增删（每列最多 {self.list_rows} 项）；规则数值可按平台最新规则修改。",
+                "排班：填上每班的人员，点「交接班」时就按当前时间由本班交给下一班，不用再输入姓名。")
+
+
+SETTINGS = SettingsSheet(
+    title="设置",
+    rule_columns=RuleColumns("规则", "数值", "单位", "依据"),
+    rules=RULES,
+    lists=lists.ALL,
+    list_rows=200,
+    roster_columns=RosterColumns("班次", "开始", "结束", "人员"),
+    roster_defaults=(("早班", "08:00", "16:00"), ("晚班", "16:00", "24:00")),
+)
