@@ -6,6 +6,7 @@ Runs each button on a workbook with ROWS extra 退件表 rows (default 1,000) th
 xlwings' remote engine (xlwings PRO: noncommercial licence, for measuring only;
 the Excel round trips themselves are not in these numbers). Medians of 5 runs.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -18,12 +19,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-import xlwings_remote  # noqa: E402  (sets the noncommercial key before xlwings loads)
+from workbook_tools import excel
+from workbook_tools.cli.demo import AGENTS, make_demo
+from workbook_tools.spec.sheets import LEDGERS, RETURNS
+from workbook_tools.xlsx.templates import build_workbook
 
-from workbook_tools import excel  # noqa: E402
-from workbook_tools.cli.demo import AGENTS, make_demo  # noqa: E402
-from workbook_tools.spec.sheets import LEDGERS, RETURNS  # noqa: E402
-from workbook_tools.xlsx.templates import build_workbook  # noqa: E402
+import xlwings_remote
 
 RUNS = 5
 
@@ -31,16 +32,19 @@ RUNS = 5
 def workbook(path: Path, rows: int) -> Path:
     data = make_demo(date.today()).rows
     base = data[RETURNS.title][0]
-    data[RETURNS.title] += [{**base, "物流单号": f"SF9{n:012d}", "订单编码": f"SO9{n:08d}", "处理结果": "已退款"}
-                            for n in range(rows)]
+    data[RETURNS.title] += [
+        {**base, "物流单号": f"SF9{n:012d}", "订单编码": f"SO9{n:08d}", "处理结果": "已退款"} for n in range(rows)
+    ]
     path.write_bytes(build_workbook(LEDGERS, data, {"Agents": AGENTS}))
     return path
 
 
 def import_seconds(module: str) -> float:
     code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
-    return statistics.median(float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                                  check=True).stdout) for _ in range(RUNS))
+    return statistics.median(
+        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+        for _ in range(RUNS)
+    )
 
 
 def main(rows: int) -> None:
@@ -48,9 +52,12 @@ def main(rows: int) -> None:
     print(f"import xlwings:              {import_seconds('xlwings'):.3f} s")
     with tempfile.TemporaryDirectory() as folder:
         path = workbook(Path(folder) / "book.xlsx", rows)
-        buttons = {"validate": (excel.validate, {}),
-                   "shift_handover": (excel.shift_handover, {"from_agent": "小美", "to_agent": "阿强"}),
-                   "daily_totals": (excel.daily_totals, {}), "chase_summary": (excel.chase_summary, {})}
+        buttons = {
+            "validate": (excel.validate, {}),
+            "shift_handover": (excel.shift_handover, {"from_agent": "小美", "to_agent": "阿强"}),
+            "daily_totals": (excel.daily_totals, {}),
+            "chase_summary": (excel.chase_summary, {}),
+        }
         for name, (button, kwargs) in buttons.items():
             times = []
             for _ in range(RUNS):
@@ -58,8 +65,10 @@ def main(rows: int) -> None:
                 start = time.perf_counter()
                 button(book, **kwargs)
                 times.append(time.perf_counter() - start)
-            print(f"{name:15s} {statistics.median(times):.3f} s on {rows:,} extra rows, "
-                  f"{len(book.json()['actions'])} Excel calls")
+            print(
+                f"{name:15s} {statistics.median(times):.3f} s on {rows:,} extra rows, "
+                f"{len(book.json()['actions'])} Excel calls"
+            )
 
 
 if __name__ == "__main__":

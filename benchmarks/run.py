@@ -14,6 +14,7 @@ seconds per 1,000 rows and the marginal slope from the previous size
 benchmarks/RESULTS.md with the machine and date. Linux for the memory figure
 (macOS falls back to ru_maxrss). Not part of CI.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,7 +29,22 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
-from workbook_tools.cli.demo import AGENTS, PRODUCTS, BUYERS, make_demo
+from workbook_tools.cli.demo import AGENTS, BUYERS, PRODUCTS, make_demo
+from workbook_tools.spec.lists import (
+    AGENTS as AGENT_LIST,
+)
+from workbook_tools.spec.lists import (
+    CARRIER,
+    CHASE_ANSWER,
+    CHASE_METHOD,
+    CHASE_RESULT,
+    ISSUE_STATE,
+    ISSUE_TYPE,
+    RESEND_REASON,
+    RETURN_RESULT,
+    RETURN_SOLUTION,
+    RETURN_TYPE,
+)
 from workbook_tools.spec.sheets import CHASE_DETAIL, LEDGERS, QUALITY, RESENDS, RETURNS
 from workbook_tools.xlsx.templates import build_workbook
 
@@ -61,26 +77,66 @@ def team_workbook(path: Path, rows: int, today: date) -> None:
     rnd = random.Random(rows)
     data = make_demo(today).rows
     start = today - timedelta(days=365)
+    r, s, q, c = RETURNS, RESENDS, QUALITY, CHASE_DETAIL
     for n in range(rows * 6 // 10):
         day = start + timedelta(days=n * 365 // max(rows * 6 // 10, 1))
-        data[RETURNS.title].append({"日期": day, "物流单号": f"SF{n:013d}", "承运商": "顺丰速运", "ID号": rnd.choice(BUYERS),
-                                    "订单编码": f"SO{n:010d}", "退回类型": "客户原因", "产品名称": rnd.choice(PRODUCTS),
-                                    "数量": rnd.randint(1, 3), "解决方案": "退款", "处理结果": "已退款"})
+        data[r].append(
+            {
+                r.date: day,
+                r.tracking_no: f"SF{n:013d}",
+                r.carrier: CARRIER.SF,
+                r.buyer_id: rnd.choice(BUYERS),
+                r.order_no: f"SO{n:010d}",
+                r.return_type: RETURN_TYPE.CUSTOMER,
+                r.product: rnd.choice(PRODUCTS),
+                r.quantity: rnd.randint(1, 3),
+                r.solution: RETURN_SOLUTION.REFUND,
+                r.result: RETURN_RESULT.REFUNDED,
+            }
+        )
     for n in range(rows // 10):
         day = start + timedelta(days=n * 365 // max(rows // 10, 1))
-        data[RESENDS.title].append({"日期": day, "填写人": AGENTS[n % 3], "客户ID": rnd.choice(BUYERS),
-                                    "原订单编码": f"SR{n:010d}", "产品名称": rnd.choice(PRODUCTS), "数量": 1,
-                                    "发件原因": "破损补发", "新物流单号": f"YT{n:013d}", "发出日期": day})
-        data[QUALITY.title].append({"日期": day, "登记人": AGENTS[n % 3], "客户ID": rnd.choice(BUYERS),
-                                    "订单编码": f"SQ{n:010d}", "问题类型": "漏液", "凭证张数": 2, "状态": "已结案",
-                                    "结案日期": day})
+        data[s].append(
+            {
+                s.date: day,
+                s.filled_by: AGENTS[n % 3],
+                s.buyer_id: rnd.choice(BUYERS),
+                s.order_no: f"SR{n:010d}",
+                s.product: rnd.choice(PRODUCTS),
+                s.quantity: 1,
+                s.reason: RESEND_REASON.DAMAGED,
+                s.new_tracking_no: f"YT{n:013d}",
+                s.shipped_on: day,
+            }
+        )
+        data[q].append(
+            {
+                q.date: day,
+                q.registered_by: AGENTS[n % 3],
+                q.buyer_id: rnd.choice(BUYERS),
+                q.order_no: f"SQ{n:010d}",
+                q.issue_type: ISSUE_TYPE.LEAKING,
+                q.photos: 2,
+                q.state: ISSUE_STATE.CLOSED,
+                q.closed_on: day,
+            }
+        )
     for n in range(rows // 5):
         placed = datetime.combine(start, datetime.min.time()) + timedelta(minutes=n * 525_600 // max(rows // 5, 1))
-        data[CHASE_DETAIL.title].append({"拍下时间": placed, "买家ID": f"{rnd.choice(BUYERS)}{n}", "订单编号": f"4{n:018d}",
-                                         "订单金额": 89, "催款日期": placed.date() + timedelta(days=1),
-                                         "催款人": AGENTS[n % 3], "催款方式": "电话", "接听情况": "本人接听",
-                                         "催款结果": "已付款"})
-    path.write_bytes(build_workbook(LEDGERS, data, {"Agents": AGENTS}))
+        data[c].append(
+            {
+                c.placed_at: placed,
+                c.buyer_id: f"{rnd.choice(BUYERS)}{n}",
+                c.order_no: f"4{n:018d}",
+                c.amount: 89,
+                c.chased_on: placed.date() + timedelta(days=1),
+                c.agent: AGENTS[n % 3],
+                c.method: CHASE_METHOD.PHONE,
+                c.answer: CHASE_ANSWER.BUYER,
+                c.result: CHASE_RESULT.PAID,
+            }
+        )
+    path.write_bytes(build_workbook(LEDGERS, data, {AGENT_LIST.name: AGENTS}))
 
 
 class Sample(NamedTuple):
@@ -91,8 +147,10 @@ class Sample(NamedTuple):
 
 def measure(body: str, args: list[str]) -> Sample:
     """One run of `body` in a fresh process."""
-    result = subprocess.run([sys.executable, "-c", MEASURE.format(body=body), *args], capture_output=True, text=True)
-    line = next((l for l in result.stderr.splitlines() if l.startswith("BENCH ")), None)
+    result = subprocess.run(
+        [sys.executable, "-c", MEASURE.format(body=body), *args], capture_output=True, text=True, check=False
+    )
+    line = next((text for text in result.stderr.splitlines() if text.startswith("BENCH ")), None)
     if line is None or result.returncode not in (0, 1):  # 1 = the workbook has findings, still a full run
         raise SystemExit(f"{args[:1]} failed:\n{result.stderr[-2000:]}")
     wall, cpu, peak = line.split()[1:]
@@ -101,10 +159,12 @@ def measure(body: str, args: list[str]) -> Sample:
 
 def rounds(path: Path, out: Path, runs: int) -> dict[str, list[tuple[Sample, Sample]]]:
     """Per command, every round's sample beside that round's calamine read."""
-    commands = {"calamine read": None,
-                "validate": ["validate", str(path)],
-                "handover": ["handover", str(path), "--from", "小美", "--to", "阿强", "--out", str(out)],
-                "daily-totals": ["daily-totals", str(path), "--out", str(out)]}
+    commands = {
+        "calamine read": None,
+        "validate": ["validate", str(path)],
+        "handover": ["handover", str(path), "--from", "小美", "--to", "阿强", "--out", str(out)],
+        "daily-totals": ["daily-totals", str(path), "--out", str(out)],
+    }
     seen: dict[str, list[tuple[Sample, Sample]]] = {name: [] for name in commands}
     for _ in range(runs):
         base = measure(CALAMINE, [str(path)])
@@ -129,8 +189,10 @@ def row(rows: int, name: str, pairs: list[tuple[Sample, Sample]], previous: dict
         slope = f"{(wall - before) / (rows - before_rows) * 1000:.3f}"
     previous[name] = rows, wall
     peak = max(s.peak for _, s in pairs)
-    return (f"| {rows:,} | {name} | {wall:.2f} | {ratio:.2f} | {spread} | {cpu_ratio:.2f} | {target} | {peak:.0f} "
-            f"| {wall / rows * 1000:.3f} | {slope} |")
+    return (
+        f"| {rows:,} | {name} | {wall:.2f} | {ratio:.2f} | {spread} | {cpu_ratio:.2f} | {target} | {peak:.0f} "
+        f"| {wall / rows * 1000:.3f} | {slope} |"
+    )
 
 
 def main() -> None:
@@ -139,15 +201,19 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     options = parser.parse_args()
     today = date.today()
-    lines = [f"## {datetime.now():%Y-%m-%d %H:%M} — {platform.platform()}, {os.cpu_count()} cores, "
-             f"Python {platform.python_version()}", "",
-             f"`python benchmarks/run.py --sizes {options.sizes} --runs {options.runs}`: {options.runs} interleaved "
-             "rounds, each command a fresh process. × calamine = median of the per-round ratios to python-calamine "
-             "reading the same file, by wall-clock time (with the range over rounds) and by CPU time; a target is "
-             "met (✓) when both medians are within it. Peak = largest VmHWM of the command's own process.", "",
-             "| rows | command | median s | × calamine | rounds' range | × calamine, CPU | target | peak MiB "
-             "| s per 1k rows | marginal s per 1k rows |",
-             "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [
+        f"## {datetime.now():%Y-%m-%d %H:%M} — {platform.platform()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
+        "",
+        f"`python benchmarks/run.py --sizes {options.sizes} --runs {options.runs}`: {options.runs} interleaved "
+        "rounds, each command a fresh process. × calamine = median of the per-round ratios to python-calamine "
+        "reading the same file, by wall-clock time (with the range over rounds) and by CPU time; a target is "
+        "met (✓) when both medians are within it. Peak = largest VmHWM of the command's own process.",
+        "",
+        "| rows | command | median s | × calamine | rounds' range | × calamine, CPU | target | peak MiB "
+        "| s per 1k rows | marginal s per 1k rows |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     previous: dict[str, tuple[int, float]] = {}
     with tempfile.TemporaryDirectory() as folder:
         for rows in (int(s) for s in options.sizes.split(",")):

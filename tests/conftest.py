@@ -15,12 +15,13 @@ import pytest
 import xlsxwriter
 from click.testing import CliRunner, Result
 
-from libreoffice import LibreOffice, require_libreoffice
 from workbook_tools.cli import cli
 from workbook_tools.cli.demo import AGENTS, make_demo
 from workbook_tools.spec.lists import AGENTS as AGENT_LIST
 from workbook_tools.spec.sheets import LEDGERS, RETURNS
 from workbook_tools.xlsx.templates import build_workbook
+
+from libreoffice import LibreOffice, require_libreoffice
 
 TODAY = date(2026, 11, 22)
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,7 +60,8 @@ def demo_workbook(path: Path, day: date = TODAY, extra_returns: int = 0) -> Path
     base = rows[RETURNS][0]
     rows[RETURNS] = rows[RETURNS] + [
         {**base, RETURNS.tracking_no: f"SF9{n:012d}", RETURNS.order_no: f"SO9{n:08d}", RETURNS.result: "已退款"}
-        for n in range(extra_returns)]
+        for n in range(extra_returns)
+    ]
     path.write_bytes(build_workbook(LEDGERS, rows, {AGENT_LIST.name: AGENTS}))
     return path
 
@@ -67,9 +69,14 @@ def demo_workbook(path: Path, day: date = TODAY, extra_returns: int = 0) -> Path
 def tiny_png() -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
     pixels = b"".join(b"\x00" + b"\xff\x00\x00" * 4 for _ in range(4))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(pixels)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(pixels))
+        + chunk(b"IEND", b"")
+    )
 
 
 def team_workbook(path: Path, day: date = TODAY) -> Path:
@@ -84,13 +91,26 @@ def team_workbook(path: Path, day: date = TODAY) -> Path:
     returns.write_datetime(2, 0, midnight - timedelta(days=1), book.add_format({"num_format": "yyyy-mm-dd"}))
     returns.write_formula("I1", '="合计："&SUM(F2:F3)', None, "合计：3")
     returns.write_comment("G2", "仓库：等客户确认")
-    returns.conditional_format("F2:F100", {"type": "cell", "criteria": ">", "value": 1,
-                                           "format": book.add_format({"bg_color": "#FFC7CE"})})
+    returns.conditional_format(
+        "F2:F100", {"type": "cell", "criteria": ">", "value": 1, "format": book.add_format({"bg_color": "#FFC7CE"})}
+    )
     returns.data_validation("D2:D100", {"validate": "list", "source": ["过敏", "快递原因", "客户原因"]})
     chase = book.add_worksheet("催款明细表")
     chase.write_row(0, 0, ["拍下时间", "买家ID", "订单编号", "订单金额", "催款日期", "催款人", "催款方式", "催款结果"])
-    chase.write_row(1, 0, [(midnight - timedelta(hours=20)).strftime("%Y-%m-%d %H:%M"), "jenny王",
-                           "4100000000000000001", 89, day.isoformat(), "小美", "电话", "未付款"])
+    chase.write_row(
+        1,
+        0,
+        [
+            (midnight - timedelta(hours=20)).strftime("%Y-%m-%d %H:%M"),
+            "jenny王",
+            "4100000000000000001",
+            89,
+            day.isoformat(),
+            "小美",
+            "电话",
+            "未付款",
+        ],
+    )
     handover = book.add_worksheet("交接表")
     handover.write_row(0, 0, ["买家ID", "订单号", "交接处理", "交接人", "承接人", "时间", "状态"])
     handover.set_column(0, 6, 14)

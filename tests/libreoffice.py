@@ -3,6 +3,7 @@
 It opens what we write, recalculates every formula (forced on load through a
 private profile), and exports each sheet as CSV for the test to compare.
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,7 +21,8 @@ CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,fal
 RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
+<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
 </oor:items>
 """
 
@@ -47,9 +49,21 @@ class LibreOffice:
         self.runs += 1
         out = self.workdir / f"out{self.runs}"
         out.mkdir()
-        subprocess.run([self.soffice, f"-env:UserInstallation={self.profile_url}", "--headless",
-                        "--convert-to", target, "--outdir", str(out), str(path)],
-                       check=True, capture_output=True, timeout=180)
+        subprocess.run(
+            [
+                self.soffice,
+                f"-env:UserInstallation={self.profile_url}",
+                "--headless",
+                "--convert-to",
+                target,
+                "--outdir",
+                str(out),
+                str(path),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
         return out
 
     def sheets(self, path: Path) -> dict[str, list[list[str]]]:
@@ -57,7 +71,7 @@ class LibreOffice:
         out = self.convert(path, CSV_FILTER)
         sheets = {}
         for csv_path in sorted(out.glob("*.csv")):
-            sheet = csv_path.stem[len(path.stem) + 1:]
+            sheet = csv_path.stem[len(path.stem) + 1 :]
             with csv_path.open(encoding="utf-8", newline="") as handle:
                 sheets[sheet] = list(csv.reader(handle))
         assert sheets, f"LibreOffice wrote no CSV for {path.name}"

@@ -1,4 +1,5 @@
 """The add-in, checked by readers nobody here wrote: olefile, oletools' olevba, LibreOffice, lxml."""
+
 from __future__ import annotations
 
 import io
@@ -9,14 +10,23 @@ from pathlib import Path
 
 import olefile
 import pytest
-
-from conftest import run
 from lxml import etree
 from oletools.olevba import VBA_Parser
 
-from workbook_tools.addin.build import (ADDIN_TYPE, CUSTOM_UI_NS, CUSTOM_UI_REL, MACROS, VBA_REL, XLSM_TYPE, build_package,
-                                  modules, vba_ascii)
+from workbook_tools.addin.build import (
+    ADDIN_TYPE,
+    CUSTOM_UI_NS,
+    CUSTOM_UI_REL,
+    MACROS,
+    VBA_REL,
+    XLSM_TYPE,
+    build_package,
+    modules,
+    vba_ascii,
+)
 from workbook_tools.addin.vba_project import DOCUMENT
+
+from conftest import run
 
 QUICKSTART = Path(__import__("xlwings").__file__).parent / "quickstart_addin_ribbon.xlam"
 
@@ -35,7 +45,8 @@ def test_olefile_opens_the_vba_project_without_warnings(addin):
         warnings.simplefilter("error")
         ole = olefile.OleFileIO(io.BytesIO(_vba(addin)), raise_defects=olefile.DEFECT_INCORRECT)
     assert sorted("/".join(p) for p in ole.listdir()) == sorted(
-        ["PROJECT", "PROJECTwm", "VBA/_VBA_PROJECT", "VBA/dir"] + [f"VBA/{m.name}" for m in modules()])
+        ["PROJECT", "PROJECTwm", "VBA/_VBA_PROJECT", "VBA/dir"] + [f"VBA/{m.name}" for m in modules()]
+    )
     assert ole.openstream("VBA/_VBA_PROJECT").read() == bytes.fromhex("CC61FFFF000100")
 
 
@@ -62,8 +73,8 @@ def _decrypt(hex_text: str, project_id: str) -> bytes:
         plain.append(value)
         enc2, enc1, unencrypted = enc1, byte, value
     ignored = (seed & 6) // 2
-    length = int.from_bytes(bytes(plain[ignored:ignored + 4]), "little")
-    return bytes(plain[ignored + 4:ignored + 4 + length])
+    length = int.from_bytes(bytes(plain[ignored : ignored + 4]), "little")
+    return bytes(plain[ignored + 4 : ignored + 4 + length])
 
 
 @pytest.mark.parametrize("project", ["ours", "excel"])
@@ -86,8 +97,11 @@ def test_libreoffice_loads_the_same_project_and_source(libreoffice):
         assert names >= {m.name for m in modules()}
         for module in modules():
             text = etree.fromstring(package.read(f"Basic/WorkbookTools/{module.name}.xml")).text
-            ours = [line for line in module.source().decode("cp1252").split("\r\n")
-                    if line.strip() and not line.startswith(("Attribute ", "VERSION ", "BEGIN", "END", "  MultiUse"))]
+            ours = [
+                line
+                for line in module.source().decode("cp1252").split("\r\n")
+                if line.strip() and not line.startswith(("Attribute ", "VERSION ", "BEGIN", "END", "  MultiUse"))
+            ]
             theirs = [line for line in text.splitlines() if line.strip()]
             assert [line for line in theirs if line in set(ours)] == ours, module.name
 
@@ -119,8 +133,9 @@ def test_the_package_reaches_the_ribbon_and_the_vba_project(addin):
     assert root[CUSTOM_UI_REL] in names
     book = {r.get("Type"): r.get("Target") for r in etree.fromstring(package.read("xl/_rels/workbook.xml.rels"))}
     assert "xl/" + book[VBA_REL] in names
-    code_names = set(re.findall(rb'codeName="([^"]+)"', package.read("xl/workbook.xml") +
-                                package.read("xl/worksheets/sheet1.xml")))
+    code_names = set(
+        re.findall(rb'codeName="([^"]+)"', package.read("xl/workbook.xml") + package.read("xl/worksheets/sheet1.xml"))
+    )
     assert {n.decode() for n in code_names} == {m.name for m in modules() if m.kind == DOCUMENT}
 
 
@@ -142,8 +157,9 @@ def _decoded_strings(vba: str) -> list[str]:
     texts = []
     for chain in re.findall(rf"{_PIECE}(?: & {_PIECE})*", joined):
         pieces = re.findall(_PIECE, chain)
-        texts.append("".join(chr(int(p[7:11], 16)) if p.startswith("ChrW") else p[1:-1].replace('""', '"')
-                             for p in pieces))
+        texts.append(
+            "".join(chr(int(p[7:11], 16)) if p.startswith("ChrW") else p[1:-1].replace('""', '"') for p in pieces)
+        )
     return texts
 
 

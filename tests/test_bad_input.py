@@ -1,4 +1,5 @@
 """Bad input from real life: each gives a clear finding or a clear refusal, never a traceback."""
+
 from __future__ import annotations
 
 import io
@@ -8,21 +9,21 @@ from decimal import Decimal
 import openpyxl
 import pytest
 import xlsxwriter
-from hypothesis import example, given, settings, strategies as st
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from conftest import ROOT, TODAY, run
 from workbook_tools.core.findings import flatten
-from workbook_tools.spec.sheets import RETURNS
-from workbook_tools.spec.types import Kind
 from workbook_tools.core.tables import Grid
 from workbook_tools.core.validate import check_workbook
 from workbook_tools.core.values import BadValue, coerce, is_blank
+from workbook_tools.spec.sheets import RETURNS
+from workbook_tools.spec.types import Kind
 from workbook_tools.xlsx.files import read_grids
 
+from conftest import ROOT, TODAY, run
+
 HEADER = ["日期", "物流单号", "订单编码", "产品名称", "数量"]
-
-
 
 
 def test_a_password_protected_workbook_is_refused(tmp_path):
@@ -45,8 +46,12 @@ def test_a_sheet_used_down_to_its_last_row_is_read_to_the_end(tmp_path):
     sheet["B1048576"] = "SF2"
     book.save(tmp_path / "big.xlsx")
     findings = check_workbook(read_grids(tmp_path / "big.xlsx"), TODAY).findings
-    assert flatten(findings, "cell", "code") == [("A1048576", "missing_required"), ("D1048576", "missing_required"),
-                                                  ("E1048576", "missing_required"), ("C1048576", "unmatched_parcel")]
+    assert flatten(findings, "cell", "code") == [
+        ("A1048576", "missing_required"),
+        ("D1048576", "missing_required"),
+        ("E1048576", "missing_required"),
+        ("C1048576", "unmatched_parcel"),
+    ]
 
 
 def test_a_header_under_merged_title_cells_and_merged_header_cells(tmp_path):
@@ -77,8 +82,15 @@ def test_formula_errors_are_reported_at_their_cells(tmp_path):
     assert result.exit_code == 1 and "退件表!A2" in result.stdout and "退件表!E2" in result.stdout
 
 
-@pytest.mark.parametrize("value, code", [(date(1900, 1, 1), "unlikely_date"), (1, "unlikely_date"),
-                                         (date(2100, 1, 1), "unlikely_date"), (-2, "bad_number")])
+@pytest.mark.parametrize(
+    "value, code",
+    [
+        (date(1900, 1, 1), "unlikely_date"),
+        (1, "unlikely_date"),
+        (date(2100, 1, 1), "unlikely_date"),
+        (-2, "bad_number"),
+    ],
+)
 def test_dates_in_1900_and_2100_and_negative_quantities(value, code):
     row = ["2026-11-20", "SF1", "SO1", "眼霜", 1]
     row[0 if code == "unlikely_date" else 4] = value
@@ -86,9 +98,20 @@ def test_dates_in_1900_and_2100_and_negative_quantities(value, code):
     assert flatten(findings, "code") == [(code,)]
 
 
-@given(quantities=st.lists(st.one_of(st.integers(-2, 3), st.floats(-2, 3), st.booleans(), st.none(),
-                                     st.decimals(-2, 3, places=1), st.sampled_from(["1", "２", " ", "一"])),
-                           min_size=1, max_size=8))
+@given(
+    quantities=st.lists(
+        st.one_of(
+            st.integers(-2, 3),
+            st.floats(-2, 3),
+            st.booleans(),
+            st.none(),
+            st.decimals(-2, 3, places=1),
+            st.sampled_from(["1", "２", " ", "一"]),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
 @example(quantities=[1, True])  # equal dict keys of different types
 @example(quantities=[True, 1.0, Decimal(1)])
 @settings(max_examples=300, deadline=None)
@@ -108,9 +131,11 @@ def test_a_column_read_at_once_flags_exactly_the_cells_that_fail_one_by_one(quan
 
 def test_emoji_control_characters_and_32767_characters_in_a_buyer_id_survive_a_handover(tmp_path):
     long_id = "买" * 32_767
-    rows = [HEADER + ["ID号", "处理结果"],
-            ["2026-11-20", "SF1", "SO1", "眼霜", 1, "小鱼儿🐟爱吃糖\x07", None],
-            ["2026-11-20", "SF2", "SO2", "眼霜", 1, long_id, None]]
+    rows = [
+        [*HEADER, "ID号", "处理结果"],
+        ["2026-11-20", "SF1", "SO1", "眼霜", 1, "小鱼儿🐟爱吃糖\x07", None],
+        ["2026-11-20", "SF2", "SO2", "眼霜", 1, long_id, None],
+    ]
     path = tmp_path / "ids.xlsx"
     book = xlsxwriter.Workbook(path)  # openpyxl refuses control characters; Excel stores them as _x0007_
     for name, content in (("退件表", rows), ("交接表", [["买家ID", "交接处理", "交接人", "承接人", "时间", "状态"]])):
@@ -126,18 +151,42 @@ def test_emoji_control_characters_and_32767_characters_in_a_buyer_id_survive_a_h
     assert openpyxl.load_workbook(path)["交接表"].max_row == 3
 
 
-CELL_VALUES = st.one_of(st.none(), st.text(max_size=40), st.integers(), st.floats(allow_nan=True),
-                        st.booleans(), st.datetimes(), st.dates(), st.decimals(allow_nan=False, places=3))
+CELL_VALUES = st.one_of(
+    st.none(),
+    st.text(max_size=40),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    st.datetimes(),
+    st.dates(),
+    st.decimals(allow_nan=False, places=3),
+)
+
+
+CLEAN_TYPES = {
+    Kind.DATE: date,
+    Kind.DATETIME: datetime,
+    Kind.INT: int,
+    Kind.MONEY: Decimal,
+    Kind.RATE: float,
+    Kind.ID: str,
+    Kind.TEXT: str,
+    Kind.CHOICE: str,
+    Kind.PHONE: str,
+}
 
 
 @pytest.mark.parametrize("kind", list(Kind))
 @given(value=CELL_VALUES)
 @settings(max_examples=300, deadline=None)
-def test_coercion_gives_a_value_or_a_finding_code_for_anything_a_cell_holds(kind, value):
+def test_coercion_gives_a_clean_value_or_a_finding_code_for_anything_a_cell_holds(kind, value):
     try:
-        coerce(kind, value, TODAY)
+        clean = coerce(kind, value, TODAY)
     except BadValue as error:
-        assert error.code in ("bad_date", "bad_number", "bad_phone", "order_no_precision_lost")
+        outcome: object = error.code
+    else:
+        outcome = type(clean)
+    assert outcome in (CLEAN_TYPES[kind], "bad_date", "bad_number", "bad_phone", "order_no_precision_lost")
 
 
 @given(rows=st.lists(st.lists(CELL_VALUES, min_size=5, max_size=5), max_size=8))

@@ -1,4 +1,5 @@
 """The command line: exit codes, one clear line on bad input, JSON equal to the library's result."""
+
 from __future__ import annotations
 
 import hashlib
@@ -10,18 +11,17 @@ from datetime import date
 import openpyxl
 import pytest
 
-from conftest import ROOT, run, write_xlsx
 from workbook_tools.cli import DEMO_FILE, cli
 from workbook_tools.cli.demo import make_demo
-from workbook_tools.spec.sheets import LEDGERS, RESENDS, RETURNS
-from workbook_tools.xlsx.templates import build_workbook, template_files
 from workbook_tools.core.findings import flatten
 from workbook_tools.core.validate import check_workbook
+from workbook_tools.spec.sheets import LEDGERS, RESENDS, RETURNS
 from workbook_tools.xlsx.files import read_grids
+from workbook_tools.xlsx.templates import build_workbook, template_files
+
+from conftest import ROOT, run, write_xlsx
 
 TEMPLATES = ROOT / "templates_xlsx"
-
-
 
 
 def test_every_template_validates_clean():
@@ -59,17 +59,26 @@ def _empty_workbook(path):
     return path
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda d: d / "没有这个文件.xlsx", "找不到文件"),
-    (lambda d: (d / "notes.xlsx").write_text("这不是工作簿", encoding="utf-8") and d / "notes.xlsx",
-     "不是有效的 Excel 文件"),
-    (lambda d: (d / "notes.txt").write_text("x") and d / "notes.txt", "不是 Excel 工作簿"),
-    (lambda d: (d / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)) and d / "old.xls",
-     "旧版 .xls 格式"),
-    (lambda d: _empty_workbook(d / "empty.xlsx"), "没有找到可识别的表"),
-    (lambda d: write_xlsx(d / "other.xlsx", {"通讯录": [["姓名", "部门", "分机"], ["张三", "财务", 8001]]}),
-     "没有找到可识别的表"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda d: d / "没有这个文件.xlsx", "找不到文件"),
+        (
+            lambda d: (d / "notes.xlsx").write_text("这不是工作簿", encoding="utf-8") and d / "notes.xlsx",
+            "不是有效的 Excel 文件",
+        ),
+        (lambda d: (d / "notes.txt").write_text("x") and d / "notes.txt", "不是 Excel 工作簿"),
+        (
+            lambda d: (d / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)) and d / "old.xls",
+            "旧版 .xls 格式",
+        ),
+        (lambda d: _empty_workbook(d / "empty.xlsx"), "没有找到可识别的表"),
+        (
+            lambda d: write_xlsx(d / "other.xlsx", {"通讯录": [["姓名", "部门", "分机"], ["张三", "财务", 8001]]}),
+            "没有找到可识别的表",
+        ),
+    ],
+)
 def test_unusable_input_gives_one_chinese_line_and_exit_2(tmp_path, make, message):
     path = make(tmp_path)
     before = path.read_bytes() if path.exists() else None
@@ -97,8 +106,13 @@ def _corrupted(data: bytes) -> bytes:
 def test_the_installed_command_prints_no_traceback_on_a_damaged_file(tmp_path, damage, message):
     damaged = tmp_path / "damaged.xlsx"
     damaged.write_bytes(damage((TEMPLATES / "team.xlsx").read_bytes()))
-    result = subprocess.run([sys.executable, "-m", "workbook_tools", "validate", str(damaged)],
-                            capture_output=True, text=True, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "workbook_tools", "validate", str(damaged)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )
     assert result.returncode == 2
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("「damaged.xlsx」") and message in line
@@ -133,8 +147,10 @@ def test_build_templates_check_notices_a_stale_folder(tmp_path):
 
 
 def test_warnings_alone_exit_0(tmp_path):
-    path = write_xlsx(tmp_path / "w.xlsx", {"退件表": [["日期", "物流单号", "订单编码", "产品名称", "数量"],
-                                                      ["2062-11-20", "SF1", "SO1", "眼霜", 1]]})
+    path = write_xlsx(
+        tmp_path / "w.xlsx",
+        {"退件表": [["日期", "物流单号", "订单编码", "产品名称", "数量"], ["2062-11-20", "SF1", "SO1", "眼霜", 1]]},
+    )
     result = run("validate", path)
     assert result.exit_code == 0
     assert flatten(check_workbook(read_grids(path), date.today()).findings, "code") == [("unlikely_date",)]

@@ -18,7 +18,6 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from conftest import ROOT, TODAY, demo_workbook, run
 from workbook_tools import excel
 from workbook_tools.core.validate import check_workbook
 from workbook_tools.excel.book import runs
@@ -26,11 +25,30 @@ from workbook_tools.spec.codes import Severity
 from workbook_tools.spec.reports import RESULTS
 from workbook_tools.xlsx.files import read_grids
 
+from conftest import ROOT, TODAY, demo_workbook, run
+
 pytestmark = pytest.mark.xlwings_remote
 AT = f"{TODAY} 18:00"
-WRITES = {"setValues", "addSheet", "sheetClear", "setNumberFormat", "setRangeColors", "setColumnWidth", "resizeTable",
-          "addConditionalFormat", "addNote", "deleteNote", "addChart", "setFontProperty", "setBorderProperty",
-          "setWrapText", "setHorizontalAlignment", "setVerticalAlignment", "freezePaneAtRange", "setRowHeight"}
+WRITES = {
+    "setValues",
+    "addSheet",
+    "sheetClear",
+    "setNumberFormat",
+    "setRangeColors",
+    "setColumnWidth",
+    "resizeTable",
+    "addConditionalFormat",
+    "addNote",
+    "deleteNote",
+    "addChart",
+    "setFontProperty",
+    "setBorderProperty",
+    "setWrapText",
+    "setHorizontalAlignment",
+    "setVerticalAlignment",
+    "freezePaneAtRange",
+    "setRowHeight",
+}
 
 
 @pytest.fixture(scope="module")
@@ -62,25 +80,39 @@ def looks(path: Path, sheet_name: str) -> dict[str, Any]:
     for row in sheet.iter_rows():
         for cell in row:
             border = cell.border
-            look = (_number(cell.value), cell.number_format if cell.value is not None else None,
-                    bool(cell.font.b), bool(cell.font.i), cell.font.sz if cell.font.sz != 11 else None,
-                    _colour(cell.font.color), _colour(cell.fill.fgColor) if cell.fill.fill_type else None,
-                    tuple(bool(getattr(border, side).style) for side in ("left", "right", "top", "bottom")),
-                    bool(cell.alignment.wrap_text), cell.alignment.horizontal, cell.alignment.vertical)
+            look = (
+                _number(cell.value),
+                cell.number_format if cell.value is not None else None,
+                bool(cell.font.b),
+                bool(cell.font.i),
+                cell.font.sz if cell.font.sz != 11 else None,
+                _colour(cell.font.color),
+                _colour(cell.fill.fgColor) if cell.fill.fill_type else None,
+                tuple(bool(getattr(border, side).style) for side in ("left", "right", "top", "bottom")),
+                bool(cell.alignment.wrap_text),
+                cell.alignment.horizontal,
+                cell.alignment.vertical,
+            )
             if look[0] is not None or any(look[2:4]) or any(v for v in look[4:7]) or any(look[7]) or any(look[8:]):
                 cells[cell.coordinate] = look
     heights = {r: d.height for r, d in sheet.row_dimensions.items() if d.height}
-    return {"cells": cells, "freeze": sheet.freeze_panes, "tables": {t.name: t.ref for t in sheet.tables.values()},
-            "heights": heights}
+    return {
+        "cells": cells,
+        "freeze": sheet.freeze_panes,
+        "tables": {t.name: t.ref for t in sheet.tables.values()},
+        "heights": heights,
+    }
 
 
 def assert_same(file_path: Path, excel_path: Path, sheet: str) -> None:
     headless, in_excel = looks(file_path, sheet), looks(excel_path, sheet)
     assert in_excel["freeze"] == headless["freeze"] and in_excel["tables"] == headless["tables"]
     assert in_excel["heights"] == headless["heights"]
-    differ = {cell: (headless["cells"].get(cell), in_excel["cells"].get(cell))
-              for cell in headless["cells"].keys() | in_excel["cells"].keys()
-              if headless["cells"].get(cell) != in_excel["cells"].get(cell)}
+    differ = {
+        cell: (headless["cells"].get(cell), in_excel["cells"].get(cell))
+        for cell in headless["cells"].keys() | in_excel["cells"].keys()
+        if headless["cells"].get(cell) != in_excel["cells"].get(cell)
+    }
     assert differ == {}
 
 
@@ -90,10 +122,18 @@ def _charts(path: Path) -> int:
 
 
 COMMANDS = {  # button, its arguments, the CLI command doing the same, the sheet both write
-    "handover": (excel.shift_handover, {"from_agent": "小美", "to_agent": "阿强", "at": AT},
-                 ["handover", "--from", "小美", "--to", "阿强", "--at", AT], "交接表"),
-    "daily_totals": (excel.daily_totals, {"day": TODAY.isoformat(), "at": AT},
-                     ["daily-totals", "--date", TODAY.isoformat(), "--at", AT], "日汇总"),
+    "handover": (
+        excel.shift_handover,
+        {"from_agent": "小美", "to_agent": "阿强", "at": AT},
+        ["handover", "--from", "小美", "--to", "阿强", "--at", AT],
+        "交接表",
+    ),
+    "daily_totals": (
+        excel.daily_totals,
+        {"day": TODAY.isoformat(), "at": AT},
+        ["daily-totals", "--date", TODAY.isoformat(), "--at", AT],
+        "日汇总",
+    ),
     "chase_summary": (excel.chase_summary, {"at": AT}, ["chase-summary", "--at", AT], "催款汇总表"),
 }
 
@@ -123,11 +163,13 @@ def test_every_command_gives_the_same_sheet_in_excel_and_in_the_file(remote, tmp
 def test_a_second_handover_updates_the_same_cells_in_both(remote, tmp_path):
     path = demo_workbook(tmp_path / "book.xlsx", TODAY)
     assert run("handover", path, "--from", "小美", "--to", "阿强", "--at", AT).exit_code == 0
-    message, actions = click(remote, path, excel.shift_handover, from_agent="阿强", to_agent="莉莉",
-                             at=f"{TODAY} 23:00")
+    message, actions = click(
+        remote, path, excel.shift_handover, from_agent="阿强", to_agent="莉莉", at=f"{TODAY} 23:00"
+    )
     remote.replay(path, actions, tmp_path / "excel.xlsx")
-    result = run("handover", path, "--from", "阿强", "--to", "莉莉", "--at", f"{TODAY} 23:00",
-                 "--out", tmp_path / "file.xlsx")
+    result = run(
+        "handover", path, "--from", "阿强", "--to", "莉莉", "--at", f"{TODAY} 23:00", "--out", tmp_path / "file.xlsx"
+    )
     assert result.exit_code == 0 and message.startswith("已交接")
     assert_same(tmp_path / "file.xlsx", tmp_path / "excel.xlsx", "交接表")
 
@@ -138,16 +180,17 @@ def formula_workbook(path: Path) -> Path:
     sheet = book.add_worksheet("交接表")
     header = ["买家ID", "订单号", "交接处理", "交接人", "承接人", "时间", "状态", "事项编号", "备注"]
     sheet.write_row(0, 0, header)
-    for r, (state, number) in enumerate((("待处理", "HO-AAAAAA"), (None, None), ("待处理", "HO-BBBBBB"),
-                                         (None, None), ("待处理", "HO-CCCCCC")), start=1):
+    for r, (state, number) in enumerate(
+        (("待处理", "HO-AAAAAA"), (None, None), ("待处理", "HO-BBBBBB"), (None, None), ("待处理", "HO-CCCCCC")), start=1
+    ):
         sheet.write_row(r, 0, [f"买家{r}", f"41000{r}", "查物流", "小美", "阿强", f"{TODAY} 09:00"])
         if state:
             sheet.write(r, 6, state)
             sheet.write(r, 7, number)
         else:  # a row the team closes with formulas: 状态 and 事项编号 computed
-            sheet.write_formula(r, 6, '=IF(A{0}<>"","已完成","")'.format(r + 1), None, "已完成")
-            sheet.write_formula(r, 7, f'="HO-"&ROW()', None, f"HO-{r + 1}")
-        sheet.write_formula(r, 8, f'=LEN(C{r + 1})', None, 3)
+            sheet.write_formula(r, 6, f'=IF(A{r + 1}<>"","已完成","")', None, "已完成")
+            sheet.write_formula(r, 7, '="HO-"&ROW()', None, f"HO-{r + 1}")
+        sheet.write_formula(r, 8, f"=LEN(C{r + 1})", None, 3)
     book.close()
     return path
 
@@ -163,7 +206,12 @@ def test_formulas_between_edited_cells_survive_in_both_backends(remote, tmp_path
     for out in (tmp_path / "excel.xlsx", tmp_path / "file.xlsx"):
         sheet = openpyxl.load_workbook(out)["交接表"]
         assert [sheet[f"G{r}"].value for r in range(2, 7)] == [
-            "已转交", '=IF(A3<>"","已完成","")', "已转交", '=IF(A5<>"","已完成","")', "已转交"], out.name
+            "已转交",
+            '=IF(A3<>"","已完成","")',
+            "已转交",
+            '=IF(A5<>"","已完成","")',
+            "已转交",
+        ], out.name
         assert sheet["H3"].value == '="HO-"&ROW()' and sheet["I4"].value == "=LEN(C4)"
     assert_same(tmp_path / "file.xlsx", tmp_path / "excel.xlsx", "交接表")
 
@@ -180,13 +228,14 @@ def test_validate_in_excel_lists_the_headless_findings_and_marks_them(remote, tm
     findings = check_workbook(read_grids(path), TODAY).findings
     sheet = openpyxl.load_workbook(tmp_path / "excel.xlsx")[RESULTS.title]
     listed = [tuple(c.value for c in row[:7]) for row in sheet.iter_rows(min_row=5)]
-    assert listed == [(f"{f.sheet}!{f.cell}", f.sheet, f.cell, f.column, f.severity.label, f.code, f.message)
-                      for f in findings]
+    assert listed == [
+        (f"{f.sheet}!{f.cell}", f.sheet, f.cell, f.column, f.severity.label, f.code, f.message) for f in findings
+    ]
     book = openpyxl.load_workbook(tmp_path / "excel.xlsx")
     for name in ("退件表", "重发单", "质量问题表", "催款明细表"):
         (rule,) = [r for cf in book[name].conditional_formatting for r in cf.rules]
         assert f'"{name}!"&ADDRESS(ROW(),COLUMN(),4)' in rule.formula[0]
-    errors = [f for f in findings if f.severity is Severity.ERROR][:excel.NOTE_LIMIT]
+    errors = [f for f in findings if f.severity is Severity.ERROR][: excel.NOTE_LIMIT]
     assert [book[f.sheet][f.cell].comment.text for f in errors] == [excel.NOTE_MARK + f.message for f in errors]
     assert message == "校验完成：9 个错误、3 个警告，已在表中标红，详见「校验结果」表。"
 
@@ -246,8 +295,10 @@ def test_settings_are_restored_and_nothing_is_written_when_the_workbook_has_none
 
 def test_a_bad_day_or_missing_names_write_nothing(remote, tmp_path):
     path = demo_workbook(tmp_path / "book.xlsx", TODAY)
-    for button, kwargs, text in ((excel.daily_totals, {"day": "2026-13-01"}, "不是有效日期"),
-                                 (excel.shift_handover, {"from_agent": "小美"}, "请写明交接人和承接人")):
+    for button, kwargs, text in (
+        (excel.daily_totals, {"day": "2026-13-01"}, "不是有效日期"),
+        (excel.shift_handover, {"from_agent": "小美"}, "请写明交接人和承接人"),
+    ):
         message, actions = click(remote, path, button, **kwargs)
         assert text in message
         assert not WRITES & {a["func"] for a in actions}
@@ -264,12 +315,17 @@ def test_chinese_names_travel_as_ascii_and_arrive_intact(remote, tmp_path):
     assert message.startswith("已交接")
 
 
-@pytest.mark.parametrize("error, expected", [
-    (Exception(-2146777998, "", None, None), excel.EDIT_MODE),
-    (Exception(-2147418111, "Call was rejected by callee.", None, None), excel.EDIT_MODE),
-    (Exception(-2146827284, "The cell or chart you're trying to change is on a protected sheet.", None, None),
-     "受密码保护"),
-])
+@pytest.mark.parametrize(
+    "error, expected",
+    [
+        (Exception(-2146777998, "", None, None), excel.EDIT_MODE),
+        (Exception(-2147418111, "Call was rejected by callee.", None, None), excel.EDIT_MODE),
+        (
+            Exception(-2146827284, "The cell or chart you're trying to change is on a protected sheet.", None, None),
+            "受密码保护",
+        ),
+    ],
+)
 def test_excel_errors_become_a_sentence(error, expected):
     assert expected in excel.explain(error)
 

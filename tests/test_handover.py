@@ -1,47 +1,127 @@
 """Shift handover: which items, in which order, with which deadlines and instructions."""
+
 from __future__ import annotations
 
 from datetime import datetime
 
 import pytest
 
-from workbook_tools.errors import WorkbookToolsError
 from workbook_tools.core.handover import acknowledge, handover
 from workbook_tools.core.tables import Grid
 from workbook_tools.core.validate import check_workbook
+from workbook_tools.errors import WorkbookToolsError
 
 AT = datetime(2026, 11, 22, 18, 0)
 
-RETURNS = Grid("退件表", [
-    ["日期", "物流单号", "ID号", "订单编码", "退回类型", "产品名称", "数量", "解决方案", "处理结果"],
-    ["2026-11-12", "SF1", "小鱼儿爱吃糖", "SO1", "过敏", "紧致眼霜 15g", 1, "退款", None],         # open, due 11-22 00:00
-    ["2026-11-20", "SF2", "jenny王", "SO2", "客户原因", "温和卸妆水 500ml", 2, "退款", "已退款"],  # done
-    ["2026-11-21", "SF3", "cherry_lin", "SO3", "发货问题", "氨基酸洗面奶 100g", 1, "重发", "待处理"],  # open, 12-01
-])
-RESENDS = Grid("重发单", [
-    ["日期", "填写人", "客户ID", "原订单编码", "产品名称", "数量", "发件原因", "新物流单号"],
-    ["2026-11-22", "小美", "晴天娃娃88", "SO4", "紧致眼霜 15g", 1, "破损补发", None],            # open, 11-23 00:00
-    ["2026-11-21", "小美", "晴天娃娃88", "SO5", "紧致眼霜 15g", 1, "破损补发", "SF9"],           # shipped
-])
-QUALITY = Grid("质量问题表", [
-    ["日期", "登记人", "客户ID", "订单编码", "问题类型", "问题描述", "凭证张数", "处理方案", "状态", "结案日期"],
-    ["2026-11-20", "阿强", "风吹麦浪kk", "SO6", "漏液", "瓶盖松动", 2, "补发", "处理中", None],  # open, 11-25 00:00
-    ["2026-11-19", "阿强", "风吹麦浪kk", "SO7", "漏液", "瓶盖松动", 2, "补发", "已结案", "2026-11-20"],
-])
-CHASE = Grid("催款明细表", [
-    ["拍下时间", "买家ID", "订单编号", "订单金额", "催款日期", "催款人", "催款方式", "接听情况", "催款结果"],
-    ["2026-11-19 23:59", "蓝色天空1990", "4100000000000000001", 89, "2026-11-20", "莉莉", "电话", "未接通", "未付款"],
-    ["2026-11-19 18:00", "土豆不是洋芋", "4100000000000000002", 59, "2026-11-20", "莉莉", "电话", "未接通", "未付款"],
-    ["2026-11-21 10:00", "快乐的胖子", "4100000000000000003", 128, "2026-11-22", "莉莉", "旺旺", "本人接听", "已付款"],
-])
-HANDOVER = Grid("交接表", [
-    ["买家ID", "订单号", "订单状态", "订单描述", "交接处理", "交接人", "承接人", "时间", "截止时间", "状态", "事项类型"],
-    ["一只猫咪喵", "4100000000000000004", "退款中", "拒绝了仅退款", "电话联系买家说明拒绝原因", "阿强", "小美",
-     "2026-11-22 09:00", None, "待处理", "拒绝退款回访"],                                            # 11-24 09:00
-    ["阿杰的小店", "4100000000000000005", "退款中", "买家申请退款", "同意退款前先核实物流", "阿强", "小美",
-     "2026-11-22 09:00", "2026-11-22 18:00", "待处理", "退款申请（已发货）"],                      # due = AT
-    ["tb3728_2011", None, None, None, "已处理完", "阿强", "小美", "2026-11-22 09:00", None, "已完成", "其他"],
-])
+RETURNS = Grid(
+    "退件表",
+    [
+        ["日期", "物流单号", "ID号", "订单编码", "退回类型", "产品名称", "数量", "解决方案", "处理结果"],
+        ["2026-11-12", "SF1", "小鱼儿爱吃糖", "SO1", "过敏", "紧致眼霜 15g", 1, "退款", None],  # open, due 11-22 00:00
+        ["2026-11-20", "SF2", "jenny王", "SO2", "客户原因", "温和卸妆水 500ml", 2, "退款", "已退款"],  # done
+        ["2026-11-21", "SF3", "cherry_lin", "SO3", "发货问题", "氨基酸洗面奶 100g", 1, "重发", "待处理"],  # open, 12-01
+    ],
+)
+RESENDS = Grid(
+    "重发单",
+    [
+        ["日期", "填写人", "客户ID", "原订单编码", "产品名称", "数量", "发件原因", "新物流单号"],
+        ["2026-11-22", "小美", "晴天娃娃88", "SO4", "紧致眼霜 15g", 1, "破损补发", None],  # open, 11-23 00:00
+        ["2026-11-21", "小美", "晴天娃娃88", "SO5", "紧致眼霜 15g", 1, "破损补发", "SF9"],  # shipped
+    ],
+)
+QUALITY = Grid(
+    "质量问题表",
+    [
+        ["日期", "登记人", "客户ID", "订单编码", "问题类型", "问题描述", "凭证张数", "处理方案", "状态", "结案日期"],
+        ["2026-11-20", "阿强", "风吹麦浪kk", "SO6", "漏液", "瓶盖松动", 2, "补发", "处理中", None],  # open, 11-25 00:00
+        ["2026-11-19", "阿强", "风吹麦浪kk", "SO7", "漏液", "瓶盖松动", 2, "补发", "已结案", "2026-11-20"],
+    ],
+)
+CHASE = Grid(
+    "催款明细表",
+    [
+        ["拍下时间", "买家ID", "订单编号", "订单金额", "催款日期", "催款人", "催款方式", "接听情况", "催款结果"],
+        [
+            "2026-11-19 23:59",
+            "蓝色天空1990",
+            "4100000000000000001",
+            89,
+            "2026-11-20",
+            "莉莉",
+            "电话",
+            "未接通",
+            "未付款",
+        ],
+        [
+            "2026-11-19 18:00",
+            "土豆不是洋芋",
+            "4100000000000000002",
+            59,
+            "2026-11-20",
+            "莉莉",
+            "电话",
+            "未接通",
+            "未付款",
+        ],
+        [
+            "2026-11-21 10:00",
+            "快乐的胖子",
+            "4100000000000000003",
+            128,
+            "2026-11-22",
+            "莉莉",
+            "旺旺",
+            "本人接听",
+            "已付款",
+        ],
+    ],
+)
+HANDOVER = Grid(
+    "交接表",
+    [
+        [
+            "买家ID",
+            "订单号",
+            "订单状态",
+            "订单描述",
+            "交接处理",
+            "交接人",
+            "承接人",
+            "时间",
+            "截止时间",
+            "状态",
+            "事项类型",
+        ],
+        [
+            "一只猫咪喵",
+            "4100000000000000004",
+            "退款中",
+            "拒绝了仅退款",
+            "电话联系买家说明拒绝原因",
+            "阿强",
+            "小美",
+            "2026-11-22 09:00",
+            None,
+            "待处理",
+            "拒绝退款回访",
+        ],  # 11-24 09:00
+        [
+            "阿杰的小店",
+            "4100000000000000005",
+            "退款中",
+            "买家申请退款",
+            "同意退款前先核实物流",
+            "阿强",
+            "小美",
+            "2026-11-22 09:00",
+            "2026-11-22 18:00",
+            "待处理",
+            "退款申请（已发货）",
+        ],  # due = AT
+        ["tb3728_2011", None, None, None, "已处理完", "阿强", "小美", "2026-11-22 09:00", None, "已完成", "其他"],
+    ],
+)
 BOOK = [HANDOVER, RETURNS, RESENDS, QUALITY, CHASE]
 
 
@@ -53,7 +133,7 @@ def test_every_open_item_most_urgent_first_with_its_deadline():
     result = run()
     assert [(i["source"], i["due_at"], i["overdue"]) for i in result.items] == [
         ("退件表!2", "2026-11-22T00:00", True),
-        ("交接表!3", "2026-11-22T18:00", True),   # a deadline exactly at the handover time is overdue
+        ("交接表!3", "2026-11-22T18:00", True),  # a deadline exactly at the handover time is overdue
         ("催款明细表!2", "2026-11-22T23:59", False),  # placed 23:59, closes three days later to the minute
         ("重发单!2", "2026-11-23T00:00", False),
         ("交接表!2", "2026-11-24T09:00", False),  # 09:00 + 48 h for a refused refund
@@ -65,9 +145,12 @@ def test_every_open_item_most_urgent_first_with_its_deadline():
 
 def test_the_instruction_says_what_to_do_and_by_when():
     actions = {i["source"]: i["action"] for i in run().items}
-    assert actions["退件表!2"] == "【已超时】核对退件后退款，并在退件表填写处理结果；逾期平台自动退款（截止 11-22 00:00）"
-    assert actions["催款明细表!2"] == ("【本班到期】再次催付，结果记入催款明细表；24 小时内同一买家不超过 3 次"
-                                    "（截止 11-22 23:59）")
+    assert (
+        actions["退件表!2"] == "【已超时】核对退件后退款，并在退件表填写处理结果；逾期平台自动退款（截止 11-22 00:00）"
+    )
+    assert actions["催款明细表!2"] == (
+        "【本班到期】再次催付，结果记入催款明细表；24 小时内同一买家不超过 3 次（截止 11-22 23:59）"
+    )
     assert actions["交接表!2"] == "电话联系买家说明拒绝原因（截止 11-24 09:00）"
     assert actions["质量问题表!2"] == "跟进补发，答复买家；结案后在质量问题表填写状态和结案日期（截止 11-25 00:00）"
 
@@ -83,9 +166,19 @@ def test_the_new_rows_carry_the_seed_columns_and_a_stable_item_number():
     header = HANDOVER.rows[0]
     assert result.change.sheet == "交接表"
     first = {h: cells.get((5, i + 1)) for i, h in enumerate(header)}  # appended after row 4
-    assert first == {"买家ID": "小鱼儿爱吃糖", "订单号": "SO1", "订单状态": "退款中", "订单描述": "退件（过敏）紧致眼霜 15g×1",
-                     "交接处理": run().items[0]["action"], "交接人": "小美", "承接人": "阿强", "时间": AT,
-                     "截止时间": datetime(2026, 11, 22), "状态": "待处理", "事项类型": "退件确认"}
+    assert first == {
+        "买家ID": "小鱼儿爱吃糖",
+        "订单号": "SO1",
+        "订单状态": "退款中",
+        "订单描述": "退件（过敏）紧致眼霜 15g×1",
+        "交接处理": run().items[0]["action"],
+        "交接人": "小美",
+        "承接人": "阿强",
+        "时间": AT,
+        "截止时间": datetime(2026, 11, 22),
+        "状态": "待处理",
+        "事项类型": "退件确认",
+    }
     added = {c.value for c in result.change.cells if c.row == 1}
     assert added == {"订单价格", "来源", "事项编号"}  # the team's sheet lacked them: added after its last column
 
@@ -93,7 +186,7 @@ def test_the_new_rows_carry_the_seed_columns_and_a_stable_item_number():
 def test_handed_over_again_to_the_same_agent_adds_nothing():
     first = run()
     assert first.written == 7
-    again = run(book=[_with_rows(HANDOVER, first)] + BOOK[1:])
+    again = run(book=[_with_rows(HANDOVER, first), *BOOK[1:]])
     assert (again.written, again.already, again.change) == (0, 7, None)
 
 
@@ -101,11 +194,12 @@ def test_an_item_closed_in_its_ledger_is_marked_done_at_the_next_handover():
     handed = _with_rows(HANDOVER, run())
     returns = Grid("退件表", [row[:] for row in RETURNS.rows])
     returns.rows[1][8] = "已退款"
-    result = run(book=[handed, returns] + BOOK[2:], at=datetime(2026, 11, 23, 9, 0), from_agent="阿强",
-                 to_agent="莉莉")
+    result = run(book=[handed, returns, *BOOK[2:]], at=datetime(2026, 11, 23, 9, 0), from_agent="阿强", to_agent="莉莉")
     done = [i for i in result.items if i["state"] == "已完成"]
-    assert [(i["source"], i["order_no"]) for i in done] == [("退件表!2", "SO1"),  # refunded since
-                                                            ("催款明细表!2", "4100000000000000001")]  # auto-closed
+    assert [(i["source"], i["order_no"]) for i in done] == [
+        ("退件表!2", "SO1"),  # refunded since
+        ("催款明细表!2", "4100000000000000001"),
+    ]  # auto-closed
     states = {(c.row, c.value) for c in result.change.cells if c.value in ("已完成", "已转交")}
     assert (5, "已完成") in states
     assert sum(1 for _, v in states if v == "已转交") == result.written
@@ -158,8 +252,16 @@ def test_a_rule_the_team_changed_on_settings_moves_the_deadline():
     assert [i["due_at"] for i in result.items] == ["2026-11-19T12:00", "2026-11-28T12:00"]
 
 
-ROSTER = Grid("设置", [["规则", "数值"], [], ["班次", "开始", "结束", "人员"], ["早班", "08:00", "16:00", "小美"],
-                      ["晚班", 16 / 24, "24:00", "阿强"]])
+ROSTER = Grid(
+    "设置",
+    [
+        ["规则", "数值"],
+        [],
+        ["班次", "开始", "结束", "人员"],
+        ["早班", "08:00", "16:00", "小美"],
+        ["晚班", 16 / 24, "24:00", "阿强"],
+    ],
+)
 
 
 @pytest.mark.parametrize("hour, names", [(9, ("小美", "阿强")), (18, ("阿强", "小美")), (23, ("阿强", "小美"))])

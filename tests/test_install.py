@@ -1,4 +1,5 @@
 """install-addin and doctor, into a folder of the test's own."""
+
 from __future__ import annotations
 
 import io
@@ -7,11 +8,11 @@ import zipfile
 
 import pytest
 
-from conftest import run
-
 from workbook_tools.addin.build import ADDIN_FILE, build_package
 from workbook_tools.spec.sheets import LEDGERS
 from workbook_tools.xlsx.templates import build_workbook
+
+from conftest import run
 
 
 @pytest.fixture
@@ -19,8 +20,6 @@ def home(tmp_path, monkeypatch):
     monkeypatch.setenv("USERPROFILE", str(tmp_path / "user"))
     monkeypatch.setenv("HOME", str(tmp_path / "user"))
     return tmp_path
-
-
 
 
 @pytest.mark.skipif(sys.platform == "darwin", reason="the macOS config lives in Excel's container")

@@ -1,5 +1,6 @@
 """A long command says what it is doing; a quick one, or one whose output goes to a file, stays silent; a command
 runs without the cyclic collector's rescans of its rows and hands the collector back however it ends."""
+
 from __future__ import annotations
 
 import gc
@@ -10,12 +11,13 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT
 from workbook_tools import cli as cli_module
-from workbook_tools.errors import WorkbookToolsError
-from workbook_tools.core.gc_pause import gc_paused
 from workbook_tools.cli.progress import DELAY, Progress
+from workbook_tools.core.gc_pause import gc_paused
+from workbook_tools.errors import WorkbookToolsError
 from workbook_tools.xlsx.templates import TEAM_FILE
+
+from conftest import ROOT
 
 
 class Terminal(io.StringIO):
@@ -52,6 +54,7 @@ def _record_collector(seen: list[bool]):
     def check(grids, day):
         seen.append(gc.isenabled())
         raise WorkbookToolsError("测试：读到一半出错。")
+
     return check
 
 

@@ -1,4 +1,5 @@
 """Writing in place: a backup the user can find, and a full disk leaves everything as it was."""
+
 from __future__ import annotations
 
 import errno
@@ -6,9 +7,11 @@ import io
 import os
 
 import pytest
-from conftest import run, team_workbook
+
 from workbook_tools.xlsx import files as xlsx_file
 from workbook_tools.xlsx.files import BACKUP_DIR, BACKUPS_KEPT
+
+from conftest import run, team_workbook
 
 
 def test_the_version_replaced_is_kept_and_the_user_is_told_where(tmp_path):
@@ -47,12 +50,14 @@ def test_a_full_disk_changes_nothing(tmp_path, monkeypatch):
     assert leftovers == []
 
 
-PIVOT_CACHE = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-               '<pivotCacheDefinition xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-               'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" recordCount="2">'
-               '<cacheSource type="worksheet"><worksheetSource ref="A1:F3" sheet="退件表"/></cacheSource>'
-               '<cacheFields count="1"><cacheField name="退回类型" numFmtId="0"><sharedItems/></cacheField></cacheFields>'
-               '</pivotCacheDefinition>').encode()
+PIVOT_CACHE = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<pivotCacheDefinition xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" recordCount="2">'
+    '<cacheSource type="worksheet"><worksheetSource ref="A1:F3" sheet="退件表"/></cacheSource>'
+    '<cacheFields count="1"><cacheField name="退回类型" numFmtId="0"><sharedItems/></cacheField></cacheFields>'
+    "</pivotCacheDefinition>"
+).encode()
 
 
 def macro_workbook(path):
@@ -78,17 +83,24 @@ def macro_workbook(path):
         for info in team.infolist():
             data = team.read(info)
             if info.filename == "[Content_Types].xml":
-                data = data.replace(b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-                                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml").replace(
-                    b"</Types>", b'<Override PartName="/xl/vbaProject.bin" ContentType="application/vnd.ms-office.'
+                data = data.replace(
+                    b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+                ).replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/vbaProject.bin" ContentType="application/vnd.ms-office.'
                     b'vbaProject"/><Override PartName="/xl/pivotCache/pivotCacheDefinition1.xml" ContentType="'
-                    b'application/vnd.openxmlformats-officedocument.spreadsheetml.pivotCacheDefinition+xml"/></Types>')
+                    b'application/vnd.openxmlformats-officedocument.spreadsheetml.pivotCacheDefinition+xml"/></Types>',
+                )
             if info.filename == "xl/_rels/workbook.xml.rels":
-                data = data.replace(b"</Relationships>", b'<Relationship Id="rId90" Type="http://schemas.microsoft.com/'
-                                    b'office/2006/relationships/vbaProject" Target="vbaProject.bin"/><Relationship '
-                                    b'Id="rId91" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-                                    b'relationships/pivotCacheDefinition" Target="pivotCache/pivotCacheDefinition1.xml"/>'
-                                    b'</Relationships>')
+                data = data.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rId90" Type="http://schemas.microsoft.com/'
+                    b'office/2006/relationships/vbaProject" Target="vbaProject.bin"/><Relationship '
+                    b'Id="rId91" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                    b'relationships/pivotCacheDefinition" Target="pivotCache/pivotCacheDefinition1.xml"/>'
+                    b"</Relationships>",
+                )
             target.writestr(info, data)
         target.writestr("xl/vbaProject.bin", vba_part)
         target.writestr("xl/pivotCache/pivotCacheDefinition1.xml", PIVOT_CACHE)
@@ -103,14 +115,23 @@ def test_a_vba_project_and_a_pivot_cache_come_through_every_command_unchanged(tm
     path = macro_workbook(tmp_path / "team.xlsm")
     with zipfile.ZipFile(path) as package:
         before = {n: package.read(n) for n in package.namelist()}
-    for command in (["handover", "--from", "小美", "--to", "阿强"], ["acknowledge", "--agent", "阿强"],
-                    ["daily-totals"], ["chase-summary"]):
+    for command in (
+        ["handover", "--from", "小美", "--to", "阿强"],
+        ["acknowledge", "--agent", "阿强"],
+        ["daily-totals"],
+        ["chase-summary"],
+    ):
         result = run(command[0], path, *command[1:])
         assert result.exit_code == 0, result.output
     with zipfile.ZipFile(path) as package:
         after = {n: package.read(n) for n in package.namelist()}
-    for part in ("xl/vbaProject.bin", "xl/pivotCache/pivotCacheDefinition1.xml", "xl/media/image1.png",
-                 "xl/charts/chart1.xml", "xl/comments1.xml"):
+    for part in (
+        "xl/vbaProject.bin",
+        "xl/pivotCache/pivotCacheDefinition1.xml",
+        "xl/media/image1.png",
+        "xl/charts/chart1.xml",
+        "xl/comments1.xml",
+    ):
         assert after[part] == before[part], part
     assert b"macroEnabled.main+xml" in after["[Content_Types].xml"]
     assert b"vbaProject.bin" in after["xl/_rels/workbook.xml.rels"]
@@ -133,7 +154,7 @@ def _damage_copied_part(data: bytes) -> bytes:
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         info = package.getinfo("xl/styles.xml")
     start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra) + 10
-    return data[:start] + bytes([data[start] ^ 0xFF]) + data[start + 1:]
+    return data[:start] + bytes([data[start] ^ 0xFF]) + data[start + 1 :]
 
 
 @pytest.mark.parametrize("damage", [_damage_changed_sheet, _damage_copied_part])

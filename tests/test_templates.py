@@ -1,21 +1,22 @@
 """The templates: built from the declarations, reproducible, and read the same by other programs."""
+
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
 from openpyxl.utils import get_column_letter
 
-from conftest import ROOT
-from workbook_tools.spec.types import Kind, Role
 from workbook_tools.spec.lists import RETURN_TYPE
 from workbook_tools.spec.rules import RULES
 from workbook_tools.spec.sheets import CHASE_DETAIL, LEDGERS, RETURNS
+from workbook_tools.spec.types import Kind, Role
 from workbook_tools.xlsx.templates import build_workbook, lists_for, stale_templates, template_files
+
+from conftest import ROOT
 
 TEMPLATES = ROOT / "templates_xlsx"
 TEMPLATE_NAMES = sorted(template_files())
@@ -55,13 +56,17 @@ def test_openpyxl_reads_headers_drop_downs_formats_and_colours(name):
             if column.choices is not None:
                 dv = validations[f"{letter}2:{letter}1048576"]
                 assert (dv.type, dv.formula1) == ("list", f"List_{column.choices.name}")
-                assert (dv.errorStyle or "stop") == ("stop" if column.choices.strict else "information")  # OOXML default
+                assert (dv.errorStyle or "stop") == (
+                    "stop" if column.choices.strict else "information"
+                )  # OOXML default
             if column.kind is Kind.ID:
                 assert sheet.column_dimensions[letter].number_format == "@", column.header
             if column.kind is Kind.DATE:
                 assert sheet.column_dimensions[letter].number_format == "yyyy-mm-dd"
             fill = sheet.cell(1, index).fill.fgColor.rgb
-            assert fill == {Role.SERVICE: "FFDDEBF7", Role.WAREHOUSE: "FFFF8080", Role.COMPUTED: "FFD9D9D9"}[column.role]
+            assert (
+                fill == {Role.SERVICE: "FFDDEBF7", Role.WAREHOUSE: "FFFF8080", Role.COMPUTED: "FFD9D9D9"}[column.role]
+            )
             formula = table.tableColumns[index - 1].calculatedColumnFormula
             assert (formula is not None) == column.computed
     names = book.defined_names
@@ -75,7 +80,7 @@ def test_openpyxl_reads_headers_drop_downs_formats_and_colours(name):
 def test_pandas_reads_the_lists_and_rules_on_settings(name):
     settings = pd.read_excel(TEMPLATES / name, sheet_name="设置", engine="calamine", dtype=str)
     rules = settings[settings["规则"].isin([r.title for r in RULES.all])]
-    assert dict(zip(rules["规则"], rules["数值"].astype(float))) == {r.title: r.value for r in RULES.all}
+    assert dict(zip(rules["规则"], rules["数值"].astype(float), strict=True)) == {r.title: r.value for r in RULES.all}
     for cl in lists_for(template_files()[name]):
         assert tuple(settings[cl.title].dropna()) == cl.values
     if RETURN_TYPE in lists_for(template_files()[name]):
@@ -106,18 +111,34 @@ def test_libreoffice_recalculates_rather_than_trusting_cached_values(libreoffice
 
 # What the SOP says, written out here rather than taken from the declarations:
 POSTAGE_PAYER = {"过敏": "客户", "客户原因": "客户", "产品质量问题": "我司", "发货问题": "我司", "快递原因": "快递"}
-RETURN_ROWS = [("紧致眼霜 15g", 1, "过敏"), ("温和卸妆水 500ml", 2, "快递原因"), ("紧致眼霜 15g", 3, "产品质量问题"),
-               ("紧致眼霜 15g", 2, "客户原因"), ("氨基酸洗面奶 100g", 1, None), ("温和卸妆水 500ml", 5, "发货问题")]
+RETURN_ROWS = [
+    ("紧致眼霜 15g", 1, "过敏"),
+    ("温和卸妆水 500ml", 2, "快递原因"),
+    ("紧致眼霜 15g", 3, "产品质量问题"),
+    ("紧致眼霜 15g", 2, "客户原因"),
+    ("氨基酸洗面奶 100g", 1, None),
+    ("温和卸妆水 500ml", 5, "发货问题"),
+]
 PLACED = [datetime(2026, 11, 19, 23, 59), datetime(2026, 11, 20, 0, 0), datetime(2026, 2, 27, 10, 30)]
 
 
 @pytest.mark.libreoffice
 def test_libreoffice_computes_the_formula_columns_as_python_does(libreoffice, tmp_path):
     rows = {
-        RETURNS: [{RETURNS.date: datetime(2026, 11, 20), RETURNS.tracking_no: f"SF{i}", RETURNS.product: p,
-                   RETURNS.quantity: q, RETURNS.return_type: t} for i, (p, q, t) in enumerate(RETURN_ROWS)],
-        CHASE_DETAIL: [{CHASE_DETAIL.placed_at: placed, CHASE_DETAIL.buyer_id: "b", CHASE_DETAIL.order_no: str(i)}
-                       for i, placed in enumerate(PLACED)],
+        RETURNS: [
+            {
+                RETURNS.date: datetime(2026, 11, 20),
+                RETURNS.tracking_no: f"SF{i}",
+                RETURNS.product: p,
+                RETURNS.quantity: q,
+                RETURNS.return_type: t,
+            }
+            for i, (p, q, t) in enumerate(RETURN_ROWS)
+        ],
+        CHASE_DETAIL: [
+            {CHASE_DETAIL.placed_at: placed, CHASE_DETAIL.buyer_id: "b", CHASE_DETAIL.order_no: str(i)}
+            for i, placed in enumerate(PLACED)
+        ],
     }
     path = tmp_path / "filled.xlsx"
     path.write_bytes(build_workbook(LEDGERS, rows))
@@ -149,4 +170,4 @@ def test_a_team_that_changes_the_close_rule_on_settings_gets_new_close_times(lib
 
 def _by_header(rows: list[list[str]]) -> list[dict[str, str]]:
     header, *body = rows
-    return [dict(zip(header, row)) for row in body]
+    return [dict(zip(header, row, strict=True)) for row in body]

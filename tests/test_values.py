@@ -1,29 +1,43 @@
 """Cell values typed the way agents type them."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-import pytest
-from hypothesis import given, settings, strategies as st
 
-from workbook_tools.core.values import (BadValue, mask_phone, parse_date, parse_datetime, parse_id, parse_int,
-                                   parse_money, parse_phone)
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from workbook_tools.core.values import (
+    BadValue,
+    mask_phone,
+    parse_date,
+    parse_datetime,
+    parse_id,
+    parse_int,
+    parse_money,
+    parse_phone,
+)
 
 TODAY = date(2026, 11, 22)
 EXCEL_EPOCH = date(1899, 12, 30)
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("2026/11/3", date(2026, 11, 3)),
-    ("2026.11.3", date(2026, 11, 3)),
-    ("11月3日", date(2026, 11, 3)),
-    ("2026年11月3日", date(2026, 11, 3)),
-    ("2026-11-03", date(2026, 11, 3)),
-    ("20261103", date(2026, 11, 3)),
-    (46329, date(2026, 11, 3)),  # Excel serial number
-    (datetime(2026, 11, 3, 9, 30), date(2026, 11, 3)),
-    ("１１月３日", date(2026, 11, 3)),  # full-width digits
-    ("1月2日", date(2027, 1, 2)),  # in late November, early January is the coming one
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("2026/11/3", date(2026, 11, 3)),
+        ("2026.11.3", date(2026, 11, 3)),
+        ("11月3日", date(2026, 11, 3)),
+        ("2026年11月3日", date(2026, 11, 3)),
+        ("2026-11-03", date(2026, 11, 3)),
+        ("20261103", date(2026, 11, 3)),
+        (46329, date(2026, 11, 3)),  # Excel serial number
+        (datetime(2026, 11, 3, 9, 30), date(2026, 11, 3)),
+        ("１１月３日", date(2026, 11, 3)),  # full-width digits
+        ("1月2日", date(2027, 1, 2)),  # in late November, early January is the coming one
+    ],
+)
 def test_dates_in_the_spellings_agents_type(typed, expected):
     assert parse_date(typed, TODAY) == expected
 
@@ -33,12 +47,15 @@ def test_a_date_without_year_means_the_nearest_one():
     assert parse_date("1月3日", date(2026, 12, 30)) == date(2027, 1, 3)
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("2026年11月3日 14点30分", datetime(2026, 11, 3, 14, 30)),
-    ("2026-11-03 14:30", datetime(2026, 11, 3, 14, 30)),
-    ("2026/11/3 23:59:59", datetime(2026, 11, 3, 23, 59, 59)),
-    (46329.75, datetime(2026, 11, 3, 18, 0)),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("2026年11月3日 14点30分", datetime(2026, 11, 3, 14, 30)),
+        ("2026-11-03 14:30", datetime(2026, 11, 3, 14, 30)),
+        ("2026/11/3 23:59:59", datetime(2026, 11, 3, 23, 59, 59)),
+        (46329.75, datetime(2026, 11, 3, 18, 0)),
+    ],
+)
 def test_datetimes(typed, expected):
     assert parse_datetime(typed, TODAY) == expected
 
@@ -50,9 +67,19 @@ def test_not_a_date(typed):
     assert caught.value.code == "bad_date"
 
 
-@given(st.dates(min_value=date(1901, 1, 1), max_value=date(2099, 12, 31)),
-       st.sampled_from(["{d.year}/{d.month}/{d.day}", "{d.year}.{d.month}.{d.day}",
-                        "{d.year}年{d.month}月{d.day}日", "{d:%Y-%m-%d}", "{d:%Y%m%d}", "serial"]))
+@given(
+    st.dates(min_value=date(1901, 1, 1), max_value=date(2099, 12, 31)),
+    st.sampled_from(
+        [
+            "{d.year}/{d.month}/{d.day}",
+            "{d.year}.{d.month}.{d.day}",
+            "{d.year}年{d.month}月{d.day}日",
+            "{d:%Y-%m-%d}",
+            "{d:%Y%m%d}",
+            "serial",
+        ]
+    ),
+)
 @settings(max_examples=300)
 def test_every_spelling_of_a_date_reads_back_as_that_date(day, spelling):
     typed = (day - EXCEL_EPOCH).days if spelling == "serial" else spelling.format(d=day)
@@ -102,10 +129,16 @@ def test_not_a_quantity(typed):
         parse_int(typed)
 
 
-@pytest.mark.parametrize("typed, expected", [
-    (13800138000.0, "13800138000"), ("138-0013-8000", "13800138000"), ("+86 138 0013 8000", "13800138000"),
-    ("021-12345678", "02112345678"), ("400-812-3123", "4008123123"),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        (13800138000.0, "13800138000"),
+        ("138-0013-8000", "13800138000"),
+        ("+86 138 0013 8000", "13800138000"),
+        ("021-12345678", "02112345678"),
+        ("400-812-3123", "4008123123"),
+    ],
+)
 def test_phone_numbers(typed, expected):
     assert parse_phone(typed) == expected
 

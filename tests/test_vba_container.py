@@ -1,4 +1,5 @@
 """The VBA project's containers, checked by readers nobody here wrote (oletools, olefile)."""
+
 from __future__ import annotations
 
 import io
@@ -8,7 +9,8 @@ from pathlib import Path
 
 import olefile
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from oletools.olevba import decompress_stream
 
 from workbook_tools.addin.cfb import compound_file
@@ -24,24 +26,33 @@ def test_oletools_decodes_the_compressed_xlwings_module_exactly():
     assert len(packed) < len(source) / 2
 
 
-@given(st.binary(max_size=3 * CHUNK) | st.text(alphabet="Dim x As String\r\n'()=&_\"", max_size=3 * CHUNK).map(str.encode))
+@given(
+    st.binary(max_size=3 * CHUNK) | st.text(alphabet="Dim x As String\r\n'()=&_\"", max_size=3 * CHUNK).map(str.encode)
+)
 @settings(max_examples=300, deadline=None)
 def test_every_input_round_trips_through_oletools(data):
     out = decompress_stream(bytearray(compress(data)))
     # an incompressible last chunk is stored raw, and a raw chunk always holds 4096 bytes ([MS-OVBA] 2.4.1.3.10)
-    assert out == data or (out[:len(data)] == data and set(out[len(data):]) == {0} and len(out) % CHUNK == 0)
+    assert out == data or (out[: len(data)] == data and set(out[len(data) :]) == {0} and len(out) % CHUNK == 0)
 
 
 @pytest.mark.parametrize("size", [0, 1, 3, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK + 17])
 def test_chunk_boundaries(size):
-    text = (b"Attribute VB_Name = \"WorkbookTools\"\r\n" * 400)[:size]
+    text = (b'Attribute VB_Name = "WorkbookTools"\r\n' * 400)[:size]
     assert decompress_stream(bytearray(compress(text))) == text
 
 
-STREAMS = {"PROJECT": b'ID="{00000000-0000-0000-0000-000000000000}"\r\n', "PROJECTwm": b"WorkbookTools\0",
-           "VBA/_VBA_PROJECT": bytes.fromhex("CC61FFFF000100"), "VBA/dir": os.urandom(900),
-           "VBA/xlwings": os.urandom(20_000), "VBA/WorkbookTools": os.urandom(5_000), "VBA/ThisWorkbook": b"x" * 70,
-           "VBA/Sheet1": b"", **{f"VBA/Module{n}": os.urandom(n * 37) for n in range(1, 12)}}
+STREAMS = {
+    "PROJECT": b'ID="{00000000-0000-0000-0000-000000000000}"\r\n',
+    "PROJECTwm": b"WorkbookTools\0",
+    "VBA/_VBA_PROJECT": bytes.fromhex("CC61FFFF000100"),
+    "VBA/dir": os.urandom(900),
+    "VBA/xlwings": os.urandom(20_000),
+    "VBA/WorkbookTools": os.urandom(5_000),
+    "VBA/ThisWorkbook": b"x" * 70,
+    "VBA/Sheet1": b"",
+    **{f"VBA/Module{n}": os.urandom(n * 37) for n in range(1, 12)},
+}
 
 
 def test_olefile_reads_every_stream_back_without_defects():

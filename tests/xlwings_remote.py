@@ -6,6 +6,7 @@ tests use it, under XLWINGS_LICENSE_KEY=noncommercial, and they carry the
 every change as an action; `replay` applies those actions to a copy of the file
 with openpyxl (not our writer), so the outcome can be read back and compared.
 """
+
 from __future__ import annotations
 
 import os
@@ -48,31 +49,60 @@ def snapshot(path: Path) -> dict:
         tables = []
         for table in sheet.tables.values():
             first, last = table.ref.split(":")
-            header_end = cell_name(openpyxl.utils.cell.coordinate_from_string(first)[1],
-                                   openpyxl.utils.cell.column_index_from_string(
-                                       openpyxl.utils.cell.coordinate_from_string(last)[0]))
+            header_end = cell_name(
+                openpyxl.utils.cell.coordinate_from_string(first)[1],
+                openpyxl.utils.cell.column_index_from_string(openpyxl.utils.cell.coordinate_from_string(last)[0]),
+            )
             top = openpyxl.utils.cell.coordinate_from_string(first)
             bottom = openpyxl.utils.cell.coordinate_from_string(last)
-            tables.append({
-                "name": table.name, "range_address": f"${top[0]}${top[1]}:${bottom[0]}${bottom[1]}",
-                "header_row_range_address": f"{first}:{header_end}",
-                "data_body_range_address": f"{top[0]}{top[1] + 1}:{last}", "total_row_range_address": None,
-                "show_headers": True, "show_totals": False, "table_style": "TableStyleLight1",
-                "show_autofilter": True, "show_table_style_column_stripes": False,
-                "show_table_style_first_column": False, "show_table_style_last_column": False,
-                "show_table_style_row_stripes": True, "row_count": bottom[1] - top[1]})
-        sheets.append({
-            "name": name, "values": [[_cell(v) for v in row] for row in rows] or [[]],
-            "used_range_address": f"$A$1:${cell_name(len(rows), width).replace(str(len(rows)), '')}${len(rows)}"
-            if rows and width else None,
-            "pictures": [], "shapes": [], "charts": [], "tables": tables, "visibility": "Visible",
-            "print_area": None, "show_gridlines": True, "pivot_tables": [],
-            "notes": [{"address": f"${cell.column_letter}${cell.row}", "text": cell.comment.text}
-                      for row in sheet.iter_rows() for cell in row if cell.comment],
-        })
-    return {"version": xw.__version__, "client": "Office.js",
-            "book": {"name": path.name, "active_sheet_index": 0, "selection": "A1", "calculation": "Automatic"},
-            "names": [], "sheets": sheets}
+            tables.append(
+                {
+                    "name": table.name,
+                    "range_address": f"${top[0]}${top[1]}:${bottom[0]}${bottom[1]}",
+                    "header_row_range_address": f"{first}:{header_end}",
+                    "data_body_range_address": f"{top[0]}{top[1] + 1}:{last}",
+                    "total_row_range_address": None,
+                    "show_headers": True,
+                    "show_totals": False,
+                    "table_style": "TableStyleLight1",
+                    "show_autofilter": True,
+                    "show_table_style_column_stripes": False,
+                    "show_table_style_first_column": False,
+                    "show_table_style_last_column": False,
+                    "show_table_style_row_stripes": True,
+                    "row_count": bottom[1] - top[1],
+                }
+            )
+        sheets.append(
+            {
+                "name": name,
+                "values": [[_cell(v) for v in row] for row in rows] or [[]],
+                "used_range_address": f"$A$1:${cell_name(len(rows), width).replace(str(len(rows)), '')}${len(rows)}"
+                if rows and width
+                else None,
+                "pictures": [],
+                "shapes": [],
+                "charts": [],
+                "tables": tables,
+                "visibility": "Visible",
+                "print_area": None,
+                "show_gridlines": True,
+                "pivot_tables": [],
+                "notes": [
+                    {"address": f"${cell.column_letter}${cell.row}", "text": cell.comment.text}
+                    for row in sheet.iter_rows()
+                    for cell in row
+                    if cell.comment
+                ],
+            }
+        )
+    return {
+        "version": xw.__version__,
+        "client": "Office.js",
+        "book": {"name": path.name, "active_sheet_index": 0, "selection": "A1", "calculation": "Automatic"},
+        "names": [],
+        "sheets": sheets,
+    }
 
 
 def _register_remote_engine() -> None:
@@ -122,9 +152,13 @@ def _bordered(sheet, top: int, left: int, rows: int, columns: int, side: str, st
     for r in range(top, top + rows):
         for c in range(left, left + columns):
             border = copy(sheet.cell(r, c).border)
-            edges = {"edge_top": r == top, "edge_bottom": r == top + rows - 1, "edge_left": c == left,
-                     "edge_right": c == left + columns - 1}
-            if side in edges and edges[side]:
+            edges = {
+                "edge_top": r == top,
+                "edge_bottom": r == top + rows - 1,
+                "edge_left": c == left,
+                "edge_right": c == left + columns - 1,
+            }
+            if edges.get(side):
                 setattr(border, BORDER_SIDES[side], Side(style=style))
             elif side == "inside_horizontal":
                 if r > top:
@@ -141,8 +175,14 @@ def _bordered(sheet, top: int, left: int, rows: int, columns: int, side: str, st
 
 FONT_ATTRIBUTES = {"bold": "b", "italic": "i", "size": "sz"}
 LINE_STYLES = {"continuous": "thin", None: None}
-ALIGNMENTS = {"Center": "center", "Left": "left", "Right": "right", "General": "general", "Top": "top",
-              "Bottom": "bottom"}
+ALIGNMENTS = {
+    "Center": "center",
+    "Left": "left",
+    "Right": "right",
+    "General": "general",
+    "Top": "top",
+    "Bottom": "bottom",
+}
 
 
 def _column_format(sheet, column: int) -> str:
@@ -151,6 +191,11 @@ def _column_format(sheet, column: int) -> str:
         if dimension.min and dimension.max and dimension.min <= column <= dimension.max:
             return dimension.number_format
     return "General"
+
+
+def _cells(sheet, action: dict) -> list:
+    top, left = action["start_row"] + 1, action["start_column"] + 1
+    return [sheet.cell(top + r, left + c) for r in range(action["row_count"]) for c in range(action["column_count"])]
 
 
 def _one(args: object) -> object:
@@ -186,9 +231,6 @@ def replay(path: Path, actions: list[dict], out: Path) -> dict[str, int]:
         top, left = action["start_row"] + 1, action["start_column"] + 1
         rows, columns = action["row_count"], action["column_count"]
 
-        def cells():
-            return (sheet.cell(top + r, left + c) for r in range(rows) for c in range(columns))
-
         if func == "setValues":
             for r, row in enumerate(action["values"]):
                 for c, value in enumerate(row):
@@ -197,7 +239,7 @@ def replay(path: Path, actions: list[dict], out: Path) -> dict[str, int]:
                         cell.number_format = _column_format(sheet, cell.column)
                     cell.value = None if value in ("", None) else _value(value)
         elif func == "setNumberFormat":
-            for cell in cells():
+            for cell in _cells(sheet, action):
                 cell.number_format = args[0]
         elif func == "setRangeColors":
             for r, row in enumerate(args[0]):
@@ -212,7 +254,7 @@ def replay(path: Path, actions: list[dict], out: Path) -> dict[str, int]:
                 sheet.row_dimensions[r].height = _one(args)
         elif func == "setFontProperty":
             name, value = args
-            for cell in cells():
+            for cell in _cells(sheet, action):
                 if name == "color":
                     _fonted(cell, color="FF" + value.lstrip("#").upper())
                 else:
@@ -222,16 +264,17 @@ def replay(path: Path, actions: list[dict], out: Path) -> dict[str, int]:
             assert attribute == "line_style", action
             _bordered(sheet, top, left, rows, columns, side, LINE_STYLES[value])
         elif func == "setWrapText":
-            for cell in cells():
+            for cell in _cells(sheet, action):
                 _aligned(cell, wrap_text=_one(args))
         elif func in ("setHorizontalAlignment", "setVerticalAlignment"):
             which = "horizontal" if func == "setHorizontalAlignment" else "vertical"
-            for cell in cells():
+            for cell in _cells(sheet, action):
                 _aligned(cell, **{which: ALIGNMENTS[_one(args)]})
         elif func == "addConditionalFormat":
             area = f"{cell_name(top, left)}:{cell_name(top + rows - 1, left + columns - 1)}"
-            sheet.conditional_formatting.add(area, FormulaRule(formula=[args[0]["formula"].lstrip("=")],
-                                                               fill=PatternFill("solid", bgColor="FFC7CE")))
+            sheet.conditional_formatting.add(
+                area, FormulaRule(formula=[args[0]["formula"].lstrip("=")], fill=PatternFill("solid", bgColor="FFC7CE"))
+            )
         elif func == "addNote":
             sheet[args[0].replace("$", "")].comment = Comment(args[1], "workbook-tools")
         elif func == "deleteNote":

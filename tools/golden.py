@@ -2,10 +2,11 @@
 
     python tools/golden.py OUT.json
 
-Runs the installed `workbook-tools` CLI only (never the library), so the same
-script measures any two versions of the code: run it before a change, run it
-after, and diff the two files. The demo is generated for a fixed day.
+Every command runs through the installed CLI, in a fresh process, as a user
+runs it: run this before a change and after it, and diff the two files. The
+demo workbook is generated for a fixed day.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,32 +18,38 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
+from workbook_tools.cli.demo import AGENTS, make_demo
+from workbook_tools.spec.lists import AGENTS as AGENT_LIST
+from workbook_tools.spec.sheets import LEDGERS
+from workbook_tools.xlsx.templates import build_workbook
+
 DAY = "2026-11-22"
 AT = f"{DAY} 18:00"
 
 
 def _cli(*args: str) -> dict:
-    done = subprocess.run([sys.executable, "-m", "workbook_tools", *args], capture_output=True, text=True,
-                          encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "workbook_tools", *args], capture_output=True, check=False, text=True, encoding="utf-8"
+    )
     return {"args": list(args[:1]), "exit": done.returncode, "stdout": done.stdout, "stderr": done.stderr}
 
 
 def _sheets(path: Path) -> dict[str, list[list[object]]]:
     book = CalamineWorkbook.from_path(str(path))
-    return {name: [[v.isoformat() if isinstance(v, (date, datetime, time)) else v for v in row]
-                   for row in book.get_sheet_by_name(name).to_python()] for name in book.sheet_names}
+    return {
+        name: [
+            [v.isoformat() if isinstance(v, (date, datetime, time)) else v for v in row]
+            for row in book.get_sheet_by_name(name).to_python()
+        ]
+        for name in book.sheet_names
+    }
 
 
 def golden(folder: Path) -> dict:
     """The demo workbook for DAY, then every command on it in the order a shift uses them."""
-    make = ("import sys; from datetime import date; from pathlib import Path; "
-            "from workbook_tools.cli.demo import AGENTS, make_demo; from workbook_tools.xlsx.templates import build_workbook; "
-            "import workbook_tools.spec.sheets as s; "
-            "ledgers = getattr(s, 'LEDGERS'); "
-            f"Path(sys.argv[1]).write_bytes(build_workbook(ledgers, make_demo(date.fromisoformat('{DAY}')).rows, "
-            "{'Agents': AGENTS}))")
     path = folder / "demo.xlsx"
-    subprocess.run([sys.executable, "-c", make, str(path)], check=True)
+    rows = make_demo(date.fromisoformat(DAY)).rows
+    path.write_bytes(build_workbook(LEDGERS, rows, {AGENT_LIST.name: AGENTS}))
     steps = [
         ("validate", ["validate", "--json", str(path)]),
         ("handover", ["handover", str(path), "--from", "小美", "--to", "阿强", "--at", AT, "--json"]),
@@ -67,8 +74,7 @@ def golden(folder: Path) -> dict:
 def main() -> None:
     out = Path(sys.argv[1])
     with tempfile.TemporaryDirectory() as folder:
-        out.write_text(json.dumps(golden(Path(folder)), ensure_ascii=False, indent=1, sort_keys=True),
-                       encoding="utf-8")
+        out.write_text(json.dumps(golden(Path(folder)), ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
     print(f"wrote {out}")
 
 

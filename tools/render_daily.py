@@ -5,6 +5,7 @@
 Needs LibreOffice (soffice) and poppler's pdftoppm, plus a CJK font
 (Debian: fonts-wqy-zenhei) for the Chinese text to show.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -27,13 +28,28 @@ def render(workbook: Path, out_dir: Path) -> Path:
     page = names.index(DAILY.title) + 1
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as profile:
-        subprocess.run([shutil.which("soffice") or "soffice", f"-env:UserInstallation={Path(profile).as_uri()}",
-                        "--headless", "--convert-to", ONE_PAGE_PER_SHEET, "--outdir", str(out_dir), str(workbook)],
-                       check=True, capture_output=True, timeout=300)
+        subprocess.run(
+            [
+                shutil.which("soffice") or "soffice",
+                f"-env:UserInstallation={Path(profile).as_uri()}",
+                "--headless",
+                "--convert-to",
+                ONE_PAGE_PER_SHEET,
+                "--outdir",
+                str(out_dir),
+                str(workbook),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     pdf = out_dir / f"{workbook.stem}.pdf"
     png_stem = out_dir / f"{workbook.stem}-{DAILY.title}"
-    subprocess.run(["pdftoppm", "-r", "80", "-png", "-singlefile", "-f", str(page), "-l", str(page),
-                    str(pdf), str(png_stem)], check=True, timeout=120)
+    subprocess.run(
+        ["pdftoppm", "-r", "80", "-png", "-singlefile", "-f", str(page), "-l", str(page), str(pdf), str(png_stem)],
+        check=True,
+        timeout=120,
+    )
     return png_stem.with_suffix(".png")
 
 

@@ -5,6 +5,7 @@ ribbon relationship of .xlsm); the VBA project is written by vba_project.py.
 xlwings' own custom-add-in module (BSD) is read from the installed xlwings
 at build time, never copied into the repository.
 """
+
 from __future__ import annotations
 
 import io
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from workbook_tools import __version__
 from workbook_tools.addin.vba_project import CLASS, DOCUMENT, PROCEDURAL, Module, vba_project_bin
+
 
 def _macros() -> Path:
     """macros/ of a source checkout, else the copy installed beside the package (pyproject data-files)."""
@@ -58,7 +60,7 @@ def vba_ascii(code: str) -> str:
         for part in parts:
             if _STRING.fullmatch(part) and not part.isascii():
                 tokens = _literal(part[1:-1].replace('""', '"'))
-                out += " & _\n        ".join(" & ".join(tokens[i:i + 8]) for i in range(0, len(tokens), 8))
+                out += " & _\n        ".join(" & ".join(tokens[i : i + 8]) for i in range(0, len(tokens), 8))
             elif not part.isascii():
                 raise ValueError(f"macros line {number}: non-ASCII text outside a string literal")
             else:
@@ -76,8 +78,9 @@ def xlwings_module() -> str:
     if lines[0].startswith("Attribute VB_Name"):
         lines = lines[1:]
     code = "\n".join(lines)
-    code, count = re.subn(r'Public Const PROJECT_NAME As String = "[^"]*"',
-                          f'Public Const PROJECT_NAME As String = "{PROJECT}"', code)
+    code, count = re.subn(
+        r'Public Const PROJECT_NAME As String = "[^"]*"', f'Public Const PROJECT_NAME As String = "{PROJECT}"', code
+    )
     if count != 1:
         raise ValueError("xlwings_custom_addin.bas has changed: PROJECT_NAME not found")
     return code
@@ -86,10 +89,13 @@ def xlwings_module() -> str:
 def modules() -> list[Module]:
     ours = (MACROS / "WorkbookTools.bas").read_text(encoding="utf-8")
     stamp = f"' Built by workbook-tools {__version__} with xlwings {xlwings_version()}\n"
-    return [Module("ThisWorkbook", DOCUMENT, ""), Module("Sheet1", DOCUMENT, ""),
-            Module("xlwings", PROCEDURAL, xlwings_module()),
-            Module(PROJECT, PROCEDURAL, stamp + vba_ascii(ours)),
-            Module("Dictionary", CLASS, (MACROS / "Dictionary.cls").read_text(encoding="utf-8"))]
+    return [
+        Module("ThisWorkbook", DOCUMENT, ""),
+        Module("Sheet1", DOCUMENT, ""),
+        Module("xlwings", PROCEDURAL, xlwings_module()),
+        Module(PROJECT, PROCEDURAL, stamp + vba_ascii(ours)),
+        Module("Dictionary", CLASS, (MACROS / "Dictionary.cls").read_text(encoding="utf-8")),
+    ]
 
 
 def stamp() -> str:
@@ -123,7 +129,8 @@ def _parts(main_type: str) -> dict[str, bytes]:
             'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
             '<Override PartName="/docProps/app.xml" '
             'ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
-            '</Types>').encode(),
+            "</Types>"
+        ).encode(),
         "_rels/.rels": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
@@ -132,31 +139,37 @@ def _parts(main_type: str) -> dict[str, bytes]:
             'metadata/core-properties" Target="docProps/core.xml"/>'
             f'<Relationship Id="rId3" Type="{OFFICE_DOC_REL}/extended-properties" Target="docProps/app.xml"/>'
             f'<Relationship Id="rId4" Type="{CUSTOM_UI_REL}" Target="customUI/customUI14.xml"/>'
-            '</Relationships>').encode(),
+            "</Relationships>"
+        ).encode(),
         "customUI/customUI14.xml": ui,
         "docProps/core.xml": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
             'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>workbook-tools</dc:title>'
-            f'<dc:description>{stamp()}</dc:description></cp:coreProperties>').encode(),
+            f"<dc:description>{stamp()}</dc:description></cp:coreProperties>"
+        ).encode(),
         "docProps/app.xml": (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
-            '<Application>Microsoft Excel</Application></Properties>').encode(),
+            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+            b"<Application>Microsoft Excel</Application></Properties>"
+        ),
         "xl/workbook.xml": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             f'<workbook xmlns="{main}" xmlns:r="{OFFICE_DOC_REL}"><workbookPr codeName="ThisWorkbook"/>'
-            '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>').encode(),
+            '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ).encode(),
         "xl/_rels/workbook.xml.rels": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
             f'<Relationship Id="rId1" Type="{OFFICE_DOC_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
             f'<Relationship Id="rId2" Type="{OFFICE_DOC_REL}/styles" Target="styles.xml"/>'
             f'<Relationship Id="rId3" Type="{VBA_REL}" Target="vbaProject.bin"/>'
-            '</Relationships>').encode(),
+            "</Relationships>"
+        ).encode(),
         "xl/worksheets/sheet1.xml": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            f'<worksheet xmlns="{main}"><sheetPr codeName="Sheet1"/><sheetData/></worksheet>').encode(),
+            f'<worksheet xmlns="{main}"><sheetPr codeName="Sheet1"/><sheetData/></worksheet>'
+        ).encode(),
         "xl/styles.xml": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             f'<styleSheet xmlns="{main}"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
@@ -164,7 +177,8 @@ def _parts(main_type: str) -> dict[str, bytes]:
             '</fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
             '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
             '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
-            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>').encode(),
+            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+        ).encode(),
         "xl/vbaProject.bin": vba,
     }
 

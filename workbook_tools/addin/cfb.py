@@ -4,6 +4,7 @@ Write-only and deterministic (no timestamps): streams under 4096 bytes go to the
 mini stream, larger ones to 512-byte sectors; siblings form a balanced binary
 tree whose deepest level is red, which keeps the red-black invariants.
 """
+
 from __future__ import annotations
 
 import struct
@@ -41,7 +42,7 @@ def _tree(siblings: list[_Entry], depth: int, deepest: int) -> int:
     node = siblings[middle]
     node.colour = RED if depth == deepest and deepest > 0 else BLACK
     node.left = _tree(siblings[:middle], depth + 1, deepest)
-    node.right = _tree(siblings[middle + 1:], depth + 1, deepest)
+    node.right = _tree(siblings[middle + 1 :], depth + 1, deepest)
     return node.index
 
 
@@ -116,16 +117,36 @@ def compound_file(streams: dict[str, bytes]) -> bytes:
     fat.extend([FAT_SECTOR] * fat_sectors)
     fat_bytes = b"".join(struct.pack("<I", n) for n in fat).ljust(fat_sectors * SECTOR, b"\xff")
     difat = [first_fat + i for i in range(fat_sectors)] + [FREE] * (109 - fat_sectors)
-    header = (_SIGNATURE + bytes(16) + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + bytes(6)
-              + struct.pack("<IIIIIIIII", 0, fat_sectors, first_directory, 0, MINI_CUTOFF,
-                            first_mini_fat if mini_fat else END_OF_CHAIN, _sectors(len(mini_fat_bytes), SECTOR),
-                            END_OF_CHAIN, 0)
-              + b"".join(struct.pack("<I", n) for n in difat))
+    header = (
+        _SIGNATURE
+        + bytes(16)
+        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+        + bytes(6)
+        + struct.pack(
+            "<IIIIIIIII",
+            0,
+            fat_sectors,
+            first_directory,
+            0,
+            MINI_CUTOFF,
+            first_mini_fat if mini_fat else END_OF_CHAIN,
+            _sectors(len(mini_fat_bytes), SECTOR),
+            END_OF_CHAIN,
+            0,
+        )
+        + b"".join(struct.pack("<I", n) for n in difat)
+    )
     return header + bytes(body) + fat_bytes
 
 
 def _directory_entry(entry: _Entry) -> bytes:
     name = (entry.name + "\0").encode("utf-16-le")
-    return (name.ljust(64, b"\0") + struct.pack("<HBB", len(name), entry.kind, entry.colour)
-            + struct.pack("<III", entry.left, entry.right, entry.child) + bytes(16) + struct.pack("<I", 0)
-            + bytes(16) + struct.pack("<IQ", 0 if entry.kind == STORAGE else entry.start, entry.size))
+    return (
+        name.ljust(64, b"\0")
+        + struct.pack("<HBB", len(name), entry.kind, entry.colour)
+        + struct.pack("<III", entry.left, entry.right, entry.child)
+        + bytes(16)
+        + struct.pack("<I", 0)
+        + bytes(16)
+        + struct.pack("<IQ", 0 if entry.kind == STORAGE else entry.start, entry.size)
+    )

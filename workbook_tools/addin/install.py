@@ -4,6 +4,7 @@ Excel opens every file in its startup folder, so the team template goes into a
 subfolder there; the interpreter goes into xlwings' per-user config file for our
 project (RunPython reads INTERPRETER_WIN / INTERPRETER_MAC from it).
 """
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,8 @@ from workbook_tools import __version__
 from workbook_tools.addin.build import ADDIN_FILE, PROJECT, build_package, stamp
 from workbook_tools.errors import OutputError
 from workbook_tools.spec.sheets import LEDGERS
-from workbook_tools.xlsx.templates import build_workbook
 from workbook_tools.xlsx.files import write_new_file
+from workbook_tools.xlsx.templates import build_workbook
 
 FILES_DIR = "workbook-tools-files"
 _MAC_CONTAINER = Path.home() / "Library" / "Containers" / "com.microsoft.Excel" / "Data"
@@ -58,7 +59,7 @@ def install(folder: Path | None = None) -> Installed:
     write_new_file(addin, build_package(), overwrite=True)
     write_new_file(template, build_workbook(LEDGERS), overwrite=True)
     # xlwings reads the file with VBA's Input #: one "KEY","VALUE" line, and no blank line after it (xlwings #2174)
-    write_new_file(config, f'"{_interpreter_key()}","{sys.executable}"'.encode("utf-8"), overwrite=True)
+    write_new_file(config, f'"{_interpreter_key()}","{sys.executable}"'.encode(), overwrite=True)
     return Installed(addin, template, config)
 
 
@@ -77,8 +78,13 @@ def _configured_interpreter(config: Path) -> str | None:
 
 
 def doctor(folder: Path | None = None) -> list[Check]:
-    checks = [Check(sys.version_info >= (3, 11), f"Python {sys.version.split()[0]}（{sys.executable}）",
-                    "请安装 Python 3.11 或更新版本。")]
+    checks = [
+        Check(
+            sys.version_info >= (3, 11),
+            f"Python {sys.version.split()[0]}（{sys.executable}）",
+            "请安装 Python 3.11 或更新版本。",
+        )
+    ]
     try:
         import xlwings
 
@@ -94,12 +100,26 @@ def doctor(folder: Path | None = None) -> list[Check]:
         with zipfile.ZipFile(addin) as package:
             built = re.search(rb"<dc:description>([^<]*)</dc:description>", package.read("docProps/core.xml"))
         built_for = built.group(1).decode("utf-8") if built else "（未知版本）"
-        checks.append(Check(built_for == stamp(), f"加载项 {addin}：为 {built_for} 生成",
-                            "加载项和已安装的版本不一致，请运行 workbook-tools install-addin 重新安装，再重启 Excel。"))
-    checks.append(Check((target / FILES_DIR / "team.xlsx").is_file(), "「新建工作簿」用的团队模板",
-                        "请运行 workbook-tools install-addin。"))
+        checks.append(
+            Check(
+                built_for == stamp(),
+                f"加载项 {addin}：为 {built_for} 生成",
+                "加载项和已安装的版本不一致，请运行 workbook-tools install-addin 重新安装，再重启 Excel。",
+            )
+        )
+    checks.append(
+        Check(
+            (target / FILES_DIR / "team.xlsx").is_file(),
+            "「新建工作簿」用的团队模板",
+            "请运行 workbook-tools install-addin。",
+        )
+    )
     interpreter = _configured_interpreter(config_file())
-    checks.append(Check(bool(interpreter) and Path(interpreter).is_file(),
-                        f"按钮使用的 Python：{interpreter or '未设置'}（{config_file()}）",
-                        "请在要使用的 Python 环境里运行 workbook-tools install-addin。"))
+    checks.append(
+        Check(
+            interpreter is not None and Path(interpreter).is_file(),
+            f"按钮使用的 Python：{interpreter or '未设置'}（{config_file()}）",
+            "请在要使用的 Python 环境里运行 workbook-tools install-addin。",
+        )
+    )
     return checks

@@ -5,6 +5,7 @@ Written here because the packages on PyPI were checked and found wanting (see
 others are AGPL or unlicensed. The oracle in the tests is oletools' own
 decompressor, and LibreOffice reading the modules back.
 """
+
 from __future__ import annotations
 
 CHUNK = 4096
@@ -35,15 +36,15 @@ def _compress_chunk(chunk: bytes) -> bytes:
     out = bytearray()
     seen: dict[bytes, list[int]] = {}
     position = 0
+    indexed = 0
 
     def remember(upto: int) -> None:
         nonlocal indexed
         while indexed < upto:
             if indexed + _MIN_MATCH <= len(chunk):
-                seen.setdefault(chunk[indexed:indexed + _MIN_MATCH], []).append(indexed)
+                seen.setdefault(chunk[indexed : indexed + _MIN_MATCH], []).append(indexed)
             indexed += 1
 
-    indexed = 0
     while position < len(chunk):
         flag_at = len(out)
         out.append(0)
@@ -51,7 +52,7 @@ def _compress_chunk(chunk: bytes) -> bytes:
             if position >= len(chunk):
                 break
             bit_count, longest = _copy_token_split(position)
-            candidates = seen.get(chunk[position:position + _MIN_MATCH], []) if position > 0 else []
+            candidates = seen.get(chunk[position : position + _MIN_MATCH], []) if position > 0 else []
             offset, length = _longest_match(chunk, position, candidates, longest)
             if length >= _MIN_MATCH:
                 token = ((offset - 1) << (16 - bit_count)) | (length - _MIN_MATCH)
@@ -70,7 +71,7 @@ def compress(data: bytes) -> bytes:
     """A CompressedContainer holding `data`."""
     out = bytearray(b"\x01")
     for start in range(0, len(data), CHUNK):
-        chunk = data[start:start + CHUNK]
+        chunk = data[start : start + CHUNK]
         body = _compress_chunk(chunk)
         if len(body) > CHUNK - 2:  # no gain: a raw chunk, which always holds 4096 bytes (NUL-padded, 2.4.1.3.10)
             out += (0x3000 | (CHUNK - 1)).to_bytes(2, "little") + chunk.ljust(CHUNK, b"\0")

@@ -4,6 +4,7 @@
 cache), so Office compiles the modules from their source: each module stream
 holds only its compressed source and its MODULEOFFSET is 0.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -20,8 +21,11 @@ VBA_PROJECT_STREAM = bytes.fromhex("CC61FFFF000100")
 DOCUMENT, PROCEDURAL, CLASS = "document", "procedural", "class"
 REFERENCES = (
     ("stdole", "*\\G{00020430-0000-0000-C000-000000000046}#2.0#0#C:\\Windows\\System32\\stdole2.tlb#OLE Automation"),
-    ("Office", "*\\G{2DF8D04C-5BFA-101B-BDE5-00AA0044DE52}#2.0#0#C:\\Program Files\\Common Files\\Microsoft Shared"
-               "\\OFFICE16\\MSO.DLL#Microsoft Office 16.0 Object Library"),
+    (
+        "Office",
+        "*\\G{2DF8D04C-5BFA-101B-BDE5-00AA0044DE52}#2.0#0#C:\\Program Files\\Common Files\\Microsoft Shared"
+        "\\OFFICE16\\MSO.DLL#Microsoft Office 16.0 Object Library",
+    ),
 )
 _DOCUMENT_BASE = {"ThisWorkbook": "0{00020819-0000-0000-C000-000000000046}"}
 _SHEET_BASE = "0{00020820-0000-0000-C000-000000000046}"
@@ -36,14 +40,28 @@ class Module:
     def source(self) -> bytes:
         if self.kind == DOCUMENT:
             base = _DOCUMENT_BASE.get(self.name, _SHEET_BASE)
-            head = [f'Attribute VB_Name = "{self.name}"', f'Attribute VB_Base = "{base}"',
-                    "Attribute VB_GlobalNameSpace = False", "Attribute VB_Creatable = False",
-                    "Attribute VB_PredeclaredId = True", "Attribute VB_Exposed = True",
-                    "Attribute VB_TemplateDerived = False", "Attribute VB_Customizable = True"]
+            head = [
+                f'Attribute VB_Name = "{self.name}"',
+                f'Attribute VB_Base = "{base}"',
+                "Attribute VB_GlobalNameSpace = False",
+                "Attribute VB_Creatable = False",
+                "Attribute VB_PredeclaredId = True",
+                "Attribute VB_Exposed = True",
+                "Attribute VB_TemplateDerived = False",
+                "Attribute VB_Customizable = True",
+            ]
         elif self.kind == CLASS:
-            head = ["VERSION 1.0 CLASS", "BEGIN", "  MultiUse = -1  'True", "END", f'Attribute VB_Name = "{self.name}"',
-                    "Attribute VB_GlobalNameSpace = False", "Attribute VB_Creatable = False",
-                    "Attribute VB_PredeclaredId = False", "Attribute VB_Exposed = False"]
+            head = [
+                "VERSION 1.0 CLASS",
+                "BEGIN",
+                "  MultiUse = -1  'True",
+                "END",
+                f'Attribute VB_Name = "{self.name}"',
+                "Attribute VB_GlobalNameSpace = False",
+                "Attribute VB_Creatable = False",
+                "Attribute VB_PredeclaredId = False",
+                "Attribute VB_Exposed = False",
+            ]
         else:
             head = [f'Attribute VB_Name = "{self.name}"']
         text = "\r\n".join(head + self.code.replace("\r\n", "\n").split("\n"))
@@ -103,15 +121,23 @@ def encrypt(project_id: str, data: bytes, seed: int) -> str:
 
 
 def project_stream(project: str, project_id: str, modules: list[Module]) -> bytes:
-    lines = [f'ID="{project_id}"']
-    for module in modules:
-        lines.append({DOCUMENT: f"Document={module.name}/&H00000000", PROCEDURAL: f"Module={module.name}",
-                      CLASS: f"Class={module.name}"}[module.kind])
-    lines += [f'Name="{project}"', 'HelpContextID="0"', 'VersionCompatible32="393222000"',
-              f'CMG="{encrypt(project_id, bytes(4), 0x5D)}"', f'DPB="{encrypt(project_id, bytes(1), 0x5D)}"',
-              f'GC="{encrypt(project_id, bytes([0xFF]), 0x5D)}"', "",
-              "[Host Extender Info]", "&H00000001={3832D640-CF90-11CF-8E43-00A0C911005A};VBE;&H00000000", "",
-              "[Workspace]", *[f"{m.name}=0, 0, 0, 0, C" for m in modules], ""]
+    kinds = {DOCUMENT: "Document={}/&H00000000", PROCEDURAL: "Module={}", CLASS: "Class={}"}
+    lines = [f'ID="{project_id}"', *(kinds[module.kind].format(module.name) for module in modules)]
+    lines += [
+        f'Name="{project}"',
+        'HelpContextID="0"',
+        'VersionCompatible32="393222000"',
+        f'CMG="{encrypt(project_id, bytes(4), 0x5D)}"',
+        f'DPB="{encrypt(project_id, bytes(1), 0x5D)}"',
+        f'GC="{encrypt(project_id, bytes([0xFF]), 0x5D)}"',
+        "",
+        "[Host Extender Info]",
+        "&H00000001={3832D640-CF90-11CF-8E43-00A0C911005A};VBE;&H00000000",
+        "",
+        "[Workspace]",
+        *[f"{m.name}=0, 0, 0, 0, C" for m in modules],
+        "",
+    ]
     return _text("\r\n".join(lines))
 
 
@@ -123,8 +149,12 @@ def vba_project_bin(project: str, modules: list[Module]) -> bytes:
     """vbaProject.bin; the project id is derived from the sources, so the same input gives the same bytes."""
     digest = hashlib.sha1(b"".join(m.source() for m in modules)).digest()
     project_id = "{" + str(uuid.UUID(bytes=digest[:16])).upper() + "}"
-    streams = {"PROJECT": project_stream(project, project_id, modules), "PROJECTwm": project_wm(modules),
-               "VBA/_VBA_PROJECT": VBA_PROJECT_STREAM, "VBA/dir": compress(dir_stream(project, modules))}
+    streams = {
+        "PROJECT": project_stream(project, project_id, modules),
+        "PROJECTwm": project_wm(modules),
+        "VBA/_VBA_PROJECT": VBA_PROJECT_STREAM,
+        "VBA/dir": compress(dir_stream(project, modules)),
+    }
     for module in modules:
         streams[f"VBA/{module.name}"] = compress(module.source())
     return compound_file(streams)

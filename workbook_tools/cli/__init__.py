@@ -4,31 +4,38 @@ Each command parses its arguments, calls one library function and prints.
 Problems the user can fix (WorkbookToolsError) become one Chinese line on
 stderr and exit status 2; validation errors in a workbook give exit status 1.
 """
+
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from workbook_tools import __version__
+from workbook_tools.cli.progress import Progress
 from workbook_tools.core.changes import Change
-from workbook_tools.errors import OutputError, WorkbookToolsError
+from workbook_tools.core.findings import Finding
 from workbook_tools.core.gc_pause import gc_paused
+from workbook_tools.core.records import WorkbookCheck
+from workbook_tools.core.validate import check_workbook
+from workbook_tools.errors import OutputError, WorkbookToolsError
 from workbook_tools.spec.lists import AGENTS as AGENT_LIST
 from workbook_tools.spec.reports import DAILY
 from workbook_tools.spec.sheets import BY_KEY, BY_TITLE, CHASE_SUMMARY, HANDOVER, LEDGERS
-from workbook_tools.cli.progress import Progress
 from workbook_tools.spec.types import display_width
-from workbook_tools.xlsx.templates import TEAM_FILE, TEMPLATE_DIR, build_templates, build_workbook, stale_templates
-from workbook_tools.core.findings import Finding
-from workbook_tools.core.records import WorkbookCheck
-from workbook_tools.core.validate import check_workbook
 from workbook_tools.xlsx.files import BACKUPS_KEPT, WorkbookFile, backup_folder, read_grids, write_new_file
+from workbook_tools.xlsx.templates import TEAM_FILE, TEMPLATE_DIR, build_templates, build_workbook, stale_templates
 
+if TYPE_CHECKING:
+    from workbook_tools.core.handover import HandoverResult
+    from workbook_tools.spec.types import Sheet
+
+T = TypeVar("T")
 EXIT_FINDINGS = 1
 EXIT_UNUSABLE = 2
 DEMO_FILE = "demo-team.xlsx"
@@ -39,12 +46,12 @@ class UserError(click.ClickException):
 
     exit_code = EXIT_UNUSABLE
 
-    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
+    def show(self, file: IO[Any] | None = None) -> None:
         click.echo(self.message, err=True)
 
 
 class _Group(click.Group):
-    def invoke(self, ctx: click.Context):  # noqa: ANN201 - click's signature
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except WorkbookToolsError as exc:
@@ -105,7 +112,7 @@ def validate(files: tuple[Path, ...], as_json: bool) -> None:
     sys.exit(EXIT_UNUSABLE if unusable else EXIT_FINDINGS if errors else 0)
 
 
-def _sheets_option(value: str | None) -> tuple:
+def _sheets_option(value: str | None) -> tuple[Sheet, ...]:
     if not value:
         return LEDGERS
     chosen = []
@@ -155,8 +162,13 @@ def build_templates_command(check: bool, out: Path | None) -> None:
 
 
 @cli.command()
-@click.option("--out", type=click.Path(path_type=Path), default=Path("workbook-tools-demo"),
-              show_default=True, help="示例文件输出目录。")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("workbook-tools-demo"),
+    show_default=True,
+    help="示例文件输出目录。",
+)
 def demo(out: Path) -> None:
     """生成几天的示例数据（含几处故意写错的行），校验给你看，再做一次交接班、催款汇总和日汇总。"""
     from workbook_tools.cli.demo import AGENTS, make_demo
@@ -180,15 +192,24 @@ def demo(out: Path) -> None:
     book = WorkbookFile.open(path)
     _, daily = daily_totals(check_workbook(book.grids(), today), today, shift_end)
     book.save([daily])
-    click.echo(f"\n又以 {shift_end:%H:%M} {AGENTS[0]}交给{AGENTS[1]}做了一次交接班（{handed.written} 项，"
-               f"{handed.overdue} 项已超时），并生成了催款汇总和日汇总。")
-    click.echo(f"用 Excel 打开 {path}，看「{HANDOVER.title}」「{CHASE_SUMMARY.title}」和「{DAILY.title}」；改好错误后再运行："
-               f"workbook-tools validate {path}")
+    click.echo(
+        f"\n又以 {shift_end:%H:%M} {AGENTS[0]}交给{AGENTS[1]}做了一次交接班（{handed.written} 项，"
+        f"{handed.overdue} 项已超时），并生成了催款汇总和日汇总。"
+    )
+    click.echo(
+        f"用 Excel 打开 {path}，看「{HANDOVER.title}」「{CHASE_SUMMARY.title}」和「{DAILY.title}」；改好错误后再运行："
+        f"workbook-tools validate {path}"
+    )
 
 
 @cli.command("build-addin")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("WorkbookTools.xlam"), show_default=True,
-              help="加载项文件写到哪里。")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("WorkbookTools.xlam"),
+    show_default=True,
+    help="加载项文件写到哪里。",
+)
 def build_addin_command(out: Path) -> None:
     """由 macros/ 中的源文件生成 Excel 加载项 WorkbookTools.xlam（「售后工具」选项卡）。"""
     from workbook_tools.addin.build import build_package
@@ -198,17 +219,20 @@ def build_addin_command(out: Path) -> None:
 
 
 @cli.command("install-addin")
-@click.option("--dir", "folder", type=click.Path(path_type=Path),
-              help="装到这个目录（默认是 Excel 启动时加载的文件夹）。")
+@click.option(
+    "--dir", "folder", type=click.Path(path_type=Path), help="装到这个目录（默认是 Excel 启动时加载的文件夹）。"
+)
 def install_addin_command(folder: Path | None) -> None:
     """安装 Excel 加载项：生成 WorkbookTools.xlam 放进 Excel 的启动文件夹，并记下按钮要用的 Python。"""
     from workbook_tools.addin.install import install
 
     done = install(folder)
     click.echo(f"已安装加载项：{done.addin}\n团队模板：{done.template}\n按钮使用的 Python 记在：{done.config}")
-    click.echo("下一步：1. 完全退出 Excel 再打开，功能区会出现「售后工具」选项卡；"
-               "2. 如果提示宏已被禁用，请在「文件 → 选项 → 信任中心 → 信任中心设置 → 受信任位置」里添加上面的文件夹，"
-               "或在提示栏点「启用内容」；3. 运行 workbook-tools doctor 检查。")
+    click.echo(
+        "下一步：1. 完全退出 Excel 再打开，功能区会出现「售后工具」选项卡；"
+        "2. 如果提示宏已被禁用，请在「文件 → 选项 → 信任中心 → 信任中心设置 → 受信任位置」里添加上面的文件夹，"
+        "或在提示栏点「启用内容」；3. 运行 workbook-tools doctor 检查。"
+    )
 
 
 @cli.command("doctor")
@@ -225,11 +249,16 @@ def doctor_command(folder: Path | None) -> None:
     sys.exit(0 if not missing else EXIT_FINDINGS)
 
 
-def output_options(command: Callable) -> Callable:
+def output_options(command: Callable[..., None]) -> Callable[..., None]:
     """--out and --json, shared by every command that writes into a workbook."""
-    command = click.option("--json", "as_json", is_flag=True, help="同时把写入的内容以 JSON 输出，供脚本读取。")(command)
-    return click.option("--out", type=click.Path(path_type=Path),
-                        help="写到另一个文件；不写时直接更新原文件（先写临时文件再替换，原文件被打开时拒绝）。")(command)
+    command = click.option("--json", "as_json", is_flag=True, help="同时把写入的内容以 JSON 输出，供脚本读取。")(
+        command
+    )
+    return click.option(
+        "--out",
+        type=click.Path(path_type=Path),
+        help="写到另一个文件；不写时直接更新原文件（先写临时文件再替换，原文件被打开时拒绝）。",
+    )(command)
 
 
 def _moment(text: str | None, option: str) -> datetime:
@@ -251,17 +280,22 @@ def _day(text: str | None) -> date:
 
 
 def _save(book: WorkbookFile, changes: Iterable[Change | None], out: Path | None) -> Path | None:
-    changes = [c for c in changes if c is not None]
-    if not changes and out is None:
+    made = [c for c in changes if c is not None]
+    if not made and out is None:
         return None
-    written = book.save(changes, out)
+    written = book.save(made, out)
     if out is None:
         click.echo(f"改动前的版本已备份在 {backup_folder(book.path)}（保留最近 {BACKUPS_KEPT} 份）。", err=True)
     return written
 
 
-def _update(file: Path, day: date, phase: str, work: Callable[[WorkbookCheck], tuple[object, list[Change | None]]],
-            out: Path | None) -> tuple[object, Path | None]:
+def _update(
+    file: Path,
+    day: date,
+    phase: str,
+    work: Callable[[WorkbookCheck], tuple[T, list[Change | None]]],
+    out: Path | None,
+) -> tuple[T, Path | None]:
     """Open, check and change a workbook, then save it (to `out`, or safely in place), showing progress."""
     with gc_paused(), Progress() as progress:
         progress.phase(f"正在读取 {file.name}")
@@ -274,8 +308,10 @@ def _update(file: Path, day: date, phase: str, work: Callable[[WorkbookCheck], t
 
 def _excluded_note(excluded: list[str]) -> None:
     if excluded:
-        click.echo(f"注意：{len(excluded)} 行有校验错误，没有计入（{'、'.join(excluded[:5])}"
-                   f"{'等' if len(excluded) > 5 else ''}），运行 workbook-tools validate 查看并改正。")
+        click.echo(
+            f"注意：{len(excluded)} 行有校验错误，没有计入（{'、'.join(excluded[:5])}"
+            f"{'等' if len(excluded) > 5 else ''}），运行 workbook-tools validate 查看并改正。"
+        )
 
 
 def _emit_json(data: object) -> None:
@@ -288,8 +324,9 @@ def _emit_json(data: object) -> None:
 @click.option("--to", "to_agent", help="承接人（接班的人）。")
 @click.option("--at", help="交接时间，如「2026-11-22 18:00」；默认现在。")
 @output_options
-def handover_command(file: Path, from_agent: str | None, to_agent: str | None, at: str | None,
-                     out: Path | None, as_json: bool) -> None:
+def handover_command(
+    file: Path, from_agent: str | None, to_agent: str | None, at: str | None, out: Path | None, as_json: bool
+) -> None:
     """交接班：把所有未完成的事项写进交接表，最急的在前（不写姓名时按「设置」表的排班）。"""
     from workbook_tools.core.handover import check_agents, handover
 
@@ -297,7 +334,7 @@ def handover_command(file: Path, from_agent: str | None, to_agent: str | None, a
         check_agents(from_agent, to_agent)
     moment = _moment(at, "--at")
 
-    def work(check: WorkbookCheck) -> tuple[object, list[Change | None]]:
+    def work(check: WorkbookCheck) -> tuple[HandoverResult, list[Change | None]]:
         handed = handover(check, from_agent, to_agent, moment)
         return handed, [handed.change]
 
@@ -325,7 +362,7 @@ def acknowledge_command(file: Path, agent: str | None, at: str | None, out: Path
     check_agents(agent)
     moment = _moment(at, "--at")
 
-    def work(check: WorkbookCheck) -> tuple[object, list[Change | None]]:
+    def work(check: WorkbookCheck) -> tuple[int, list[Change | None]]:
         count, change = acknowledge(check, agent, moment)
         return count, [change]
 
@@ -348,7 +385,7 @@ def daily_totals_command(file: Path, day: str | None, at: str | None, out: Path 
     chosen = _day(day)
     moment = _moment(at, "--at")
 
-    def work(check: WorkbookCheck) -> tuple[object, list[Change | None]]:
+    def work(check: WorkbookCheck) -> tuple[dict[str, Any], list[Change | None]]:
         figures, sheet = daily_totals(check, chosen, moment)
         return figures, [sheet]
 
@@ -357,10 +394,12 @@ def daily_totals_command(file: Path, day: str | None, at: str | None, out: Path 
         _emit_json(result)
         return
     r, c = result["returns"], result["chase"]
-    click.echo(f"{result['date']}：退件 {r['count']} 行 {r['parcels']} 件 {r['qty']} 个；"
-               f"重发 {result['resends']['count']}（未发出 {result['resends']['open']}）；"
-               f"质量问题 {result['quality']['count']}；催款 {c['to_chase']} 单，催回 {c['paid']} 单 "
-               f"{c['paid_amount']:.2f} 元；未处理 {result['open_items']} 项，已超时 {result['overdue']} 项。")
+    click.echo(
+        f"{result['date']}：退件 {r['count']} 行 {r['parcels']} 件 {r['qty']} 个；"
+        f"重发 {result['resends']['count']}（未发出 {result['resends']['open']}）；"
+        f"质量问题 {result['quality']['count']}；催款 {c['to_chase']} 单，催回 {c['paid']} 单 "
+        f"{c['paid_amount']:.2f} 元；未处理 {result['open_items']} 项，已超时 {result['overdue']} 项。"
+    )
     _excluded_note(result["excluded_rows"])
     click.echo(f"已写入 {written} 的「{DAILY.title}」表。")
 
@@ -375,7 +414,7 @@ def chase_summary_command(file: Path, at: str | None, out: Path | None, as_json:
 
     moment = _moment(at, "--at")
 
-    def work(check: WorkbookCheck) -> tuple[object, list[Change | None]]:
+    def work(check: WorkbookCheck) -> tuple[dict[str, Any], list[Change | None]]:
         summary, change = chase_summary(check, moment)
         return summary, [change]
 
@@ -385,8 +424,10 @@ def chase_summary_command(file: Path, at: str | None, out: Path | None, as_json:
         return
     for row in result["rows"]:
         rate = row["paid"] / row["to_chase"]
-        click.echo(f"  {row['date']}  {_pad(row['agent'], 8)}  需催 {row['to_chase']:>3}  已联系 {row['contacted']:>3}  "
-                   f"催回 {row['paid']:>3}（{rate:.0%}） {row['paid_amount']:>9.2f} 元  关闭 {row['closed']:>3}")
+        click.echo(
+            f"  {row['date']}  {_pad(row['agent'], 8)}  需催 {row['to_chase']:>3}  已联系 {row['contacted']:>3}  "
+            f"催回 {row['paid']:>3}（{rate:.0%}） {row['paid_amount']:>9.2f} 元  关闭 {row['closed']:>3}"
+        )
     _excluded_note(result["excluded_rows"])
     if written:
         click.echo(f"已写入 {written} 的「{CHASE_SUMMARY.title}」。")

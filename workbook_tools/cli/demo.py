@@ -4,6 +4,7 @@ The same seed gives the same rows relative to `today`. A few cells are spoiled
 on purpose, and `Planted` records where, so the demo shows what validation
 catches and the tests can hold validation to it.
 """
+
 from __future__ import annotations
 
 import random
@@ -37,20 +38,52 @@ from workbook_tools.spec.types import Column, Sheet
 R, S, Q, C, H = RETURNS, RESENDS, QUALITY, CHASE_DETAIL, HANDOVER
 
 AGENTS = ("小美", "阿强", "莉莉")
-PRODUCTS = ("玻尿酸保湿精华液 30ml", "烟酰胺美白面膜 5片装", "氨基酸洗面奶 100g", "清透防晒霜 SPF50 50ml",
-            "玫瑰补水喷雾 150ml", "紧致眼霜 15g", "温和卸妆水 500ml")
-BUYERS = ("小鱼儿爱吃糖", "tb3728_2011", "晴天娃娃88", "梦里花落知多少", "阿杰的小店", "cherry_lin",
-          "快乐的胖子", "一只猫咪喵", "蓝色天空1990", "jenny王", "土豆不是洋芋", "风吹麦浪kk")
+PRODUCTS = (
+    "玻尿酸保湿精华液 30ml",
+    "烟酰胺美白面膜 5片装",
+    "氨基酸洗面奶 100g",
+    "清透防晒霜 SPF50 50ml",
+    "玫瑰补水喷雾 150ml",
+    "紧致眼霜 15g",
+    "温和卸妆水 500ml",
+)
+BUYERS = (
+    "小鱼儿爱吃糖",
+    "tb3728_2011",
+    "晴天娃娃88",
+    "梦里花落知多少",
+    "阿杰的小店",
+    "cherry_lin",
+    "快乐的胖子",
+    "一只猫咪喵",
+    "蓝色天空1990",
+    "jenny王",
+    "土豆不是洋芋",
+    "风吹麦浪kk",
+)
 CONSIGNEES = ("王丽", "陈静", "李娜", "张敏", "刘洋", "赵雪", "黄婷", "周杰")
-TRACKING_PREFIX = {"顺丰速运": "SF", "中通快递": "78", "圆通速递": "YT", "申通快递": "77", "韵达快递": "43",
-                   "极兔速递": "JT", "邮政EMS": "98", "京东物流": "JD"}
-RETURN_CASES = ((RETURN_TYPE.ALLERGY, RETURN_SOLUTION.REFUND, "用了两天脸上起红疹"),
-                (RETURN_TYPE.QUALITY, RETURN_SOLUTION.EXCHANGE, "泵头按不出来"),
-                (RETURN_TYPE.SHIPPING, RETURN_SOLUTION.RESEND, "错发成洗面奶"),
-                (RETURN_TYPE.COURIER, RETURN_SOLUTION.REFUND, "外箱压坏拒收"),
-                (RETURN_TYPE.CUSTOMER, RETURN_SOLUTION.REFUND, "不需要了，未拆封"))
-DONE = {RETURN_SOLUTION.REFUND: RETURN_RESULT.REFUNDED, RETURN_SOLUTION.EXCHANGE: RETURN_RESULT.EXCHANGED,
-        RETURN_SOLUTION.RESEND: RETURN_RESULT.RESENT}
+TRACKING_PREFIX = {
+    "顺丰速运": "SF",
+    "中通快递": "78",
+    "圆通速递": "YT",
+    "申通快递": "77",
+    "韵达快递": "43",
+    "极兔速递": "JT",
+    "邮政EMS": "98",
+    "京东物流": "JD",
+}
+RETURN_CASES = (
+    (RETURN_TYPE.ALLERGY, RETURN_SOLUTION.REFUND, "用了两天脸上起红疹"),
+    (RETURN_TYPE.QUALITY, RETURN_SOLUTION.EXCHANGE, "泵头按不出来"),
+    (RETURN_TYPE.SHIPPING, RETURN_SOLUTION.RESEND, "错发成洗面奶"),
+    (RETURN_TYPE.COURIER, RETURN_SOLUTION.REFUND, "外箱压坏拒收"),
+    (RETURN_TYPE.CUSTOMER, RETURN_SOLUTION.REFUND, "不需要了，未拆封"),
+)
+DONE = {
+    RETURN_SOLUTION.REFUND: RETURN_RESULT.REFUNDED,
+    RETURN_SOLUTION.EXCHANGE: RETURN_RESULT.EXCHANGED,
+    RETURN_SOLUTION.RESEND: RETURN_RESULT.RESENT,
+}
 
 
 @dataclass(frozen=True)
@@ -103,59 +136,125 @@ def make_demo(today: date, days: int = 3, seed: int = 20261122) -> DemoData:
         for _ in range(4):
             kind, solution, note = rnd.choice(RETURN_CASES)
             carrier = rnd.choice(CARRIER.values[:6])
-            data.add(R, {
-                R.date: day if rnd.random() < 0.8 else f"{day.year}/{day.month}/{day.day}",
-                R.tracking_no: tracking(carrier), R.carrier: carrier, R.buyer_id: rnd.choice(BUYERS),
-                R.order_no: order_code(day - timedelta(days=rnd.randint(5, 12))), R.return_type: kind,
-                R.product: rnd.choice(PRODUCTS), R.quantity: rnd.randint(1, 3), R.solution: solution,
-                R.result: None if recent else DONE[solution], R.remarks: note})
+            data.add(
+                R,
+                {
+                    R.date: day if rnd.random() < 0.8 else f"{day.year}/{day.month}/{day.day}",
+                    R.tracking_no: tracking(carrier),
+                    R.carrier: carrier,
+                    R.buyer_id: rnd.choice(BUYERS),
+                    R.order_no: order_code(day - timedelta(days=rnd.randint(5, 12))),
+                    R.return_type: kind,
+                    R.product: rnd.choice(PRODUCTS),
+                    R.quantity: rnd.randint(1, 3),
+                    R.solution: solution,
+                    R.result: None if recent else DONE[solution],
+                    R.remarks: note,
+                },
+            )
         for _ in range(2):
             shipped = not recent
             carrier = rnd.choice(CARRIER.values[:4])
-            data.add(S, {
-                S.date: day, S.filled_by: rnd.choice(AGENTS), S.buyer_id: rnd.choice(BUYERS),
-                S.order_no: order_code(day - timedelta(days=rnd.randint(3, 9))),
-                S.product: rnd.choice(PRODUCTS), S.quantity: rnd.randint(1, 2),
-                S.reason: rnd.choice((RESEND_REASON.DAMAGED, RESEND_REASON.WRONG_ITEM, RESEND_REASON.ALLERGY_EXCHANGE,
-                                      RESEND_REASON.MISSING_ITEM)),
-                S.new_tracking_no: tracking(carrier) if shipped else None, S.carrier: carrier if shipped else None,
-                S.shipped_on: day + timedelta(days=1) if shipped else None})
-        for issue, party, photos, plan in ((ISSUE_TYPE.DAMAGED, RESPONSIBLE.COURIER, 3, ISSUE_SOLUTION.REISSUE),
-                                           (ISSUE_TYPE.QUALITY, RESPONSIBLE.FACTORY, 2, ISSUE_SOLUTION.EXCHANGE)):
+            data.add(
+                S,
+                {
+                    S.date: day,
+                    S.filled_by: rnd.choice(AGENTS),
+                    S.buyer_id: rnd.choice(BUYERS),
+                    S.order_no: order_code(day - timedelta(days=rnd.randint(3, 9))),
+                    S.product: rnd.choice(PRODUCTS),
+                    S.quantity: rnd.randint(1, 2),
+                    S.reason: rnd.choice(
+                        (
+                            RESEND_REASON.DAMAGED,
+                            RESEND_REASON.WRONG_ITEM,
+                            RESEND_REASON.ALLERGY_EXCHANGE,
+                            RESEND_REASON.MISSING_ITEM,
+                        )
+                    ),
+                    S.new_tracking_no: tracking(carrier) if shipped else None,
+                    S.carrier: carrier if shipped else None,
+                    S.shipped_on: day + timedelta(days=1) if shipped else None,
+                },
+            )
+        for issue, party, photos, plan in (
+            (ISSUE_TYPE.DAMAGED, RESPONSIBLE.COURIER, 3, ISSUE_SOLUTION.REISSUE),
+            (ISSUE_TYPE.QUALITY, RESPONSIBLE.FACTORY, 2, ISSUE_SOLUTION.EXCHANGE),
+        ):
             closed = not recent
             by_courier = party == RESPONSIBLE.COURIER
-            data.add(Q, {
-                Q.date: day, Q.registered_by: rnd.choice(AGENTS), Q.buyer_id: rnd.choice(BUYERS),
-                Q.order_no: order_code(day - timedelta(days=4)), Q.product: rnd.choice(PRODUCTS),
-                Q.issue_type: issue, Q.responsible: party,
-                Q.details: "外盒压扁，瓶身开裂" if issue == ISSUE_TYPE.DAMAGED else "乳液分层",
-                Q.photos: photos, Q.solution: plan, Q.compensation: 0 if plan == ISSUE_SOLUTION.REISSUE else 20,
-                Q.courier_loss: 89 if issue == ISSUE_TYPE.DAMAGED else None,
-                Q.claim_state: (CLAIM_STATE.PAID if closed and by_courier
-                                else CLAIM_STATE.TO_CLAIM if by_courier else CLAIM_STATE.NOT_NEEDED),
-                Q.recovered: 89 if closed and by_courier else None,
-                Q.factory_return: YES_NO.YES if party == RESPONSIBLE.FACTORY else YES_NO.NO,
-                Q.follower: rnd.choice(AGENTS), Q.state: ISSUE_STATE.CLOSED if closed else ISSUE_STATE.OPEN,
-                Q.closed_on: day + timedelta(days=1) if closed else None})
+            data.add(
+                Q,
+                {
+                    Q.date: day,
+                    Q.registered_by: rnd.choice(AGENTS),
+                    Q.buyer_id: rnd.choice(BUYERS),
+                    Q.order_no: order_code(day - timedelta(days=4)),
+                    Q.product: rnd.choice(PRODUCTS),
+                    Q.issue_type: issue,
+                    Q.responsible: party,
+                    Q.details: "外盒压扁，瓶身开裂" if issue == ISSUE_TYPE.DAMAGED else "乳液分层",
+                    Q.photos: photos,
+                    Q.solution: plan,
+                    Q.compensation: 0 if plan == ISSUE_SOLUTION.REISSUE else 20,
+                    Q.courier_loss: 89 if issue == ISSUE_TYPE.DAMAGED else None,
+                    Q.claim_state: (
+                        CLAIM_STATE.PAID
+                        if closed and by_courier
+                        else CLAIM_STATE.TO_CLAIM
+                        if by_courier
+                        else CLAIM_STATE.NOT_NEEDED
+                    ),
+                    Q.recovered: 89 if closed and by_courier else None,
+                    Q.factory_return: YES_NO.YES if party == RESPONSIBLE.FACTORY else YES_NO.NO,
+                    Q.follower: rnd.choice(AGENTS),
+                    Q.state: ISSUE_STATE.CLOSED if closed else ISSUE_STATE.OPEN,
+                    Q.closed_on: day + timedelta(days=1) if closed else None,
+                },
+            )
         for _ in range(6):
             placed = at(day - timedelta(days=1), 0, 24)
-            answer = rnd.choice((CHASE_ANSWER.BUYER, CHASE_ANSWER.BUYER, CHASE_ANSWER.SOMEONE_ELSE,
-                                 CHASE_ANSWER.NO_ANSWER))
-            result = (CHASE_RESULT.PAID if answer == CHASE_ANSWER.BUYER and rnd.random() < 0.7
-                      else rnd.choice((CHASE_RESULT.UNPAID, CHASE_RESULT.CLOSED)))
-            data.add(C, {
-                C.placed_at: placed, C.buyer_id: rnd.choice(BUYERS), C.order_no: order_no(),
-                C.amount: rnd.choice((59, 89, 128, 169, 238.5)), C.consignee: rnd.choice(CONSIGNEES),
-                C.phone: "1" + rnd.choice("35789") + "".join(rnd.choice("0123456789") for _ in range(9)),
-                C.chased_on: day, C.agent: rnd.choice(AGENTS), C.method: rnd.choice(CHASE_METHOD.values),
-                C.answer: answer, C.feedback: "稍后付款" if result == CHASE_RESULT.PAID else "再考虑一下",
-                C.result: result,
-                C.paid_at: placed + timedelta(hours=rnd.randint(12, 30)) if result == CHASE_RESULT.PAID else None})
-    data.add(H, {
-        H.buyer_id: BUYERS[0], H.order_no: order_no(), H.order_status: ORDER_STATUS.REFUNDING, H.price: 128,
-        H.details: "买家申请仅退款，说没收到货", H.instruction: "查物流，如已签收请联系买家核实", H.from_agent: AGENTS[0],
-        H.to_agent: AGENTS[1], H.at: datetime.combine(today - timedelta(days=1), time(18, 0)),
-        H.state: HANDOVER_STATE.DONE})
+            answer = rnd.choice(
+                (CHASE_ANSWER.BUYER, CHASE_ANSWER.BUYER, CHASE_ANSWER.SOMEONE_ELSE, CHASE_ANSWER.NO_ANSWER)
+            )
+            result = (
+                CHASE_RESULT.PAID
+                if answer == CHASE_ANSWER.BUYER and rnd.random() < 0.7
+                else rnd.choice((CHASE_RESULT.UNPAID, CHASE_RESULT.CLOSED))
+            )
+            data.add(
+                C,
+                {
+                    C.placed_at: placed,
+                    C.buyer_id: rnd.choice(BUYERS),
+                    C.order_no: order_no(),
+                    C.amount: rnd.choice((59, 89, 128, 169, 238.5)),
+                    C.consignee: rnd.choice(CONSIGNEES),
+                    C.phone: "1" + rnd.choice("35789") + "".join(rnd.choice("0123456789") for _ in range(9)),
+                    C.chased_on: day,
+                    C.agent: rnd.choice(AGENTS),
+                    C.method: rnd.choice(CHASE_METHOD.values),
+                    C.answer: answer,
+                    C.feedback: "稍后付款" if result == CHASE_RESULT.PAID else "再考虑一下",
+                    C.result: result,
+                    C.paid_at: placed + timedelta(hours=rnd.randint(12, 30)) if result == CHASE_RESULT.PAID else None,
+                },
+            )
+    data.add(
+        H,
+        {
+            H.buyer_id: BUYERS[0],
+            H.order_no: order_no(),
+            H.order_status: ORDER_STATUS.REFUNDING,
+            H.price: 128,
+            H.details: "买家申请仅退款，说没收到货",
+            H.instruction: "查物流，如已签收请联系买家核实",
+            H.from_agent: AGENTS[0],
+            H.to_agent: AGENTS[1],
+            H.at: datetime.combine(today - timedelta(days=1), time(18, 0)),
+            H.state: HANDOVER_STATE.DONE,
+        },
+    )
     _spoil(data)
     return data
 
@@ -178,6 +277,15 @@ def _spoil(data: DemoData) -> None:
     data.spoil(S, 5, S.order_no, refunded[R.order_no], "double_compensation")
     chased = data.rows[C][7]
     for attempt in range(4):  # a fourth chase of one buyer in a day is one too many
-        row = data.add(C, {**chased, C.buyer_id: "小鹿乱撞2020", C.order_no: chased[C.order_no][:-1] + str(attempt),
-                           C.answer: CHASE_ANSWER.NO_ANSWER, C.result: CHASE_RESULT.UNPAID, C.paid_at: None})
+        row = data.add(
+            C,
+            {
+                **chased,
+                C.buyer_id: "小鹿乱撞2020",
+                C.order_no: chased[C.order_no][:-1] + str(attempt),
+                C.answer: CHASE_ANSWER.NO_ANSWER,
+                C.result: CHASE_RESULT.UNPAID,
+                C.paid_at: None,
+            },
+        )
     data.plant(C, row, C.buyer_id, "over_chased")

@@ -1,4 +1,5 @@
 """What a long command is doing, on the terminal: nothing for quick ones, a line with a spinner after a second."""
+
 from __future__ import annotations
 
 import itertools
@@ -23,7 +24,7 @@ class Progress:
     def phase(self, text: str) -> None:
         self.text = text
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Progress:
         if self.enabled:
             self._started = time.monotonic()
             self._thread = threading.Thread(target=self._spin, daemon=True)

@@ -115,8 +115,13 @@ class NewSheet:
 Change = EditSheet | NewSheet
 
 
-def ledger_change(spec: Sheet, table: Table | None, append: Sequence[Mapping[Column, object]] = (),
-                  updates: Sequence[tuple[int, Column, object]] = (), replace: bool = False) -> Change | None:
+def ledger_change(
+    spec: Sheet,
+    table: Table | None,
+    append: Sequence[Mapping[Column, object]] = (),
+    updates: Sequence[tuple[int, Column, object]] = (),
+    replace: bool = False,
+) -> Change | None:
     """Rows to add to (or, with `replace`, to put in place of the rows of) a declared ledger.
 
     Writes into the sheet's own columns wherever they are; a declared column the
@@ -126,12 +131,21 @@ def ledger_change(spec: Sheet, table: Table | None, append: Sequence[Mapping[Col
     if table is None:
         if not append:
             return None
-        return NewSheet(spec.title, (
-            Block(1, 1, (tuple(c.header for c in spec.columns),), style=Style.HEADER),
-            Block(2, 1, tuple(tuple(row.get(c) for c in spec.columns) for row in append),
-                  tuple(c.kind for c in spec.columns))),
+        return NewSheet(
+            spec.title,
+            (
+                Block(1, 1, (tuple(c.header for c in spec.columns),), style=Style.HEADER),
+                Block(
+                    2,
+                    1,
+                    tuple(tuple(row.get(c) for c in spec.columns) for row in append),
+                    tuple(c.kind for c in spec.columns),
+                ),
+            ),
             widths={i: c.display_width for i, c in enumerate(spec.columns, start=1)},
-            header_fills=tuple(c.role.fill for c in spec.columns), freeze_row=1)
+            header_fills=tuple(c.role.fill for c in spec.columns),
+            freeze_row=1,
+        )
     columns = dict(table.columns)
     cells = []
     wanted = {c for row in append for c in row} | {c for _, c, _ in updates}
@@ -149,6 +163,9 @@ def ledger_change(spec: Sheet, table: Table | None, append: Sequence[Mapping[Col
     if not cells:
         return None
     grows = append or replace
-    return EditSheet(sheet=table.sheet, cells=tuple(cells),
-                     last_row=max(end, table.header_row + 1) if grows else None, header_row=table.header_row)
-
+    return EditSheet(
+        sheet=table.sheet,
+        cells=tuple(cells),
+        last_row=max(end, table.header_row + 1) if grows else None,
+        header_row=table.header_row,
+    )

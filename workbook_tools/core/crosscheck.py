@@ -41,16 +41,36 @@ def double_compensation(checks: tuple[TableCheck, ...]) -> list[Finding]:
         for r in check.records:
             order = r[RESENDS.order_no]
             if order in refunded:
-                found.append(_flag(check, r.row, RESENDS.order_no, "double_compensation", value=order,
-                                   other=refunded[order], refund=refund, what=RETURN_SOLUTION.RESEND))
+                found.append(
+                    _flag(
+                        check,
+                        r.row,
+                        RESENDS.order_no,
+                        "double_compensation",
+                        value=order,
+                        other=refunded[order],
+                        refund=refund,
+                        what=RETURN_SOLUTION.RESEND,
+                    )
+                )
     for check in _of(checks, QUALITY):
         if not check.table.has(QUALITY.compensation):
             continue
         for r in check.records:
             order, amount = r[QUALITY.order_no], r[QUALITY.compensation]
             if order in refunded and isinstance(amount, Decimal) and amount > 0:
-                found.append(_flag(check, r.row, QUALITY.compensation, "double_compensation", value=order,
-                                   other=refunded[order], refund=refund, what=f"补偿了 {amount} 元"))
+                found.append(
+                    _flag(
+                        check,
+                        r.row,
+                        QUALITY.compensation,
+                        "double_compensation",
+                        value=order,
+                        other=refunded[order],
+                        refund=refund,
+                        what=f"补偿了 {amount} 元",
+                    )
+                )
     return found
 
 
@@ -69,20 +89,32 @@ def over_chased(checks: tuple[TableCheck, ...], settings: Settings) -> list[Find
             if buyer and day:
                 counts[(buyer, day)] += 1
                 if counts[(buyer, day)] == int(limit) + 1:
-                    found.append(_flag(check, r.row, CHASE_DETAIL.buyer_id, "over_chased", value=buyer,
-                                       day=day.isoformat(), count=counts[(buyer, day)], limit=limit))
+                    found.append(
+                        _flag(
+                            check,
+                            r.row,
+                            CHASE_DETAIL.buyer_id,
+                            "over_chased",
+                            value=buyer,
+                            day=day.isoformat(),
+                            count=counts[(buyer, day)],
+                            limit=limit,
+                        )
+                    )
     return found
 
 
 def unmatched_parcels(checks: tuple[TableCheck, ...]) -> list[Finding]:
     """Returned parcels with no order code: 无主件, to be matched by tracking number."""
     found = []
+    names = {"missing": RETURNS.order_no.header, "tracking": RETURNS.tracking_no.header}
     for check in _of(checks, RETURNS):
         column = RETURNS.order_no if check.table.has(RETURNS.order_no) else RETURNS.tracking_no
-        for r in check.records:
-            if not r[RETURNS.order_no] and RETURNS.order_no not in r.bad:
-                found.append(_flag(check, r.row, column, "unmatched_parcel", missing=RETURNS.order_no.header,
-                                   tracking=RETURNS.tracking_no.header))
+        found += [
+            _flag(check, r.row, column, "unmatched_parcel", **names)
+            for r in check.records
+            if not r[RETURNS.order_no] and RETURNS.order_no not in r.bad
+        ]
     return found
 
 

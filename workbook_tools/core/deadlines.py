@@ -101,13 +101,24 @@ def _followed(check: TableCheck, follow_up: FollowUp, settings: Settings, at: da
             continue
         deadline = due(r, follow_up, settings)
         notes = "".join(text for condition, text in follow_up.notes if condition.holds(get))
-        items.append(OpenItem(
-            key=item_key(follow_up.prefix, *(r[c] for c in follow_up.key)), sheet=check.table.sheet, row=r.row,
-            item_type=follow_up.item_type, buyer_id=r[follow_up.buyer], order_no=r[follow_up.order],
-            order_status=next((status for condition, status in follow_up.order_status if condition.holds(get)), None),
-            price=r[follow_up.price] if follow_up.price else None,
-            description=render(follow_up.describe, spec, get, settings) + notes,
-            action=render(follow_up.action, spec, get, settings), due_at=deadline, has_errors=r.has_errors))
+        items.append(
+            OpenItem(
+                key=item_key(follow_up.prefix, *(r[c] for c in follow_up.key)),
+                sheet=check.table.sheet,
+                row=r.row,
+                item_type=follow_up.item_type,
+                buyer_id=r[follow_up.buyer],
+                order_no=r[follow_up.order],
+                order_status=next(
+                    (status for condition, status in follow_up.order_status if condition.holds(get)), None
+                ),
+                price=r[follow_up.price] if follow_up.price else None,
+                description=render(follow_up.describe, spec, get, settings) + notes,
+                action=render(follow_up.action, spec, get, settings),
+                due_at=deadline,
+                has_errors=r.has_errors,
+            )
+        )
     return items
 
 
@@ -126,12 +137,22 @@ def _manual(check: TableCheck, settings: Settings) -> list[OpenItem]:
             continue  # rows handed over from a ledger are that ledger's item, collected there
         rule = _item_rule(r[h.item_type], settings)
         deadline = r[h.due_at] or (after(r[h.at], rule, settings) if rule else None)
-        items.append(OpenItem(
-            key=number or item_key(h.manual_prefix, r[h.buyer_id], r[h.order_no], r[h.instruction], r[h.at]),
-            sheet=check.table.sheet, row=r.row, item_type=r[h.item_type] or ITEM_TYPE.OTHER,
-            buyer_id=r[h.buyer_id], order_no=r[h.order_no], order_status=r[h.order_status], price=r[h.price],
-            description=r[h.details] or "", action=r[h.instruction] or "", due_at=deadline,
-            has_errors=r.has_errors))
+        items.append(
+            OpenItem(
+                key=number or item_key(h.manual_prefix, r[h.buyer_id], r[h.order_no], r[h.instruction], r[h.at]),
+                sheet=check.table.sheet,
+                row=r.row,
+                item_type=r[h.item_type] or ITEM_TYPE.OTHER,
+                buyer_id=r[h.buyer_id],
+                order_no=r[h.order_no],
+                order_status=r[h.order_status],
+                price=r[h.price],
+                description=r[h.details] or "",
+                action=r[h.instruction] or "",
+                due_at=deadline,
+                has_errors=r.has_errors,
+            )
+        )
     return items
 
 

@@ -22,8 +22,14 @@ class Finding:
     col: int = field(default=0, repr=False)
 
     def as_dict(self) -> dict[str, str]:
-        return {"sheet": self.sheet, "cell": self.cell, "column": self.column, "code": self.code,
-                "severity": self.severity.value, "message": self.message}
+        return {
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "column": self.column,
+            "code": self.code,
+            "severity": self.severity.value,
+            "message": self.message,
+        }
 
 
 def finding(sheet: str, row: int, col: int, column: str, code: Code, **fields: object) -> Finding:
@@ -31,8 +37,9 @@ def finding(sheet: str, row: int, col: int, column: str, code: Code, **fields: o
     cell = cell_name(row, col)
     fields.setdefault("detail", "")
     message = template.format(where=f"{sheet}!{cell}", column=column, **fields)
-    return Finding(sheet=sheet, cell=cell, column=column, code=code, severity=severity, message=message,
-                   row=row, col=col)
+    return Finding(
+        sheet=sheet, cell=cell, column=column, code=code, severity=severity, message=message, row=row, col=col
+    )
 
 
 def flatten(findings: Iterable[Finding], *names: str) -> list[tuple[Any, ...]]:

@@ -6,6 +6,7 @@ of them again and again while they are being built, which at 100,000 rows cost
 about a fifth of a command's time (see benchmarks/RESULTS.md). The pause ends
 with the command, so nothing else runs without the collector.
 """
+
 from __future__ import annotations
 
 import gc

@@ -103,31 +103,64 @@ def handover(check: WorkbookCheck, from_agent: str | None, to_agent: str | None,
             if not record[H.item_no]:
                 updates.append((record.row, H.item_no, item.key))
         text = instruction(item, at, shift)
-        rows.append({H.buyer_id: item.buyer_id, H.order_no: item.order_no, H.order_status: item.order_status,
-                     H.price: item.price, H.details: item.description, H.instruction: text,
-                     H.from_agent: from_agent, H.to_agent: to_agent, H.at: at, H.source: item.source,
-                     H.due_at: item.due_at, H.state: HANDOVER_STATE.PENDING, H.item_type: item.item_type,
-                     H.item_no: item.key})
-        written_items.append(_json_item(item.source, item.buyer_id, item.order_no, text, item.due_at,
-                                        item.overdue(at), HANDOVER_STATE.PENDING))
+        rows.append(
+            {
+                H.buyer_id: item.buyer_id,
+                H.order_no: item.order_no,
+                H.order_status: item.order_status,
+                H.price: item.price,
+                H.details: item.description,
+                H.instruction: text,
+                H.from_agent: from_agent,
+                H.to_agent: to_agent,
+                H.at: at,
+                H.source: item.source,
+                H.due_at: item.due_at,
+                H.state: HANDOVER_STATE.PENDING,
+                H.item_type: item.item_type,
+                H.item_no: item.key,
+            }
+        )
+        written_items.append(
+            _json_item(
+                item.source, item.buyer_id, item.order_no, text, item.due_at, item.overdue(at), HANDOVER_STATE.PENDING
+            )
+        )
     for key, pending_records in pending.items():
         if key in open_keys or is_manual(key):
             continue
         for record in pending_records:
             updates.append((record.row, H.state, HANDOVER_STATE.DONE))
-            written_items.append(_json_item(record[H.source] or f"{H.title}!{record.row}", record[H.buyer_id],
-                                            record[H.order_no], record[H.instruction] or "", record[H.due_at],
-                                            False, HANDOVER_STATE.DONE))
+            written_items.append(
+                _json_item(
+                    record[H.source] or f"{H.title}!{record.row}",
+                    record[H.buyer_id],
+                    record[H.order_no],
+                    record[H.instruction] or "",
+                    record[H.due_at],
+                    False,
+                    HANDOVER_STATE.DONE,
+                )
+            )
     change = ledger_change(H, table.table if table else None, rows, updates)
     overdue = sum(1 for i in written_items if i["overdue"])
-    return HandoverResult(written=len(rows), items=tuple(written_items), already=already, overdue=overdue,
-                          change=change)
+    return HandoverResult(
+        written=len(rows), items=tuple(written_items), already=already, overdue=overdue, change=change
+    )
 
 
-def _json_item(source: str, buyer_id: object, order_no: object, action: str, due_at: datetime | None,
-               overdue: bool, state: str) -> dict[str, Any]:
-    return {"source": source, "buyer_id": buyer_id, "order_no": order_no, "action": action,
-            "due_at": due_at.strftime("%Y-%m-%dT%H:%M") if due_at else None, "overdue": overdue, "state": state}
+def _json_item(
+    source: str, buyer_id: object, order_no: object, action: str, due_at: datetime | None, overdue: bool, state: str
+) -> dict[str, Any]:
+    return {
+        "source": source,
+        "buyer_id": buyer_id,
+        "order_no": order_no,
+        "action": action,
+        "due_at": due_at.strftime("%Y-%m-%dT%H:%M") if due_at else None,
+        "overdue": overdue,
+        "state": state,
+    }
 
 
 def acknowledge(check: WorkbookCheck, agent: str | None, at: datetime) -> tuple[int, Change | None]:
@@ -137,6 +170,9 @@ def acknowledge(check: WorkbookCheck, agent: str | None, at: datetime) -> tuple[
     table = _handover_table(check)
     if table is None:
         return 0, None
-    rows = [r.row for r in table.records if r[H.to_agent] == agent.strip()
-            and r[H.state] == HANDOVER_STATE.PENDING and r[H.acknowledged_at] is None]
+    rows = [
+        r.row
+        for r in table.records
+        if r[H.to_agent] == agent.strip() and r[H.state] == HANDOVER_STATE.PENDING and r[H.acknowledged_at] is None
+    ]
     return len(rows), ledger_change(H, table.table, updates=[(row, H.acknowledged_at, at) for row in rows])

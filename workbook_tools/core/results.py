@@ -16,15 +16,26 @@ from workbook_tools.spec.reports import RESULTS
 
 def results_sheet(check: WorkbookCheck, noted: list[str], marked: list[str], at: datetime) -> NewSheet:
     """Every finding with its address (column A drives the marks in the ledgers)."""
-    rows = tuple((f"{f.sheet}!{f.cell}", f.sheet, f.cell, f.column, f.severity.label, f.code, f.message)
-                 for f in check.findings) or (("",) * (len(RESULTS.header) - 1) + (RESULTS.nothing,),)
+    rows = tuple(
+        (f"{f.sheet}!{f.cell}", f.sheet, f.cell, f.column, f.severity.label, f.code, f.message) for f in check.findings
+    ) or (("",) * (len(RESULTS.header) - 1) + (RESULTS.nothing,),)
     summary = RESULTS.summary(f"{at:%Y-%m-%d %H:%M}", check.errors, check.warnings)
-    return NewSheet(RESULTS.title, (
-        Block(1, 1, ((summary,),), style=Style.TITLE),
-        Block(2, 1, ((RESULTS.marked_prefix + "|".join(marked),), (RESULTS.noted_prefix + "|".join(noted),)),
-              style=Style.NOTE),
-        Block(4, 1, (RESULTS.header,), style=Style.HEADER),
-        Block(5, 1, rows)), widths={1: 16, 2: 12, 3: 12, 4: 12, 5: 12, 6: 24, 7: 90}, freeze_row=4)
+    return NewSheet(
+        RESULTS.title,
+        (
+            Block(1, 1, ((summary,),), style=Style.TITLE),
+            Block(
+                2,
+                1,
+                ((RESULTS.marked_prefix + "|".join(marked),), (RESULTS.noted_prefix + "|".join(noted),)),
+                style=Style.NOTE,
+            ),
+            Block(4, 1, (RESULTS.header,), style=Style.HEADER),
+            Block(5, 1, rows),
+        ),
+        widths={1: 16, 2: 12, 3: 12, 4: 12, 5: 12, 6: 24, 7: 90},
+        freeze_row=4,
+    )
 
 
 def earlier_marks(grids: list[Grid]) -> tuple[list[str], list[str]]:
@@ -35,5 +46,5 @@ def earlier_marks(grids: list[Grid]) -> tuple[list[str], list[str]]:
         text = row[0] if row and isinstance(row[0], str) else ""
         for prefix in found:
             if text.startswith(prefix):
-                found[prefix] = [part for part in text[len(prefix):].split("|") if part]
+                found[prefix] = [part for part in text[len(prefix) :].split("|") if part]
     return found[RESULTS.marked_prefix], found[RESULTS.noted_prefix]

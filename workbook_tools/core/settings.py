@@ -65,14 +65,15 @@ def _roster(grid: Grid) -> tuple[Shift, ...]:
     for r, row in enumerate(grid.rows):
         if row and normalize_header(row[0]) == SETTINGS.roster_columns.shift:
             shifts = []
-            for below in grid.rows[r + 1:]:
+            for below in grid.rows[r + 1 :]:
                 cells = list(below[:width]) + [None] * (width - len(below[:width]))
                 if is_blank(cells[0]):
                     break
                 start, end = _clock(cells[1]), _clock(cells[2])
                 if start is not None and end is not None:
-                    shifts.append(Shift(str(cells[0]).strip(), start, end,
-                                        "" if is_blank(cells[3]) else str(cells[3]).strip()))
+                    shifts.append(
+                        Shift(str(cells[0]).strip(), start, end, "" if is_blank(cells[3]) else str(cells[3]).strip())
+                    )
             return tuple(shifts)
     return ()
 
@@ -113,7 +114,7 @@ def read_settings(grids: list[Grid]) -> Settings:
     if grid is None:
         return Settings()
     names = SETTINGS.rule_columns
-    for r in range(len(grid.rows[:SETTINGS.header_rows])):
+    for r in range(len(grid.rows[: SETTINGS.header_rows])):
         header_row = grid.first_row + r
         headers = {h: grid.first_col + i for i, v in enumerate(grid.rows[r]) if (h := normalize_header(v))}
         if names.rule in headers or any(cl.title in headers for cl in SETTINGS.lists):
@@ -145,6 +146,8 @@ def read_settings(grids: list[Grid]) -> Settings:
         attr_col = headers.get(choice_list.attribute or "")
         if attr_col is not None:
             attributes[choice_list.name] = {
-                v: str(grid.value(row, attr_col)).strip() for row, v in values
-                if not is_blank(grid.value(row, attr_col))}
+                v: str(grid.value(row, attr_col)).strip()
+                for row, v in values
+                if not is_blank(grid.value(row, attr_col))
+            }
     return Settings(rule_values, lists, attributes, tuple(bad), _roster(grid))

@@ -4,6 +4,7 @@ A `Grid` is a sheet's values as one 2-D block (what calamine or xlwings hands
 over); a `Table` is a grid recognised as one of our sheets, with each known
 column located and the team's own columns left alone.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -13,9 +14,9 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
+from workbook_tools.core.values import is_blank
 from workbook_tools.spec.sheets import LEDGERS
 from workbook_tools.spec.types import Column, Sheet
-from workbook_tools.core.values import is_blank
 
 HEADER_SCAN_ROWS = 10  # a title row or two may sit above the header
 _MIN_MATCHED = 3
@@ -148,14 +149,20 @@ def recognise(grid: Grid) -> Table | None:
         if suggestion:
             unknown.append(UnknownHeader(col, text, suggestion))
     row_numbers, cells = _data(grid, header_row, matched)
-    return Table(spec=spec, sheet=grid.name, header_row=header_row, columns=matched, row_numbers=row_numbers,
-                 cells=cells, unknown_headers=tuple(unknown),
-                 last_used_row=_last_used_row(grid, header_row, matched),
-                 last_col=grid.first_col + max((len(r) for r in grid.rows), default=0) - 1)
+    return Table(
+        spec=spec,
+        sheet=grid.name,
+        header_row=header_row,
+        columns=matched,
+        row_numbers=row_numbers,
+        cells=cells,
+        unknown_headers=tuple(unknown),
+        last_used_row=_last_used_row(grid, header_row, matched),
+        last_col=grid.first_col + max((len(r) for r in grid.rows), default=0) - 1,
+    )
 
 
-def _data(grid: Grid, header_row: int,
-          columns: dict[Column, int]) -> tuple[tuple[int, ...], dict[Column, list[Any]]]:
+def _data(grid: Grid, header_row: int, columns: dict[Column, int]) -> tuple[tuple[int, ...], dict[Column, list[Any]]]:
     """The rows below the header that have an input cell typed, as columns (one pass per column, not per cell)."""
     start = header_row - grid.first_row + 1
     body = grid.rows[start:]

@@ -28,8 +28,9 @@ FIGURE_SHEETS = (R, S, Q, C, H)
 
 def excluded_rows(check: WorkbookCheck, specs: tuple[Sheet, ...]) -> list[str]:
     """Sources (退件表!7) of rows left out of the totals because of validation errors."""
-    return [f"{t.table.sheet}!{r.row}" for t in check.tables if t.table.spec in specs for r in t.records
-            if r.has_errors]
+    return [
+        f"{t.table.sheet}!{r.row}" for t in check.tables if t.table.spec in specs for r in t.records if r.has_errors
+    ]
 
 
 def _day(value: object) -> date | None:
@@ -74,8 +75,12 @@ def daily_figures(check: WorkbookCheck, days: list[date]) -> list[DayFigures]:
 
 def _return_figures(rows: list[Record]) -> dict[str, Any]:
     by_type = Counter(r[R.return_type] or DAILY.unfilled for r in rows)
-    return {"count": len(rows), "parcels": len({r[R.tracking_no] for r in rows}),
-            "qty": sum(r[R.quantity] or 0 for r in rows), "by_type": dict(sorted(by_type.items()))}
+    return {
+        "count": len(rows),
+        "parcels": len({r[R.tracking_no] for r in rows}),
+        "qty": sum(r[R.quantity] or 0 for r in rows),
+        "by_type": dict(sorted(by_type.items())),
+    }
 
 
 def _paid(rows: Iterable[Record]) -> list[Record]:
@@ -84,9 +89,13 @@ def _paid(rows: Iterable[Record]) -> list[Record]:
 
 def _chase_figures(rows: list[Record], settings: Settings, at: datetime) -> dict[str, Any]:
     paid = _paid(rows)
-    return {"to_chase": len(rows), "contacted": sum(r[C.answer] in C.contacted for r in rows),
-            "paid": len(paid), "paid_amount": float(_money(r[C.amount] for r in paid)),
-            "closed": sum(chase_closed(r, settings, at) for r in rows)}
+    return {
+        "to_chase": len(rows),
+        "contacted": sum(r[C.answer] in C.contacted for r in rows),
+        "paid": len(paid),
+        "paid_amount": float(_money(r[C.amount] for r in paid)),
+        "closed": sum(chase_closed(r, settings, at) for r in rows),
+    }
 
 
 def _unshipped(rows: Iterable[Record]) -> int:
@@ -107,9 +116,11 @@ def daily_totals(check: WorkbookCheck, day: date, at: datetime) -> tuple[dict[st
         "date": day.isoformat(),
         "returns": _return_figures(today.returns),
         "resends": {"count": len(today.resends), "open": _unshipped(today.resends)},
-        "quality": {"count": len(today.quality),
-                    "compensation": float(_money(r[Q.compensation] for r in today.quality)),
-                    "courier_loss": float(_money(r[Q.courier_loss] for r in today.quality))},
+        "quality": {
+            "count": len(today.quality),
+            "compensation": float(_money(r[Q.compensation] for r in today.quality)),
+            "courier_loss": float(_money(r[Q.courier_loss] for r in today.quality)),
+        },
         "chase": _chase_figures(today.chase, check.settings, at),
         "open_items": len(items),
         "overdue": sum(i.overdue(at) for i in items),
@@ -150,8 +161,12 @@ def _daily_sheet(check: WorkbookCheck, result: dict[str, Any], figures: list[Day
     week_handovers = [r for f in figures for r in f.handovers]
     blocks: list[Block] = [
         Block(1, 1, ((DAILY.heading(result["date"]),),), style=Style.TITLE),
-        Block(2, 1, ((DAILY.note(f"{at:%Y-%m-%d %H:%M}", f"{figures[0].day:%m-%d}", f"{figures[-1].day:%m-%d}"),),),
-              style=Style.NOTE),
+        Block(
+            2,
+            1,
+            ((DAILY.note(f"{at:%Y-%m-%d %H:%M}", f"{figures[0].day:%m-%d}", f"{figures[-1].day:%m-%d}"),),),
+            style=Style.NOTE,
+        ),
     ]
     label = DAILY.overview
     overview = (
@@ -161,8 +176,16 @@ def _daily_sheet(check: WorkbookCheck, result: dict[str, Any], figures: list[Day
         (label["resends"], result["resends"]["count"], len(week_resends)),
         (label["resends_open"], result["resends"]["open"], _unshipped(week_resends)),
         (label["quality"], result["quality"]["count"], len(week_quality)),
-        (label["compensation"], result["quality"]["compensation"], float(_money(r[Q.compensation] for r in week_quality))),
-        (label["courier_loss"], result["quality"]["courier_loss"], float(_money(r[Q.courier_loss] for r in week_quality))),
+        (
+            label["compensation"],
+            result["quality"]["compensation"],
+            float(_money(r[Q.compensation] for r in week_quality)),
+        ),
+        (
+            label["courier_loss"],
+            result["quality"]["courier_loss"],
+            float(_money(r[Q.courier_loss] for r in week_quality)),
+        ),
         (label["to_chase"], result["chase"]["to_chase"], week_chase["to_chase"]),
         (label["paid"], result["chase"]["paid"], week_chase["paid"]),
         (label["paid_amount"], result["chase"]["paid_amount"], week_chase["paid_amount"]),
@@ -172,8 +195,10 @@ def _daily_sheet(check: WorkbookCheck, result: dict[str, Any], figures: list[Day
         (label["open_items"], result["open_items"], result["open_items"]),
         (label["overdue"], result["overdue"], result["overdue"]),
     )
-    blocks += [Block(4, 1, (DAILY.overview_header,), style=Style.HEADER),
-               Block(5, 1, overview, (Kind.TEXT, None, None))]
+    blocks += [
+        Block(4, 1, (DAILY.overview_header,), style=Style.HEADER),
+        Block(5, 1, overview, (Kind.TEXT, None, None)),
+    ]
     tables = _Tables(5 + len(overview) + 1)
     charts: list[Chart] = []
     day_label, week_label = DAILY.chart_series
@@ -181,9 +206,15 @@ def _daily_sheet(check: WorkbookCheck, result: dict[str, Any], figures: list[Day
     by_type_day, by_type_week = _count_by(figures[-1].returns, R.return_type), _count_by(week, R.return_type)
     first, last = tables.add("return_type", [(t, by_type_day.get(t, 0), n) for t, n in by_type_week.most_common()])
     if by_type_week:
-        charts.append(Chart(kind="column", title=DAILY.tables["return_type"][0], categories=(first, 1, last, 1),
-                            series=((day_label, (first, 2, last, 2)), (week_label, (first, 3, last, 3))),
-                            anchor=(4, 5)))
+        charts.append(
+            Chart(
+                kind="column",
+                title=DAILY.tables["return_type"][0],
+                categories=(first, 1, last, 1),
+                series=((day_label, (first, 2, last, 2)), (week_label, (first, 3, last, 3))),
+                anchor=(4, 5),
+            )
+        )
 
     def payer(record: Record) -> str:
         return check.settings.attribute(RETURN_TYPE, record[R.return_type] or "") or DAILY.undecided
@@ -198,30 +229,67 @@ def _daily_sheet(check: WorkbookCheck, result: dict[str, Any], figures: list[Day
         product_week[r[R.product]] += r[R.quantity] or 0
     tables.add("product", [(p, product_day.get(p, 0), n) for p, n in product_week.most_common()])
     reasons = _count_by(week_resends, S.reason)
-    tables.add("resend_reason", [
-        (reason, sum(1 for r in week_resends if (r[S.reason] or DAILY.unfilled) == reason and r[S.new_tracking_no]),
-         sum(1 for r in week_resends if (r[S.reason] or DAILY.unfilled) == reason and not r[S.new_tracking_no]))
-        for reason, _ in reasons.most_common()])
+    tables.add(
+        "resend_reason",
+        [
+            (
+                reason,
+                sum(1 for r in week_resends if (r[S.reason] or DAILY.unfilled) == reason and r[S.new_tracking_no]),
+                sum(1 for r in week_resends if (r[S.reason] or DAILY.unfilled) == reason and not r[S.new_tracking_no]),
+            )
+            for reason, _ in reasons.most_common()
+        ],
+    )
     issue_types = _count_by(week_quality, Q.issue_type)
-    tables.add("issue_type", [
-        (t, n, float(_money(r[Q.compensation] for r in week_quality if r[Q.issue_type] == t)),
-         float(_money(r[Q.courier_loss] for r in week_quality if r[Q.issue_type] == t)))
-        for t, n in issue_types.most_common()], (None, None, Kind.MONEY, Kind.MONEY))
+    tables.add(
+        "issue_type",
+        [
+            (
+                t,
+                n,
+                float(_money(r[Q.compensation] for r in week_quality if r[Q.issue_type] == t)),
+                float(_money(r[Q.courier_loss] for r in week_quality if r[Q.issue_type] == t)),
+            )
+            for t, n in issue_types.most_common()
+        ],
+        (None, None, Kind.MONEY, Kind.MONEY),
+    )
     tables.add("responsible", list(_count_by(week_quality, Q.responsible).most_common()))
     factory = [r for r in week_quality if r[Q.factory_return] == YES_NO.YES]
-    tables.add("factory", [(r[Q.date], r[Q.product], r[Q.issue_type], r[Q.order_no]) for r in factory],
-               (Kind.DATE, None, None, Kind.TEXT))
-    trend_rows = [(DAILY.day_label(f"{f.day:%m-%d}", f.day.weekday()), len(f.returns), len(f.resends),
-                   len(f.quality), len(_paid(f.chase)), float(_money(r[C.amount] for r in _paid(f.chase))))
-                  for f in figures]
+    tables.add(
+        "factory",
+        [(r[Q.date], r[Q.product], r[Q.issue_type], r[Q.order_no]) for r in factory],
+        (Kind.DATE, None, None, Kind.TEXT),
+    )
+    trend_rows = [
+        (
+            DAILY.day_label(f"{f.day:%m-%d}", f.day.weekday()),
+            len(f.returns),
+            len(f.resends),
+            len(f.quality),
+            len(_paid(f.chase)),
+            float(_money(r[C.amount] for r in _paid(f.chase))),
+        )
+        for f in figures
+    ]
     first, last = tables.add("trend", trend_rows, (Kind.TEXT, None, None, None, None, Kind.MONEY))
     trend_header = DAILY.tables["trend"][1]
-    charts.append(Chart(kind="line", title=DAILY.tables["trend"][0], categories=(first, 1, last, 1),
-                        series=tuple((trend_header[col - 1], (first, col, last, col)) for col in (2, 3, 4)),
-                        anchor=(21, 5)))
+    charts.append(
+        Chart(
+            kind="line",
+            title=DAILY.tables["trend"][0],
+            categories=(first, 1, last, 1),
+            series=tuple((trend_header[col - 1], (first, col, last, col)) for col in (2, 3, 4)),
+            anchor=(21, 5),
+        )
+    )
     tables.add("excluded", [(source,) for source in result["excluded_rows"]])
-    return NewSheet(DAILY.title, tuple(blocks + tables.blocks), charts=tuple(charts),
-                    widths={1: 22, 2: 12, 3: 12, 4: 14, 5: 14, 6: 12})
+    return NewSheet(
+        DAILY.title,
+        tuple(blocks + tables.blocks),
+        charts=tuple(charts),
+        widths={1: 22, 2: 12, 3: 12, 4: 14, 5: 14, 6: 12},
+    )
 
 
 def chase_summary(check: WorkbookCheck, at: datetime) -> tuple[dict[str, Any], Change | None]:
@@ -239,10 +307,21 @@ def chase_summary(check: WorkbookCheck, at: datetime) -> tuple[dict[str, Any], C
         rows.append({"date": day.isoformat(), "agent": agent, **figures})
     s = CHASE_SUMMARY
     ledger_rows: list[dict[Column, object]] = [
-        {s.date: date.fromisoformat(r["date"]), s.agent: r["agent"], s.to_chase: r["to_chase"],
-         s.contacted: r["contacted"], s.contact_rate: r["contacted"] / r["to_chase"], s.paid: r["paid"],
-         s.paid_amount: r["paid_amount"], s.success_rate: r["paid"] / r["to_chase"], s.closed: r["closed"]}
-        for r in rows]
+        {
+            s.date: date.fromisoformat(r["date"]),
+            s.agent: r["agent"],
+            s.to_chase: r["to_chase"],
+            s.contacted: r["contacted"],
+            s.contact_rate: r["contacted"] / r["to_chase"],
+            s.paid: r["paid"],
+            s.paid_amount: r["paid_amount"],
+            s.success_rate: r["paid"] / r["to_chase"],
+            s.closed: r["closed"],
+        }
+        for r in rows
+    ]
     summary = next((t.table for t in check.of(s)), None)
-    return ({"rows": rows, "excluded_rows": excluded_rows(check, (C,))},
-            ledger_change(s, summary, ledger_rows, replace=True))
+    return (
+        {"rows": rows, "excluded_rows": excluded_rows(check, (C,))},
+        ledger_change(s, summary, ledger_rows, replace=True),
+    )

@@ -57,8 +57,9 @@ def _number_fix(column: Column) -> str:
     return f"请填写不小于 {low:g} 的金额，如 12.50"
 
 
-def _cell_findings(table: Table, row: int, column: Column, raw: object, settings: Settings,
-                   today: date) -> tuple[object, list[Finding]]:
+def _cell_findings(
+    table: Table, row: int, column: Column, raw: object, settings: Settings, today: date
+) -> tuple[object, list[Finding]]:
     where = (table.sheet, row, table.columns[column], column.header)
     try:
         value = parser_for(column.kind, today)(raw)
@@ -69,37 +70,69 @@ def _cell_findings(table: Table, row: int, column: Column, raw: object, settings
             detail = f"（{detail}）"
         return None, [finding(*where, error.code, value=shown, detail=detail, fix=_number_fix(column))]
     if column.minimum is not None and value < column.minimum:
-        return None, [finding(*where, "bad_number", value=show(column, raw),
-                              detail=f"不能小于 {column.minimum:g}", fix=_number_fix(column))]
+        return None, [
+            finding(
+                *where,
+                "bad_number",
+                value=show(column, raw),
+                detail=f"不能小于 {column.minimum:g}",
+                fix=_number_fix(column),
+            )
+        ]
     if column.kind.dated and is_unlikely_date(value, today):
-        return value, [finding(*where, "unlikely_date", value=show(column, value),
-                               earliest=likely_dates(today)[0].year)]
+        return value, [
+            finding(*where, "unlikely_date", value=show(column, value), earliest=likely_dates(today)[0].year)
+        ]
     if column.choices is not None and column.choices.strict:
         choices = settings.choices(column.choices)
         if value not in choices:
             listed = "、".join(choices[:8]) + ("等" if len(choices) > 8 else "")
-            return None, [finding(*where, "bad_choice", value=show(column, raw), choices=listed,
-                                  list=column.choices.title)]
+            return None, [
+                finding(*where, "bad_choice", value=show(column, raw), choices=listed, list=column.choices.title)
+            ]
     return value, []
 
 
-def _row_findings(table: Table, conditional: list[Column], row: int, values: dict[Column, Any],
-                  bad: frozenset[Column], settings: Settings) -> list[Finding]:
+def _row_findings(
+    table: Table,
+    conditional: list[Column],
+    row: int,
+    values: dict[Column, Any],
+    bad: frozenset[Column],
+    settings: Settings,
+) -> list[Finding]:
     """Checks across one row's cells: columns required by another's value, and the evidence a case needs."""
     found = []
     for column in conditional:
         assert column.required_when is not None
         other, expected = column.required_when
         if values.get(other) == expected and values.get(column) is None and column not in bad:
-            found.append(finding(table.sheet, row, table.columns[column], column.header,
-                                 "missing_required", detail=f"（{other.header}为「{expected}」时必填）"))
+            found.append(
+                finding(
+                    table.sheet,
+                    row,
+                    table.columns[column],
+                    column.header,
+                    "missing_required",
+                    detail=f"（{other.header}为「{expected}」时必填）",
+                )
+            )
     evidence = table.spec.evidence
     if evidence is not None and table.has(evidence.photos) and evidence.when.holds(values.get):
         photos, minimum = values.get(evidence.photos), settings.rule(evidence.rule)
         if evidence.photos not in bad and (photos or 0) < minimum:
-            found.append(finding(table.sheet, row, table.columns[evidence.photos], evidence.photos.header,
-                                 "missing_evidence", value=photos or 0, minimum=minimum,
-                                 case=evidence.when.values[0]))
+            found.append(
+                finding(
+                    table.sheet,
+                    row,
+                    table.columns[evidence.photos],
+                    evidence.photos.header,
+                    "missing_evidence",
+                    value=photos or 0,
+                    minimum=minimum,
+                    case=evidence.when.values[0],
+                )
+            )
     return found
 
 
@@ -119,14 +152,22 @@ def _duplicate_findings(table: Table, values: dict[Column, list[Any]], bad: dict
         columns.append(cells)
     seen: dict[tuple[Any, ...], int] = {}
     found = []
-    for index, row_key in enumerate(zip(*columns)):
+    for index, row_key in enumerate(zip(*columns, strict=True)):
         if row_key.count(None) == len(row_key):
             continue
         first = seen.setdefault(row_key, index)
         if first != index:
-            found.append(finding(table.sheet, table.row_numbers[index], table.columns[key[0]], key[0].header,
-                                 "duplicate_row", other=table.row_numbers[first],
-                                 keys="、".join(f"「{c.header}」" for c in key)))
+            found.append(
+                finding(
+                    table.sheet,
+                    table.row_numbers[index],
+                    table.columns[key[0]],
+                    key[0].header,
+                    "duplicate_row",
+                    other=table.row_numbers[first],
+                    keys="、".join(f"「{c.header}」" for c in key),
+                )
+            )
     return found
 
 
@@ -145,10 +186,16 @@ def _column_checks(table: Table, settings: Settings, today: date) -> list[_Colum
     for column in table.spec.columns:
         if not table.has(column) or column.computed:
             continue
-        allowed = (frozenset(settings.choices(column.choices))
-                   if column.choices is not None and column.choices.strict else None)
-        checks.append(_ColumnCheck(column, parser_for(column.kind, today), allowed,
-                                   likely_dates(today) if column.kind.dated else None))
+        allowed = (
+            frozenset(settings.choices(column.choices))
+            if column.choices is not None and column.choices.strict
+            else None
+        )
+        checks.append(
+            _ColumnCheck(
+                column, parser_for(column.kind, today), allowed, likely_dates(today) if column.kind.dated else None
+            )
+        )
     return checks
 
 
@@ -174,7 +221,10 @@ def _read_column(raws: list[Any], check: _ColumnCheck) -> tuple[list[Any], list[
             return _FAILED
         if minimum is not None and value < minimum:
             return _FAILED
-        if window is not None and not window[0] <= (value.date() if isinstance(value, datetime) else value) <= window[1]:
+        if (
+            window is not None
+            and not window[0] <= (value.date() if isinstance(value, datetime) else value) <= window[1]
+        ):
             return _FAILED
         if allowed is not None and value not in allowed:
             return _FAILED
@@ -197,8 +247,10 @@ def _read_column(raws: list[Any], check: _ColumnCheck) -> tuple[list[Any], list[
 
 def check_table(table: Table, settings: Settings, today: date) -> TableCheck:
     """Column by column: every cell is read by its column's parser; only failing cells build a message."""
-    findings = [finding(table.sheet, table.header_row, u.col, u.text, "unknown_header",
-                        value=u.text, suggestion=u.suggestion) for u in table.unknown_headers]
+    findings = [
+        finding(table.sheet, table.header_row, u.col, u.text, "unknown_header", value=u.text, suggestion=u.suggestion)
+        for u in table.unknown_headers
+    ]
     row_numbers = table.row_numbers
     values: dict[Column, list[Any]] = {}
     bad: dict[int, set[Column]] = {}  # row index -> columns whose cell has an error
@@ -214,19 +266,21 @@ def check_table(table: Table, settings: Settings, today: date) -> TableCheck:
                 bad.setdefault(i, set()).add(column)
             findings += cell_findings
     columns = list(values)
-    rows = zip(*values.values()) if columns else iter([()] * len(row_numbers))
-    row_values = [dict(zip(columns, row)) for row in rows]
+    rows = zip(*values.values(), strict=True) if columns else iter([()] * len(row_numbers))
+    row_values = [dict(zip(columns, row, strict=True)) for row in rows]
     conditional = [c for c in table.spec.columns if c.required_when is not None and table.has(c)]
     if conditional or table.spec.evidence is not None:
         for i, cells in enumerate(row_values):
-            findings += _row_findings(table, conditional, row_numbers[i], cells,
-                                      frozenset(bad[i]) if i in bad else NO_COLUMNS, settings)
+            findings += _row_findings(
+                table, conditional, row_numbers[i], cells, frozenset(bad[i]) if i in bad else NO_COLUMNS, settings
+            )
     findings += _duplicate_findings(table, values, bad)
     findings.sort(key=lambda f: (f.row, f.col))
     errors = {f.row for f in findings if f.severity is Severity.ERROR}
-    records = tuple(Record(table.spec, number, cells, frozenset(bad[i]) if i in bad else NO_COLUMNS,
-                           number in errors)
-                    for i, (number, cells) in enumerate(zip(row_numbers, row_values)))
+    records = tuple(
+        Record(table.spec, number, cells, frozenset(bad[i]) if i in bad else NO_COLUMNS, number in errors)
+        for i, (number, cells) in enumerate(zip(row_numbers, row_values, strict=True))
+    )
     return TableCheck(table, records, tuple(findings))
 
 
@@ -238,8 +292,12 @@ def check_workbook(grids: list[Grid], today: date) -> WorkbookCheck:
         names = "、".join(spec.title for spec in LEDGERS)
         examples = "".join(f"「{c.header}」" for c in (HANDOVER.order_no, RETURNS.date))
         raise NoKnownSheet(f"没有找到可识别的表（{names}）：请确认表头行写有{examples}等列名。")
-    findings = [finding(SETTINGS.title, b.row, b.col, b.column, b.error.code, value=b.value,
-                        detail=b.error.detail, fix="请填写数字") for b in settings.bad_cells]
+    findings = [
+        finding(
+            SETTINGS.title, b.row, b.col, b.column, b.error.code, value=b.value, detail=b.error.detail, fix="请填写数字"
+        )
+        for b in settings.bad_cells
+    ]
     checks = tuple(check_table(t, settings, today) for t in tables)
     for check in checks:
         findings += check.findings

@@ -3,14 +3,15 @@
 Each `parse_*` returns the clean value or raises `BadValue` with a finding code;
 blank cells never reach them (see `is_blank`).
 """
+
 from __future__ import annotations
 
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
-from collections.abc import Callable
 from typing import Any
 
 from dateutil import parser as date_parser
@@ -95,7 +96,8 @@ def _parse_text_date(text: str, today: date) -> datetime:
     match = _ISO.fullmatch(text) or _YMD8.fullmatch(text)
     if match:
         try:
-            return datetime(*(int(g) for g in match.groups() if g is not None))
+            year, month, day, hour, minute, second = (int(g or 0) for g in (*match.groups(), None, None, None)[:6])
+            return datetime(year, month, day, hour, minute, second)
         except ValueError as exc:
             raise BadValue("bad_date", "日期不存在") from exc
     for pattern, replacement in _CN_DATE:
@@ -106,8 +108,7 @@ def _parse_text_date(text: str, today: date) -> datetime:
     if len(groups) not in (2, 3) or re.search(r"[^\d\s:./\-T]", text):
         raise BadValue("bad_date")
     try:
-        parsed = date_parser.parse(text, yearfirst=True, dayfirst=False,
-                                   default=datetime(today.year, 1, 1))
+        parsed = date_parser.parse(text, yearfirst=True, dayfirst=False, default=datetime(today.year, 1, 1))
     except (ValueError, OverflowError) as exc:
         raise BadValue("bad_date", "日期不存在") from exc
     return _nearest_year(parsed, today) if len(groups) == 2 else parsed
@@ -209,7 +210,7 @@ def parse_phone(value: object) -> str:
         text = re.sub(r"[\s\-()（）]", "", normalize_text(value))
     for prefix in ("+86", "0086"):
         if text.startswith(prefix):
-            text = text[len(prefix):]
+            text = text[len(prefix) :]
     if _MOBILE.fullmatch(text) or _LANDLINE.fullmatch(text):
         return text
     raise BadValue("bad_phone", mask_phone(text))
@@ -240,8 +241,13 @@ def parser_for(kind: Kind, today: date) -> Callable[[object], Any]:
         return lambda value: parse_date(value, today)
     if kind is Kind.DATETIME:
         return lambda value: parse_datetime(value, today)
-    return {Kind.INT: parse_int, Kind.MONEY: parse_money, Kind.RATE: parse_rate, Kind.ID: parse_id,
-            Kind.PHONE: parse_phone}.get(kind, parse_text)
+    return {
+        Kind.INT: parse_int,
+        Kind.MONEY: parse_money,
+        Kind.RATE: parse_rate,
+        Kind.ID: parse_id,
+        Kind.PHONE: parse_phone,
+    }.get(kind, parse_text)
 
 
 def coerce(kind: Kind, value: object, today: date) -> Any:

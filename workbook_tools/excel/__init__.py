@@ -6,22 +6,24 @@ with a short Chinese message box. Only the open-source xlwings API is used.
 Text arguments arrive as ASCII-escaped Python literals (see `run_python_call`),
 never as raw Chinese in the command string.
 """
+
 from __future__ import annotations
 
 import os
 import traceback
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from workbook_tools.errors import WorkbookToolsError
 from workbook_tools.core.gc_pause import gc_paused
-from workbook_tools.core.tables import Grid
 from workbook_tools.core.results import earlier_marks, results_sheet
+from workbook_tools.core.tables import Grid
 from workbook_tools.core.validate import check_workbook
+from workbook_tools.errors import WorkbookToolsError
+from workbook_tools.excel.book import apply_changes, busy, read_grids
 from workbook_tools.spec.codes import Severity
 from workbook_tools.spec.reports import DAILY, RESULTS
-from workbook_tools.excel.book import apply_changes, busy, read_grids
 
 TITLE = "售后工具"
 MARK_FILL = "#FFC7CE"
@@ -38,7 +40,7 @@ def run_python_call(function: str, **kwargs: object) -> str:
     VBA reads and passes the command in the system code page, which mangles
     Chinese; `ascii()` writes 小美 as '\\u5c0f\\u7f8e', which survives any code page.
     """
-    args = ", ".join(f"{name}={ascii(value)}" for name, value in kwargs.items() if value is not None)
+    args = ", ".join(f"{name}={value!a}" for name, value in kwargs.items() if value is not None)
     return f"import workbook_tools.excel as x; x.{function}({args})"
 
 
@@ -61,8 +63,10 @@ def explain(error: BaseException) -> str:
     if "protect" in text.lower() or "保护" in text:
         return "有工作表受密码保护，无法写入：请先在「审阅 → 撤销工作表保护」后再点击按钮。"
     _log(error)
-    return (f"出错了（{type(error).__name__}），这次的结果可能没写完整，请检查后再点一次；"
-            f"如果还出错，请把 {_log_path()} 发给负责工具的同事。")
+    return (
+        f"出错了（{type(error).__name__}），这次的结果可能没写完整，请检查后再点一次；"
+        f"如果还出错，请把 {_log_path()} 发给负责工具的同事。"
+    )
 
 
 def _log_path() -> Path:
@@ -81,13 +85,15 @@ def _log(error: BaseException) -> None:
 
 def _protected(sheet: Any) -> bool:
     """Whether a sheet is password-protected (Windows COM, macOS AppleScript; other engines: unknown, so no)."""
-    api = getattr(sheet, "api", None)
-    for probe in (lambda: api.ProtectContents, lambda: api.protect_contents.get()):
-        try:
-            return bool(probe())
-        except Exception:  # noqa: BLE001 - a probe for another platform's API
-            continue
-    return False
+    api: Any = getattr(sheet, "api", None)
+    try:
+        return bool(api.ProtectContents)  # Windows COM
+    except Exception:
+        pass
+    try:
+        return bool(api.protect_contents.get())  # macOS appscript
+    except Exception:
+        return False
 
 
 def _refuse_protected(book: Any, titles: list[str]) -> None:
@@ -108,7 +114,7 @@ def _click(book: Any | None, status: str, work: Callable[[Any, list[Grid]], str]
             message = work(book, read_grids(book))
     except WorkbookToolsError as error:
         message = str(error)
-    except Exception as error:  # noqa: BLE001 - whatever Excel raised, the agent gets a sentence
+    except Exception as error:
         message = explain(error)
     book.app.alert(message, title=TITLE)
     return message
@@ -117,7 +123,7 @@ def _click(book: Any | None, status: str, work: Callable[[Any, list[Grid]], str]
 def _ours(note: Any) -> bool:
     """A note we added (and nobody rewrote since); engines that cannot read note text trust our record."""
     try:
-        return note.text.startswith(NOTE_MARK)
+        return bool(note.text.startswith(NOTE_MARK))
     except NotImplementedError:
         return True
 
@@ -134,7 +140,7 @@ def _validate(book: Any, grids: list[Grid]) -> str:
     for table in (t.table for t in check.tables):
         if table.sheet in marked:
             continue
-        formula = f'=COUNTIF(\'{RESULTS.title}\'!$A:$A,"{_quote(table.sheet)}!"&ADDRESS(ROW(),COLUMN(),4))>0'
+        formula = f"=COUNTIF('{RESULTS.title}'!$A:$A,\"{_quote(table.sheet)}!\"&ADDRESS(ROW(),COLUMN(),4))>0"
         area = book.sheets[table.sheet].range((table.header_row + 1, 1), (LAST_ROW, max(table.last_col, 1)))
         area.conditional_formats.add_custom(formula, fill_color=MARK_FILL)
         new_marks.append(table.sheet)
@@ -161,8 +167,9 @@ def validate(book: Any | None = None) -> str:
     return _click(book, "正在校验…", _validate)
 
 
-def shift_handover(book: Any | None = None, from_agent: str | None = None, to_agent: str | None = None,
-                   at: str | None = None) -> str:
+def shift_handover(
+    book: Any | None = None, from_agent: str | None = None, to_agent: str | None = None, at: str | None = None
+) -> str:
     """交接班 button: names from the add-in's prompt, else from the roster on 设置."""
     from workbook_tools.core.handover import handover
     from workbook_tools.spec.sheets import HANDOVER
@@ -192,15 +199,18 @@ def daily_totals(book: Any | None = None, day: str | None = None, at: str | None
         _refuse_protected(book, [DAILY.title])
         apply_changes(book, grids, [sheet])
         skipped = f"；{len(result['excluded_rows'])} 行有错误未计入" if result["excluded_rows"] else ""
-        return f"已生成 {result['date']} 的「{DAILY.title}」：未处理 {result['open_items']} 项，已超时 {result['overdue']} 项{skipped}。"
+        return (
+            f"已生成 {result['date']} 的「{DAILY.title}」：未处理 {result['open_items']} 项，"
+            f"已超时 {result['overdue']} 项{skipped}。"
+        )
 
     return _click(book, "正在生成日汇总…", work)
 
 
 def chase_summary(book: Any | None = None, at: str | None = None) -> str:
     """催款汇总 button."""
-    from workbook_tools.spec.sheets import CHASE_SUMMARY
     from workbook_tools.core.totals import chase_summary as compute
+    from workbook_tools.spec.sheets import CHASE_SUMMARY
 
     def work(book: Any, grids: list[Grid]) -> str:
         moment = _moment(at)
@@ -211,4 +221,3 @@ def chase_summary(book: Any | None = None, at: str | None = None) -> str:
         return f"已更新「{CHASE_SUMMARY.title}」：{days} 天、{len(result['rows'])} 行。"
 
     return _click(book, "正在汇总催款…", work)
-

@@ -159,10 +159,12 @@ def _formatted_runs(blocks: Iterable[Block]) -> list[tuple[int, int, int, Kind]]
     for block in blocks:
         for offset, kind in enumerate(block.kinds):
             if kind is not None:
-                rows.setdefault((block.col + offset, kind), set()).update(
-                    range(block.row, block.row + len(block.rows)))
-    return [(first, last, col, kind) for (col, kind), numbers in sorted(rows.items(), key=lambda i: i[0][0])
-            for first, last in runs(numbers)]
+                rows.setdefault((block.col + offset, kind), set()).update(range(block.row, block.row + len(block.rows)))
+    return [
+        (first, last, col, kind)
+        for (col, kind), numbers in sorted(rows.items(), key=lambda i: i[0][0])
+        for first, last in runs(numbers)
+    ]
 
 
 def freeze_rows(sheet: Any, rows: int) -> None:
@@ -204,17 +206,21 @@ def _generated(book: Any, new: NewSheet) -> None:
             area.row_height = TITLE_ROW_HEIGHT
     for first, last, col, kind in _formatted_runs(new.blocks):
         sheet.range((first, col), (last, col)).number_format = kind.number_format
-    for width in sorted(set(new.widths.values())):
-        for start, end in runs(c for c, w in new.widths.items() if w == width):
-            sheet.range((1, start), (1, end)).column_width = width
+    for column_width in sorted(set(new.widths.values())):
+        for start, end in runs(c for c, w in new.widths.items() if w == column_width):
+            sheet.range((1, start), (1, end)).column_width = column_width
     if new.freeze_row:
         freeze_rows(sheet, new.freeze_row)
     for spec in new.charts:
         first_row, label_col, last_row, _ = spec.categories
         last_col = max(area[3] for _, area in spec.series)
-        sheet.charts.add(chart_type="column_clustered" if spec.kind == "column" else "line",
-                         source=sheet.range((first_row - 1, label_col), (last_row, last_col)),
-                         anchor=sheet.range(spec.anchor), width=420, height=220)
+        sheet.charts.add(
+            chart_type="column_clustered" if spec.kind == "column" else "line",
+            source=sheet.range((first_row - 1, label_col), (last_row, last_col)),
+            anchor=sheet.range(spec.anchor),
+            width=420,
+            height=220,
+        )
 
 
 def apply_changes(book: Any, grids: list[Grid], changes: Iterable[Change | None]) -> None:

@@ -22,8 +22,18 @@ class Severity(enum.Enum):
 
 
 Code = Literal[
-    "missing_required", "bad_date", "unlikely_date", "bad_number", "bad_choice", "order_no_precision_lost",
-    "bad_phone", "duplicate_row", "missing_evidence", "double_compensation", "over_chased", "unmatched_parcel",
+    "missing_required",
+    "bad_date",
+    "unlikely_date",
+    "bad_number",
+    "bad_choice",
+    "order_no_precision_lost",
+    "bad_phone",
+    "duplicate_row",
+    "missing_evidence",
+    "double_compensation",
+    "over_chased",
+    "unmatched_parcel",
     "unknown_header",
 ]
 E, W = Severity.ERROR, Severity.WARNING
@@ -32,17 +42,27 @@ CODES: dict[Code, tuple[Severity, str]] = {
     "bad_date": (E, "{where}：「{column}」的「{value}」不是有效日期{detail}，请写成 2026-11-03 这样的日期。"),
     "unlikely_date": (W, "{where}：「{column}」的日期 {value} 早于 {earliest} 年或晚于明年，请核对年份。"),
     "bad_number": (E, "{where}：「{column}」的「{value}」{detail}，{fix}。"),
-    "bad_choice": (E, "{where}：「{column}」的「{value}」不是可选项，请从下拉列表选择（{choices}），"
-                      f"或先在「{SETTINGS.title}」表的「{{list}}」列加上它。"),
-    "order_no_precision_lost": (E, "{where}：「{column}」已被 Excel 存成数字 {value}，末几位已变成 0，"
-                                   "请把该列设为文本格式后从订单后台重新复制粘贴。"),
+    "bad_choice": (
+        E,
+        "{where}：「{column}」的「{value}」不是可选项，请从下拉列表选择（{choices}），"
+        f"或先在「{SETTINGS.title}」表的「{{list}}」列加上它。",
+    ),
+    "order_no_precision_lost": (
+        E,
+        "{where}：「{column}」已被 Excel 存成数字 {value}，末几位已变成 0，"
+        "请把该列设为文本格式后从订单后台重新复制粘贴。",
+    ),
     "bad_phone": (E, "{where}：「{column}」的「{value}」不是有效的手机或座机号码，请对照订单详情改正。"),
     "duplicate_row": (E, "{where}：与第 {other} 行重复登记（{keys}相同），请删除多余的一行。"),
-    "missing_evidence": (E, "{where}：{case}件只有 {value} 张凭证照片，至少要 {minimum:g} 张，"
-                            "请让客户补拍后更新「{column}」。"),
+    "missing_evidence": (
+        E,
+        "{where}：{case}件只有 {value} 张凭证照片，至少要 {minimum:g} 张，请让客户补拍后更新「{column}」。",
+    ),
     "double_compensation": (W, "{where}：订单「{value}」已在{other}{refund}，这里又{what}，可能重复补偿，请核对。"),
     "over_chased": (W, "{where}：买家「{value}」{day} 已被催款 {count} 次，超过每天 {limit:g} 次，请隔天再联系。"),
     "unmatched_parcel": (W, "{where}：这件退件没有{missing}（无主件），请按{tracking}在后台找到订单后补填。"),
-    "unknown_header": (W, "{where}：表头「{value}」不是已知列名，是否应为「{suggestion}」？"
-                          "请改正表头，否则这一列不会被校验。"),
+    "unknown_header": (
+        W,
+        "{where}：表头「{value}」不是已知列名，是否应为「{suggestion}」？请改正表头，否则这一列不会被校验。",
+    ),
 }

@@ -41,9 +41,17 @@ class ItemType(ChoiceList):
     REFUSED_CALL = "拒绝退款回访"
     PROBLEM_PARCEL = "疑难件"
     OTHER = "其他"
-    attribute_values = (RULES.return_confirm.title, RULES.resend_ship.title, RULES.seller_reply.title,
-                        RULES.unpaid_close.title, RULES.refund_unshipped.title, RULES.refund_shipped.title,
-                        RULES.refused_refund_call.title, RULES.problem_parcel.title, "")
+    attribute_values = (
+        RULES.return_confirm.title,
+        RULES.resend_ship.title,
+        RULES.seller_reply.title,
+        RULES.unpaid_close.title,
+        RULES.refund_unshipped.title,
+        RULES.refund_shipped.title,
+        RULES.refused_refund_call.title,
+        RULES.problem_parcel.title,
+        "",
+    )
 
 
 class ReturnType(ChoiceList):
@@ -208,7 +216,22 @@ CHASE_RESULT = ChaseResult()
 AGENTS = Agents()
 
 ALL: tuple[ChoiceList, ...] = (
-    ORDER_STATUS, HANDOVER_STATE, ITEM_TYPE, RETURN_TYPE, RETURN_SOLUTION, RETURN_RESULT, CARRIER, RESEND_REASON,
-    ISSUE_TYPE, RESPONSIBLE, ISSUE_SOLUTION, CLAIM_STATE, YES_NO, ISSUE_STATE, CHASE_METHOD, CHASE_ANSWER,
-    CHASE_RESULT, AGENTS,
+    ORDER_STATUS,
+    HANDOVER_STATE,
+    ITEM_TYPE,
+    RETURN_TYPE,
+    RETURN_SOLUTION,
+    RETURN_RESULT,
+    CARRIER,
+    RESEND_REASON,
+    ISSUE_TYPE,
+    RESPONSIBLE,
+    ISSUE_SOLUTION,
+    CLAIM_STATE,
+    YES_NO,
+    ISSUE_STATE,
+    CHASE_METHOD,
+    CHASE_ANSWER,
+    CHASE_RESULT,
+    AGENTS,
 )

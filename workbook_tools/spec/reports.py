@@ -41,12 +41,22 @@ class DailySheet:
     def overview(self) -> dict[str, str]:
         """Overview row labels by figure."""
         return {
-            "return_rows": "退件登记（行）", "return_parcels": "退件包裹（件）", "return_qty": "退回数量（个）",
-            "resends": "重发登记", "resends_open": "重发未发出", "quality": QUALITY.title.removesuffix("表"),
-            "compensation": f"{QUALITY.compensation.header}（元）", "courier_loss": f"{QUALITY.courier_loss.header}（元）",
-            "to_chase": "需催单数", "paid": "催回单数", "paid_amount": "催回金额（元）", "closed": "关闭未付款",
-            "handovers": "交接事项", "unacknowledged": "交接未确认",
-            "open_items": "未处理事项（当前）", "overdue": "已超时事项（当前）",
+            "return_rows": "退件登记（行）",
+            "return_parcels": "退件包裹（件）",
+            "return_qty": "退回数量（个）",
+            "resends": "重发登记",
+            "resends_open": "重发未发出",
+            "quality": QUALITY.title.removesuffix("表"),
+            "compensation": f"{QUALITY.compensation.header}（元）",
+            "courier_loss": f"{QUALITY.courier_loss.header}（元）",
+            "to_chase": "需催单数",
+            "paid": "催回单数",
+            "paid_amount": "催回金额（元）",
+            "closed": "关闭未付款",
+            "handovers": "交接事项",
+            "unacknowledged": "交接未确认",
+            "open_items": "未处理事项（当前）",
+            "overdue": "已超时事项（当前）",
         }
 
     def by(self, subject: str, header: str, weekly: bool = False) -> str:
@@ -60,15 +70,26 @@ class DailySheet:
             "return_type": (self.by("退件", RETURNS.return_type.header), (RETURNS.return_type.header, day, week)),
             "payer": (RETURNS.payer.header, ("承担方", day, week)),
             "product": (self.by("退回数量", "产品"), (RETURNS.product.header, day, week)),
-            "resend_reason": (self.by("重发", RESENDS.reason.header, True), (RESENDS.reason.header, "已发出", "未发出")),
-            "issue_type": (self.by(QUALITY.title.removesuffix("表"), "类型", True),
-                           (QUALITY.issue_type.header, "件数", QUALITY.compensation.header,
-                            QUALITY.courier_loss.header)),
-            "responsible": (self.by(QUALITY.title.removesuffix("表"), QUALITY.responsible.header, True),
-                            (QUALITY.responsible.header, "件数")),
-            "factory": (f"待{QUALITY.factory_return.header}（{week}）",
-                        ("登记日期", QUALITY.product.header, QUALITY.issue_type.header, QUALITY.order_no.header)),
-            "trend": (f"{week}趋势", ("日期", "退件", "重发", QUALITY.title.removesuffix("表"), "催回单数", "催回金额")),
+            "resend_reason": (
+                self.by("重发", RESENDS.reason.header, True),
+                (RESENDS.reason.header, "已发出", "未发出"),
+            ),
+            "issue_type": (
+                self.by(QUALITY.title.removesuffix("表"), "类型", True),
+                (QUALITY.issue_type.header, "件数", QUALITY.compensation.header, QUALITY.courier_loss.header),
+            ),
+            "responsible": (
+                self.by(QUALITY.title.removesuffix("表"), QUALITY.responsible.header, True),
+                (QUALITY.responsible.header, "件数"),
+            ),
+            "factory": (
+                f"待{QUALITY.factory_return.header}（{week}）",
+                ("登记日期", QUALITY.product.header, QUALITY.issue_type.header, QUALITY.order_no.header),
+            ),
+            "trend": (
+                f"{week}趋势",
+                ("日期", "退件", "重发", QUALITY.title.removesuffix("表"), "催回单数", "催回金额"),
+            ),
             "excluded": ("未计入的行（有校验错误，请先改正）", ("来源",)),
         }
 

@@ -48,11 +48,14 @@ class SettingsSheet:
 
     @property
     def legend(self) -> tuple[str, ...]:
-        roles = "；".join(f"{colour} = {role.value}填写" for colour, role in
-                         (("蓝色", Role.SERVICE), ("红色", Role.WAREHOUSE)))
-        return (f"表头颜色：{roles}；灰色 = 自动计算或由按钮生成，一般不用手填。",
-                f"下拉选项可在右边各列增删（每列最多 {self.list_rows} 项）；规则数值可按平台最新规则修改。",
-                "排班：填上每班的人员，点「交接班」时就按当前时间由本班交给下一班，不用再输入姓名。")
+        roles = "；".join(
+            f"{colour} = {role.value}填写" for colour, role in (("蓝色", Role.SERVICE), ("红色", Role.WAREHOUSE))
+        )
+        return (
+            f"表头颜色：{roles}；灰色 = 自动计算或由按钮生成，一般不用手填。",
+            f"下拉选项可在右边各列增删（每列最多 {self.list_rows} 项）；规则数值可按平台最新规则修改。",
+            "排班：填上每班的人员，点「交接班」时就按当前时间由本班交给下一班，不用再输入姓名。",
+        )
 
 
 SETTINGS = SettingsSheet(

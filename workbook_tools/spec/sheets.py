@@ -6,7 +6,6 @@ matching, validation, the handover and the totals all read what is here.
 
 from __future__ import annotations
 
-from workbook_tools.spec.rowrules import Always, Deadline, Evidence, Filled, FollowUp, Is, Not, Template
 from workbook_tools.spec.lists import (
     AGENTS,
     CARRIER,
@@ -27,6 +26,7 @@ from workbook_tools.spec.lists import (
     RETURN_TYPE,
     YES_NO,
 )
+from workbook_tools.spec.rowrules import Always, Deadline, Evidence, Filled, FollowUp, Is, Not, Template
 from workbook_tools.spec.rules import RULES
 from workbook_tools.spec.types import Column, Kind, Role, Sheet
 
@@ -41,23 +41,51 @@ def _others(names: tuple[str, ...], header: str) -> tuple[str, ...]:
 
 
 def buyer_id(header: str, required: bool = True, role: Role = Role.SERVICE) -> Column:
-    return Column(header, Kind.TEXT, aliases=_others(_BUYER_NAMES, header), required=required, role=role,
-                  hint="买家拍下订单时的旺旺名", width=16)
+    return Column(
+        header,
+        Kind.TEXT,
+        aliases=_others(_BUYER_NAMES, header),
+        required=required,
+        role=role,
+        hint="买家拍下订单时的旺旺名",
+        width=16,
+    )
 
 
 def order_no(header: str, required: bool = True, role: Role = Role.SERVICE) -> Column:
-    return Column(header, Kind.ID, aliases=_others(_ORDER_NAMES, header), required=required, role=role,
-                  hint="订单号按文本填写，直接粘贴，不要让 Excel 变成 1.23E+18", width=22)
+    return Column(
+        header,
+        Kind.ID,
+        aliases=_others(_ORDER_NAMES, header),
+        required=required,
+        role=role,
+        hint="订单号按文本填写，直接粘贴，不要让 Excel 变成 1.23E+18",
+        width=22,
+    )
 
 
 def tracking_no(header: str, required: bool = False, role: Role = Role.WAREHOUSE) -> Column:
-    return Column(header, Kind.ID, aliases=_others(_TRACKING_NAMES, header), required=required, role=role,
-                  hint="快递单号按文本填写，一个包裹一行", width=20)
+    return Column(
+        header,
+        Kind.ID,
+        aliases=_others(_TRACKING_NAMES, header),
+        required=required,
+        role=role,
+        hint="快递单号按文本填写，一个包裹一行",
+        width=20,
+    )
 
 
 def agent(header: str, required: bool = True, aliases: tuple[str, ...] = ()) -> Column:
-    return Column(header, Kind.CHOICE, aliases=aliases, required=required, choices=AGENTS,
-                  hint="值班人员名单在「设置」表，可自行增删", width=10)
+    return Column(
+        header,
+        Kind.CHOICE,
+        aliases=aliases,
+        required=required,
+        choices=AGENTS,
+        hint="值班人员名单在「设置」表，可自行增删",
+        width=10,
+    )
 
 
 def carrier() -> Column:
@@ -65,18 +93,31 @@ def carrier() -> Column:
 
 
 def register_date(role: Role = Role.SERVICE) -> Column:
-    return Column("日期", Kind.DATE, aliases=("登记日期",), required=True, role=role,
-                  hint="登记日期，如 2026-11-03")
+    return Column("日期", Kind.DATE, aliases=("登记日期",), required=True, role=role, hint="登记日期，如 2026-11-03")
 
 
 def product(role: Role = Role.SERVICE, required: bool = True) -> Column:
-    return Column("产品名称", Kind.TEXT, aliases=("商品名称", "宝贝名称", "产品"), required=required, role=role,
-                  hint="发货系统中该产品（含规格）的全称", width=24)
+    return Column(
+        "产品名称",
+        Kind.TEXT,
+        aliases=("商品名称", "宝贝名称", "产品"),
+        required=required,
+        role=role,
+        hint="发货系统中该产品（含规格）的全称",
+        width=24,
+    )
 
 
 def quantity(role: Role = Role.SERVICE) -> Column:
-    return Column("数量", Kind.INT, aliases=("件数", "个数"), required=True, role=role, minimum=1,
-                  hint="每款产品每个规格的个数，正整数")
+    return Column(
+        "数量",
+        Kind.INT,
+        aliases=("件数", "个数"),
+        required=True,
+        role=role,
+        minimum=1,
+        hint="每款产品每个规格的个数，正整数",
+    )
 
 
 def money(header: str, required: bool = False, aliases: tuple[str, ...] = ()) -> Column:
@@ -104,8 +145,14 @@ class Handover(Sheet):
     order_status = Column("订单状态", Kind.CHOICE, aliases=("交易状态",), choices=ORDER_STATUS, width=14)
     price = money("订单价格", aliases=("订单金额", "金额"))
     details = Column("订单描述", Kind.TEXT, aliases=("问题描述",), width=24)
-    instruction = Column("交接处理", Kind.TEXT, aliases=("交接事项", "处理事项"), required=True, width=36,
-                         hint="下一班要做什么、在什么时间之前")
+    instruction = Column(
+        "交接处理",
+        Kind.TEXT,
+        aliases=("交接事项", "处理事项"),
+        required=True,
+        width=36,
+        hint="下一班要做什么、在什么时间之前",
+    )
     from_agent = agent("交接人")
     to_agent = agent("承接人", aliases=("接班人",))
     at = Column("时间", Kind.DATETIME, aliases=("交接时间",), required=True, hint="交接时间，如 2026-11-03 18:00")
@@ -113,10 +160,16 @@ class Handover(Sheet):
     due_at = Column("截止时间", Kind.DATETIME, aliases=("最晚处理时间",), hint="平台规则规定的最晚处理时间")
     state = Column("状态", Kind.CHOICE, aliases=("处理状态",), required=True, choices=HANDOVER_STATE)
     acknowledged_at = Column("确认时间", Kind.DATETIME, aliases=("接收确认时间",), hint="承接人确认收到交接的时间")
-    item_type = Column("事项类型", Kind.CHOICE, choices=ITEM_TYPE, width=16,
-                       hint="决定截止时间按哪条平台规则算；没填截止时间时按交接时间加该规则的时限")
-    item_no = Column("事项编号", Kind.TEXT, role=Role.COMPUTED, width=11,
-                     hint="交接班自动生成，同一事项每次交接编号相同，请勿修改")
+    item_type = Column(
+        "事项类型",
+        Kind.CHOICE,
+        choices=ITEM_TYPE,
+        width=16,
+        hint="决定截止时间按哪条平台规则算；没填截止时间时按交接时间加该规则的时限",
+    )
+    item_no = Column(
+        "事项编号", Kind.TEXT, role=Role.COMPUTED, width=11, hint="交接班自动生成，同一事项每次交接编号相同，请勿修改"
+    )
 
     duplicate_key = (at, buyer_id, order_no, instruction)
 
@@ -131,29 +184,52 @@ class Returns(Sheet):
     carrier = carrier()
     buyer_id = buyer_id("ID号", required=False)
     order_no = order_no("订单编码", required=False)
-    return_type = Column("退回类型", Kind.CHOICE, aliases=("退货原因", "退回原因"), choices=RETURN_TYPE, width=14,
-                         hint="退回原因：" + "、".join(RETURN_TYPE.values))
+    return_type = Column(
+        "退回类型",
+        Kind.CHOICE,
+        aliases=("退货原因", "退回原因"),
+        choices=RETURN_TYPE,
+        width=14,
+        hint="退回原因：" + "、".join(RETURN_TYPE.values),
+    )
     product = product(Role.WAREHOUSE)
     quantity = quantity(Role.WAREHOUSE)
     solution = Column("解决方案", Kind.CHOICE, aliases=("处理方案",), choices=RETURN_SOLUTION, width=12)
-    result = Column("处理结果", Kind.CHOICE, choices=RETURN_RESULT, width=12,
-                    hint=f"空着或「{RETURN_RESULT.PENDING}」表示还没办完，会进入交接班")
-    payer = Column(RETURN_TYPE.attribute or "", Kind.TEXT, aliases=("邮费承担",), role=Role.COMPUTED,
-                   formula=f'IF({this_row(return_type)}="","",IFERROR(VLOOKUP({this_row(return_type)},'
-                           f'Map_{RETURN_TYPE.name},2,FALSE),"待定"))',
-                   hint="按退回类型自动判断（设置表可改）；特殊情况可直接改写本格")
-    total = Column("合计", Kind.INT, role=Role.COMPUTED,
-                   formula=f'IF({this_row(product)}="","",SUMIFS({{t}}[{quantity.header}],{{t}}[{product.header}],'
-                           f'{this_row(product)}))',
-                   hint="该产品（含规格）退回个数的总和，自动计算")
+    result = Column(
+        "处理结果",
+        Kind.CHOICE,
+        choices=RETURN_RESULT,
+        width=12,
+        hint=f"空着或「{RETURN_RESULT.PENDING}」表示还没办完，会进入交接班",
+    )
+    payer = Column(
+        RETURN_TYPE.attribute or "",
+        Kind.TEXT,
+        aliases=("邮费承担",),
+        role=Role.COMPUTED,
+        formula=f'IF({this_row(return_type)}="","",IFERROR(VLOOKUP({this_row(return_type)},'
+        f'Map_{RETURN_TYPE.name},2,FALSE),"待定"))',
+        hint="按退回类型自动判断（设置表可改）；特殊情况可直接改写本格",
+    )
+    total = Column(
+        "合计",
+        Kind.INT,
+        role=Role.COMPUTED,
+        formula=f'IF({this_row(product)}="","",SUMIFS({{t}}[{quantity.header}],{{t}}[{product.header}],'
+        f"{this_row(product)}))",
+        hint="该产品（含规格）退回个数的总和，自动计算",
+    )
     remarks = remarks()
 
     duplicate_key = (tracking_no, order_no, product)
     follow_up = FollowUp(
-        "RT", ITEM_TYPE.RETURN,
+        "RT",
+        ITEM_TYPE.RETURN,
         open_when=Is(result, (None, RETURN_RESULT.PENDING)),
         deadline=Deadline(date, RULES.return_confirm),
-        key=(tracking_no, product), buyer=buyer_id, order=order_no,
+        key=(tracking_no, product),
+        buyer=buyer_id,
+        order=order_no,
         order_status=((Is(solution, (RETURN_SOLUTION.REFUND,)), ORDER_STATUS.REFUNDING),),
         describe=Template("退件（{return_type|类型未填}）{product|产品未填}{quantity?×}"),
         action=Template("核对退件后{solution|确定处理方案}，并在{sheet}填写{result.header}；逾期平台自动退款"),
@@ -171,8 +247,9 @@ class Resends(Sheet):
     order_no = order_no("原订单编码")
     product = product()
     quantity = quantity()
-    reason = Column("发件原因", Kind.CHOICE, aliases=("重发原因", "换货原因"), required=True, choices=RESEND_REASON,
-                    width=14)
+    reason = Column(
+        "发件原因", Kind.CHOICE, aliases=("重发原因", "换货原因"), required=True, choices=RESEND_REASON, width=14
+    )
     new_tracking_no = tracking_no("新物流单号")
     carrier = carrier()
     shipped_on = Column("发出日期", Kind.DATE, aliases=("发货日期",), role=Role.WAREHOUSE, hint="重发件寄出的日期")
@@ -180,10 +257,13 @@ class Resends(Sheet):
 
     duplicate_key = (date, order_no, product, reason)
     follow_up = FollowUp(
-        "RS", ITEM_TYPE.RESEND,
+        "RS",
+        ITEM_TYPE.RESEND,
         open_when=Not(Filled(new_tracking_no)),
         deadline=Deadline(date, RULES.resend_ship),
-        key=(date, order_no, product, reason), buyer=buyer_id, order=order_no,
+        key=(date, order_no, product, reason),
+        buyer=buyer_id,
+        order=order_no,
         describe=Template("{reason|重发} {product|产品未填}{quantity?×}"),
         action=Template("催仓库发出，并在{sheet}填写{new_tracking_no.header}和{shipped_on.header}"),
     )
@@ -202,8 +282,13 @@ class Quality(Sheet):
     issue_type = Column("问题类型", Kind.CHOICE, aliases=("问题分类",), required=True, choices=ISSUE_TYPE, width=12)
     responsible = Column("责任方", Kind.CHOICE, aliases=("责任归属",), choices=RESPONSIBLE)
     details = Column("问题描述", Kind.TEXT, aliases=("情况描述",), width=30)
-    photos = Column("凭证张数", Kind.INT, aliases=("照片张数", "图片张数"), minimum=0,
-                    hint=f"客户拍的照片张数；{ISSUE_TYPE.DAMAGED}件至少 {RULES.evidence_photos.value:g} 张")
+    photos = Column(
+        "凭证张数",
+        Kind.INT,
+        aliases=("照片张数", "图片张数"),
+        minimum=0,
+        hint=f"客户拍的照片张数；{ISSUE_TYPE.DAMAGED}件至少 {RULES.evidence_photos.value:g} 张",
+    )
     solution = Column("处理方案", Kind.CHOICE, aliases=("解决方案",), choices=ISSUE_SOLUTION, width=12)
     compensation = money("补偿金额")
     courier_loss = money("快递损失费用", aliases=("快递损失",))
@@ -217,10 +302,13 @@ class Quality(Sheet):
     duplicate_key = (order_no, product, issue_type)
     evidence = Evidence(Is(issue_type, (ISSUE_TYPE.DAMAGED,)), photos, RULES.evidence_photos)
     follow_up = FollowUp(
-        "QI", ITEM_TYPE.QUALITY,
+        "QI",
+        ITEM_TYPE.QUALITY,
         open_when=Not(Is(state, (ISSUE_STATE.CLOSED,))),
         deadline=Deadline(date, RULES.seller_reply),
-        key=(order_no, product, issue_type), buyer=buyer_id, order=order_no,
+        key=(order_no, product, issue_type),
+        buyer=buyer_id,
+        order=order_no,
         describe=Template("{issue_type|问题}：{details|product|}"),
         notes=((Is(claim_state, (CLAIM_STATE.TO_CLAIM, CLAIM_STATE.CLAIMING)), "，快递索赔未完成"),),
         action=Template("跟进{solution|处理方案}，答复买家；结案后在{sheet}填写{state.header}和{closed_on.header}"),
@@ -237,8 +325,14 @@ class ChaseDetail(Sheet):
     order_no = order_no("订单编号")
     amount = money("订单金额", required=True, aliases=("应付金额", "实付款"))
     consignee = Column("收货人", Kind.TEXT, aliases=("收件人",), personal=True)
-    phone = Column("联系电话", Kind.PHONE, aliases=("电话", "手机", "手机号", "收货人电话"), personal=True,
-                   hint="订单详情里的收货人手机或座机", width=15)
+    phone = Column(
+        "联系电话",
+        Kind.PHONE,
+        aliases=("电话", "手机", "手机号", "收货人电话"),
+        personal=True,
+        hint="订单详情里的收货人手机或座机",
+        width=15,
+    )
     chased_on = Column("催款日期", Kind.DATE, required=True)
     agent = agent("催款人")
     method = Column("催款方式", Kind.CHOICE, required=True, choices=CHASE_METHOD)
@@ -246,17 +340,28 @@ class ChaseDetail(Sheet):
     feedback = Column("客户反馈", Kind.TEXT, aliases=("买家反馈",), width=24)
     result = Column("催款结果", Kind.CHOICE, choices=CHASE_RESULT)
     paid_at = Column("付款时间", Kind.DATETIME)
-    closes_at = Column("自动关闭时间", Kind.DATETIME, aliases=("关闭时间",), role=Role.COMPUTED,
-                       formula=f'IF({this_row(placed_at)}="","",{this_row(placed_at)}+{RULES.unpaid_close.name})',
-                       hint="拍下时间加上「设置」表的自动关闭天数")
+    closes_at = Column(
+        "自动关闭时间",
+        Kind.DATETIME,
+        aliases=("关闭时间",),
+        role=Role.COMPUTED,
+        formula=f'IF({this_row(placed_at)}="","",{this_row(placed_at)}+{RULES.unpaid_close.name})',
+        hint="拍下时间加上「设置」表的自动关闭天数",
+    )
     remarks = remarks()
 
     contacted = (CHASE_ANSWER.BUYER, CHASE_ANSWER.SOMEONE_ELSE)  # 接听情况 values that count as 已联系
     follow_up = FollowUp(
-        "CH", ITEM_TYPE.CHASE,
+        "CH",
+        ITEM_TYPE.CHASE,
         open_when=Not(Is(result, (CHASE_RESULT.PAID, CHASE_RESULT.CLOSED))),
         deadline=Deadline(placed_at, RULES.unpaid_close),
-        key=(order_no,), buyer=buyer_id, order=order_no, price=amount, one_per=order_no, lapses=True,
+        key=(order_no,),
+        buyer=buyer_id,
+        order=order_no,
+        price=amount,
+        one_per=order_no,
+        lapses=True,
         order_status=((Always(), ORDER_STATUS.AWAITING_PAYMENT),),
         describe=Template("未付款订单 ¥{amount|?}（上次：{answer|method|未记录}）"),
         action=Template("再次催付，结果记入{sheet}；24 小时内同一买家不超过 {rules.max_chases} 次"),

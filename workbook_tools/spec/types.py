@@ -109,7 +109,7 @@ class ChoiceList:
             raise TypeError(f"{cls.__name__}: one {cls.attribute} per value")
 
     def default_attributes(self) -> dict[str, str]:
-        return dict(zip(self.values, self.attribute_values))
+        return dict(zip(self.values, self.attribute_values, strict=True))
 
 
 @dataclass(frozen=True)
@@ -184,8 +184,15 @@ class Column:
     @property
     def display_width(self) -> float:
         """A column width that fits the header (with its filter button) and typical values."""
-        typical = {Kind.DATE: 12, Kind.DATETIME: 17, Kind.ID: 22, Kind.MONEY: 12, Kind.INT: 8,
-                   Kind.RATE: 9, Kind.PHONE: 15}.get(self.kind, 12)
+        typical = {
+            Kind.DATE: 12,
+            Kind.DATETIME: 17,
+            Kind.ID: 22,
+            Kind.MONEY: 12,
+            Kind.INT: 8,
+            Kind.RATE: 9,
+            Kind.PHONE: 15,
+        }.get(self.kind, 12)
         return max(self.width or typical, display_width(self.header) + 4)
 
     @property

@@ -3,6 +3,7 @@
 Reading uses python-calamine (Rust): it is several times faster than openpyxl
 and hands each sheet over as one 2-D block, which is all the core needs.
 """
+
 from __future__ import annotations
 
 import errno
@@ -10,14 +11,14 @@ import io
 import os
 import tempfile
 import zipfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable
 
 from workbook_tools.core.changes import Change
-from workbook_tools.errors import InputFileError, OutputError
 from workbook_tools.core.tables import Grid
+from workbook_tools.errors import InputFileError, OutputError
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 BACKUP_DIR = "workbook-tools-backups"
@@ -57,8 +58,11 @@ def _grids(data: bytes, name: str) -> list[Grid]:
 
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        return [Grid(meta.name, book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False))
-                for meta in book.sheets_metadata if meta.typ == SheetTypeEnum.WorkSheet]
+        return [
+            Grid(meta.name, book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False))
+            for meta in book.sheets_metadata
+            if meta.typ == SheetTypeEnum.WorkSheet
+        ]
     except Exception as exc:  # calamine raises its own types for every kind of damage
         raise InputFileError(f"「{name}」已损坏，无法读取，请用 Excel 打开并另存一份再试。") from exc
 
@@ -71,8 +75,10 @@ def lock_files(path: Path) -> list[Path]:
 
 def refuse_if_open(path: Path) -> None:
     if lock_files(path):
-        raise OutputError(f"「{path.name}」正在 Excel 中打开（或上次没有正常关闭），请先关闭它再试；"
-                          f"确认没人打开时，可删除同目录下的 ~${path.name}。")
+        raise OutputError(
+            f"「{path.name}」正在 Excel 中打开（或上次没有正常关闭），请先关闭它再试；"
+            f"确认没人打开时，可删除同目录下的 ~${path.name}。"
+        )
 
 
 def _stamp(path: Path) -> tuple[int, int]:
@@ -89,7 +95,7 @@ class WorkbookFile:
     stamp: tuple[int, int]
 
     @classmethod
-    def open(cls, path: Path) -> "WorkbookFile":
+    def open(cls, path: Path) -> WorkbookFile:
         check_workbook_file(path)
         stamp = _stamp(path)
         return cls(path, path.read_bytes(), stamp)
@@ -99,8 +105,8 @@ class WorkbookFile:
 
     def save(self, changes: Iterable[Change], out: Path | None = None) -> Path:
         """Apply `changes` and write to `out`, or safely over the file itself (keeping a backup: `backup_of`)."""
-        from workbook_tools.xlsx.templates import build_generated_sheet
         from workbook_tools.xlsx.package import apply_changes
+        from workbook_tools.xlsx.templates import build_generated_sheet
 
         target = out or self.path
         refuse_if_open(self.path)
@@ -110,7 +116,9 @@ class WorkbookFile:
         updated = apply_changes(self.data, changes, build_generated_sheet)
         if target == self.path:
             if _stamp(self.path) != self.stamp:
-                raise OutputError(f"「{self.path.name}」在处理期间被别人修改过，为免覆盖对方的改动，没有写入；请重新运行。")
+                raise OutputError(
+                    f"「{self.path.name}」在处理期间被别人修改过，为免覆盖对方的改动，没有写入；请重新运行。"
+                )
             backup(self.path, self.data)
         changed = {change.sheet for change in changes}
         write_new_file(target, updated, overwrite=True, check=lambda written: check_written(written, changed))
@@ -161,8 +169,9 @@ class WrittenBadly(Exception):
     """What was written to the temporary file did not read back."""
 
 
-def write_new_file(path: Path, data: bytes, overwrite: bool = False,
-                   check: Callable[[Path], None] | None = None) -> None:
+def write_new_file(
+    path: Path, data: bytes, overwrite: bool = False, check: Callable[[Path], None] | None = None
+) -> None:
     """Write a file through a temporary file beside it, `check` that, then rename it over the target atomically."""
     if path.exists() and not overwrite:
         raise OutputError(f"「{path}」已存在，请换一个文件名，或加 --force 覆盖。")
@@ -180,8 +189,10 @@ def write_new_file(path: Path, data: bytes, overwrite: bool = False,
         os.replace(temp, path)
     except WrittenBadly as exc:
         Path(temp).unlink(missing_ok=True)
-        raise OutputError(f"写出的文件读回校验没有通过，没有替换「{path.name}」，原文件没有改动；"
-                          "请重试，仍不行请把原文件交给维护人员。") from exc
+        raise OutputError(
+            f"写出的文件读回校验没有通过，没有替换「{path.name}」，原文件没有改动；"
+            "请重试，仍不行请把原文件交给维护人员。"
+        ) from exc
     except OSError as exc:
         Path(temp).unlink(missing_ok=True)
         if exc.errno == errno.ENOSPC:

@@ -6,6 +6,7 @@ its own sheet, drawing and chart parts plus the entries that list them. Every
 other part (pictures, charts, pivot tables, comments, VBA, the other sheets) is
 copied through unchanged, which a load-and-save library cannot promise.
 """
+
 from __future__ import annotations
 
 import copy
@@ -14,16 +15,16 @@ import posixpath
 import re
 import struct
 import zipfile
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Iterable
 
 from lxml import etree
 
 from workbook_tools.core.changes import CellValue, Change, EditSheet, NewSheet
-from workbook_tools.spec.types import Kind
 from workbook_tools.core.tables import cell_name
 from workbook_tools.core.values import EXCEL_EPOCH
+from workbook_tools.spec.types import Kind
 
 M = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -50,8 +51,10 @@ def column_number(letters: str) -> int:
 
 
 def split_cell(ref: str) -> tuple[int, int]:
-    letters, digits = _CELL.fullmatch(ref.replace("$", "")).groups()
-    return int(digits), column_number(letters)
+    match = _CELL.fullmatch(ref.replace("$", ""))
+    if match is None:
+        raise ValueError(f"not a cell reference: {ref}")
+    return int(match[2]), column_number(match[1])
 
 
 def rels_name(part: str) -> str:
@@ -113,8 +116,11 @@ class Package:
         return list(self.xml(name)) if self.exists(name) else []
 
     def related(self, part: str, rel_type: str) -> list[str]:
-        return [resolve(part, rel.get("Target")) for rel in self.relationships(part)
-                if rel.get("Type") == rel_type and rel.get("TargetMode") != "External"]
+        return [
+            resolve(part, rel.get("Target"))
+            for rel in self.relationships(part)
+            if rel.get("Type") == rel_type and rel.get("TargetMode") != "External"
+        ]
 
     def add_relationship(self, part: str, rel_type: str, target_part: str) -> str:
         name = rels_name(part)
@@ -138,7 +144,7 @@ class Package:
     def content_type(self, part: str) -> str | None:
         for override in self.xml("[Content_Types].xml").findall(q("Override", CT)):
             if override.get("PartName") == "/" + part:
-                return override.get("ContentType")
+                return str(override.get("ContentType"))
         return None
 
     def free_name(self, pattern: str) -> str:
@@ -147,10 +153,13 @@ class Package:
 
     def sheet_parts(self) -> dict[str, str]:
         """Sheet name → its part, in workbook order."""
-        targets = {rel.get("Id"): resolve("xl/workbook.xml", rel.get("Target"))
-                   for rel in self.relationships("xl/workbook.xml")}
-        return {sheet.get("name"): targets[sheet.get(q("id", R))]
-                for sheet in self.xml("xl/workbook.xml").find(q("sheets"))}
+        targets = {
+            rel.get("Id"): resolve("xl/workbook.xml", rel.get("Target"))
+            for rel in self.relationships("xl/workbook.xml")
+        }
+        return {
+            sheet.get("name"): targets[sheet.get(q("id", R))] for sheet in self.xml("xl/workbook.xml").find(q("sheets"))
+        }
 
     def to_bytes(self) -> bytes:
         out = io.BytesIO()
@@ -163,8 +172,7 @@ class Package:
                 else:
                     self._copy_raw(info, target)
             for name in sorted((set(self.added) | self.dirty) - set(self.infos) - self.removed):
-                target.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), self._content(name),
-                                zipfile.ZIP_DEFLATED)
+                target.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), self._content(name), zipfile.ZIP_DEFLATED)
         return out.getvalue()
 
     def _copy_raw(self, info: zipfile.ZipInfo, target: zipfile.ZipFile) -> None:
@@ -173,7 +181,8 @@ class Package:
         zipfile has no public raw copy; the record goes to the output stream and its
         ZipInfo to the archive's list, from which zipfile writes the central directory.
         """
-        source = self.zip.fp
+        source, out = self.zip.fp, target.fp
+        assert source is not None and out is not None, "both archives are open"
         source.seek(info.header_offset)
         header = source.read(30)
         name_length, extra_length = struct.unpack("<HH", header[26:30])
@@ -184,15 +193,15 @@ class Package:
         source.seek(info.header_offset)
         record = source.read(length)
         copied = copy.copy(info)
-        copied.header_offset = target.fp.tell()
-        target.fp.write(record)
+        copied.header_offset = out.tell()
+        out.write(record)
         target.filelist.append(copied)
         target.NameToInfo[copied.filename] = copied
-        target.start_dir = target.fp.tell()
+        target.start_dir = out.tell()  # zipfile's own bookkeeping
 
     def _content(self, name: str) -> bytes:
         if name in self.dirty:
-            return etree.tostring(self.trees[name], xml_declaration=True, encoding="UTF-8", standalone=True)
+            return bytes(etree.tostring(self.trees[name], xml_declaration=True, encoding="UTF-8", standalone=True))
         return self.read(name)
 
 
@@ -203,7 +212,7 @@ class Styles:
 
     def __init__(self, package: Package) -> None:
         self.package = package
-        self.cache: dict[tuple, int] = {}
+        self.cache: dict[tuple[object, ...], int] = {}
 
     @property
     def root(self) -> etree._Element:
@@ -221,7 +230,7 @@ class Styles:
         fmt_id = int(xfs[xf_index].get("numFmtId", "0")) if xf_index < len(xfs) else 0
         for fmt in self._section("numFmts"):
             if int(fmt.get("numFmtId")) == fmt_id:
-                return fmt.get("formatCode")
+                return str(fmt.get("formatCode"))
         return fmt_id
 
     def is_date(self, xf_index: int) -> bool:
@@ -335,7 +344,9 @@ def _column_styles(sheet: etree._Element) -> dict[int, int]:
     return styles
 
 
-def _numbered(elements: Iterable[etree._Element], number_of) -> dict[int, etree._Element]:
+def _numbered(
+    elements: Iterable[etree._Element], number_of: Callable[[etree._Element], int | None]
+) -> dict[int, etree._Element]:
     """Rows (or cells) by number; the `r` attribute is optional in the format."""
     numbered, previous = {}, 0
     for element in elements:
@@ -344,8 +355,9 @@ def _numbered(elements: Iterable[etree._Element], number_of) -> dict[int, etree.
     return numbered
 
 
-def _insert_ordered(parent: etree._Element, existing: dict[int, etree._Element], number: int,
-                    element: etree._Element) -> None:
+def _insert_ordered(
+    parent: etree._Element, existing: dict[int, etree._Element], number: int, element: etree._Element
+) -> None:
     later = [n for n in existing if n > number]
     if later:
         existing[min(later)].addprevious(element)
@@ -398,7 +410,7 @@ def _grow_dimension(sheet: etree._Element, last_row: int, last_col: int) -> None
 def _resize_table(package: Package, part: str, header_row: int, last_row: int) -> None:
     table = package.xml(part)
     first, last = table.get("ref").split(":")
-    top, left = split_cell(first)
+    top, _ = split_cell(first)
     if top != header_row or table.get("totalsRowCount"):
         return
     ref = f"{first}:{cell_name(last_row, split_cell(last)[1])}"
@@ -439,8 +451,11 @@ def _referenced_outside(package: Package, parts: set[str]) -> set[str]:
         if name.endswith(".rels") and name not in parts:
             source = posixpath.join(posixpath.dirname(posixpath.dirname(name)), posixpath.basename(name)[:-5])
             if source not in parts:
-                referenced |= {resolve(source, rel.get("Target")) for rel in package.xml(name)
-                               if rel.get("TargetMode") != "External"}
+                referenced |= {
+                    resolve(source, rel.get("Target"))
+                    for rel in package.xml(name)
+                    if rel.get("TargetMode") != "External"
+                }
     return referenced
 
 
@@ -507,7 +522,7 @@ def _copy_related(scratch: Package, scratch_part: str, package: Package, target:
     package.put(rels_name(target), etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True))
 
 
-def apply_changes(data: bytes, changes: Iterable[Change], build_sheet) -> bytes:
+def apply_changes(data: bytes, changes: Iterable[Change], build_sheet: Callable[[NewSheet], bytes]) -> bytes:
     """The package with `changes` applied; `build_sheet(NewSheet) -> bytes` makes generated tabs."""
     package = Package(data)
     styles = Styles(package)

@@ -4,13 +4,15 @@ XlsxWriter writes them: it makes native Excel tables, data validation and
 charts, and gives the same bytes for the same input (fixed zip timestamps),
 which is what lets CI tell a stale template from a fresh one.
 """
+
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
@@ -62,10 +64,12 @@ def lists_for(specs: Iterable[Sheet]) -> list[ChoiceList]:
 
 class _Builder:
     def __init__(self, out: io.BytesIO) -> None:
-        self.book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False,
-                                              "strings_to_formulas": False, "strings_to_urls": False})
+        self.book = xlsxwriter.Workbook(
+            out,
+            {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+        )
         self.book.set_properties({"title": "售后工作簿", "company": "workbook-tools", "created": BUILD_DATE})
-        self.formats: dict[tuple, Any] = {}
+        self.formats: dict[tuple[tuple[str, Any], ...], Any] = {}
 
     def fmt(self, **props: Any) -> Any:
         key = tuple(sorted(props.items()))
@@ -74,8 +78,7 @@ class _Builder:
         return self.formats[key]
 
     def header_format(self, role: Role) -> Any:
-        return self.fmt(bold=True, bg_color=role.fill, border=1, align="center",
-                        valign="vcenter", text_wrap=True)
+        return self.fmt(bold=True, bg_color=role.fill, border=1, align="center", valign="vcenter", text_wrap=True)
 
     def ledger(self, spec: Sheet, rows: Sequence[Mapping[Column, Any]]) -> None:
         sheet = self.book.add_worksheet(spec.title)
@@ -84,14 +87,22 @@ class _Builder:
         for index, column in enumerate(spec.columns):
             cell_format = self.fmt(num_format=column.kind.number_format)
             sheet.set_column(index, index, column.display_width, cell_format)
-            options: dict[str, Any] = {"header": column.header, "header_format": self.header_format(column.role),
-                                       "format": cell_format}
+            options: dict[str, Any] = {
+                "header": column.header,
+                "header_format": self.header_format(column.role),
+                "format": cell_format,
+            }
             if column.formula:
                 options["formula"] = "=" + column.formula.format(t=spec.table)
             columns.append(options)
             self._validation(sheet, index, column)
-        sheet.add_table(0, 0, last_data_row, len(spec.columns) - 1,
-                        {"name": spec.table, "columns": columns, "style": "Table Style Light 1"})
+        sheet.add_table(
+            0,
+            0,
+            last_data_row,
+            len(spec.columns) - 1,
+            {"name": spec.table, "columns": columns, "style": "Table Style Light 1"},
+        )
         for r, row in enumerate(rows, start=1):
             for index, column in enumerate(spec.columns):
                 if not column.computed and row.get(column) is not None:
@@ -114,8 +125,12 @@ class _Builder:
         elif isinstance(value, bool):
             sheet.write_boolean(row, col, value, cell_format)
         elif isinstance(value, int | float | Decimal):
-            sheet.write_number(row, col, float(value), self.fmt(num_format="General")
-                               if kind in (Kind.ID, Kind.TEXT, Kind.PHONE) else cell_format)
+            sheet.write_number(
+                row,
+                col,
+                float(value),
+                self.fmt(num_format="General") if kind in (Kind.ID, Kind.TEXT, Kind.PHONE) else cell_format,
+            )
         else:
             sheet.write_string(row, col, str(value), cell_format)
 
@@ -125,19 +140,32 @@ class _Builder:
         options: dict[str, Any]
         if column.choices is not None:
             cl = column.choices
-            options = {"validate": "list", "source": f"=List_{cl.name}",
-                       "error_type": "stop" if cl.strict else "information",
-                       "error_title": "不是可选项",
-                       "error_message": f"请从下拉列表选择；要加新选项，请在「设置」表的「{cl.title}」列添加。"}
+            options = {
+                "validate": "list",
+                "source": f"=List_{cl.name}",
+                "error_type": "stop" if cl.strict else "information",
+                "error_title": "不是可选项",
+                "error_message": f"请从下拉列表选择；要加新选项，请在「设置」表的「{cl.title}」列添加。",
+            }
         elif column.kind in (Kind.DATE, Kind.DATETIME):
-            options = {"validate": "date", "criteria": "between", "minimum": datetime(2000, 1, 1),
-                       "maximum": datetime(2099, 12, 31), "error_type": "warning",
-                       "error_title": "日期不对", "error_message": "请填写 2026-11-03 这样的日期。"}
+            options = {
+                "validate": "date",
+                "criteria": "between",
+                "minimum": datetime(2000, 1, 1),
+                "maximum": datetime(2099, 12, 31),
+                "error_type": "warning",
+                "error_title": "日期不对",
+                "error_message": "请填写 2026-11-03 这样的日期。",
+            }
         elif column.kind in (Kind.INT, Kind.MONEY):
-            options = {"validate": "integer" if column.kind is Kind.INT else "decimal",
-                       "criteria": ">=", "value": column.minimum or 0, "error_type": "stop",
-                       "error_title": "数字不对",
-                       "error_message": f"请填写不小于 {column.minimum or 0:g} 的数字，不带单位。"}
+            options = {
+                "validate": "integer" if column.kind is Kind.INT else "decimal",
+                "criteria": ">=",
+                "value": column.minimum or 0,
+                "error_type": "stop",
+                "error_title": "数字不对",
+                "error_message": f"请填写不小于 {column.minimum or 0:g} 的数字，不带单位。",
+            }
         elif column.hint:
             options = {"validate": "any"}
         else:
@@ -172,12 +200,14 @@ class _Builder:
             entries = list(values.get(cl.name, cl.values))
             sheet.write_string(0, col, cl.title, head)
             sheet.write_column(1, col, entries, self.fmt(num_format="@"))
-            sheet.set_column(col, col, max(display_width(cl.title), *map(display_width, entries), 8) + 2,
-                             self.fmt(num_format="@"))
+            sheet.set_column(
+                col, col, max(display_width(cl.title), *map(display_width, entries), 8) + 2, self.fmt(num_format="@")
+            )
             letter = xl_col_to_name(col)
             self.book.define_name(
                 f"List_{cl.name}",
-                f"=OFFSET('{title}'!${letter}$2,0,0,MAX(1,COUNTA('{title}'!${letter}$2:${letter}${last})),1)")
+                f"=OFFSET('{title}'!${letter}$2,0,0,MAX(1,COUNTA('{title}'!${letter}$2:${letter}${last})),1)",
+            )
             if cl.attribute:
                 col += 1
                 sheet.write_string(0, col, cl.attribute, head)
@@ -209,8 +239,13 @@ class _Builder:
         for spec in new.charts:
             chart = self.book.add_chart({"type": spec.kind})
             for name, (r1, c1, r2, c2) in spec.series:
-                chart.add_series({"name": name, "categories": [new.title, *_zero(spec.categories)],
-                                  "values": [new.title, r1 - 1, c1 - 1, r2 - 1, c2 - 1]})
+                chart.add_series(
+                    {
+                        "name": name,
+                        "categories": [new.title, *_zero(spec.categories)],
+                        "values": [new.title, r1 - 1, c1 - 1, r2 - 1, c2 - 1],
+                    }
+                )
             chart.set_title({"name": spec.title})
             chart.set_legend({"position": "bottom"} if len(spec.series) > 1 else {"none": True})
             sheet.insert_chart(spec.anchor[0] - 1, spec.anchor[1] - 1, chart, {"x_scale": 1.2})
@@ -223,8 +258,11 @@ def _zero(area: tuple[int, int, int, int]) -> list[int]:
     return [n - 1 for n in area]
 
 
-def build_workbook(specs: Sequence[Sheet], rows: Mapping[Sheet, Sequence[Mapping[Column, Any]]] | None = None,
-                   list_values: Mapping[str, Sequence[str]] | None = None) -> bytes:
+def build_workbook(
+    specs: Sequence[Sheet],
+    rows: Mapping[Sheet, Sequence[Mapping[Column, Any]]] | None = None,
+    list_values: Mapping[str, Sequence[str]] | None = None,
+) -> bytes:
     """A workbook holding `specs` (in declaration order) and 设置, as .xlsx bytes.
 
     `rows` maps a sheet to rows of raw cell values by column; `list_values`
@@ -261,5 +299,8 @@ def build_templates(out_dir: Path) -> list[Path]:
 
 def stale_templates(directory: Path) -> list[str]:
     """Names of template files that are missing or differ from a fresh build."""
-    return [name for name, specs in template_files().items()
-            if not (directory / name).is_file() or (directory / name).read_bytes() != build_workbook(specs)]
+    return [
+        name
+        for name, specs in template_files().items()
+        if not (directory / name).is_file() or (directory / name).read_bytes() != build_workbook(specs)
+    ]
