@@ -45,34 +45,37 @@ class LibreOffice:
         self.profile_url = profile.as_uri()
         self.runs = 0
 
-    def convert(self, path: Path, target: str) -> Path:
+    def convert(self, paths: Path | list[Path], target: str) -> Path:
+        """Convert one file or several in one run of LibreOffice (it starts in about a second)."""
         self.runs += 1
         out = self.workdir / f"out{self.runs}"
         out.mkdir()
-        subprocess.run(
-            [
-                self.soffice,
-                f"-env:UserInstallation={self.profile_url}",
-                "--headless",
-                "--convert-to",
-                target,
-                "--outdir",
-                str(out),
-                str(path),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=180,
-        )
+        files = [str(p) for p in (paths if isinstance(paths, list) else [paths])]
+        command = [
+            self.soffice,
+            f"-env:UserInstallation={self.profile_url}",
+            "--headless",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(out),
+            *files,
+        ]
+        subprocess.run(command, check=True, capture_output=True, timeout=300)
         return out
 
     def sheets(self, path: Path) -> dict[str, list[list[str]]]:
         """Every sheet of `path`, recalculated, as rows of displayed strings."""
-        out = self.convert(path, CSV_FILTER)
-        sheets = {}
+        return self.sheets_of([path])[path]
+
+    def sheets_of(self, paths: list[Path]) -> dict[Path, dict[str, list[list[str]]]]:
+        """`sheets` for several workbooks (distinct names), converted in one run."""
+        out = self.convert(paths, CSV_FILTER)
+        found: dict[Path, dict[str, list[list[str]]]] = {path: {} for path in paths}
         for csv_path in sorted(out.glob("*.csv")):
-            sheet = csv_path.stem[len(path.stem) + 1 :]
+            path = next(p for p in paths if csv_path.stem.startswith(p.stem + "-"))
             with csv_path.open(encoding="utf-8", newline="") as handle:
-                sheets[sheet] = list(csv.reader(handle))
-        assert sheets, f"LibreOffice wrote no CSV for {path.name}"
-        return sheets
+                found[path][csv_path.stem[len(path.stem) + 1 :]] = list(csv.reader(handle))
+        for path, sheets in found.items():
+            assert sheets, f"LibreOffice wrote no CSV for {path.name}"
+        return found

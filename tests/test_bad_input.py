@@ -17,6 +17,7 @@ from workbook_tools.core.findings import flatten
 from workbook_tools.core.tables import Grid
 from workbook_tools.core.validate import check_workbook
 from workbook_tools.core.values import BadValue, coerce, is_blank
+from workbook_tools.spec.codes import CODES
 from workbook_tools.spec.sheets import RETURNS
 from workbook_tools.spec.types import Kind
 from workbook_tools.xlsx.files import read_grids
@@ -192,7 +193,12 @@ def test_coercion_gives_a_clean_value_or_a_finding_code_for_anything_a_cell_hold
 @given(rows=st.lists(st.lists(CELL_VALUES, min_size=5, max_size=5), max_size=8))
 @settings(max_examples=300, deadline=None)
 def test_validation_never_crashes_on_any_ledger_content(rows):
-    check_workbook([Grid("退件表", [HEADER, *rows])], TODAY)
+    """Whatever the cells hold: every typed row is read, and every finding points inside the sheet with a known code."""
+    (table,) = check_workbook([Grid("退件表", [HEADER, *rows])], TODAY).tables
+    typed = [n for n, row in enumerate(rows, start=2) if any(not is_blank(v) for v in row)]
+    assert [r.row for r in table.records] == typed
+    for found in table.findings:
+        assert found.code in CODES and 1 <= found.row <= len(rows) + 1 and 1 <= found.col <= len(HEADER)
 
 
 def test_datetime_values_far_out_are_findings_not_crashes():

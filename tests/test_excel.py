@@ -268,12 +268,12 @@ BUTTONS = {
 
 def test_round_trips_per_click_do_not_grow_with_the_rows(remote, tmp_path, capsys):
     small = demo_workbook(tmp_path / "small.xlsx", TODAY)
-    large = demo_workbook(tmp_path / "large.xlsx", TODAY, extra_returns=10_000)
+    large = demo_workbook(tmp_path / "large.xlsx", TODAY, extra_returns=3_000)
     counts = {}
     for name, (button, kwargs) in BUTTONS.items():
         counts[name] = tuple(len(click(remote, path, button, **kwargs)[1]) for path in (small, large))
     with capsys.disabled():
-        print("\nExcel calls (recorded actions) per click, demo workbook vs. +10,000 return rows:")
+        print("\nExcel calls (recorded actions) per click, demo workbook vs. +3,000 return rows:")
         for name, (few, many) in counts.items():
             print(f"  {name:15s} {few:3d} {many:3d}")
     for few, many in counts.values():

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from workbook_tools import cli as cli_module
-from workbook_tools.cli.progress import DELAY, Progress
+from workbook_tools.cli.progress import Progress
 from workbook_tools.core.gc_pause import gc_paused
 from workbook_tools.errors import WorkbookToolsError
 from workbook_tools.xlsx.templates import TEAM_FILE
@@ -27,9 +27,9 @@ class Terminal(io.StringIO):
 
 def test_a_long_phase_is_shown_and_cleared_afterwards():
     screen = Terminal()
-    with Progress(screen) as progress:
+    with Progress(screen, delay=0.1, tick=0.02) as progress:
         progress.phase("正在校验 team.xlsx")
-        time.sleep(DELAY + 0.5)
+        time.sleep(0.3)
     shown = screen.getvalue()
     assert "正在校验 team.xlsx" in shown and "秒）" in shown
     assert shown.endswith("\r\033[K")
@@ -44,9 +44,9 @@ def test_a_quick_command_shows_nothing():
 
 def test_nothing_is_written_when_stderr_is_not_a_terminal():
     redirected = io.StringIO()
-    with Progress(redirected) as progress:
+    with Progress(redirected, delay=0.1, tick=0.02) as progress:
         progress.phase("正在校验")
-        time.sleep(DELAY + 0.3)
+        time.sleep(0.3)
     assert redirected.getvalue() == ""
 
 

@@ -87,10 +87,15 @@ def test_pandas_reads_the_lists_and_rules_on_settings(name):
         assert tuple(settings["邮费承担方"].dropna()) == RETURN_TYPE.attribute_values
 
 
+@pytest.fixture(scope="module")
+def templates_in_libreoffice(libreoffice):
+    return libreoffice.sheets_of([TEMPLATES / name for name in TEMPLATE_NAMES])
+
+
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("name", TEMPLATE_NAMES)
-def test_libreoffice_opens_each_template_and_its_formulas_give_blanks_on_the_empty_row(libreoffice, name):
-    sheets = libreoffice.sheets(TEMPLATES / name)
+def test_libreoffice_opens_each_template_and_its_formulas_give_blanks_on_the_empty_row(templates_in_libreoffice, name):
+    sheets = templates_in_libreoffice[TEMPLATES / name]
     for spec in template_files()[name]:
         header, *rows = sheets[spec.title]
         assert header == [c.header for c in spec.columns]

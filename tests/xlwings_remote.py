@@ -9,7 +9,9 @@ with openpyxl (not our writer), so the outcome can be read back and compared.
 
 from __future__ import annotations
 
+import functools
 import os
+import pickle
 import re
 from copy import copy
 from datetime import date, datetime, time
@@ -116,11 +118,18 @@ def _register_remote_engine() -> None:
         xw.engines.add(Engine(impl=_xlremote.engine))
 
 
+@functools.lru_cache(maxsize=8)
+def _snapshot(path: Path, stamp: tuple[int, int]) -> bytes:
+    return pickle.dumps(snapshot(path))
+
+
 def remote_book(path: Path):
+    """A remote-engine Book over `path` as it is now (snapshots are reused while the file is unchanged)."""
     import xlwings as xw
 
     _register_remote_engine()
-    return xw.Book(json=snapshot(path))
+    stat = path.stat()
+    return xw.Book(json=pickle.loads(_snapshot(path, (stat.st_mtime_ns, stat.st_size))))
 
 
 def _value(value: object) -> object:

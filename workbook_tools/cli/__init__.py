@@ -25,8 +25,8 @@ from workbook_tools.core.records import WorkbookCheck
 from workbook_tools.core.validate import check_workbook
 from workbook_tools.errors import OutputError, WorkbookToolsError
 from workbook_tools.spec.lists import AGENTS as AGENT_LIST
-from workbook_tools.spec.reports import DAILY
-from workbook_tools.spec.sheets import BY_KEY, BY_TITLE, CHASE_SUMMARY, HANDOVER, LEDGERS
+from workbook_tools.spec.reports import DAILY, RESULTS
+from workbook_tools.spec.sheets import BY_KEY, BY_TITLE, CHASE_SUMMARY, HANDOVER, LEDGERS, RESENDS, RETURNS
 from workbook_tools.spec.types import display_width
 from workbook_tools.xlsx.files import BACKUPS_KEPT, WorkbookFile, backup_folder, read_grids, write_new_file
 from workbook_tools.xlsx.templates import TEAM_FILE, TEMPLATE_DIR, build_templates, build_workbook, stale_templates
@@ -127,7 +127,7 @@ def _sheets_option(value: str | None) -> tuple[Sheet, ...]:
 
 @cli.command()
 @click.argument("out", type=click.Path(path_type=Path))
-@click.option("--sheets", help="只要这些表，用逗号分隔，如「退件表,重发单」；默认全部。")
+@click.option("--sheets", help=f"只要这些表，用逗号分隔，如「{RETURNS.title},{RESENDS.title}」；默认全部。")
 @click.option("--force", is_flag=True, help="文件已存在时覆盖。")
 def new(out: Path, sheets: str | None, force: bool) -> None:
     """按模板新建一个空白工作簿（含「设置」表）。"""
@@ -181,7 +181,7 @@ def demo(out: Path) -> None:
     write_new_file(path, build_workbook(LEDGERS, data.rows, {AGENT_LIST.name: AGENTS}), overwrite=True)
     counts = "、".join(f"{s.title} {len(data.rows[s])} 行" for s in LEDGERS if s in data.rows)
     click.echo(f"已按模板 {TEAM_FILE} 写入示例工作簿 {path}：{counts}。")
-    click.echo(f"其中 {len(data.planted)} 处是故意写错的，校验结果如下：\n")
+    click.echo(f"其中 {len(data.planted)} 处是故意写错的，{RESULTS.title}如下：\n")
     book = WorkbookFile.open(path)
     check = check_workbook(book.grids(), today)
     _print_check(path, check)
@@ -194,7 +194,7 @@ def demo(out: Path) -> None:
     book.save([daily])
     click.echo(
         f"\n又以 {shift_end:%H:%M} {AGENTS[0]}交给{AGENTS[1]}做了一次交接班（{handed.written} 项，"
-        f"{handed.overdue} 项已超时），并生成了催款汇总和日汇总。"
+        f"{handed.overdue} 项已超时），并生成了催款汇总和{DAILY.title}。"
     )
     click.echo(
         f"用 Excel 打开 {path}，看「{HANDOVER.title}」「{CHASE_SUMMARY.title}」和「{DAILY.title}」；改好错误后再运行："
@@ -320,8 +320,8 @@ def _emit_json(data: object) -> None:
 
 @cli.command("handover")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--from", "from_agent", help="交接人（下班的人）。")
-@click.option("--to", "to_agent", help="承接人（接班的人）。")
+@click.option("--from", "from_agent", help=f"{HANDOVER.from_agent.header}（下班的人）。")
+@click.option("--to", "to_agent", help=f"{HANDOVER.to_agent.header}（接班的人）。")
 @click.option("--at", help="交接时间，如「2026-11-22 18:00」；默认现在。")
 @output_options
 def handover_command(
@@ -343,7 +343,9 @@ def handover_command(
         _emit_json({"written": result.written, "items": list(result.items)})
         return
     summary = f"已交接 {result.written} 项，其中 {result.overdue} 项已超时" if result.written else "没有新的交接事项"
-    click.echo(summary + (f"；{result.already} 项之前已交给承接人" if result.already else "") + "。")
+    click.echo(
+        summary + (f"；{result.already} 项之前已交给{HANDOVER.to_agent.header}" if result.already else "") + "。"
+    )
     for item in result.items:
         click.echo(f"  {item['state']}  {_pad(item['source'], 14)}  {item['action']}")
     if written:
@@ -352,8 +354,8 @@ def handover_command(
 
 @cli.command("acknowledge")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--agent", help="确认接收的承接人。")
-@click.option("--at", help="确认时间，如「2026-11-22 18:10」；默认现在。")
+@click.option("--agent", help=f"确认接收的{HANDOVER.to_agent.header}。")
+@click.option("--at", help=f"{HANDOVER.acknowledged_at.header}，如「2026-11-22 18:10」；默认现在。")
 @output_options
 def acknowledge_command(file: Path, agent: str | None, at: str | None, out: Path | None, as_json: bool) -> None:
     """承接人确认已收到交接：在交接表填上确认时间。"""
@@ -389,7 +391,7 @@ def daily_totals_command(file: Path, day: str | None, at: str | None, out: Path 
         figures, sheet = daily_totals(check, chosen, moment)
         return figures, [sheet]
 
-    result, written = _update(file, chosen, "正在生成日汇总", work, out)
+    result, written = _update(file, chosen, f"正在生成{DAILY.title}", work, out)
     if as_json:
         _emit_json(result)
         return
@@ -397,7 +399,7 @@ def daily_totals_command(file: Path, day: str | None, at: str | None, out: Path 
     click.echo(
         f"{result['date']}：退件 {r['count']} 行 {r['parcels']} 件 {r['qty']} 个；"
         f"重发 {result['resends']['count']}（未发出 {result['resends']['open']}）；"
-        f"质量问题 {result['quality']['count']}；催款 {c['to_chase']} 单，催回 {c['paid']} 单 "
+        f"{DAILY.overview['quality']} {result['quality']['count']}；催款 {c['to_chase']} 单，催回 {c['paid']} 单 "
         f"{c['paid_amount']:.2f} 元；未处理 {result['open_items']} 项，已超时 {result['overdue']} 项。"
     )
     _excluded_note(result["excluded_rows"])
@@ -425,7 +427,8 @@ def chase_summary_command(file: Path, at: str | None, out: Path | None, as_json:
     for row in result["rows"]:
         rate = row["paid"] / row["to_chase"]
         click.echo(
-            f"  {row['date']}  {_pad(row['agent'], 8)}  需催 {row['to_chase']:>3}  已联系 {row['contacted']:>3}  "
+            f"  {row['date']}  {_pad(row['agent'], 8)}  需催 {row['to_chase']:>3}  "
+            f"{CHASE_SUMMARY.contacted.header} {row['contacted']:>3}  "
             f"催回 {row['paid']:>3}（{rate:.0%}） {row['paid_amount']:>9.2f} 元  关闭 {row['closed']:>3}"
         )
     _excluded_note(result["excluded_rows"])

@@ -63,14 +63,14 @@ BUYERS = (
 )
 CONSIGNEES = ("王丽", "陈静", "李娜", "张敏", "刘洋", "赵雪", "黄婷", "周杰")
 TRACKING_PREFIX = {
-    "顺丰速运": "SF",
-    "中通快递": "78",
-    "圆通速递": "YT",
-    "申通快递": "77",
-    "韵达快递": "43",
-    "极兔速递": "JT",
-    "邮政EMS": "98",
-    "京东物流": "JD",
+    CARRIER.SF: "SF",
+    CARRIER.ZTO: "78",
+    CARRIER.YTO: "YT",
+    CARRIER.STO: "77",
+    CARRIER.YUNDA: "43",
+    CARRIER.JT: "JT",
+    CARRIER.EMS: "98",
+    CARRIER.JD: "JD",
 }
 RETURN_CASES = (
     (RETURN_TYPE.ALLERGY, RETURN_SOLUTION.REFUND, "用了两天脸上起红疹"),

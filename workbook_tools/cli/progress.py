@@ -13,8 +13,9 @@ TICK = 0.2
 
 
 class Progress:
-    def __init__(self, stream: TextIO | None = None) -> None:
+    def __init__(self, stream: TextIO | None = None, delay: float = DELAY, tick: float = TICK) -> None:
         self.stream = stream or sys.stderr
+        self.delay, self.tick = delay, tick
         self.enabled = hasattr(self.stream, "isatty") and self.stream.isatty()
         self.text = ""
         self._stop = threading.Event()
@@ -34,10 +35,10 @@ class Progress:
     def _spin(self) -> None:
         shown = False
         for mark in itertools.cycle("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"):
-            if self._stop.wait(TICK):
+            if self._stop.wait(self.tick):
                 break
             elapsed = time.monotonic() - self._started
-            if elapsed >= DELAY:
+            if elapsed >= self.delay:
                 self.stream.write(f"\r{mark} {self.text}（{elapsed:.0f} 秒）\033[K")
                 self.stream.flush()
                 shown = True

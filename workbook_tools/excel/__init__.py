@@ -204,7 +204,7 @@ def daily_totals(book: Any | None = None, day: str | None = None, at: str | None
             f"已超时 {result['overdue']} 项{skipped}。"
         )
 
-    return _click(book, "正在生成日汇总…", work)
+    return _click(book, f"正在生成{DAILY.title}…", work)
 
 
 def chase_summary(book: Any | None = None, at: str | None = None) -> str:

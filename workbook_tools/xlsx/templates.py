@@ -145,7 +145,7 @@ class _Builder:
                 "source": f"=List_{cl.name}",
                 "error_type": "stop" if cl.strict else "information",
                 "error_title": "不是可选项",
-                "error_message": f"请从下拉列表选择；要加新选项，请在「设置」表的「{cl.title}」列添加。",
+                "error_message": f"请从下拉列表选择；要加新选项，请在「{SETTINGS.title}」表的「{cl.title}」列添加。",
             }
         elif column.kind in (Kind.DATE, Kind.DATETIME):
             options = {
