@@ -20,7 +20,7 @@ from workbook_tools.core.values import BadValue, coerce, is_blank
 from workbook_tools.spec.codes import CODES
 from workbook_tools.spec.sheets import RETURNS
 from workbook_tools.spec.types import Kind
-from workbook_tools.xlsx.files import read_grids
+from workbook_tools.xlsx.reader import read_grids
 
 from conftest import ROOT, TODAY, run
 

@@ -16,7 +16,7 @@ from workbook_tools.cli.demo import make_demo
 from workbook_tools.core.findings import flatten
 from workbook_tools.core.validate import check_workbook
 from workbook_tools.spec.sheets import LEDGERS, RESENDS, RETURNS
-from workbook_tools.xlsx.files import read_grids
+from workbook_tools.xlsx.reader import read_grids
 from workbook_tools.xlsx.templates import build_workbook, template_files
 
 from conftest import ROOT, run, write_xlsx

@@ -23,7 +23,7 @@ from workbook_tools.core.validate import check_workbook
 from workbook_tools.excel.book import runs
 from workbook_tools.spec.codes import Severity
 from workbook_tools.spec.reports import RESULTS
-from workbook_tools.xlsx.files import read_grids
+from workbook_tools.xlsx.reader import read_grids
 
 from conftest import ROOT, TODAY, demo_workbook, run
 

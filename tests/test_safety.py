@@ -8,8 +8,8 @@ import os
 
 import pytest
 
-from workbook_tools.xlsx import files as xlsx_file
-from workbook_tools.xlsx.files import BACKUP_DIR, BACKUPS_KEPT
+from workbook_tools.xlsx import writer as xlsx_file
+from workbook_tools.xlsx.writer import BACKUP_DIR, BACKUPS_KEPT
 
 from conftest import run, team_workbook
 

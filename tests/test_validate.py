@@ -13,7 +13,7 @@ from workbook_tools.core.tables import Grid
 from workbook_tools.core.validate import check_workbook
 from workbook_tools.errors import NoKnownSheet
 from workbook_tools.spec.sheets import HANDOVER, RETURNS
-from workbook_tools.xlsx.files import read_grids
+from workbook_tools.xlsx.reader import read_grids
 
 from conftest import TODAY, write_xlsx
 

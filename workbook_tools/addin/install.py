@@ -18,8 +18,8 @@ from workbook_tools import __version__
 from workbook_tools.addin.build import ADDIN_FILE, PROJECT, build_package, stamp
 from workbook_tools.errors import OutputError
 from workbook_tools.spec.sheets import LEDGERS
-from workbook_tools.xlsx.files import write_new_file
 from workbook_tools.xlsx.templates import build_workbook
+from workbook_tools.xlsx.writer import write_new_file
 
 FILES_DIR = "workbook-tools-files"
 _MAC_CONTAINER = Path.home() / "Library" / "Containers" / "com.microsoft.Excel" / "Data"

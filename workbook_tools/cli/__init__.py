@@ -28,8 +28,9 @@ from workbook_tools.spec.lists import AGENTS as AGENT_LIST
 from workbook_tools.spec.reports import DAILY, RESULTS
 from workbook_tools.spec.sheets import BY_KEY, BY_TITLE, CHASE_SUMMARY, HANDOVER, LEDGERS, RESENDS, RETURNS
 from workbook_tools.spec.types import display_width
-from workbook_tools.xlsx.files import BACKUPS_KEPT, WorkbookFile, backup_folder, read_grids, write_new_file
+from workbook_tools.xlsx.reader import read_grids
 from workbook_tools.xlsx.templates import TEAM_FILE, TEMPLATE_DIR, build_templates, build_workbook, stale_templates
+from workbook_tools.xlsx.writer import BACKUPS_KEPT, WorkbookFile, backup_folder, write_new_file
 
 if TYPE_CHECKING:
     from workbook_tools.core.handover import HandoverResult

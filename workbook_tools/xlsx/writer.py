@@ -1,13 +1,12 @@
-"""The file end: reading workbooks fast, writing new ones safely.
+"""Writing workbooks safely: a changed workbook is written beside the original, checked, then swapped in.
 
-Reading uses python-calamine (Rust): it is several times faster than openpyxl
-and hands each sheet over as one 2-D block, which is all the core needs.
+Refuses when the workbook is open in Excel, WPS or LibreOffice, or changed since it was read;
+keeps the replaced version as a backup.
 """
 
 from __future__ import annotations
 
 import errno
-import io
 import os
 import tempfile
 import zipfile
@@ -18,53 +17,11 @@ from pathlib import Path
 
 from workbook_tools.core.changes import Change
 from workbook_tools.core.tables import Grid
-from workbook_tools.errors import InputFileError, OutputError
+from workbook_tools.errors import OutputError
+from workbook_tools.xlsx.reader import check_workbook_file, grids_of
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 BACKUP_DIR = "workbook-tools-backups"
 BACKUPS_KEPT = 20  # per workbook; older ones are removed
-_CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
-
-
-def check_workbook_file(path: Path) -> None:
-    """Refuse, with a sentence the user can act on, anything that is not a readable .xlsx/.xlsm."""
-    name = path.name
-    if not path.exists():
-        raise InputFileError(f"找不到文件「{path}」，请检查文件名和路径。")
-    if path.is_dir():
-        raise InputFileError(f"「{path}」是文件夹，请指定一个 .xlsx 文件。")
-    with path.open("rb") as handle:
-        head = handle.read(8)
-    if head == _CFB_MAGIC:
-        if _ENCRYPTION_STREAM in path.read_bytes():
-            raise InputFileError(f"「{name}」设置了打开密码，请在 Excel 中取消密码（文件→信息→保护工作簿）后再试。")
-        raise InputFileError(f"「{name}」是旧版 .xls 格式，请在 Excel 中“另存为” .xlsx 后再试。")
-    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
-        raise InputFileError(f"「{name}」不是 Excel 工作簿（.xlsx 或 .xlsm），请换一个文件。")
-    broken = f"「{name}」不是有效的 Excel 文件（已损坏，或只是把扩展名改成了 {path.suffix}），请用 Excel 打开确认。"
-    if not head.startswith(b"PK\x03\x04"):
-        raise InputFileError(broken)
-    try:
-        with zipfile.ZipFile(path) as package:
-            if "xl/workbook.xml" not in package.namelist():
-                raise InputFileError(broken)
-    except zipfile.BadZipFile as exc:
-        raise InputFileError(broken) from exc
-
-
-def _grids(data: bytes, name: str) -> list[Grid]:
-    from python_calamine import CalamineWorkbook, SheetTypeEnum
-
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        return [
-            Grid(meta.name, book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False))
-            for meta in book.sheets_metadata
-            if meta.typ == SheetTypeEnum.WorkSheet
-        ]
-    except Exception as exc:  # calamine raises its own types for every kind of damage
-        raise InputFileError(f"「{name}」已损坏，无法读取，请用 Excel 打开并另存一份再试。") from exc
 
 
 def lock_files(path: Path) -> list[Path]:
@@ -101,7 +58,7 @@ class WorkbookFile:
         return cls(path, path.read_bytes(), stamp)
 
     def grids(self) -> list[Grid]:
-        return _grids(self.data, self.path.name)
+        return grids_of(self.data, self.path.name)
 
     def save(self, changes: Iterable[Change], out: Path | None = None) -> Path:
         """Apply `changes` and write to `out`, or safely over the file itself (keeping a backup: `backup_of`)."""
@@ -158,11 +115,6 @@ def backup(path: Path, data: bytes) -> Path:
     for old in sorted(folder.glob(f"{path.stem}-*{path.suffix}"))[:-BACKUPS_KEPT]:
         old.unlink()
     return target
-
-
-def read_grids(path: Path) -> list[Grid]:
-    """Every worksheet of the workbook as a Grid anchored at A1 (chart sheets skipped)."""
-    return WorkbookFile.open(path).grids()
 
 
 class WrittenBadly(Exception):
