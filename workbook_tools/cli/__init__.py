@@ -18,7 +18,7 @@ import click
 
 from workbook_tools import __version__
 from workbook_tools.cli.progress import Progress
-from workbook_tools.core.changes import Change
+from workbook_tools.core.changes import Change, placement_note
 from workbook_tools.core.findings import Finding
 from workbook_tools.core.gc_pause import gc_paused
 from workbook_tools.core.records import WorkbookCheck
@@ -285,6 +285,9 @@ def _save(book: WorkbookFile, changes: Iterable[Change | None], out: Path | None
     if not made and out is None:
         return None
     written = book.save(made, out)
+    for change in made:
+        if note := placement_note(change):
+            click.echo(note, err=True)
     if out is None:
         click.echo(f"改动前的版本已备份在 {backup_folder(book.path)}（保留最近 {BACKUPS_KEPT} 份）。", err=True)
     return written

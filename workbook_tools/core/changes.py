@@ -8,11 +8,13 @@ drift, and nothing is written until the whole change is known.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass, field
 from typing import Literal
 
-from workbook_tools.core.tables import Table
+from workbook_tools.core.tables import Area, Grid, Table
+from workbook_tools.errors import OutputError
+from workbook_tools.spec.reports import DAILY, RESULTS
 from workbook_tools.spec.types import Column, Kind, Role, Sheet
 
 
@@ -26,7 +28,7 @@ class CellValue:
 
 @dataclass(frozen=True, kw_only=True)
 class EditSheet:
-    """Cells of an existing sheet to set; its Excel table, if any, is resized to end at `last_row`."""
+    """Cells of an existing sheet to set; its Excel table, if any, grows to end at `last_row` (never shrinks)."""
 
     sheet: str
     cells: tuple[CellValue, ...]
@@ -83,9 +85,6 @@ class Block:
     style: Style = Style.BODY
 
 
-Area = tuple[int, int, int, int]  # first_row, first_col, last_row, last_col (1-based)
-
-
 @dataclass(frozen=True, kw_only=True)
 class Chart:
     kind: Literal["column", "line"]
@@ -97,7 +96,11 @@ class Chart:
 
 @dataclass(frozen=True)
 class NewSheet:
-    """A tab we generate whole: created at the end, or replacing our earlier one of the same name."""
+    """A tab we generate whole: created at the end, or replacing our earlier one of the same name.
+
+    The core names it (`place`): a sheet of that name, if any, is ours to replace;
+    `instead_of` is the name we wanted and left alone because the team's own sheet holds it.
+    """
 
     title: str
     blocks: tuple[Block, ...]
@@ -106,6 +109,7 @@ class NewSheet:
     widths: dict[int, float] = field(default_factory=dict)
     header_fills: tuple[str, ...] = ()  # per column of a header block, for ledger-like tabs
     freeze_row: int = 0
+    instead_of: str = ""
 
     @property
     def sheet(self) -> str:  # the sheet a change touches, as EditSheet.sheet
@@ -115,24 +119,64 @@ class NewSheet:
 Change = EditSheet | NewSheet
 
 
+def placement_note(change: Change | None) -> str:
+    """The sentence that says a generated tab went elsewhere because the team's own sheet holds its name."""
+    if isinstance(change, NewSheet) and change.instead_of:
+        return f"工作簿里的「{change.instead_of}」不是本工具生成的，没有改动它；这次写在「{change.title}」。"
+    return ""
+
+
+Signature = tuple[int, tuple[str, ...]]  # a row number and the texts that row of a generated tab starts with
+
+
+def _carries(grid: Grid, signature: Signature) -> bool:
+    row, texts = signature
+    return tuple(grid.value(row, grid.first_col + i) for i in range(len(texts))) == texts
+
+
+def generated(grid: Grid) -> bool:
+    """Whether a sheet is a tab we generate whole (日汇总, 校验结果): never read as a ledger."""
+    return any(_carries(grid, signature) for signature in (DAILY.signature, RESULTS.signature))
+
+
+def place(grids: Iterable[Grid], title: str, signature: Signature | None = None) -> tuple[str, str]:
+    """(the title to write a generated tab under, the title it avoided or "").
+
+    `title` if no sheet holds it or the sheet there is one we generated (it carries
+    `signature`); else `title（2）`, `title（3）`…: a sheet we did not make is never
+    replaced.
+    """
+    by_name = {g.name: g for g in grids}
+    n = 1
+    while True:
+        candidate = title if n == 1 else f"{title}（{n}）"
+        grid = by_name.get(candidate)
+        if grid is None or (signature is not None and _carries(grid, signature)):
+            return candidate, "" if n == 1 else title
+        n += 1
+
+
 def ledger_change(
     spec: Sheet,
     table: Table | None,
     append: Sequence[Mapping[Column, object]] = (),
     updates: Sequence[tuple[int, Column, object]] = (),
     replace: bool = False,
+    grids: Iterable[Grid] = (),
 ) -> Change | None:
     """Rows to add to (or, with `replace`, to put in place of the rows of) a declared ledger.
 
     Writes into the sheet's own columns wherever they are; a declared column the
     team's sheet lacks is added after its last column; a workbook without the
-    sheet gets a new one laid out like the template.
+    sheet gets a new one laid out like the template (`grids`: the sheets it has,
+    so a sheet of the team's that holds the name is left alone).
     """
     if table is None:
         if not append:
             return None
+        title, instead_of = place(grids, spec.title)
         return NewSheet(
-            spec.title,
+            title,
             (
                 Block(1, 1, (tuple(c.header for c in spec.columns),), style=Style.HEADER),
                 Block(
@@ -145,6 +189,7 @@ def ledger_change(
             widths={i: c.display_width for i, c in enumerate(spec.columns, start=1)},
             header_fills=tuple(c.role.fill for c in spec.columns),
             freeze_row=1,
+            instead_of=instead_of,
         )
     columns = dict(table.columns)
     cells = []
@@ -154,18 +199,25 @@ def ledger_change(
             columns[column] = max(table.last_col, *columns.values()) + 1
             cells.append(CellValue(table.header_row, columns[column], column.header))
     start = table.header_row + 1 if replace else table.next_row
+    end = start + len(append) - 1
+    if end >= table.next_row + table.room:
+        raise OutputError(
+            f"「{table.sheet}」第 {table.next_row + table.room} 行起是别的内容（另一个表格、合并的单元格或文字），"
+            f"{spec.title}下面没有空间再写 {end - table.next_row + 1} 行："
+            "请在表格末尾插入足够的空行，或把下面的内容移开后再试。"
+        )
     for offset, row in enumerate(append):
         cells += [CellValue(start + offset, columns[c], v, c.kind) for c, v in row.items() if v not in (None, "")]
-    end = start + len(append) - 1
     if replace:
         cells += [CellValue(r, c, None) for r in range(end + 1, table.last_used_row + 1) for c in columns.values()]
     cells += [CellValue(row, columns[c], v, c.kind) for row, c, v in updates]
     if not cells:
         return None
-    grows = append or replace
+    grows = bool(append) or replace
+    table_end = table.excel_table.area[2] if table.excel_table is not None else table.header_row + 1
     return EditSheet(
         sheet=table.sheet,
         cells=tuple(cells),
-        last_row=max(end, table.header_row + 1) if grows else None,
+        last_row=max(end, table_end) if grows else None,
         header_row=table.header_row,
     )

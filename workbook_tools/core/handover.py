@@ -142,7 +142,7 @@ def handover(check: WorkbookCheck, from_agent: str | None, to_agent: str | None,
                     HANDOVER_STATE.DONE,
                 )
             )
-    change = ledger_change(H, table.table if table else None, rows, updates)
+    change = ledger_change(H, table.table if table else None, rows, updates, grids=check.grids)
     overdue = sum(1 for i in written_items if i["overdue"])
     return HandoverResult(
         written=len(rows), items=tuple(written_items), already=already, overdue=overdue, change=change

@@ -7,7 +7,7 @@ from typing import Any
 
 from workbook_tools.core.findings import Finding
 from workbook_tools.core.settings import Settings
-from workbook_tools.core.tables import Table
+from workbook_tools.core.tables import Grid, Table
 from workbook_tools.spec.codes import Severity
 from workbook_tools.spec.types import Column, Sheet
 
@@ -52,6 +52,7 @@ class WorkbookCheck:
     settings: Settings
     tables: tuple[TableCheck, ...]
     findings: tuple[Finding, ...]
+    grids: tuple[Grid, ...] = ()  # every sheet as read, ours or not
 
     @property
     def errors(self) -> int:

@@ -1,8 +1,9 @@
-"""Finding the team's sheets by their header row, wherever it sits.
+"""Finding the team's sheets by their header row, wherever it sits, and where each ledger ends.
 
 A `Grid` is a sheet's values as one 2-D block (what calamine or xlwings hands
-over); a `Table` is a grid recognised as one of our sheets, with each known
-column located and the team's own columns left alone.
+over), with the sheet's Excel tables and merged ranges; a `Table` is a grid
+recognised as one of our sheets, with each known column located, the team's own
+columns left alone, and the rows it may grow into without covering anything else.
 """
 
 from __future__ import annotations
@@ -18,19 +19,40 @@ from workbook_tools.core.values import is_blank
 from workbook_tools.spec.sheets import LEDGERS
 from workbook_tools.spec.types import Column, Sheet
 
-HEADER_SCAN_ROWS = 10  # a title row or two may sit above the header
+HEADER_SCAN_ROWS = 60  # a logo, a title block and notes may sit above the header
 _MIN_MATCHED = 3
 _MISSPELLING_RATIO = 0.6
+LAST_ROW = 1_048_576  # the last row of a sheet
+
+Area = tuple[int, int, int, int]  # first_row, first_col, last_row, last_col (1-based, inclusive)
+
+
+def overlaps(a: Area, b: Area) -> bool:
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
+@dataclass(frozen=True)
+class TableArea:
+    """An Excel table (ListObject) on a sheet: its name and its area, header row included."""
+
+    name: str
+    area: Area
 
 
 @dataclass(frozen=True)
 class Grid:
-    """A sheet's values; `rows[0][0]` is cell (first_row, first_col), both 1-based."""
+    """A sheet's values; `rows[0][0]` is cell (first_row, first_col), both 1-based.
+
+    `tables` and `merged` are what the sheet holds besides values, so a ledger is
+    never grown over a neighbouring table or a merged note (empty when unknown).
+    """
 
     name: str
     rows: list[list[Any]]
     first_row: int = 1
     first_col: int = 1
+    tables: tuple[TableArea, ...] = ()
+    merged: tuple[Area, ...] = ()
 
     def value(self, row: int, col: int) -> Any:
         r, c = row - self.first_row, col - self.first_col
@@ -77,8 +99,11 @@ class Table:
     row_numbers: tuple[int, ...]  # the data rows (1-based), blank rows skipped
     cells: dict[Column, list[Any]]  # declared column -> raw value in each data row, column by column
     unknown_headers: tuple[UnknownHeader, ...] = field(default=())
-    last_used_row: int = 0  # below it nothing is typed (computed-only rows count as empty)
-    last_col: int = 0  # the used range's last column
+    last_used_row: int = 0  # the ledger's last typed row (computed-only rows count as empty)
+    last_col: int = 0  # the used range's last column: a column we add goes after it
+    excel_table: TableArea | None = None  # the Excel table whose header row is ours, if any
+    room: int = LAST_ROW  # rows free from next_row down before something else (a table, a note) begins
+    span: tuple[int, int] = (1, 1)  # the ledger's first and last column
 
     @property
     def next_row(self) -> int:
@@ -148,7 +173,20 @@ def recognise(grid: Grid) -> Table | None:
         suggestion = _suggest(text, missing)
         if suggestion:
             unknown.append(UnknownHeader(col, text, suggestion))
-    row_numbers, cells = _data(grid, header_row, matched)
+    span = (min(matched.values()), max(matched.values()))
+    excel_table = next(
+        (
+            t
+            for t in grid.tables
+            if t.area[0] == header_row and overlaps(t.area, (header_row, span[0], header_row, span[1]))
+        ),
+        None,
+    )
+    if excel_table is not None:
+        span = (min(span[0], excel_table.area[1]), max(span[1], excel_table.area[3]))
+    end = min(_ledger_end(grid, header_row, span, excel_table, matched), grid.first_row + len(grid.rows) - 1)
+    row_numbers, cells = _data(grid, header_row, end, matched)
+    last_used = _last_used_row(grid, header_row, end, matched)
     return Table(
         spec=spec,
         sheet=grid.name,
@@ -157,23 +195,83 @@ def recognise(grid: Grid) -> Table | None:
         row_numbers=row_numbers,
         cells=cells,
         unknown_headers=tuple(unknown),
-        last_used_row=_last_used_row(grid, header_row, matched),
+        last_used_row=last_used,
         last_col=grid.first_col + max((len(r) for r in grid.rows), default=0) - 1,
+        excel_table=excel_table,
+        room=_room(
+            grid,
+            max(header_row, last_used) + 1,
+            span,
+            excel_table,
+            {c - grid.first_col for column, c in matched.items() if column.computed},
+        ),
+        span=span,
     )
 
 
-def _data(grid: Grid, header_row: int, columns: dict[Column, int]) -> tuple[tuple[int, ...], dict[Column, list[Any]]]:
-    """The rows below the header that have an input cell typed, as columns (one pass per column, not per cell)."""
+def _typed(row: list[Any], indexes: list[int]) -> bool:
+    width = len(row)
+    for i in indexes:  # noqa: SIM110 - a plain loop: any() with a generator per row costs 3x at 100k rows
+        if i < width and not is_blank(row[i]):
+            return True
+    return False
+
+
+def _ledger_end(
+    grid: Grid, header_row: int, span: tuple[int, int], excel_table: TableArea | None, columns: dict[Column, int]
+) -> int:
+    """The ledger's last row: its Excel table's (and rows typed right under it), else the row before a neighbour.
+
+    Without an Excel table, blank rows inside the ledger are skipped, but another
+    table or a merged range across the ledger's columns below it ends the ledger.
+    """
+    last_row = grid.first_row + len(grid.rows) - 1
+    if excel_table is not None:
+        inputs = [c - grid.first_col for column, c in columns.items() if not column.computed]
+        end = excel_table.area[2]
+        while (
+            end < last_row
+            and _typed(grid.rows[end + 1 - grid.first_row], inputs)
+            and not _blocked(grid, (end + 1, span[0], end + 1, span[1]), excel_table)
+        ):
+            end += 1
+        return end
+    below = (header_row + 1, span[0], LAST_ROW, span[1])
+    starts = [a[0] for a in [t.area for t in grid.tables] + list(grid.merged) if overlaps(a, below)]
+    return min([last_row, *(start - 1 for start in starts)])
+
+
+def _blocked(grid: Grid, area: Area, own: TableArea | None) -> bool:
+    """Whether another table or a merged range covers part of `area`."""
+    return any(overlaps(t.area, area) for t in grid.tables if t != own) or any(overlaps(m, area) for m in grid.merged)
+
+
+def _room(grid: Grid, start: int, span: tuple[int, int], own: TableArea | None, computed: set[int]) -> int:
+    """How many rows from `start` down are free to append into: no value, no other table, no merged range.
+
+    Rows of our own Excel table (sized ahead by the team) are free; so are cells of our formula columns.
+    """
+    first, last = span
+    below = (start, first, LAST_ROW, last)
+    obstacles = [t.area[0] for t in grid.tables if t != own and overlaps(t.area, below)]
+    obstacles += [m[0] for m in grid.merged if overlaps(m, below)]
+    own_end = own.area[2] if own is not None else 0
+    columns = [i for i in range(max(first - grid.first_col, 0), last - grid.first_col + 1) if i not in computed]
+    for offset in range(max(start - grid.first_row, 0), len(grid.rows)):
+        if grid.first_row + offset > own_end and _typed(grid.rows[offset], columns):
+            obstacles.append(grid.first_row + offset)
+            break
+    return min([LAST_ROW + 1, *obstacles]) - start
+
+
+def _data(
+    grid: Grid, header_row: int, end: int, columns: dict[Column, int]
+) -> tuple[tuple[int, ...], dict[Column, list[Any]]]:
+    """The ledger's rows that have an input cell typed, as columns (one pass per column, not per cell)."""
     start = header_row - grid.first_row + 1
-    body = grid.rows[start:]
+    body = grid.rows[start : end - grid.first_row + 1]
     inputs = [c - grid.first_col for column, c in columns.items() if not column.computed]
-    kept = []
-    for offset, cells in enumerate(body):  # a plain loop: any() with a generator per row costs 3x at 100k rows
-        width = len(cells)
-        for i in inputs:
-            if i < width and not is_blank(cells[i]):
-                kept.append(offset)
-                break
+    kept = [offset for offset, cells in enumerate(body) if _typed(cells, inputs)]
     rows = body if len(kept) == len(body) else [body[offset] for offset in kept]
     numbers = tuple(grid.first_row + start + offset for offset in kept)
     return numbers, {column: _column(rows, c - grid.first_col) for column, c in columns.items()}
@@ -186,9 +284,10 @@ def _column(rows: list[list[Any]], index: int) -> list[Any]:
         return [cells[index] if index < len(cells) else None for cells in rows]
 
 
-def _last_used_row(grid: Grid, header_row: int, columns: dict[Column, int]) -> int:
+def _last_used_row(grid: Grid, header_row: int, end: int, columns: dict[Column, int]) -> int:
+    """The ledger's last row with anything typed in it (a team's own column counts, a formula column does not)."""
     computed = {c - grid.first_col for column, c in columns.items() if column.computed}
-    for offset in range(len(grid.rows) - 1, header_row - grid.first_row, -1):
+    for offset in range(end - grid.first_row, header_row - grid.first_row, -1):
         if any(i not in computed and not is_blank(v) for i, v in enumerate(grid.rows[offset])):
             return grid.first_row + offset
     return header_row

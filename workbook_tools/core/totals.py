@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from workbook_tools.core.changes import Block, Change, Chart, NewSheet, Style, ledger_change
+from workbook_tools.core.changes import Block, Change, Chart, NewSheet, Style, ledger_change, place
 from workbook_tools.core.deadlines import lapsed, open_items
 from workbook_tools.core.records import Record, WorkbookCheck
 from workbook_tools.core.settings import Settings
@@ -284,11 +284,13 @@ def _daily_sheet(check: WorkbookCheck, result: dict[str, Any], figures: list[Day
         )
     )
     tables.add("excluded", [(source,) for source in result["excluded_rows"]])
+    title, instead_of = place(check.grids, DAILY.title, DAILY.signature)
     return NewSheet(
-        DAILY.title,
+        title,
         tuple(blocks + tables.blocks),
         charts=tuple(charts),
         widths={1: 22, 2: 12, 3: 12, 4: 14, 5: 14, 6: 12},
+        instead_of=instead_of,
     )
 
 
@@ -323,5 +325,5 @@ def chase_summary(check: WorkbookCheck, at: datetime) -> tuple[dict[str, Any], C
     summary = next((t.table for t in check.of(s)), None)
     return (
         {"rows": rows, "excluded_rows": excluded_rows(check, (C,))},
-        ledger_change(s, summary, ledger_rows, replace=True),
+        ledger_change(s, summary, ledger_rows, replace=True, grids=check.grids),
     )

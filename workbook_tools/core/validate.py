@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from workbook_tools.core.changes import generated
 from workbook_tools.core.crosscheck import cross_findings
 from workbook_tools.core.findings import Finding, finding
 from workbook_tools.core.records import NO_COLUMNS, Record, TableCheck, WorkbookCheck
@@ -287,7 +288,7 @@ def check_table(table: Table, settings: Settings, today: date) -> TableCheck:
 def check_workbook(grids: list[Grid], today: date) -> WorkbookCheck:
     """Validate every recognised sheet of a workbook; NoKnownSheet when there is none."""
     settings = read_settings(grids)
-    tables = find_tables([g for g in grids if g.name.strip() != SETTINGS.title])
+    tables = find_tables([g for g in grids if g.name.strip() != SETTINGS.title and not generated(g)])
     if not tables:
         names = "、".join(spec.title for spec in LEDGERS)
         examples = "".join(f"「{c.header}」" for c in (HANDOVER.order_no, RETURNS.date))
@@ -303,4 +304,4 @@ def check_workbook(grids: list[Grid], today: date) -> WorkbookCheck:
         findings += check.findings
     order = {t.sheet: i for i, t in enumerate(tables)}
     findings += sorted(cross_findings(checks, settings), key=lambda f: (order[f.sheet], f.row, f.col))
-    return WorkbookCheck(settings, checks, tuple(findings))
+    return WorkbookCheck(settings, checks, tuple(findings), tuple(grids))

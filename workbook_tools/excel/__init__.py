@@ -16,14 +16,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from workbook_tools.core.changes import Change, placement_note
 from workbook_tools.core.gc_pause import gc_paused
-from workbook_tools.core.results import earlier_marks, results_sheet
+from workbook_tools.core.results import earlier_marks, results_sheet, results_title
 from workbook_tools.core.tables import Grid
 from workbook_tools.core.validate import check_workbook
 from workbook_tools.errors import WorkbookToolsError
 from workbook_tools.excel.book import apply_changes, busy, read_grids
 from workbook_tools.spec.codes import Severity
-from workbook_tools.spec.reports import DAILY, RESULTS
+from workbook_tools.spec.reports import DAILY
 
 TITLE = "售后工具"
 MARK_FILL = "#FFC7CE"
@@ -103,6 +104,15 @@ def _refuse_protected(book: Any, titles: list[str]) -> None:
             raise WorkbookToolsError(f"「{title}」受密码保护，无法写入：请先在「审阅 → 撤销工作表保护」后再点击按钮。")
 
 
+def _write(book: Any, grids: list[Grid], change: Change | None) -> str:
+    """Apply one change after refusing a protected target; the sentence to add when a tab went elsewhere."""
+    if change is None:
+        return ""
+    _refuse_protected(book, [change.sheet])
+    apply_changes(book, grids, [change])
+    return placement_note(change)
+
+
 def _click(book: Any | None, status: str, work: Callable[[Any, list[Grid]], str]) -> str:
     """Run one button's work and show its outcome in a message box; never a traceback."""
     if book is None:
@@ -135,12 +145,13 @@ def _quote(text: str) -> str:
 def _validate(book: Any, grids: list[Grid]) -> str:
     check = check_workbook(grids, date.today())
     marked, noted = earlier_marks(grids)
-    _refuse_protected(book, [RESULTS.title])
+    results, _ = results_title(grids)
+    _refuse_protected(book, [results])
     new_marks = []
     for table in (t.table for t in check.tables):
         if table.sheet in marked:
             continue
-        formula = f"=COUNTIF('{RESULTS.title}'!$A:$A,\"{_quote(table.sheet)}!\"&ADDRESS(ROW(),COLUMN(),4))>0"
+        formula = f"=COUNTIF('{results}'!$A:$A,\"{_quote(table.sheet)}!\"&ADDRESS(ROW(),COLUMN(),4))>0"
         area = book.sheets[table.sheet].range((table.header_row + 1, 1), (LAST_ROW, max(table.last_col, 1)))
         area.conditional_formats.add_custom(formula, fill_color=MARK_FILL)
         new_marks.append(table.sheet)
@@ -156,10 +167,10 @@ def _validate(book: Any, grids: list[Grid]) -> str:
         if target.note is None:
             target.add_note(NOTE_MARK + f.message)
             notes.append(f"{f.sheet}!{f.cell}")
-    apply_changes(book, grids, [results_sheet(check, notes, marked + new_marks, _moment(None))])
+    _write(book, grids, results_sheet(check, notes, marked + new_marks, _moment(None)))
     if not check.findings:
         return "校验完成：没有发现问题。"
-    return f"校验完成：{check.errors} 个错误、{check.warnings} 个警告，已在表中标红，详见「{RESULTS.title}」表。"
+    return f"校验完成：{check.errors} 个错误、{check.warnings} 个警告，已在表中标红，详见「{results}」表。"
 
 
 def validate(book: Any | None = None) -> str:
@@ -177,11 +188,11 @@ def shift_handover(
     def work(book: Any, grids: list[Grid]) -> str:
         moment = _moment(at)
         result = handover(check_workbook(grids, moment.date()), from_agent, to_agent, moment)
-        _refuse_protected(book, [HANDOVER.title])
-        apply_changes(book, grids, [result.change])
+        note = _write(book, grids, result.change)
         if not result.written:
-            return f"没有新的交接事项（{result.already} 项之前已交接过）。"
-        return f"已交接 {result.written} 项，其中 {result.overdue} 项已超时，见「{HANDOVER.title}」。"
+            return f"没有新的交接事项（{result.already} 项之前已交接过）。" + note
+        sheet = result.change.sheet if result.change else HANDOVER.title
+        return f"已交接 {result.written} 项，其中 {result.overdue} 项已超时，见「{sheet}」。" + note
 
     return _click(book, "正在交接班…", work)
 
@@ -196,12 +207,11 @@ def daily_totals(book: Any | None = None, day: str | None = None, at: str | None
         except ValueError:
             raise WorkbookToolsError(f"「{day}」不是有效日期，请写成 2026-11-22 这样的格式。") from None
         result, sheet = compute(check_workbook(grids, chosen), chosen, _moment(at))
-        _refuse_protected(book, [DAILY.title])
-        apply_changes(book, grids, [sheet])
+        note = _write(book, grids, sheet)
         skipped = f"；{len(result['excluded_rows'])} 行有错误未计入" if result["excluded_rows"] else ""
         return (
-            f"已生成 {result['date']} 的「{DAILY.title}」：未处理 {result['open_items']} 项，"
-            f"已超时 {result['overdue']} 项{skipped}。"
+            f"已生成 {result['date']} 的「{sheet.title}」：未处理 {result['open_items']} 项，"
+            f"已超时 {result['overdue']} 项{skipped}。" + note
         )
 
     return _click(book, f"正在生成{DAILY.title}…", work)
@@ -215,9 +225,9 @@ def chase_summary(book: Any | None = None, at: str | None = None) -> str:
     def work(book: Any, grids: list[Grid]) -> str:
         moment = _moment(at)
         result, change = compute(check_workbook(grids, moment.date()), moment)
-        _refuse_protected(book, [CHASE_SUMMARY.title])
-        apply_changes(book, grids, [change])
+        note = _write(book, grids, change)
         days = len({row["date"] for row in result["rows"]})
-        return f"已更新「{CHASE_SUMMARY.title}」：{days} 天、{len(result['rows'])} 行。"
+        sheet = change.sheet if change else CHASE_SUMMARY.title
+        return f"已更新「{sheet}」：{days} 天、{len(result['rows'])} 行。" + note
 
     return _click(book, "正在汇总催款…", work)

@@ -21,19 +21,23 @@ from decimal import Decimal
 from typing import Any
 
 from workbook_tools.core.changes import Block, CellValue, Change, EditSheet, Look, NewSheet, Style
-from workbook_tools.core.tables import Grid
+from workbook_tools.core.tables import Grid, TableArea
 from workbook_tools.spec.types import Kind
 
 TITLE_ROW_HEIGHT = 24
 
 
 def read_grids(book: Any) -> list[Grid]:
-    """Every sheet's used range as one 2-D block (rows hidden by a filter are read too)."""
+    """Every sheet's used range as one 2-D block (rows hidden by a filter are read too), and its Excel tables."""
     grids = []
     for sheet in book.sheets:
         used = sheet.used_range
         values = used.options(ndim=2).value
-        grids.append(Grid(sheet.name, [list(row) for row in values], used.row, used.column))
+        tables = []
+        for table in sheet.tables:
+            area = table.range
+            tables.append(TableArea(table.name, (area.row, area.column, area.last_cell.row, area.last_cell.column)))
+        grids.append(Grid(sheet.name, [list(row) for row in values], used.row, used.column, tables=tuple(tables)))
     return grids
 
 
@@ -97,14 +101,23 @@ def _edit(book: Any, grid: Grid, edit: EditSheet) -> None:
         if c.row <= last_existing:
             by_column.setdefault(c.col, {})[c.row] = c
     for col, cells in sorted(by_column.items()):
-        for first, last in runs(cells):
-            column = [[_plain(cells[row].value)] for row in range(first, last + 1)]
-            sheet.range((first, col), (last, col)).value = column if len(column) > 1 else column[0][0]
+        for first, last in runs(row for row, cell in cells.items() if cell.value is not None):
+            _write_run(sheet, col, first, [cells[row].value for row in range(first, last + 1)])
+        for first, last in runs(row for row, cell in cells.items() if cell.value is None):
+            formulas = sheet.range((first, col), (last, col)).options(ndim=1).formula
+            for start, end in runs(first + i for i, f in enumerate(formulas) if not str(f or "").startswith("=")):
+                _write_run(sheet, col, start, [None] * (end - start + 1))
     if edit.last_row is not None:
         for table in sheet.tables:
             area = table.range
-            if area.row == edit.header_row:
+            if area.row == edit.header_row and edit.last_row > area.last_cell.row:  # never shrink
                 table.resize(sheet.range((area.row, area.column), (edit.last_row, area.last_cell.column)))
+
+
+def _write_run(sheet: Any, col: int, first: int, values: list[object]) -> None:
+    """Adjacent cells of one column in one call."""
+    target = sheet.range((first, col), (first + len(values) - 1, col))
+    target.value = [[_plain(v)] for v in values] if len(values) > 1 else _plain(values[0])
 
 
 def _canvas(new: NewSheet) -> list[list[object]]:

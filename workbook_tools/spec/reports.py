@@ -38,6 +38,11 @@ class DailySheet:
         return ("指标", "当天", self.week)
 
     @property
+    def signature(self) -> tuple[int, tuple[str, ...]]:
+        """What row of a 日汇总 we generated holds: a sheet of that name without it is the team's own."""
+        return (4, self.overview_header)
+
+    @property
     def overview(self) -> dict[str, str]:
         """Overview row labels by figure."""
         return {
@@ -110,6 +115,10 @@ class ResultsSheet:
     marked_prefix: str = "已设标记的表："
     noted_prefix: str = "已加批注的单元格："
     nothing: str = "没有发现问题。"
+
+    @property
+    def signature(self) -> tuple[int, tuple[str, ...]]:
+        return (4, self.header)
 
     def summary(self, at: str, errors: int, warnings: int) -> str:
         return f"校验于 {at}：{errors} 个错误、{warnings} 个警告。改正后再点「校验」，标记会自动更新。"

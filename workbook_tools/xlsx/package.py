@@ -20,10 +20,12 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from lxml import etree
+from openpyxl.formula.translate import Translator
 
 from workbook_tools.core.changes import CellValue, Change, EditSheet, NewSheet
 from workbook_tools.core.tables import cell_name
 from workbook_tools.core.values import EXCEL_EPOCH
+from workbook_tools.errors import OutputError
 from workbook_tools.spec.types import Kind
 
 M = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -305,9 +307,8 @@ def excel_serial(value: date | datetime) -> float:
     return round(days, 10)
 
 
-def _set_cell(cell: etree._Element, change: CellValue, styles: Styles, default_style: int) -> bool:
-    """Put a value in a <c>; True if a formula was there."""
-    had_formula = cell.find(q("f")) is not None
+def _set_cell(cell: etree._Element, change: CellValue, styles: Styles, default_style: int) -> None:
+    """Put a value in a <c>, in place of what it held."""
     for child in list(cell):
         cell.remove(child)
     cell.attrib.pop("t", None)
@@ -331,7 +332,6 @@ def _set_cell(cell: etree._Element, change: CellValue, styles: Styles, default_s
             text.set(XML_SPACE, "preserve")
     if style:
         cell.set("s", str(style))
-    return had_formula
 
 
 def _column_styles(sheet: etree._Element) -> dict[int, int]:
@@ -366,14 +366,63 @@ def _insert_ordered(
     existing[number] = element
 
 
+def _area(ref: str) -> tuple[int, int, int, int]:
+    first, _, last = ref.partition(":")
+    top, left = split_cell(first)
+    bottom, right = split_cell(last or first)
+    return top, left, bottom, right
+
+
+def _inside(row: int, col: int, area: tuple[int, int, int, int]) -> bool:
+    return area[0] <= row <= area[2] and area[1] <= col <= area[3]
+
+
+def _keep_formula_groups(sheet_name: str, sheet: etree._Element, targets: set[tuple[int, int]]) -> None:
+    """Make the cells about to be written safe to write without breaking a formula group we do not own.
+
+    A formula filled down is stored once, in a master cell, and shared by its
+    dependents: before one member is written, every member gets its own formula
+    (translated as Excel would show it), so the others keep working. An array or
+    data-table formula cannot be cut: writing into one is refused.
+    """
+    shared: dict[str, list[etree._Element]] = {}
+    for formula in sheet.iter(q("f")):
+        kind, cell = formula.get("t"), formula.getparent()
+        if kind not in ("shared", "array", "dataTable") or cell is None or not cell.get("r"):
+            continue
+        if kind == "shared":
+            shared.setdefault(formula.get("si", ""), []).append(formula)
+            continue
+        area = _area(formula.get("ref") or cell.get("r"))
+        hit = next((t for t in targets if _inside(*t, area)), None)
+        if hit is not None:
+            raise OutputError(
+                f"「{sheet_name}」{cell_name(*hit)} 在一个数组公式（{formula.get('ref')}）里，不能只改其中一格："
+                "请先把这个数组公式改成普通公式，或移到别处，再试。"
+            )
+    for members in shared.values():
+        cells = {split_cell(f.getparent().get("r")): f for f in members}
+        if not targets & cells.keys():
+            continue
+        master = next((f for f in members if f.get("ref") and f.text), None)
+        if master is None:
+            continue  # a group without its master is already broken; leave it as it is
+        origin = master.getparent().get("r")
+        for (row, col), formula in cells.items():
+            text = Translator("=" + master.text, origin=origin).translate_formula(cell_name(row, col))
+            formula.text = text[1:]
+            for attribute in ("t", "si", "ref"):
+                formula.attrib.pop(attribute, None)
+
+
 def edit_sheet(package: Package, styles: Styles, edit: EditSheet) -> None:
     parts = package.sheet_parts()
     part = parts[edit.sheet]
     sheet = package.edit(part)
     data = sheet.find(q("sheetData"))
     col_styles = _column_styles(sheet)
+    _keep_formula_groups(edit.sheet, sheet, {(c.row, c.col) for c in edit.cells if c.value is not None})
     rows = _numbered(data, lambda row: int(row.get("r")) if row.get("r") else None)
-    had_formula = False
     by_row: dict[int, list[CellValue]] = {}
     for change in edit.cells:
         by_row.setdefault(change.row, []).append(change)
@@ -386,16 +435,16 @@ def edit_sheet(package: Package, styles: Styles, edit: EditSheet) -> None:
         cells = _numbered(row, lambda c: split_cell(c.get("r"))[1] if c.get("r") else None)
         for change in by_row[number]:
             cell = cells.get(change.col)
+            if change.value is None and (cell is None or cell.find(q("f")) is not None):
+                continue  # clearing our old value: a formula there is the team's, and an absent cell is clear
             if cell is None:
                 cell = etree.Element(q("c"), r=cell_name(number, change.col))
                 _insert_ordered(row, cells, change.col, cell)
-            had_formula |= _set_cell(cell, change, styles, col_styles.get(change.col, 0))
+            _set_cell(cell, change, styles, col_styles.get(change.col, 0))
     _grow_dimension(sheet, max(by_row, default=1), max((c.col for c in edit.cells), default=1))
     if edit.last_row is not None:
         for table_part in package.related(part, TABLE_REL):
             _resize_table(package, table_part, edit.header_row, edit.last_row)
-    if had_formula:
-        _drop_calc_chain(package)
 
 
 def _grow_dimension(sheet: etree._Element, last_row: int, last_col: int) -> None:
@@ -411,9 +460,10 @@ def _resize_table(package: Package, part: str, header_row: int, last_row: int) -
     table = package.xml(part)
     first, last = table.get("ref").split(":")
     top, _ = split_cell(first)
-    if top != header_row or table.get("totalsRowCount"):
-        return
-    ref = f"{first}:{cell_name(last_row, split_cell(last)[1])}"
+    bottom, right = split_cell(last)
+    if top != header_row or table.get("totalsRowCount") or last_row <= bottom:
+        return  # not our table, or it already reaches that far: a table is never shrunk
+    ref = f"{first}:{cell_name(last_row, right)}"
     package.edit(part).set("ref", ref)
     auto_filter = table.find(q("autoFilter"))
     if auto_filter is not None:
@@ -421,8 +471,12 @@ def _resize_table(package: Package, part: str, header_row: int, last_row: int) -
 
 
 def _drop_calc_chain(package: Package) -> None:
-    """Excel rebuilds calcChain.xml; a stale one makes it report the file as damaged."""
-    for part in package.related("xl/workbook.xml", CALC_CHAIN_REL):
+    """calcChain.xml lists the formula cells in calculation order; after any change of ours it may name a cell
+    that no longer holds a formula, which makes Excel repair the file. It is optional: Excel rebuilds it."""
+    chain = package.related("xl/workbook.xml", CALC_CHAIN_REL)
+    if not chain:
+        return
+    for part in chain:
         package.remove(part)
         package.set_content_type(part, None)
     rels = package.edit(rels_name("xl/workbook.xml"))
@@ -531,4 +585,5 @@ def apply_changes(data: bytes, changes: Iterable[Change], build_sheet: Callable[
             edit_sheet(package, styles, change)
         else:
             add_generated_sheet(package, styles, change, build_sheet(change))
+    _drop_calc_chain(package)
     return package.to_bytes()

@@ -10,7 +10,7 @@ import io
 import zipfile
 from pathlib import Path
 
-from workbook_tools.core.tables import Grid
+from workbook_tools.core.tables import Grid, TableArea
 from workbook_tools.errors import InputFileError
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -48,12 +48,33 @@ def grids_of(data: bytes, name: str) -> list[Grid]:
     from python_calamine import CalamineWorkbook, SheetTypeEnum
 
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        return [
-            Grid(meta.name, book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False))
-            for meta in book.sheets_metadata
-            if meta.typ == SheetTypeEnum.WorkSheet
-        ]
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data), load_tables=True)
+        tables: dict[str, list[TableArea]] = {}
+        for table_name in book.table_names or ():
+            table = book.get_table_by_name(table_name)  # start: the first data row; the header is the row above
+            if table.start is None or table.end is None:
+                continue
+            (first_row, first_col), (last_row, last_col) = table.start, table.end
+            area = (first_row, first_col + 1, max(last_row + 1, first_row + 1), last_col + 1)
+            tables.setdefault(table.sheet, []).append(TableArea(table_name, area))
+        grids = []
+        for meta in book.sheets_metadata:
+            if meta.typ != SheetTypeEnum.WorkSheet:
+                continue
+            sheet = book.get_sheet_by_name(meta.name)
+            merged = tuple(
+                (top + 1, left + 1, bottom + 1, right + 1)
+                for (top, left), (bottom, right) in sheet.merged_cell_ranges or ()
+            )
+            grids.append(
+                Grid(
+                    meta.name,
+                    sheet.to_python(skip_empty_area=False),
+                    tables=tuple(tables.get(meta.name, ())),
+                    merged=merged,
+                )
+            )
+        return grids
     except Exception as exc:  # calamine raises its own types for every kind of damage
         raise InputFileError(f"「{name}」已损坏，无法读取，请用 Excel 打开并另存一份再试。") from exc
 

@@ -1,0 +1,304 @@
+"""Team layouts the package writer meets: filled-down formulas, neighbours under the ledger, tables sized ahead,
+calcChain, and a team's own sheet with one of our names. Each command runs on each layout; what we do not own
+comes out cell for cell as it went in."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+import pytest
+import xlsxwriter
+
+from conftest import TODAY, parts, run
+
+AT = f"{TODAY} 18:00"
+HANDOVER_HEADER = ["买家ID", "订单号", "交接处理", "交接人", "承接人", "时间", "状态"]
+SUMMARY_HEADER = ["日期", "催款人", "需催单数", "已联系", "联系率", "催回单数", "催回金额", "成功率", "关闭单数"]
+CHASE_HEADER = ["拍下时间", "买家ID", "订单编号", "订单金额", "催款日期", "催款人", "催款方式", "接听情况", "催款结果"]
+RETURNS_HEADER = ["日期", "物流单号", "ID号", "订单编码", "产品名称", "数量", "处理结果"]
+
+
+def rewrite(path: Path, part: str, change: Callable[[str], str]) -> None:
+    """Rewrite one part of a package as Excel would have saved it (XlsxWriter cannot write every feature)."""
+    with zipfile.ZipFile(path) as package:
+        contents = {info.filename: package.read(info) for info in package.infolist()}
+    contents[part] = change(contents[part].decode("utf-8")).encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in contents.items():
+            package.writestr(name, data)
+
+
+def share(xml: str, column: str, first: int, last: int, index: int = 0) -> str:
+    """Turn the formulas of `column`first..last into one filled-down (shared) formula, as Excel stores them."""
+    for row in range(first, last + 1):
+        cell = f"{column}{row}"
+        if row == first:
+            xml = re.sub(
+                rf'(<c r="{cell}"[^>]*>)<f>',
+                rf'\1<f t="shared" ref="{column}{first}:{column}{last}" si="{index}">',
+                xml,
+            )
+        else:
+            xml = re.sub(rf'(<c r="{cell}"[^>]*>)<f>[^<]*</f>', rf'\1<f t="shared" si="{index}"/>', xml)
+    return xml
+
+
+def chase_rows(sheet, first_row: int = 1) -> None:
+    sheet.write_row(0, 0, CHASE_HEADER)
+    for n in range(4):
+        sheet.write_row(
+            first_row + n,
+            0,
+            [
+                f"{TODAY} 0{n}:00",
+                f"买家{n}",
+                f"41000{n}",
+                89,
+                TODAY.isoformat(),
+                "小美",
+                "电话",
+                "本人接听",
+                "已付款" if n % 2 else "未付款",
+            ],
+        )
+
+
+def summary_with_filled_formulas(path: Path, rows: int = 8) -> Path:
+    """催款汇总表 whose 联系率 the team filled down as a formula, and a formula column of their own."""
+    book = xlsxwriter.Workbook(path)
+    chase_rows(book.add_worksheet("催款明细表"))
+    summary = book.add_worksheet("催款汇总表")
+    summary.write_row(0, 0, [*SUMMARY_HEADER, "备注公式"])
+    for r in range(1, rows + 1):
+        summary.write_formula(r, 4, f"=IF(C{r + 1}=0,0,D{r + 1}/C{r + 1})", None, 0)
+        summary.write_formula(r, 9, f'=B{r + 1}&"的汇总"', None, "")
+    book.close()
+    xml = "xl/worksheets/sheet2.xml"
+    rewrite(path, xml, lambda text: share(share(text, "E", 2, rows + 1), "J", 2, rows + 1, index=1))
+    return path
+
+
+def _formulas(path: Path, sheet: str) -> dict[str, str]:
+    found = {}
+    for row in openpyxl.load_workbook(path)[sheet].iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                found[cell.coordinate] = cell.value
+    return found
+
+
+def _shared(path: Path, part: str) -> tuple[set[str], set[str]]:
+    """(ids of shared formulas with a master, ids used by dependents) in one sheet part."""
+    text = zipfile.ZipFile(path).read(part).decode()
+    masters = set(re.findall(r'<f t="shared" ref="[^"]+" si="(\d+)"', text))
+    used = set(re.findall(r'<f t="shared" si="(\d+)"', text))
+    return masters, used
+
+
+def test_writing_into_a_filled_down_formula_gives_every_other_cell_its_own_formula(tmp_path):
+    path = summary_with_filled_formulas(tmp_path / "team.xlsx")
+    result = run("chase-summary", path, "--at", AT)
+    assert result.exit_code == 0, result.output
+    masters, used = _shared(path, "xl/worksheets/sheet2.xml")
+    assert used <= masters  # no dependent left without its master
+    formulas = _formulas(path, "催款汇总表")
+    written = 3  # one day, one agent and its 合计: rows 2-3 hold values now
+    assert "E2" not in formulas and "E3" not in formulas
+    assert formulas["E4"] == "=IF(C4=0,0,D4/C4)" and formulas["E9"] == "=IF(C9=0,0,D9/C9)"
+    assert formulas["J2"] == '=B2&"的汇总"' and formulas["J9"] == '=B9&"的汇总"'  # the team's column, untouched
+    assert written == 3
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_computes_the_expanded_formulas(libreoffice, tmp_path):
+    path = summary_with_filled_formulas(tmp_path / "team.xlsx")
+    assert run("chase-summary", path, "--at", AT).exit_code == 0
+    rows = libreoffice.sheets(path)["催款汇总表"]
+    assert [row[9] for row in rows[1:4]] == ["小美的汇总", "合计的汇总", "的汇总"]
+
+
+def test_an_array_formula_in_a_column_we_write_is_refused_and_nothing_changes(tmp_path):
+    path = tmp_path / "team.xlsx"
+    book = xlsxwriter.Workbook(path)
+    chase_rows(book.add_worksheet("催款明细表"))
+    summary = book.add_worksheet("催款汇总表")
+    summary.write_row(0, 0, SUMMARY_HEADER)
+    summary.write_array_formula("E2:E4", "{=D2:D4/C2:C4}")
+    book.close()
+    before = path.read_bytes()
+    result = run("chase-summary", path, "--at", AT)
+    assert result.exit_code == 2 and "数组公式（E2:E4）" in result.stderr and result.stderr.count("\n") == 1
+    assert path.read_bytes() == before
+
+
+def handover_with_neighbours(path: Path, gap: int, excel_table: bool = True) -> Path:
+    """交接表 (3 rows) with a merged note `gap` rows under it and a roster table below that."""
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("交接表")
+    rows = [[f"买家{n}", f"41000{n}", "查物流", "小美", "阿强", f"{TODAY} 09:00", "已完成"] for n in range(3)]
+    if excel_table:
+        sheet.add_table(0, 0, 3, 6, {"name": "Team", "columns": [{"header": h} for h in HANDOVER_HEADER], "data": rows})
+    else:
+        sheet.write_row(0, 0, HANDOVER_HEADER)
+        for n, row in enumerate(rows, start=1):
+            sheet.write_row(n, 0, row)
+    note = 3 + gap
+    sheet.merge_range(note, 0, note, 6, "注：交接前先核对物流，再写交接处理。")
+    sheet.add_table(
+        note + 2,
+        0,
+        note + 4,
+        3,
+        {
+            "name": "Roster",
+            "columns": [{"header": h} for h in ("班次", "开始", "结束", "人员")],
+            "data": [["早班", "08:00", "16:00", "小美"], ["晚班", "16:00", "24:00", "阿强"]],
+        },
+    )
+    returns = book.add_worksheet("退件表")
+    returns.write_row(0, 0, RETURNS_HEADER)
+    for n in range(5):
+        returns.write_row(n + 1, 0, [TODAY.isoformat(), f"SF{n}", f"买家{n}", f"SO{n}", "眼霜", 1, None])
+    book.close()
+    return path
+
+
+@pytest.mark.parametrize("excel_table", [True, False])
+def test_no_room_under_the_ledger_is_refused_with_where_and_what_to_do(tmp_path, excel_table):
+    path = handover_with_neighbours(tmp_path / "team.xlsx", gap=2, excel_table=excel_table)
+    before = path.read_bytes()
+    result = run("handover", path, "--from", "小美", "--to", "阿强", "--at", AT)
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert "「交接表」第 6 行起是别的内容" in result.stderr and "没有空间再写 5 行" in result.stderr
+    assert path.read_bytes() == before
+
+
+def test_with_room_the_ledger_grows_into_it_and_never_over_its_neighbours(tmp_path):
+    path = handover_with_neighbours(tmp_path / "team.xlsx", gap=8)
+    before = openpyxl.load_workbook(path)["交接表"]
+    result = run("handover", path, "--from", "小美", "--to", "阿强", "--at", AT)
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(path)["交接表"]
+    assert sheet.tables["Team"].ref == "A1:G9" and sheet.tables["Roster"].ref == before.tables["Roster"].ref
+    assert [str(r) for r in sheet.merged_cells.ranges] == [str(r) for r in before.merged_cells.ranges]
+    for row in before.iter_rows(min_row=12):  # the note and the roster, cell for cell
+        for cell in row:
+            assert sheet[cell.coordinate].value == cell.value
+    assert [sheet.cell(r, 2).value for r in range(5, 10)] == ["SO0", "SO1", "SO2", "SO3", "SO4"]
+
+
+def test_a_table_sized_ahead_is_filled_and_never_shrunk(tmp_path):
+    path = tmp_path / "team.xlsx"
+    book = xlsxwriter.Workbook(path)
+    chase_rows(book.add_worksheet("催款明细表"))
+    summary = book.add_worksheet("催款汇总表")
+    summary.add_table(0, 0, 99, 8, {"name": "Summary", "columns": [{"header": h} for h in SUMMARY_HEADER]})
+    handover = book.add_worksheet("交接表")
+    handover.add_table(
+        0,
+        0,
+        49,
+        6,
+        {
+            "name": "Team",
+            "columns": [{"header": h} for h in HANDOVER_HEADER],
+            "data": [["买家0", "410000", "查物流", "小美", "阿强", f"{TODAY} 09:00", "待处理"]],
+        },
+    )
+    book.close()
+    assert run("chase-summary", path, "--at", AT).exit_code == 0
+    assert run("handover", path, "--from", "小美", "--to", "阿强", "--at", AT).exit_code == 0
+    saved = openpyxl.load_workbook(path)
+    assert saved["催款汇总表"].tables["Summary"].ref == "A1:I100"
+    assert saved["交接表"].tables["Team"].ref == "A1:G50"
+    assert saved["交接表"]["A3"].value is not None  # appended right under the typed row, inside the table
+
+
+def with_calc_chain(path: Path) -> Path:
+    """A workbook as Excel saves it: a calcChain listing its formula cells."""
+    summary_with_filled_formulas(path)
+    chain = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><calcChain xmlns="http://schemas.openxmlformats.'
+        'org/spreadsheetml/2006/main">' + "".join(f'<c r="E{r}" i="2"/>' for r in range(2, 10)) + "</calcChain>"
+    )
+    with zipfile.ZipFile(path) as package:
+        contents = {info.filename: package.read(info) for info in package.infolist()}
+    contents["xl/calcChain.xml"] = chain.encode()
+    contents["[Content_Types].xml"] = contents["[Content_Types].xml"].replace(
+        b"</Types>",
+        b'<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.spreadsheetml.calcChain+xml"/></Types>',
+    )
+    contents["xl/_rels/workbook.xml.rels"] = contents["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>",
+        b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/calcChain" Target="calcChain.xml"/></Relationships>',
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in contents.items():
+            package.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["chase-summary", "--at", AT],
+        ["daily-totals", "--at", AT],
+        ["handover", "--from", "小美", "--to", "阿强", "--at", AT],
+    ],
+)
+def test_calc_chain_never_names_a_cell_without_a_formula(tmp_path, command):
+    path = with_calc_chain(tmp_path / "team.xlsx")
+    assert run(command[0], path, *command[1:]).exit_code == 0
+    after = parts(path)
+    assert "xl/calcChain.xml" not in after  # dropped: Excel rebuilds it, and a stale one makes it repair the file
+    assert b"calcChain" not in after["xl/_rels/workbook.xml.rels"] + after["[Content_Types].xml"]
+
+
+def team_sheets_with_our_names(path: Path) -> Path:
+    """The team's own 日汇总 and 交接表 (their layout, a comment), and ledgers we recognise elsewhere."""
+    book = xlsxwriter.Workbook(path)
+    chase_rows(book.add_worksheet("催款明细表"))
+    returns = book.add_worksheet("退件表")
+    returns.write_row(0, 0, RETURNS_HEADER)
+    returns.write_row(1, 0, [TODAY.isoformat(), "SF1", "买家1", "SO1", "眼霜", 1, None])
+    daily = book.add_worksheet("日汇总")
+    daily.write_row(0, 0, ["日期", "组长点评", "明日安排"])
+    daily.write_row(1, 0, [TODAY.isoformat(), "退件偏多", "补货"])
+    daily.write_comment("B2", "组长写的")
+    handover = book.add_worksheet("交接表")
+    handover.write_row(0, 0, ["日期", "内容", "人"])
+    handover.write_row(1, 0, [TODAY.isoformat(), "早会记录", "小美"])
+    book.close()
+    return path
+
+
+@pytest.mark.parametrize(
+    "command, ours",
+    [
+        (["daily-totals", "--at", AT], "日汇总（2）"),
+        (["handover", "--from", "小美", "--to", "阿强", "--at", AT], "交接表（2）"),
+    ],
+)
+def test_a_team_sheet_with_our_name_is_left_alone_and_the_user_is_told(tmp_path, command, ours):
+    path = team_sheets_with_our_names(tmp_path / "team.xlsx")
+    before = parts(path)
+    team_parts = {
+        name: data
+        for name, data in before.items()
+        if name.startswith(("xl/worksheets/sheet3", "xl/worksheets/sheet4", "xl/comments"))
+    }
+    result = run(command[0], path, *command[1:])
+    assert result.exit_code == 0, result.output
+    assert f"没有改动它；这次写在「{ours}」" in result.stderr
+    after = parts(path)
+    assert {name: after[name] for name in team_parts} == team_parts
+    assert ours in openpyxl.load_workbook(path).sheetnames
+    again = run(command[0], path, *command[1:])  # the next run finds its own tab again
+    assert again.exit_code == 0 and "（3）" not in again.stderr
+    assert openpyxl.load_workbook(path).sheetnames.count(ours) == 1
