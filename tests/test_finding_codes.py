@@ -16,6 +16,7 @@ from conftest import ROOT, TODAY
 RETURNS = ["日期", "物流单号", "订单编码", "产品名称", "数量", "解决方案"]
 OK_RETURN = ["2026-11-20", "SF1", "SO1", "紧致眼霜 15g", 1, "退款"]
 QUALITY = ["日期", "登记人", "客户ID", "订单编码", "问题类型", "凭证张数", "补偿金额", "状态", "结案日期"]
+HANDOVER = ["买家ID", "交接处理", "交接人", "承接人", "时间", "状态"]
 CHASE = ["拍下时间", "买家ID", "订单编号", "订单金额", "联系电话", "催款日期", "催款人", "催款方式"]
 OK_CHASE = ["2026-11-21 20:00", "jenny王", "4100000000000000001", 89, "13800138000", "2026-11-22", "小美", "电话"]
 
@@ -52,6 +53,19 @@ CASES = {
     "over_chased": ([chases(*({"订单编号": f"41{n}"} for n in range(4)))], "B5"),
     "unmatched_parcel": ([returns(("订单编码", None))], "C2"),
     "unknown_header": ([returns(header=[*RETURNS[:5], "解决放案"])], "F1"),
+    "paid_before_chase": (
+        [Grid("催款明细表", [[*CHASE, "催款结果", "付款时间"], [*OK_CHASE, "已付款", "2026-11-21 14:40"]])],
+        "C2",
+    ),
+    "unrecognised_sheet": ([returns(), Grid("重发单", [["日期", "内容"], ["2026-11-20", "补发眼霜"]])], "A1"),
+    "archive_copy": ([returns(), Grid("退件表 备份", [RETURNS, OK_RETURN])], "A1"),
+    "several_ledgers": (
+        [
+            Grid(name, [HANDOVER, ["jenny王", "查物流", "小美", "阿强", "2026-11-22 09:00", "待处理"]])
+            for name in ("交接表 11月", "交接表")
+        ],
+        "A1",
+    ),
 }
 
 

@@ -221,6 +221,7 @@ def test_the_days_resends_quality_and_chase():
         "paid": len(paid(chase)),
         "paid_amount": sum(r.amount for r in paid(chase)),
         "closed": sum(closed_unpaid(r) for r in chase),
+        "already_paid": 0,  # every order here was chased before it was paid
     }
     assert result["handover"] == {"count": 2, "unacknowledged": 1}
 
@@ -273,6 +274,7 @@ def test_the_chase_summary_per_day_and_agent_with_a_total_per_day():
             "paid": len(paid(rows)),
             "paid_amount": sum(r.amount for r in paid(rows)),
             "closed": sum(closed_unpaid(r) for r in rows),
+            "already_paid": 0,
         }
         for (day, agent), rows in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1] == "合计", g[0][1]))
     ]

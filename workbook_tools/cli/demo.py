@@ -237,7 +237,7 @@ def make_demo(today: date, days: int = 3, seed: int = 20261122) -> DemoData:
                     C.answer: answer,
                     C.feedback: "稍后付款" if result == CHASE_RESULT.PAID else "再考虑一下",
                     C.result: result,
-                    C.paid_at: placed + timedelta(hours=rnd.randint(12, 30)) if result == CHASE_RESULT.PAID else None,
+                    C.paid_at: at(day, 9, 22) if result == CHASE_RESULT.PAID else None,  # paid on the day it was chased
                 },
             )
     data.add(

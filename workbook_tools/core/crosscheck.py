@@ -1,12 +1,16 @@
-"""Checks across sheets (warnings): money paid out twice, buyers chased too often, parcels with no order."""
+"""Checks across rows and sheets (warnings): money paid twice, buyers chased too often, chases after payment,
+parcels with no order. Which row a finding points at never depends on the order of the rows."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 
+from workbook_tools.core.chase import chase_order, chased_orders
+from workbook_tools.core.deadlines import content
 from workbook_tools.core.findings import Finding, finding
-from workbook_tools.core.records import TableCheck
+from workbook_tools.core.records import Record, TableCheck
 from workbook_tools.core.settings import Settings
 from workbook_tools.spec.codes import Code
 from workbook_tools.spec.lists import RETURN_RESULT, RETURN_SOLUTION
@@ -21,13 +25,15 @@ def _of(checks: tuple[TableCheck, ...], spec: Sheet) -> list[TableCheck]:
 
 def _refunds(checks: tuple[TableCheck, ...]) -> dict[str, str]:
     """Order code → where it was refunded (「退件表第 7 行」)."""
-    refunded: dict[str, str] = {}
+    first: dict[str, tuple[tuple[object, ...], str]] = {}
     for check in _of(checks, RETURNS):
         for r in check.records:
             order = r[RETURNS.order_no]
             if order and (r[RETURNS.solution] == RETURN_SOLUTION.REFUND or r[RETURNS.result] == RETURN_RESULT.REFUNDED):
-                refunded.setdefault(order, f"{check.table.sheet}第 {r.row} 行")
-    return refunded
+                rank = (str(r[RETURNS.date]), content(r))  # the earliest refund, whatever the order of the rows
+                if order not in first or rank < first[order][0]:
+                    first[order] = (rank, f"{check.table.sheet}第 {r.row} 行")
+    return {order: where for order, (_, where) in first.items()}
 
 
 def double_compensation(checks: tuple[TableCheck, ...]) -> list[Finding]:
@@ -79,29 +85,51 @@ def _flag(check: TableCheck, row: int, column: Column, code: Code, **fields: obj
 
 
 def over_chased(checks: tuple[TableCheck, ...], settings: Settings) -> list[Finding]:
-    """More chases of one buyer in a day than the rule allows (the ledger records the day, not the hour)."""
+    """More chases of one buyer in a day than the rule allows: flagged once, at the first chase over the limit."""
     limit = settings.rule(RULES.max_chases)
     found = []
     for check in _of(checks, CHASE_DETAIL):
-        counts: dict[tuple[object, object], int] = defaultdict(int)
+        groups: dict[tuple[str, date], list[Record]] = defaultdict(list)
         for r in check.records:
             buyer, day = r[CHASE_DETAIL.buyer_id], r[CHASE_DETAIL.chased_on]
             if buyer and day:
-                counts[(buyer, day)] += 1
-                if counts[(buyer, day)] == int(limit) + 1:
-                    found.append(
-                        _flag(
-                            check,
-                            r.row,
-                            CHASE_DETAIL.buyer_id,
-                            "over_chased",
-                            value=buyer,
-                            day=day.isoformat(),
-                            count=counts[(buyer, day)],
-                            limit=limit,
-                        )
+                groups[(buyer, day)].append(r)
+        for (buyer, day), rows in groups.items():
+            if len(rows) > limit:
+                extra = sorted(rows, key=chase_order)[int(limit)]
+                found.append(
+                    _flag(
+                        check,
+                        extra.row,
+                        CHASE_DETAIL.buyer_id,
+                        "over_chased",
+                        value=buyer,
+                        day=day.isoformat(),
+                        count=len(rows),
+                        limit=limit,
                     )
-    return found
+                )
+    return sorted(found, key=lambda f: f.row)
+
+
+def paid_before_chase(checks: tuple[TableCheck, ...], settings: Settings) -> list[Finding]:
+    """Chases of an order its buyer had already paid: not a recovery, and the row is probably mistyped."""
+    found = []
+    for check in _of(checks, CHASE_DETAIL):
+        for order in chased_orders(check.records, settings, None).values():
+            found += [
+                _flag(
+                    check,
+                    r.row,
+                    CHASE_DETAIL.order_no,
+                    "paid_before_chase",
+                    value=order.order_no,
+                    paid=order.paid_on.isoformat() if order.paid_on else "",
+                    day=r[CHASE_DETAIL.chased_on].isoformat(),
+                )
+                for r in order.chased_after_payment()
+            ]
+    return sorted(found, key=lambda f: f.row)
 
 
 def unmatched_parcels(checks: tuple[TableCheck, ...]) -> list[Finding]:
@@ -119,4 +147,9 @@ def unmatched_parcels(checks: tuple[TableCheck, ...]) -> list[Finding]:
 
 
 def cross_findings(checks: tuple[TableCheck, ...], settings: Settings) -> list[Finding]:
-    return double_compensation(checks) + over_chased(checks, settings) + unmatched_parcels(checks)
+    return (
+        double_compensation(checks)
+        + over_chased(checks, settings)
+        + paid_before_chase(checks, settings)
+        + unmatched_parcels(checks)
+    )

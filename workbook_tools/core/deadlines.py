@@ -9,7 +9,7 @@ come from the workbook's 设置 sheet when the team changed them.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -51,9 +51,24 @@ def is_manual(key: str) -> bool:
     return key.startswith(HANDOVER.manual_prefix + "-")
 
 
+KEY_DIGITS = 10  # 40 bits: a collision is unlikely below a million open items (and resolved if it happens)
+
+
 def item_key(prefix: str, *parts: object) -> str:
+    """事项编号: the same item gets the same number on every run, whatever the order of the rows."""
     digest = hashlib.sha1("|".join("" if p is None else str(p) for p in parts).encode("utf-8")).hexdigest()
-    return f"{prefix}-{digest[:6].upper()}"
+    return f"{prefix}-{digest[:KEY_DIGITS].upper()}"
+
+
+def is_legacy(key: str) -> bool:
+    """A 事项编号 written by the first version (six hex digits), matched by its 来源 instead."""
+    digits = key.partition("-")[2]
+    return len(digits) == 6 and all(ch in "0123456789ABCDEF" for ch in digits)
+
+
+def content(record: Record) -> tuple[str, ...]:
+    """A row by what it holds, not where it stands: ties are broken by this, so row order never matters."""
+    return tuple("" if record[c] is None else str(record[c]) for c in record.spec.columns)
 
 
 def after(start: date | datetime | None, rule: Rule, settings: Settings) -> datetime | None:
@@ -78,17 +93,19 @@ def lapsed(record: Record, settings: Settings, at: datetime) -> bool:
 
 
 def deciding_rows(records: tuple[Record, ...], follow_up: FollowUp) -> list[Record]:
-    """One row per `one_per` value: the first one that settles the item, else the last one."""
+    """One row per `one_per` value: the latest (by `latest_by`) that settles the item, else the latest."""
     assert follow_up.one_per is not None
-    deciding: dict[object, Record] = {}
+    groups: dict[object, list[Record]] = {}
     for record in records:
-        value = record[follow_up.one_per]
-        if value is None:
-            continue
-        earlier = deciding.get(value)
-        if earlier is None or follow_up.open_when.holds(earlier.__getitem__):
-            deciding[value] = record
-    return list(deciding.values())
+        if record[follow_up.one_per] is not None:
+            groups.setdefault(record[follow_up.one_per], []).append(record)
+
+    def rank(record: Record) -> tuple[bool, str, tuple[str, ...]]:
+        latest = record[follow_up.latest_by] if follow_up.latest_by is not None else None
+        settled = not follow_up.open_when.holds(record.__getitem__)
+        return settled, "" if latest is None else str(latest), content(record)
+
+    return [max(group, key=rank) for group in groups.values()]
 
 
 def _followed(check: TableCheck, follow_up: FollowUp, settings: Settings, at: datetime) -> list[OpenItem]:
@@ -133,8 +150,8 @@ def _manual(check: TableCheck, settings: Settings) -> list[OpenItem]:
     items = []
     for r in check.records:
         number = r[h.item_no]
-        if r[h.state] != HANDOVER_STATE.PENDING or (number and not is_manual(number)):
-            continue  # rows handed over from a ledger are that ledger's item, collected there
+        if r[h.state] in (HANDOVER_STATE.PASSED_ON, HANDOVER_STATE.DONE) or (number and not is_manual(number)):
+            continue  # open unless handed on or done; rows handed over from a ledger are that ledger's item
         rule = _item_rule(r[h.item_type], settings)
         deadline = r[h.due_at] or (after(r[h.at], rule, settings) if rule else None)
         items.append(
@@ -166,4 +183,14 @@ def open_items(check: WorkbookCheck, at: datetime) -> list[OpenItem]:
         elif spec is HANDOVER:
             items += _manual(table_check, check.settings)
     far = datetime.max
-    return sorted(items, key=lambda i: (i.due_at or far, i.sheet, i.row))
+    return _distinct(sorted(items, key=lambda i: (i.due_at or far, i.key, i.description, i.action)))
+
+
+def _distinct(items: list[OpenItem]) -> list[OpenItem]:
+    """Two items with one 事项编号 (rows alike in every column the number is made of) get -2, -3…: none is lost."""
+    seen: dict[str, int] = {}
+    distinct = []
+    for item in items:
+        seen[item.key] = seen.get(item.key, 0) + 1
+        distinct.append(item if seen[item.key] == 1 else replace(item, key=f"{item.key}-{seen[item.key]}"))
+    return distinct

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from workbook_tools.core.changes import Change, ledger_change
-from workbook_tools.core.deadlines import OpenItem, is_manual, open_items
-from workbook_tools.core.records import Record, TableCheck, WorkbookCheck
+from workbook_tools.core.deadlines import OpenItem, is_legacy, is_manual, open_items
+from workbook_tools.core.records import Record, WorkbookCheck
 from workbook_tools.core.settings import shifts_at
 from workbook_tools.errors import WorkbookToolsError
 from workbook_tools.spec.lists import HANDOVER_STATE
@@ -35,10 +35,6 @@ class HandoverResult:
     already: int  # items this agent had already been handed
     overdue: int
     change: Change | None
-
-
-def _handover_table(check: WorkbookCheck) -> TableCheck | None:
-    return next(iter(check.of(HANDOVER)), None)
 
 
 def instruction(item: OpenItem, at: datetime, shift: timedelta) -> str:
@@ -81,26 +77,30 @@ def handover(check: WorkbookCheck, from_agent: str | None, to_agent: str | None,
     shift = check.settings.duration(RULES.shift)
     items = open_items(check, at)
     open_keys = {item.key for item in items}
-    table = _handover_table(check)
+    table = check.target(H)
     records = table.records if table else ()
+    by_source = {item.source: item.key for item in items}
     pending: dict[str, list[Record]] = {}
     for record in records:
-        if record[H.state] == HANDOVER_STATE.PENDING and record[H.item_no]:
-            pending.setdefault(record[H.item_no], []).append(record)
+        number = record[H.item_no]
+        if record[H.state] == HANDOVER_STATE.PENDING and number:
+            if is_legacy(number) and not is_manual(number):  # the first version's number: found by its 来源
+                number = by_source.get(record[H.source], number)
+            pending.setdefault(number, []).append(record)
 
     rows: list[dict[Column, object]] = []
     updates: list[tuple[int, Column, object]] = []
     written_items, already = [], 0
     for item in items:
         earlier = pending.get(item.key, [])
-        if item.sheet == H.title:
+        if table is not None and item.sheet == table.table.sheet:
             earlier = earlier or [r for r in records if r.row == item.row]
         if any(r[H.to_agent] == to_agent for r in earlier):
             already += 1
             continue
         for record in earlier:
             updates.append((record.row, H.state, HANDOVER_STATE.PASSED_ON))
-            if not record[H.item_no]:
+            if record[H.item_no] != item.key:
                 updates.append((record.row, H.item_no, item.key))
         text = instruction(item, at, shift)
         rows.append(
@@ -167,7 +167,7 @@ def acknowledge(check: WorkbookCheck, agent: str | None, at: datetime) -> tuple[
     """The incoming agent confirms: 确认时间 is filled on that agent's unconfirmed pending rows."""
     check_agents(agent)
     assert agent is not None
-    table = _handover_table(check)
+    table = check.target(H)
     if table is None:
         return 0, None
     rows = [

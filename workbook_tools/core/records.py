@@ -66,6 +66,16 @@ class WorkbookCheck:
         """The recognised tables of one declared sheet (a workbook may hold two, e.g. by month)."""
         return [t for t in self.tables if t.table.spec is spec]
 
+    def target(self, spec: Sheet) -> TableCheck | None:
+        """The table of `spec` a command writes into, when several sheets hold it: the one named exactly like the
+        declaration, else one named by an alias, else the first in the workbook."""
+        tables = self.of(spec)
+        for names in ((spec.title,), spec.aliases):
+            named = [t for t in tables if t.table.sheet.strip() in names]
+            if named:
+                return named[0]
+        return tables[0] if tables else None
+
     def rows(self, spec: Sheet) -> list[Record]:
         """Every row of `spec`'s tables that has no error: what figures are made of."""
         return [r for t in self.of(spec) for r in t.records if not r.has_errors]

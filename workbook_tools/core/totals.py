@@ -14,10 +14,10 @@ from decimal import Decimal
 from typing import Any
 
 from workbook_tools.core.changes import Block, Change, Chart, NewSheet, Style, ledger_change, place
-from workbook_tools.core.deadlines import lapsed, open_items
+from workbook_tools.core.chase import ChasedOrder, chased_orders
+from workbook_tools.core.deadlines import open_items
 from workbook_tools.core.records import Record, WorkbookCheck
-from workbook_tools.core.settings import Settings
-from workbook_tools.spec.lists import CHASE_RESULT, RETURN_TYPE, YES_NO
+from workbook_tools.spec.lists import RETURN_TYPE, YES_NO
 from workbook_tools.spec.reports import DAILY
 from workbook_tools.spec.sheets import CHASE_DETAIL, CHASE_SUMMARY, HANDOVER, QUALITY, RESENDS, RETURNS
 from workbook_tools.spec.types import Column, Kind, Sheet
@@ -61,12 +61,6 @@ def _by_day(records: list[Record], column: Column, days: list[date]) -> dict[dat
     return grouped
 
 
-def chase_closed(record: Record, settings: Settings, at: datetime) -> bool:
-    """Closed unpaid: marked 已关闭, or its automatic close has passed."""
-    result = record[C.result]
-    return result == CHASE_RESULT.CLOSED or (result != CHASE_RESULT.PAID and lapsed(record, settings, at))
-
-
 def daily_figures(check: WorkbookCheck, days: list[date]) -> list[DayFigures]:
     dated = ((R, R.date), (S, S.date), (Q, Q.date), (C, C.chased_on), (H, H.at))
     ledgers = [_by_day(check.rows(spec), column, days) for spec, column in dated]
@@ -83,18 +77,26 @@ def _return_figures(rows: list[Record]) -> dict[str, Any]:
     }
 
 
-def _paid(rows: Iterable[Record]) -> list[Record]:
-    return [r for r in rows if r[C.result] == CHASE_RESULT.PAID]
+def _recovered(rows: Iterable[Record], orders: dict[str, ChasedOrder]) -> list[Record]:
+    """Among `rows`, the chases credited with their order's payment."""
+    return [r for r in rows if orders[r[C.order_no]].recovered is r]
 
 
-def _chase_figures(rows: list[Record], settings: Settings, at: datetime) -> dict[str, Any]:
-    paid = _paid(rows)
+def _chase_figures(rows: list[Record], orders: dict[str, ChasedOrder]) -> dict[str, Any]:
+    """Figures of the orders chased in `rows` (one day, or one agent's day): each order counted once.
+
+    催回 goes to the chase that came last before the payment, 关闭 to the last chase of an order that closed
+    unpaid; an order paid before it was chased is counted apart (already_paid), never as recovered.
+    """
+    chased = {r[C.order_no] for r in rows}
+    recovered = _recovered(rows, orders)
     return {
-        "to_chase": len(rows),
-        "contacted": sum(r[C.answer] in C.contacted for r in rows),
-        "paid": len(paid),
-        "paid_amount": float(_money(r[C.amount] for r in paid)),
-        "closed": sum(chase_closed(r, settings, at) for r in rows),
+        "to_chase": len(chased),
+        "contacted": len({r[C.order_no] for r in rows if r[C.answer] in C.contacted}),
+        "paid": len(recovered),
+        "paid_amount": float(_money(r[C.amount] for r in recovered)),
+        "closed": sum(1 for r in rows if orders[r[C.order_no]].closed is r),
+        "already_paid": sum(orders[order].paid_before_chase for order in chased),
     }
 
 
@@ -112,6 +114,7 @@ def daily_totals(check: WorkbookCheck, day: date, at: datetime) -> tuple[dict[st
     figures = daily_figures(check, days)
     today = figures[-1]
     items = open_items(check, at)
+    orders = chased_orders(check.rows(C), check.settings, at)
     result = {
         "date": day.isoformat(),
         "returns": _return_figures(today.returns),
@@ -121,13 +124,13 @@ def daily_totals(check: WorkbookCheck, day: date, at: datetime) -> tuple[dict[st
             "compensation": float(_money(r[Q.compensation] for r in today.quality)),
             "courier_loss": float(_money(r[Q.courier_loss] for r in today.quality)),
         },
-        "chase": _chase_figures(today.chase, check.settings, at),
+        "chase": _chase_figures(today.chase, orders),
         "open_items": len(items),
         "overdue": sum(i.overdue(at) for i in items),
         "handover": {"count": len(today.handovers), "unacknowledged": _unacknowledged(today.handovers)},
         "excluded_rows": excluded_rows(check, FIGURE_SHEETS),
     }
-    return result, _daily_sheet(check, result, figures, at)
+    return result, _daily_sheet(check, result, figures, orders, at)
 
 
 class _Tables:
@@ -152,12 +155,23 @@ def _count_by(records: Iterable[Record], column: Column) -> Counter[Any]:
     return Counter(r[column] or DAILY.unfilled for r in records)
 
 
-def _daily_sheet(check: WorkbookCheck, result: dict[str, Any], figures: list[DayFigures], at: datetime) -> NewSheet:
+def _ranked(counts: Counter[Any]) -> list[tuple[Any, int]]:
+    """Largest first; ties by name, so the order of the rows never changes a table."""
+    return sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
+
+
+def _daily_sheet(
+    check: WorkbookCheck,
+    result: dict[str, Any],
+    figures: list[DayFigures],
+    orders: dict[str, ChasedOrder],
+    at: datetime,
+) -> NewSheet:
     """Tables first, charts beside them: a lead reads the numbers and looks at the shapes."""
     week = [r for f in figures for r in f.returns]
     week_resends = [r for f in figures for r in f.resends]
     week_quality = [r for f in figures for r in f.quality]
-    week_chase = _chase_figures([r for f in figures for r in f.chase], check.settings, at)
+    week_chase = _chase_figures([r for f in figures for r in f.chase], orders)
     week_handovers = [r for f in figures for r in f.handovers]
     blocks: list[Block] = [
         Block(1, 1, ((DAILY.heading(result["date"]),),), style=Style.TITLE),
@@ -204,7 +218,7 @@ def _daily_sheet(check: WorkbookCheck, result: dict[str, Any], figures: list[Day
     day_label, week_label = DAILY.chart_series
 
     by_type_day, by_type_week = _count_by(figures[-1].returns, R.return_type), _count_by(week, R.return_type)
-    first, last = tables.add("return_type", [(t, by_type_day.get(t, 0), n) for t, n in by_type_week.most_common()])
+    first, last = tables.add("return_type", [(t, by_type_day.get(t, 0), n) for t, n in _ranked(by_type_week)])
     if by_type_week:
         charts.append(
             Chart(
@@ -220,14 +234,14 @@ def _daily_sheet(check: WorkbookCheck, result: dict[str, Any], figures: list[Day
         return check.settings.attribute(RETURN_TYPE, record[R.return_type] or "") or DAILY.undecided
 
     payer_day, payer_week = Counter(map(payer, figures[-1].returns)), Counter(map(payer, week))
-    tables.add("payer", [(p, payer_day.get(p, 0), n) for p, n in payer_week.most_common()])
+    tables.add("payer", [(p, payer_day.get(p, 0), n) for p, n in _ranked(payer_week)])
     product_day: Counter[Any] = Counter()
     product_week: Counter[Any] = Counter()
     for r in figures[-1].returns:
         product_day[r[R.product]] += r[R.quantity] or 0
     for r in week:
         product_week[r[R.product]] += r[R.quantity] or 0
-    tables.add("product", [(p, product_day.get(p, 0), n) for p, n in product_week.most_common()])
+    tables.add("product", [(p, product_day.get(p, 0), n) for p, n in _ranked(product_week)])
     reasons = _count_by(week_resends, S.reason)
     tables.add(
         "resend_reason",
@@ -237,7 +251,7 @@ def _daily_sheet(check: WorkbookCheck, result: dict[str, Any], figures: list[Day
                 sum(1 for r in week_resends if (r[S.reason] or DAILY.unfilled) == reason and r[S.new_tracking_no]),
                 sum(1 for r in week_resends if (r[S.reason] or DAILY.unfilled) == reason and not r[S.new_tracking_no]),
             )
-            for reason, _ in reasons.most_common()
+            for reason, _ in _ranked(reasons)
         ],
     )
     issue_types = _count_by(week_quality, Q.issue_type)
@@ -250,11 +264,11 @@ def _daily_sheet(check: WorkbookCheck, result: dict[str, Any], figures: list[Day
                 float(_money(r[Q.compensation] for r in week_quality if r[Q.issue_type] == t)),
                 float(_money(r[Q.courier_loss] for r in week_quality if r[Q.issue_type] == t)),
             )
-            for t, n in issue_types.most_common()
+            for t, n in _ranked(issue_types)
         ],
         (None, None, Kind.MONEY, Kind.MONEY),
     )
-    tables.add("responsible", list(_count_by(week_quality, Q.responsible).most_common()))
+    tables.add("responsible", list(_ranked(_count_by(week_quality, Q.responsible))))
     factory = [r for r in week_quality if r[Q.factory_return] == YES_NO.YES]
     tables.add(
         "factory",
@@ -267,8 +281,8 @@ def _daily_sheet(check: WorkbookCheck, result: dict[str, Any], figures: list[Day
             len(f.returns),
             len(f.resends),
             len(f.quality),
-            len(_paid(f.chase)),
-            float(_money(r[C.amount] for r in _paid(f.chase))),
+            len(_recovered(f.chase, orders)),
+            float(_money(r[C.amount] for r in _recovered(f.chase, orders))),
         )
         for f in figures
     ]
@@ -298,6 +312,7 @@ def chase_summary(check: WorkbookCheck, at: datetime) -> tuple[dict[str, Any], C
     """催款汇总表 rows per day and agent, plus a 合计 row per day; replaces the sheet's rows."""
     groups: dict[tuple[date, str], list[Record]] = defaultdict(list)
     total = CHASE_SUMMARY.total_agent
+    orders = chased_orders(check.rows(C), check.settings, at)
     for record in check.rows(C):
         day = _day(record[C.chased_on])
         if day is not None:
@@ -305,7 +320,7 @@ def chase_summary(check: WorkbookCheck, at: datetime) -> tuple[dict[str, Any], C
             groups[(day, total)].append(record)
     rows = []
     for day, agent in sorted(groups, key=lambda k: (k[0], k[1] == total, k[1])):
-        figures = _chase_figures(groups[(day, agent)], check.settings, at)
+        figures = _chase_figures(groups[(day, agent)], orders)
         rows.append({"date": day.isoformat(), "agent": agent, **figures})
     s = CHASE_SUMMARY
     ledger_rows: list[dict[Column, object]] = [
@@ -322,7 +337,8 @@ def chase_summary(check: WorkbookCheck, at: datetime) -> tuple[dict[str, Any], C
         }
         for r in rows
     ]
-    summary = next((t.table for t in check.of(s)), None)
+    target = check.target(s)
+    summary = target.table if target is not None else None
     return (
         {"rows": rows, "excluded_rows": excluded_rows(check, (C,))},
         ledger_change(s, summary, ledger_rows, replace=True, grids=check.grids),

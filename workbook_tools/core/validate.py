@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -17,7 +17,7 @@ from workbook_tools.core.crosscheck import cross_findings
 from workbook_tools.core.findings import Finding, finding
 from workbook_tools.core.records import NO_COLUMNS, Record, TableCheck, WorkbookCheck
 from workbook_tools.core.settings import Settings, read_settings
-from workbook_tools.core.tables import Grid, Table, find_tables
+from workbook_tools.core.tables import HEADER_SCAN_ROWS, Grid, Table, find_tables
 from workbook_tools.core.values import (
     BadValue,
     is_blank,
@@ -30,8 +30,8 @@ from workbook_tools.core.values import (
 from workbook_tools.errors import NoKnownSheet
 from workbook_tools.spec.codes import Severity
 from workbook_tools.spec.settings_sheet import SETTINGS
-from workbook_tools.spec.sheets import HANDOVER, LEDGERS, RETURNS
-from workbook_tools.spec.types import Column, Kind
+from workbook_tools.spec.sheets import ARCHIVE_WORDS, HANDOVER, LEDGERS, RETURNS
+from workbook_tools.spec.types import Column, Kind, Sheet
 
 
 def show(column: Column, value: object) -> str:
@@ -63,7 +63,7 @@ def _cell_findings(
 ) -> tuple[object, list[Finding]]:
     where = (table.sheet, row, table.columns[column], column.header)
     try:
-        value = parser_for(column.kind, today)(raw)
+        value = reader_for(column, today)(raw)
     except BadValue as error:
         shown = error.detail if error.code in ("order_no_precision_lost", "bad_phone") else show(column, raw)
         detail = error.detail
@@ -116,6 +116,20 @@ def _row_findings(
                     column.header,
                     "missing_required",
                     detail=f"（{other.header}为「{expected}」时必填）",
+                )
+            )
+    if table.spec.one_of and all(values.get(c) is None for c in table.spec.one_of):
+        present = [c for c in table.spec.one_of if table.has(c)]
+        if present and not any(c in bad for c in present):
+            names = "、".join(c.header for c in table.spec.one_of)
+            found.append(
+                finding(
+                    table.sheet,
+                    row,
+                    table.columns[present[0]],
+                    present[0].header,
+                    "missing_required",
+                    detail=f"（{names}至少填一项）",
                 )
             )
     evidence = table.spec.evidence
@@ -193,11 +207,23 @@ def _column_checks(table: Table, settings: Settings, today: date) -> list[_Colum
             else None
         )
         checks.append(
-            _ColumnCheck(
-                column, parser_for(column.kind, today), allowed, likely_dates(today) if column.kind.dated else None
-            )
+            _ColumnCheck(column, reader_for(column, today), allowed, likely_dates(today) if column.kind.dated else None)
         )
     return checks
+
+
+def reader_for(column: Column, today: date) -> Callable[[object], Any]:
+    """How a non-blank cell of `column` is read: its kind's parser, then the words teams use for a choice."""
+    parse = parser_for(column.kind, today)
+    synonyms = column.choices.synonyms if column.choices is not None else {}
+    if not synonyms:
+        return parse
+
+    def read(raw: object) -> Any:
+        value = parse(raw)
+        return synonyms.get(value, value)
+
+    return read
 
 
 _FAILED = object()  # a cell the fast path could not accept: _cell_findings says why
@@ -270,7 +296,7 @@ def check_table(table: Table, settings: Settings, today: date) -> TableCheck:
     rows = zip(*values.values(), strict=True) if columns else iter([()] * len(row_numbers))
     row_values = [dict(zip(columns, row, strict=True)) for row in rows]
     conditional = [c for c in table.spec.columns if c.required_when is not None and table.has(c)]
-    if conditional or table.spec.evidence is not None:
+    if conditional or table.spec.evidence is not None or table.spec.one_of:
         for i, cells in enumerate(row_values):
             findings += _row_findings(
                 table, conditional, row_numbers[i], cells, frozenset(bad[i]) if i in bad else NO_COLUMNS, settings
@@ -288,20 +314,88 @@ def check_table(table: Table, settings: Settings, today: date) -> TableCheck:
 def check_workbook(grids: list[Grid], today: date) -> WorkbookCheck:
     """Validate every recognised sheet of a workbook; NoKnownSheet when there is none."""
     settings = read_settings(grids)
-    tables = find_tables([g for g in grids if g.name.strip() != SETTINGS.title and not generated(g)])
-    if not tables:
-        names = "、".join(spec.title for spec in LEDGERS)
-        examples = "".join(f"「{c.header}」" for c in (HANDOVER.order_no, RETURNS.date))
-        raise NoKnownSheet(f"没有找到可识别的表（{names}）：请确认表头行写有{examples}等列名。")
+    candidates = [g for g in grids if g.name.strip() != SETTINGS.title and not generated(g)]
+    recognised = find_tables(candidates)
     findings = [
         finding(
             SETTINGS.title, b.row, b.col, b.column, b.error.code, value=b.value, detail=b.error.detail, fix="请填写数字"
         )
         for b in settings.bad_cells
     ]
+    tables = []
+    for table in recognised:
+        word = archive_word(table.sheet)
+        if word:
+            findings.append(
+                finding(table.sheet, 1, 1, "", "archive_copy", name=table.sheet, title=table.spec.title, word=word)
+            )
+        else:
+            tables.append(table)
+    if not tables:
+        names = "、".join(spec.title for spec in LEDGERS)
+        examples = "".join(f"「{c.header}」" for c in (HANDOVER.order_no, RETURNS.date))
+        raise NoKnownSheet(f"没有找到可识别的表（{names}）：请确认表头行写有{examples}等列名。")
+    known = {t.sheet for t in recognised}
+    findings += [
+        _unrecognised(grid, spec)
+        for grid in candidates
+        if grid.name not in known
+        for spec in LEDGERS
+        if grid.name.strip() in (spec.title, *spec.aliases)
+    ]
     checks = tuple(check_table(t, settings, today) for t in tables)
-    for check in checks:
-        findings += check.findings
+    for table_check in checks:
+        findings += table_check.findings
+    workbook = WorkbookCheck(settings, checks, (), tuple(grids))
+    findings += _several(workbook)
     order = {t.sheet: i for i, t in enumerate(tables)}
     findings += sorted(cross_findings(checks, settings), key=lambda f: (order[f.sheet], f.row, f.col))
-    return WorkbookCheck(settings, checks, tuple(findings), tuple(grids))
+    return replace(workbook, findings=tuple(findings))
+
+
+def archive_word(sheet_name: str) -> str:
+    """The word that marks a sheet as kept for the record (「交接表 备份」), or ""."""
+    name = sheet_name.lower()
+    return next((word for word in ARCHIVE_WORDS if word in name), "")
+
+
+def _unrecognised(grid: Grid, spec: Sheet) -> Finding:
+    examples = "".join(f"「{c.header}」" for c in spec.columns if c.required)
+    return finding(
+        grid.name,
+        1,
+        1,
+        "",
+        "unrecognised_sheet",
+        name=grid.name,
+        title=spec.title,
+        rows=HEADER_SCAN_ROWS,
+        examples=examples,
+    )
+
+
+def _several(check: WorkbookCheck) -> list[Finding]:
+    """A warning on each sheet we will not write into when several hold the same ledger we write."""
+    found = []
+    for spec in LEDGERS:
+        tables = [t.table for t in check.of(spec)]
+        chosen = check.target(spec)
+        if not spec.written or len(tables) < 2 or chosen is None:
+            continue
+        names = "、".join(f"「{t.sheet}」" for t in tables)
+        found += [
+            finding(
+                t.sheet,
+                t.header_row,
+                t.span[0],
+                "",
+                "several_ledgers",
+                count=len(tables),
+                title=spec.title,
+                names=names,
+                chosen=chosen.table.sheet,
+            )
+            for t in tables
+            if t is not chosen.table
+        ]
+    return found

@@ -35,6 +35,10 @@ Code = Literal[
     "over_chased",
     "unmatched_parcel",
     "unknown_header",
+    "paid_before_chase",
+    "unrecognised_sheet",
+    "archive_copy",
+    "several_ledgers",
 ]
 E, W = Severity.ERROR, Severity.WARNING
 CODES: dict[Code, tuple[Severity, str]] = {
@@ -64,5 +68,24 @@ CODES: dict[Code, tuple[Severity, str]] = {
     "unknown_header": (
         W,
         "{where}：表头「{value}」不是已知列名，是否应为「{suggestion}」？请改正表头，否则这一列不会被校验。",
+    ),
+    "paid_before_chase": (
+        W,
+        "{where}：订单「{value}」{paid} 已付款，早于这次催款（{day}），不算催回；请核对催款日期或付款时间。",
+    ),
+    "unrecognised_sheet": (
+        W,
+        "{where}：「{name}」像是{title}，但前 {rows} 行里没有找到它的表头（至少要有{examples}等列名中的 3 个），"
+        "这张表没有被检查；请把表头改成这些列名。",
+    ),
+    "archive_copy": (
+        W,
+        "{where}：「{name}」看起来是{title}的存档副本（表名里有“{word}”），没有检查也不会改动；"
+        "如果它是在用的表，请把表名里的“{word}”去掉。",
+    ),
+    "several_ledgers": (
+        W,
+        "{where}：工作簿里有 {count} 张{title}（{names}），写入时只用「{chosen}」，这张只读取；"
+        "如果要写入这张，请把它改名为「{title}」。",
     ),
 }

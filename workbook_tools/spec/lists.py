@@ -5,6 +5,8 @@ Sources: ../shared/domain.md and the seeds it cites. Order on 设置 follows `AL
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from workbook_tools.spec.rules import RULES
 from workbook_tools.spec.types import ChoiceList
 
@@ -24,6 +26,19 @@ class HandoverState(ChoiceList):
     PENDING = "待处理"
     PASSED_ON = "已转交"
     DONE = "已完成"
+    synonyms: ClassVar[dict[str, str]] = {
+        "处理中": PENDING,
+        "未处理": PENDING,
+        "跟进中": PENDING,
+        "待跟进": PENDING,
+        "未完成": PENDING,
+        "已处理": DONE,
+        "完成": DONE,
+        "已办结": DONE,
+        "已解决": DONE,
+        "已办": DONE,
+        "转交": PASSED_ON,
+    }
 
 
 class ItemType(ChoiceList):

@@ -142,11 +142,12 @@ class FollowUp:
     order_status: tuple[tuple[Condition, str], ...] = ()  # first that holds gives 订单状态
     notes: tuple[tuple[Condition, str], ...] = ()  # texts appended to the description when they hold
     one_per: Column | None = None  # rows sharing this value are one item (an order chased on several days)
+    latest_by: Column | None = None  # orders those rows: the item is the latest row that settles it, else the latest
     lapses: bool = False  # past its deadline the platform closes the item itself: no longer handed over
 
     def check(self, sheet: Sheet, rules: RuleBook) -> None:
         used = [self.deadline.start, *self.key, self.buyer, self.order, *self.open_when.columns()]
-        used += [c for c in (self.price, self.one_per) if c is not None]
+        used += [c for c in (self.price, self.one_per, self.latest_by) if c is not None]
         used += [c for condition, _ in (*self.order_status, *self.notes) for c in condition.columns()]
         for column in used:
             if not sheet.owns(column):

@@ -140,7 +140,7 @@ class Handover(Sheet):
     description = "每班下班前的交接：未完成的退款、重发、质量问题和催款，由下一班确认接收。"
     manual_prefix = "HO"  # 事项编号 of a row typed into 交接表 itself
 
-    buyer_id = buyer_id("买家ID")
+    buyer_id = buyer_id("买家ID", required=False)
     order_no = order_no("订单号", required=False)
     order_status = Column("订单状态", Kind.CHOICE, aliases=("交易状态",), choices=ORDER_STATUS, width=14)
     price = money("订单价格", aliases=("订单金额", "金额"))
@@ -171,7 +171,9 @@ class Handover(Sheet):
         "事项编号", Kind.TEXT, role=Role.COMPUTED, width=11, hint="交接班自动生成，同一事项每次交接编号相同，请勿修改"
     )
 
-    duplicate_key = (at, buyer_id, order_no, instruction)
+    duplicate_key = (at, item_no, buyer_id, order_no, instruction)  # one item handed over twice at once
+    one_of = (buyer_id, order_no, source)  # an item says whose, which order, or which ledger row it is
+    written = True
 
 
 class Returns(Sheet):
@@ -227,7 +229,7 @@ class Returns(Sheet):
         ITEM_TYPE.RETURN,
         open_when=Is(result, (None, RETURN_RESULT.PENDING)),
         deadline=Deadline(date, RULES.return_confirm),
-        key=(tracking_no, product),
+        key=(tracking_no, order_no, product),
         buyer=buyer_id,
         order=order_no,
         order_status=((Is(solution, (RETURN_SOLUTION.REFUND,)), ORDER_STATUS.REFUNDING),),
@@ -306,7 +308,7 @@ class Quality(Sheet):
         ITEM_TYPE.QUALITY,
         open_when=Not(Is(state, (ISSUE_STATE.CLOSED,))),
         deadline=Deadline(date, RULES.seller_reply),
-        key=(order_no, product, issue_type),
+        key=(date, order_no, product, issue_type),
         buyer=buyer_id,
         order=order_no,
         describe=Template("{issue_type|问题}：{details|product|}"),
@@ -361,6 +363,7 @@ class ChaseDetail(Sheet):
         order=order_no,
         price=amount,
         one_per=order_no,
+        latest_by=chased_on,
         lapses=True,
         order_status=((Always(), ORDER_STATUS.AWAITING_PAYMENT),),
         describe=Template("未付款订单 ¥{amount|?}（上次：{answer|method|未记录}）"),
@@ -384,6 +387,7 @@ class ChaseSummary(Sheet):
     success_rate = Column("成功率", Kind.RATE, role=Role.COMPUTED)
     closed = Column("关闭单数", Kind.INT, role=Role.COMPUTED, minimum=0)
 
+    written = True
     duplicate_key = (date, agent)
 
 
@@ -395,6 +399,8 @@ CHASE_DETAIL = ChaseDetail()
 CHASE_SUMMARY = ChaseSummary()
 
 LEDGERS: tuple[Sheet, ...] = (HANDOVER, RETURNS, RESENDS, QUALITY, CHASE_DETAIL, CHASE_SUMMARY)
+# A sheet whose name says it is kept for the record is read by nobody and written by nobody.
+ARCHIVE_WORDS = ("备份", "副本", "存档", "归档", "历史", "旧", "copy", "backup", "bak", "old", "archive")
 BY_TITLE = {spec.title: spec for spec in LEDGERS}
 BY_KEY = {spec.key: spec for spec in LEDGERS}
 

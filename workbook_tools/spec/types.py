@@ -100,6 +100,7 @@ class ChoiceList:
     strict: ClassVar[bool] = True
     attribute: ClassVar[str | None] = None
     attribute_values: ClassVar[tuple[str, ...]] = ()
+    synonyms: ClassVar[dict[str, str]] = {}  # other words teams write for a value: read as that value
     values: ClassVar[tuple[str, ...]]
 
     def __init_subclass__(cls, **kwargs: object) -> None:
@@ -107,6 +108,8 @@ class ChoiceList:
         cls.values = tuple(v for k, v in vars(cls).items() if k.isupper() and isinstance(v, str))
         if cls.attribute and len(cls.attribute_values) != len(cls.values):
             raise TypeError(f"{cls.__name__}: one {cls.attribute} per value")
+        if not set(cls.synonyms.values()) <= set(cls.values):
+            raise TypeError(f"{cls.__name__}: a synonym must stand for one of the values")
 
     def default_attributes(self) -> dict[str, str]:
         return dict(zip(self.values, self.attribute_values, strict=True))
@@ -215,6 +218,8 @@ class Sheet:
     description: ClassVar[str] = ""
     follow_up: ClassVar[FollowUp | None] = None  # how its rows become handover items
     evidence: ClassVar[Evidence | None] = None  # photos a kind of case needs
+    one_of: ClassVar[tuple[Column, ...]] = ()  # a row must fill at least one of these (it says who or what)
+    written: ClassVar[bool] = False  # the tool adds or replaces rows in it (so one sheet must be chosen)
     columns: ClassVar[tuple[Column, ...]]
     by_header: ClassVar[dict[str, Column]]
 
@@ -225,6 +230,8 @@ class Sheet:
             object.__setattr__(column, "sheet_key", cls.key)
             if column.required_when and column.required_when[0] not in cls.columns:
                 raise TypeError(f"{cls.__name__}.{column.key}: required_when names another sheet's column")
+        if not set(cls.one_of) <= set(cls.columns):
+            raise TypeError(f"{cls.__name__}: one_of names another sheet's column")
         cls.by_header = {c.header: c for c in cls.columns}
 
     def owns(self, column: Column) -> bool:
