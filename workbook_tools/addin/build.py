@@ -14,6 +14,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+from xlsxwriter.theme import THEME_XML_2007
+
 from workbook_tools import __version__
 from workbook_tools.addin.vba_project import CLASS, DOCUMENT, PROCEDURAL, Module, vba_project_bin
 
@@ -26,6 +28,7 @@ def _macros() -> Path:
 
 MACROS = _macros()
 PROJECT = "WorkbookTools"
+BUTTONS = "RibbonButtons"  # the standard module holding the ribbon callbacks
 ADDIN_FILE = "WorkbookTools.xlam"
 ADDIN_TYPE = "application/vnd.ms-excel.addin.macroEnabled.main+xml"
 XLSM_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
@@ -87,13 +90,14 @@ def xlwings_module() -> str:
 
 
 def modules() -> list[Module]:
-    ours = (MACROS / "WorkbookTools.bas").read_text(encoding="utf-8")
-    stamp = f"' Built by workbook-tools {__version__} with xlwings {xlwings_version()}\n"
+    """The project's modules; the buttons' module is not named like the project (the VBA editor refuses that)."""
+    ours = (MACROS / f"{BUTTONS}.bas").read_text(encoding="utf-8")
+    built = f"' Built by workbook-tools {__version__} with xlwings {xlwings_version()}\n"
     return [
         Module("ThisWorkbook", DOCUMENT, ""),
         Module("Sheet1", DOCUMENT, ""),
         Module("xlwings", PROCEDURAL, xlwings_module()),
-        Module(PROJECT, PROCEDURAL, stamp + vba_ascii(ours)),
+        Module(BUTTONS, PROCEDURAL, built + vba_ascii(ours)),
         Module("Dictionary", CLASS, (MACROS / "Dictionary.cls").read_text(encoding="utf-8")),
     ]
 
@@ -124,6 +128,8 @@ def _parts(main_type: str) -> dict[str, bytes]:
             'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
             '<Override PartName="/xl/styles.xml" '
             'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            '<Override PartName="/xl/theme/theme1.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.theme+xml"/>'
             '<Override PartName="/xl/vbaProject.bin" ContentType="application/vnd.ms-office.vbaProject"/>'
             '<Override PartName="/docProps/core.xml" '
             'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
@@ -164,6 +170,7 @@ def _parts(main_type: str) -> dict[str, bytes]:
             f'<Relationship Id="rId1" Type="{OFFICE_DOC_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
             f'<Relationship Id="rId2" Type="{OFFICE_DOC_REL}/styles" Target="styles.xml"/>'
             f'<Relationship Id="rId3" Type="{VBA_REL}" Target="vbaProject.bin"/>'
+            f'<Relationship Id="rId4" Type="{OFFICE_DOC_REL}/theme" Target="theme/theme1.xml"/>'
             "</Relationships>"
         ).encode(),
         "xl/worksheets/sheet1.xml": (
@@ -179,6 +186,7 @@ def _parts(main_type: str) -> dict[str, bytes]:
             '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
             '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
         ).encode(),
+        "xl/theme/theme1.xml": THEME_XML_2007.encode(),  # Excel always writes one; validators require it
         "xl/vbaProject.bin": vba,
     }
 
