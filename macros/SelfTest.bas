@@ -54,7 +54,8 @@ Public Function PythonProblem(ByVal python As String) As String
         End If
         code = -1
         On Error Resume Next
-        code = CreateObject("WScript.Shell").Run("""" & python & """ -c ""import workbook_tools, xlwings""", 0, True)
+        ' find_spec: xlwings is found without importing it (that alone takes longer than the rest of this check)
+        code = CreateObject("WScript.Shell").Run("""" & python & """ -B -c ""import importlib.util as u, workbook_tools; raise SystemExit(u.find_spec('xlwings') is None)""", 0, True)
         On Error GoTo 0
         If code <> 0 Then PythonProblem = "IMPORT|" & python
     #End If

@@ -7,6 +7,7 @@ project (RunPython reads INTERPRETER_WIN / INTERPRETER_MAC from it).
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import sys
@@ -62,6 +63,14 @@ def install(folder: Path | None = None, package: bytes | None = None) -> Install
     # xlwings reads the file with VBA's Input #: one "KEY","VALUE" line, and no blank line after it (xlwings #2174)
     write_new_file(config, f'"{_interpreter_key()}","{sys.executable}"'.encode(), overwrite=True)
     return Installed(addin, template, config)
+
+
+XLWINGS_EXTRAS = ("pandas", "numpy", "matplotlib", "PIL")  # xlwings imports each that is installed, on every click
+
+
+def click_extras() -> list[str]:
+    """The packages a click would import without using them, in the Python the buttons will run."""
+    return [name for name in XLWINGS_EXTRAS if importlib.util.find_spec(name) is not None]
 
 
 @dataclass(frozen=True)

@@ -230,7 +230,7 @@ def build_addin_command(out: Path) -> None:
 )
 def install_addin_command(folder: Path | None, build_in_excel: bool) -> None:
     """安装 Excel 加载项：生成 WorkbookTools.xlam 放进 Excel 的启动文件夹，并记下按钮要用的 Python。"""
-    from workbook_tools.addin.install import install
+    from workbook_tools.addin.install import click_extras, install
 
     package = None
     if build_in_excel:
@@ -245,6 +245,12 @@ def install_addin_command(folder: Path | None, build_in_excel: bool) -> None:
         "2. 如果提示宏已被禁用，请在「文件 → 选项 → 信任中心 → 信任中心设置 → 受信任位置」里添加上面的文件夹，"
         "或在提示栏点「启用内容」；3. 运行 workbook-tools doctor --excel 检查。"
     )
+    extras = click_extras()
+    if extras:
+        click.echo(
+            f"提示：这个 Python 里装了 {'、'.join(extras)}，xlwings 每次点击按钮都会导入它们（每次多等约 0.5～1 秒）；"
+            "想快一些，可以为 workbook-tools 单独建一个虚拟环境，在里面安装并重新运行 install-addin。"
+        )
 
 
 @cli.command("doctor")
