@@ -24,8 +24,9 @@ from workbook_tools.addin.install import install
 from workbook_tools.addin.self_test import NO_EXCEL
 from workbook_tools.addin.vba_project import CLASS, DOCUMENT
 
+import fake_xlwings
 from conftest import run
-from fake_xlwings import REAL_VERSION, FakeExcel
+from fake_xlwings import REAL_VERSION, FakeExcel, com_error
 
 STAMP = f"workbook-tools {__version__}; xlwings {REAL_VERSION}"
 
@@ -226,6 +227,20 @@ def test_each_failure_is_one_sentence_with_its_fix(windows, monkeypatch, case):
     code, lines = doctor(windows)
     where = {"startup": windows, "addin": windows / ADDIN_FILE, "config": config(windows), "python": sys.executable}
     assert code == 1 and _failure(lines) == "✗ " + sentence.format(**where)
+
+
+def test_anything_else_excel_answers_is_one_line_too(windows, monkeypatch):
+    fake = excel(monkeypatch, windows)
+
+    def refuse() -> None:
+        raise com_error("Excel is busy")
+
+    monkeypatch.setattr(fake_xlwings.FakeBooks, "add", lambda books: refuse())
+    code, lines = doctor(windows)
+    assert code == 1 and _failure(lines) == (
+        "✗ Excel 在自检时出错（Exception occurred.；Microsoft Excel；Excel is busy）：请把这句话发给负责工具的同事。"
+    )
+    assert fake.calls[-2:] == [f"close {ADDIN_FILE}", "quit"]
 
 
 def test_an_addin_built_for_other_versions(windows, monkeypatch, tmp_path):

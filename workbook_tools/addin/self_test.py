@@ -40,6 +40,8 @@ def answer(marker: str) -> None:
 
 
 class _Failed(Exception):
+    """A step that failed, as the line doctor prints for it."""
+
     def __init__(self, what: str, fix: str) -> None:
         super().__init__(what)
         self.check = Check(False, what, fix)
@@ -53,6 +55,8 @@ def excel_checks(folder: Path | None = None) -> list[Check]:
             _steps(session, (folder or addin_dir()) / ADDIN_FILE, checks)
         except _Failed as failed:
             checks.append(failed.check)
+        except Exception as error:  # anything else Excel answers: still one line, never a traceback
+            checks.append(Check(False, f"Excel 在自检时出错（{error_text(error)}）", SEND))
     return checks
 
 
