@@ -127,3 +127,13 @@ def team_workbook(path: Path, day: date = TODAY) -> Path:
 def parts(path: Path) -> dict[str, bytes]:
     with zipfile.ZipFile(path) as package:
         return {name: package.read(name) for name in package.namelist()}
+
+
+def directory_entries(compound_file: bytes) -> list[bytes]:
+    """Every 128-byte entry of a compound file's directory, used or not, as olefile finds it through the FAT."""
+    import olefile
+
+    ole = olefile.OleFileIO(io.BytesIO(compound_file))
+    ole.directory_fp.seek(0)
+    data = ole.directory_fp.read()
+    return [data[i : i + 128] for i in range(0, len(data), 128)]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import itertools
 import re
+import struct
 import warnings
 import zipfile
 from pathlib import Path
@@ -11,22 +13,25 @@ from pathlib import Path
 import olefile
 import pytest
 from lxml import etree
-from oletools.olevba import VBA_Parser
+from oletools.olevba import VBA_Parser, VBA_Project
 
 from workbook_tools.addin.build import (
     ADDIN_TYPE,
+    BUTTONS,
     CUSTOM_UI_NS,
     CUSTOM_UI_REL,
     MACROS,
+    PROJECT,
     VBA_REL,
     XLSM_TYPE,
     build_package,
     modules,
     vba_ascii,
 )
-from workbook_tools.addin.vba_project import DOCUMENT
+from workbook_tools.addin.cfb import NO_STREAM
+from workbook_tools.addin.vba_project import CLASS, DOCUMENT, Module, vba_project_bin
 
-from conftest import run
+from conftest import directory_entries, run
 
 QUICKSTART = Path(__import__("xlwings").__file__).parent / "quickstart_addin_ribbon.xlam"
 
@@ -40,6 +45,23 @@ def _vba(package: bytes) -> bytes:
     return zipfile.ZipFile(io.BytesIO(package)).read("xl/vbaProject.bin")
 
 
+def _excel_made() -> bytes:
+    """xlwings' quickstart add-in, written by Excel: the oracle for what Excel stores."""
+    return QUICKSTART.read_bytes()
+
+
+def _olevba_sources(package: bytes, tmp_path: Path) -> dict[str, str]:
+    path = tmp_path / "project.xlam"
+    path.write_bytes(package)
+    return {name.rsplit(".", 1)[0]: code for _, _, name, code in VBA_Parser(str(path)).extract_macros()}
+
+
+def _module_attributes(source: str) -> list[tuple[str, str]]:
+    """The Attribute lines the module stream begins with (members' attributes further down are not the module's)."""
+    head = itertools.takewhile(lambda line: line.startswith("Attribute "), source.splitlines())
+    return [tuple(line[len("Attribute ") :].split(" = ", 1)) for line in head]
+
+
 def test_olefile_opens_the_vba_project_without_warnings(addin):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -51,59 +73,101 @@ def test_olefile_opens_the_vba_project_without_warnings(addin):
 
 
 def test_olevba_extracts_every_module_exactly(addin, tmp_path):
-    path = tmp_path / "WorkbookTools.xlam"
-    path.write_bytes(addin)
-    extracted = {name.rsplit(".", 1)[0]: code for _, _, name, code in VBA_Parser(str(path)).extract_macros()}
-    assert extracted == {m.name: m.source().decode("cp1252") for m in modules()}
+    assert _olevba_sources(addin, tmp_path) == {m.name: m.source().decode("cp1252") for m in modules()}
 
 
-def test_building_twice_gives_identical_bytes(addin):
-    assert build_package() == addin
+def test_every_module_stream_begins_at_its_name_as_excel_writes_it(addin, tmp_path):
+    for name, source in _olevba_sources(addin, tmp_path).items():
+        assert source.startswith(f'Attribute VB_Name = "{name}"\r\n'), name
 
 
-def _decrypt(hex_text: str, project_id: str) -> bytes:
-    """[MS-OVBA] 2.4.3.3, written from the spec, to read CMG/DPB/GC back."""
-    data = bytes.fromhex(hex_text)
-    seed, version, key = data[0], data[1] ^ data[0], data[2] ^ data[0]
-    assert version == 2 and key == sum(project_id.encode()) & 0xFF
-    unencrypted, enc1, enc2 = key, data[2], data[1]
-    plain = []
-    for byte in data[3:]:
-        value = byte ^ ((enc2 + unencrypted) & 0xFF)
-        plain.append(value)
-        enc2, enc1, unencrypted = enc1, byte, value
-    ignored = (seed & 6) // 2
-    length = int.from_bytes(bytes(plain[ignored : ignored + 4]), "little")
-    return bytes(plain[ignored + 4 : ignored + 4 + length])
+def test_the_class_module_carries_the_attributes_excel_gives_a_class(addin, tmp_path):
+    ours = _module_attributes(_olevba_sources(addin, tmp_path)["Dictionary"])
+    excel = _module_attributes(_olevba_sources(_excel_made(), tmp_path)["Dictionary"])
+    assert [name for name, _ in ours] == [name for name, _ in excel if name != "VB_Description"]
+    assert dict(ours)["VB_Base"] == dict(excel)["VB_Base"] == '"0{FCFB3D2A-A0FA-1068-A738-08002B3371B5}"'
+    assert [m.kind for m in modules() if m.name == "Dictionary"] == [CLASS]
 
 
-@pytest.mark.parametrize("project", ["ours", "excel"])
-def test_the_project_is_unprotected_and_visible(addin, project):
-    vba = _vba(addin) if project == "ours" else _vba(QUICKSTART.read_bytes())  # Excel-made: the oracle for _decrypt
-    text = olefile.OleFileIO(io.BytesIO(vba)).openstream("PROJECT").read().decode("cp1252")
-    fields = dict(re.findall(r'^(\w+)="([^"]*)"', text, re.M))
-    assert _decrypt(fields["CMG"], fields["ID"]) == bytes(4)
-    assert _decrypt(fields["DPB"], fields["ID"]) == b"\0"
-    assert _decrypt(fields["GC"], fields["ID"]) == b"\xff"
+def test_no_module_is_named_like_the_project(addin):
+    ole = olefile.OleFileIO(io.BytesIO(_vba(addin)))
+    project = VBA_Project(ole, "", "PROJECT", "VBA/dir", relaxed=False)
+    project.parse_project_stream()
+    names = [path.split("/")[-1] for path, _, _ in project.parse_modules()]
+    assert project.projectname == PROJECT and BUTTONS in names
+    assert PROJECT.lower() not in {n.lower() for n in names}
+
+
+@pytest.mark.parametrize("name", [PROJECT, "workbooktools", "stdole", "Office"])
+def test_a_module_named_like_the_project_or_a_library_is_refused(name):
+    with pytest.raises(ValueError, match="clash"):
+        vba_project_bin(PROJECT, [Module("ThisWorkbook", DOCUMENT, ""), Module(name, "procedural", "")])
+
+
+def _unused_entries(vba: bytes) -> list[bytes]:
+    entries = directory_entries(vba)
+    assert len(entries) % 4 == 0  # whole 512-byte sectors of 128-byte entries
+    return [e for e in entries if e[66] == 0]  # object type 0: unused
+
+
+@pytest.mark.parametrize("extra", range(4))
+def test_unused_directory_entries_point_nowhere(extra):
+    """[MS-CFB] 2.6.3: all zeroes but the sibling and child ids, which are NOSTREAM; every fill of the last sector."""
+    more = [Module(f"Extra{n}", "procedural", "") for n in range(extra)]
+    unused = _unused_entries(vba_project_bin(PROJECT, modules() + more))
+    assert len(unused) == (-(len(modules()) + extra + 6) % 4)  # root, PROJECT, PROJECTwm, VBA, _VBA_PROJECT, dir
+    assert unused == [bytes(68) + struct.pack("<III", NO_STREAM, NO_STREAM, NO_STREAM) + bytes(48)] * len(unused)
+
+
+def test_excel_leaves_unused_directory_entries_pointing_nowhere_too():
+    (entry,) = _unused_entries(_vba(_excel_made()))
+    assert struct.unpack_from("<III", entry, 68) == (NO_STREAM, NO_STREAM, NO_STREAM)
+    assert entry[:66] == bytes(66) and entry[80:] == bytes(48)  # Excel writes colour 1 (black); the spec says 0
+
+
+_LIBREOFFICE_PRELUDE = ("Rem Attribute VBA_ModuleType=", "Option VBASupport 1", "Option ClassModule")
+
+
+def _as_xlsm(package: bytes) -> bytes:
+    """The same package with the workbook typed as .xlsm: LibreOffice does not open .xlam."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(ADDIN_TYPE.encode(), XLSM_TYPE.encode())
+            target.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def _libreoffice_basic(ods: Path) -> dict[str, dict[str, list[str]]]:
+    """Library → module → the code lines LibreOffice imported, after the lines it adds itself."""
+    found: dict[str, dict[str, list[str]]] = {}
+    with zipfile.ZipFile(ods) as package:
+        for name in package.namelist():
+            parts = name.split("/")
+            if len(parts) == 3 and parts[0] == "Basic" and not parts[2].startswith("script-"):
+                text = etree.fromstring(package.read(name)).text or ""
+                lines = [line for line in text.splitlines() if not line.startswith(_LIBREOFFICE_PRELUDE)]
+                found.setdefault(parts[1], {})[parts[2][:-4]] = lines
+    return found
 
 
 @pytest.mark.libreoffice
-def test_libreoffice_loads_the_same_project_and_source(libreoffice):
-    workbook = libreoffice.workdir / "WorkbookTools.xlsm"
-    workbook.write_bytes(build_package(XLSM_TYPE))
-    ods = libreoffice.convert(workbook, "ods") / "WorkbookTools.ods"
-    with zipfile.ZipFile(ods) as package:
-        names = {n.split("/")[-1][:-4] for n in package.namelist() if n.startswith("Basic/WorkbookTools/")}
-        assert names >= {m.name for m in modules()}
-        for module in modules():
-            text = etree.fromstring(package.read(f"Basic/WorkbookTools/{module.name}.xml")).text
-            ours = [
-                line
-                for line in module.source().decode("cp1252").split("\r\n")
-                if line.strip() and not line.startswith(("Attribute ", "VERSION ", "BEGIN", "END", "  MultiUse"))
-            ]
-            theirs = [line for line in text.splitlines() if line.strip()]
-            assert [line for line in theirs if line in set(ours)] == ours, module.name
+def test_libreoffice_imports_exactly_our_code_as_it_does_excels(libreoffice, addin, tmp_path):
+    ours, excel = libreoffice.workdir / "ours.xlsm", libreoffice.workdir / "excel.xlsm"
+    ours.write_bytes(_as_xlsm(addin))
+    excel.write_bytes(_as_xlsm(_excel_made()))
+    out = libreoffice.convert([ours, excel], "ods")
+    mine = _libreoffice_basic(out / "ours.ods")
+    assert set(mine) == {PROJECT} and PROJECT not in mine[PROJECT]
+    for module in modules():
+        assert mine[PROJECT][module.name] == module.code.replace("\r\n", "\n").split("\n"), module.name
+    # the oracle: for Excel's own project, too, LibreOffice imports what follows the Attribute lines, nothing else
+    theirs = _libreoffice_basic(out / "excel.ods")["MyAddin"]
+    for name, source in _olevba_sources(_excel_made(), tmp_path).items():
+        code = [line for line in source.replace("\r\n", "\n").split("\n") if not line.startswith("Attribute ")]
+        assert [line for line in theirs[name] if line.strip()] == [line for line in code if line.strip()], name
 
 
 def test_every_ribbon_button_calls_a_callback_sub(addin):
@@ -114,7 +178,7 @@ def test_every_ribbon_button_calls_a_callback_sub(addin):
     assert tab.get("label") == "售后工具"
     buttons = list(ui.iter(f"{{{CUSTOM_UI_NS}}}button"))
     assert [b.get("label") for b in buttons] == ["校验", "交接班", "日汇总", "催款汇总", "新建工作簿"]
-    code = next(m for m in modules() if m.name == "WorkbookTools").code
+    code = next(m for m in modules() if m.name == BUTTONS).code
     for button in buttons:
         assert re.search(rf"^Public Sub {button.get('onAction')}\(control As IRibbonControl\)$", code, re.M)
         assert button.get("imageMso") and button.get("screentip") and button.get("supertip")
@@ -140,7 +204,7 @@ def test_the_package_reaches_the_ribbon_and_the_vba_project(addin):
 
 
 def test_chinese_text_in_the_macros_survives_the_chrw_rewrite():
-    source = (MACROS / "WorkbookTools.bas").read_text(encoding="utf-8")
+    source = (MACROS / f"{BUTTONS}.bas").read_text(encoding="utf-8")
     rewritten = vba_ascii(source)
     assert rewritten.isascii()
     literals = re.findall(r'"((?:[^"]|"")*)"', source)

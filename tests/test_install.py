@@ -8,6 +8,7 @@ import zipfile
 
 import pytest
 
+from workbook_tools.addin import install
 from workbook_tools.addin.build import ADDIN_FILE, build_package
 from workbook_tools.spec.sheets import LEDGERS
 from workbook_tools.xlsx.templates import build_workbook
@@ -61,3 +62,12 @@ def test_doctor_notices_an_addin_built_for_other_versions(home):
 def test_without_excel_there_is_no_default_folder():
     result = run("install-addin")
     assert result.exit_code == 2 and "--dir" in result.stderr
+
+
+def test_install_says_when_the_buttons_python_would_import_packages_a_click_does_not_use(home, monkeypatch):
+    monkeypatch.setattr(install, "XLWINGS_EXTRAS", ("pandas", "no_such_package_here"))
+    noted = run("install-addin", "--dir", home / "a")
+    assert noted.exit_code == 0 and "提示：这个 Python 里装了 pandas，xlwings 每次点击按钮都会导入它们" in noted.stdout
+    monkeypatch.setattr(install, "XLWINGS_EXTRAS", ("no_such_package_here",))
+    quiet = run("install-addin", "--dir", home / "b")
+    assert quiet.exit_code == 0 and "提示：" not in quiet.stdout

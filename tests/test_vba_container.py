@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import struct
 import warnings
 from pathlib import Path
 
@@ -13,8 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from oletools.olevba import decompress_stream
 
-from workbook_tools.addin.cfb import compound_file
+from workbook_tools.addin.cfb import NO_STREAM, compound_file
 from workbook_tools.addin.ovba_compression import CHUNK, compress
+
+from conftest import directory_entries
 
 XLWINGS_MODULE = Path(__import__("xlwings").__file__).parent / "xlwings_custom_addin.bas"
 
@@ -48,7 +51,7 @@ STREAMS = {
     "VBA/_VBA_PROJECT": bytes.fromhex("CC61FFFF000100"),
     "VBA/dir": os.urandom(900),
     "VBA/xlwings": os.urandom(20_000),
-    "VBA/WorkbookTools": os.urandom(5_000),
+    "VBA/RibbonButtons": os.urandom(5_000),
     "VBA/ThisWorkbook": b"x" * 70,
     "VBA/Sheet1": b"",
     **{f"VBA/Module{n}": os.urandom(n * 37) for n in range(1, 12)},
@@ -64,6 +67,16 @@ def test_olefile_reads_every_stream_back_without_defects():
     for path, content in STREAMS.items():
         assert ole.openstream(path).read() == content
     assert compound_file(STREAMS) == data  # deterministic
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 4, 7])
+def test_the_directory_fills_its_last_sector_with_entries_that_point_nowhere(count):
+    """[MS-CFB] 2.6.3: unused entries are zero but for their sibling and child ids, which are NOSTREAM."""
+    entries = directory_entries(compound_file({f"S{n}": b"x" for n in range(count)}))
+    used = count + 1  # the root entry, then one per stream
+    assert len(entries) == -(-used // 4) * 4 and entries[used - 1][:64] != bytes(64)
+    unused = bytes(68) + struct.pack("<III", NO_STREAM, NO_STREAM, NO_STREAM) + bytes(48)
+    assert entries[used:] == [unused] * (len(entries) - used)
 
 
 def test_names_longer_than_the_format_allows_are_refused():

@@ -14,6 +14,9 @@ import sys
 import zipfile
 from pathlib import Path
 
+from lxml import etree
+from xlsxwriter.theme import THEME_XML_2007
+
 from workbook_tools import __version__
 from workbook_tools.addin.vba_project import CLASS, DOCUMENT, PROCEDURAL, Module, vba_project_bin
 
@@ -26,6 +29,9 @@ def _macros() -> Path:
 
 MACROS = _macros()
 PROJECT = "WorkbookTools"
+BUTTONS = "RibbonButtons"  # the standard module holding the ribbon callbacks
+SELF_TEST = "SelfTest"  # what `doctor --excel` runs in Excel
+_BUILT_FOR = "@BUILT_FOR@"
 ADDIN_FILE = "WorkbookTools.xlam"
 ADDIN_TYPE = "application/vnd.ms-excel.addin.macroEnabled.main+xml"
 XLSM_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
@@ -33,6 +39,9 @@ CUSTOM_UI_NS = "http://schemas.microsoft.com/office/2009/07/customui"
 CUSTOM_UI_REL = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"  # pairs with 2009/07
 VBA_REL = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
 OFFICE_DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+RIBBON_PART = "customUI/customUI14.xml"
+_RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_TYPES_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 _STRING = re.compile(r'("(?:[^"]|"")*")')
 
 
@@ -87,15 +96,23 @@ def xlwings_module() -> str:
 
 
 def modules() -> list[Module]:
-    ours = (MACROS / "WorkbookTools.bas").read_text(encoding="utf-8")
-    stamp = f"' Built by workbook-tools {__version__} with xlwings {xlwings_version()}\n"
+    """The project's modules; the buttons' module is not named like the project (the VBA editor refuses that)."""
     return [
         Module("ThisWorkbook", DOCUMENT, ""),
         Module("Sheet1", DOCUMENT, ""),
         Module("xlwings", PROCEDURAL, xlwings_module()),
-        Module(PROJECT, PROCEDURAL, stamp + vba_ascii(ours)),
+        Module(BUTTONS, PROCEDURAL, vba_ascii((MACROS / f"{BUTTONS}.bas").read_text(encoding="utf-8"))),
+        Module(SELF_TEST, PROCEDURAL, self_test_module()),
         Module("Dictionary", CLASS, (MACROS / "Dictionary.cls").read_text(encoding="utf-8")),
     ]
+
+
+def self_test_module() -> str:
+    """macros/SelfTest.bas with the versions this build is made for, which `doctor --excel` reads back."""
+    code = (MACROS / f"{SELF_TEST}.bas").read_text(encoding="utf-8")
+    if code.count(_BUILT_FOR) != 1:
+        raise ValueError(f"macros/{SELF_TEST}.bas must hold {_BUILT_FOR} once")
+    return vba_ascii(code.replace(_BUILT_FOR, stamp()))
 
 
 def stamp() -> str:
@@ -110,7 +127,6 @@ def xlwings_version() -> str:
 
 
 def _parts(main_type: str) -> dict[str, bytes]:
-    ui = (MACROS / "customUI14.xml").read_bytes()
     vba = vba_project_bin(PROJECT, modules())
     main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     return {
@@ -124,6 +140,8 @@ def _parts(main_type: str) -> dict[str, bytes]:
             'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
             '<Override PartName="/xl/styles.xml" '
             'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            '<Override PartName="/xl/theme/theme1.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.theme+xml"/>'
             '<Override PartName="/xl/vbaProject.bin" ContentType="application/vnd.ms-office.vbaProject"/>'
             '<Override PartName="/docProps/core.xml" '
             'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
@@ -138,10 +156,8 @@ def _parts(main_type: str) -> dict[str, bytes]:
             '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/'
             'metadata/core-properties" Target="docProps/core.xml"/>'
             f'<Relationship Id="rId3" Type="{OFFICE_DOC_REL}/extended-properties" Target="docProps/app.xml"/>'
-            f'<Relationship Id="rId4" Type="{CUSTOM_UI_REL}" Target="customUI/customUI14.xml"/>'
             "</Relationships>"
         ).encode(),
-        "customUI/customUI14.xml": ui,
         "docProps/core.xml": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
@@ -164,6 +180,7 @@ def _parts(main_type: str) -> dict[str, bytes]:
             f'<Relationship Id="rId1" Type="{OFFICE_DOC_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
             f'<Relationship Id="rId2" Type="{OFFICE_DOC_REL}/styles" Target="styles.xml"/>'
             f'<Relationship Id="rId3" Type="{VBA_REL}" Target="vbaProject.bin"/>'
+            f'<Relationship Id="rId4" Type="{OFFICE_DOC_REL}/theme" Target="theme/theme1.xml"/>'
             "</Relationships>"
         ).encode(),
         "xl/worksheets/sheet1.xml": (
@@ -179,14 +196,43 @@ def _parts(main_type: str) -> dict[str, bytes]:
             '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
             '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
         ).encode(),
+        "xl/theme/theme1.xml": THEME_XML_2007.encode(),  # Excel always writes one; validators require it
         "xl/vbaProject.bin": vba,
     }
 
 
-def build_package(main_type: str = ADDIN_TYPE) -> bytes:
-    """The add-in (or, with XLSM_TYPE, the same project in a macro workbook) as bytes; same sources, same bytes."""
+def _zip(parts: dict[str, bytes]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
-        for name, data in _parts(main_type).items():
+        for name, data in parts.items():
             package.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
     return out.getvalue()
+
+
+def add_ribbon(package: bytes) -> bytes:
+    """`package` with our ribbon (macros/customUI14.xml), related from the package root.
+
+    The one step that finishes both the add-in built here and the one Excel saves for
+    `install-addin --build-in-excel`: Excel's object model cannot add a ribbon part.
+    """
+    with zipfile.ZipFile(io.BytesIO(package)) as source:
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    rels = etree.fromstring(parts["_rels/.rels"])
+    for old in [r for r in rels if r.get("Type") == CUSTOM_UI_REL]:
+        rels.remove(old)
+        parts.pop(old.get("Target").lstrip("/"), None)
+    taken = {r.get("Id") for r in rels}
+    number = next(n for n in range(1, len(taken) + 2) if f"rId{n}" not in taken)
+    etree.SubElement(rels, f"{{{_RELS_NS}}}Relationship", Id=f"rId{number}", Type=CUSTOM_UI_REL, Target=RIBBON_PART)
+    parts["_rels/.rels"] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True)
+    types = etree.fromstring(parts["[Content_Types].xml"])
+    if not any(t.get("Extension", "").lower() == "xml" for t in types):
+        etree.SubElement(types, f"{{{_TYPES_NS}}}Override", PartName="/" + RIBBON_PART, ContentType="application/xml")
+        parts["[Content_Types].xml"] = etree.tostring(types, xml_declaration=True, encoding="UTF-8", standalone=True)
+    parts[RIBBON_PART] = (MACROS / "customUI14.xml").read_bytes()
+    return _zip(parts)
+
+
+def build_package(main_type: str = ADDIN_TYPE) -> bytes:
+    """The add-in (or, with XLSM_TYPE, the same project in a macro workbook) as bytes; same sources, same bytes."""
+    return add_ribbon(_zip(_parts(main_type)))

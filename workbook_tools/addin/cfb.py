@@ -17,6 +17,9 @@ NO_STREAM = 0xFFFFFFFF
 _SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
 STORAGE, STREAM, ROOT = 1, 2, 5
 RED, BLACK = 0, 1
+_ENTRY_SIZE = 128
+# [MS-CFB] 2.6.3: an unused entry is all zeroes except its left sibling, right sibling and child ids (NOSTREAM).
+_UNUSED_ENTRY = bytes(68) + struct.pack("<III", NO_STREAM, NO_STREAM, NO_STREAM) + bytes(48)
 
 
 class _Entry:
@@ -106,8 +109,9 @@ def compound_file(streams: dict[str, bytes]) -> bytes:
     root.start, root.size = place(bytes(mini)), len(mini)
     mini_fat_bytes = b"".join(struct.pack("<I", n) for n in mini_fat)
     first_mini_fat = place(mini_fat_bytes)
-    directory = b"".join(_directory_entry(e) for e in entries)
-    first_directory = place(directory.ljust(_sectors(len(directory), SECTOR) * SECTOR, b"\0"))
+    unused = -len(entries) % (SECTOR // _ENTRY_SIZE)
+    directory = b"".join(_directory_entry(e) for e in entries) + _UNUSED_ENTRY * unused
+    first_directory = place(directory)
     fat_sectors = 0
     while fat_sectors < _sectors((len(fat) + fat_sectors) * 4, SECTOR):
         fat_sectors += 1

@@ -7,6 +7,7 @@ project (RunPython reads INTERPRETER_WIN / INTERPRETER_MAC from it).
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import sys
@@ -51,16 +52,25 @@ class Installed:
     config: Path
 
 
-def install(folder: Path | None = None) -> Installed:
+def install(folder: Path | None = None, package: bytes | None = None) -> Installed:
+    """The add-in (`package`, else the one built here), the team template beside it, and the interpreter's config."""
     target = folder or addin_dir()
     addin = target / ADDIN_FILE
     template = target / FILES_DIR / "team.xlsx"
     config = config_file()
-    write_new_file(addin, build_package(), overwrite=True)
+    write_new_file(addin, package or build_package(), overwrite=True)
     write_new_file(template, build_workbook(LEDGERS), overwrite=True)
     # xlwings reads the file with VBA's Input #: one "KEY","VALUE" line, and no blank line after it (xlwings #2174)
     write_new_file(config, f'"{_interpreter_key()}","{sys.executable}"'.encode(), overwrite=True)
     return Installed(addin, template, config)
+
+
+XLWINGS_EXTRAS = ("pandas", "numpy", "matplotlib", "PIL")  # xlwings imports each that is installed, on every click
+
+
+def click_extras() -> list[str]:
+    """The packages a click would import without using them, in the Python the buttons will run."""
+    return [name for name in XLWINGS_EXTRAS if importlib.util.find_spec(name) is not None]
 
 
 @dataclass(frozen=True)

@@ -27,43 +27,39 @@ REFERENCES = (
         "\\OFFICE16\\MSO.DLL#Microsoft Office 16.0 Object Library",
     ),
 )
-_DOCUMENT_BASE = {"ThisWorkbook": "0{00020819-0000-0000-C000-000000000046}"}
+_WORKBOOK_BASE = "0{00020819-0000-0000-C000-000000000046}"
 _SHEET_BASE = "0{00020820-0000-0000-C000-000000000046}"
+_CLASS_BASE = "0{FCFB3D2A-A0FA-1068-A738-08002B3371B5}"
 
 
 @dataclass(frozen=True)
 class Module:
-    name: str  # ASCII, at most 31 characters (it is also the stream name)
+    name: str  # ASCII, at most 31 characters (it is also the stream name), never the project's name
     kind: str  # document | procedural | class
     code: str  # the VBA code, without Attribute lines (they are derived here)
 
     def source(self) -> bytes:
-        if self.kind == DOCUMENT:
-            base = _DOCUMENT_BASE.get(self.name, _SHEET_BASE)
-            head = [
-                f'Attribute VB_Name = "{self.name}"',
+        """The module as Excel stores it: `Attribute VB_Name` first, then the code.
+
+        An exported .cls file starts with a `VERSION 1.0 CLASS` / `BEGIN ... END`
+        block; the VBA editor drops it on import and Excel never stores it, so a
+        reader that compiles the stream (LibreOffice, Excel on a Mac) would take
+        it for code. Document and class modules carry the attributes Excel
+        writes for them, in Excel's order.
+        """
+        head = [f'Attribute VB_Name = "{self.name}"']
+        if self.kind != PROCEDURAL:
+            document = self.kind == DOCUMENT
+            base = (_WORKBOOK_BASE if self.name == "ThisWorkbook" else _SHEET_BASE) if document else _CLASS_BASE
+            head += [
                 f'Attribute VB_Base = "{base}"',
                 "Attribute VB_GlobalNameSpace = False",
                 "Attribute VB_Creatable = False",
-                "Attribute VB_PredeclaredId = True",
-                "Attribute VB_Exposed = True",
+                f"Attribute VB_PredeclaredId = {document}",
+                f"Attribute VB_Exposed = {document}",
                 "Attribute VB_TemplateDerived = False",
-                "Attribute VB_Customizable = True",
+                f"Attribute VB_Customizable = {document}",
             ]
-        elif self.kind == CLASS:
-            head = [
-                "VERSION 1.0 CLASS",
-                "BEGIN",
-                "  MultiUse = -1  'True",
-                "END",
-                f'Attribute VB_Name = "{self.name}"',
-                "Attribute VB_GlobalNameSpace = False",
-                "Attribute VB_Creatable = False",
-                "Attribute VB_PredeclaredId = False",
-                "Attribute VB_Exposed = False",
-            ]
-        else:
-            head = [f'Attribute VB_Name = "{self.name}"']
         text = "\r\n".join(head + self.code.replace("\r\n", "\n").split("\n"))
         return text.encode("cp1252")
 
@@ -147,6 +143,10 @@ def project_wm(modules: list[Module]) -> bytes:
 
 def vba_project_bin(project: str, modules: list[Module]) -> bytes:
     """vbaProject.bin; the project id is derived from the sources, so the same input gives the same bytes."""
+    taken = {project.lower(), *(name.lower() for name, _ in REFERENCES)}
+    clashes = [m.name for m in modules if m.name.lower() in taken]
+    if clashes:  # the VBA editor refuses a module named like its project or a referenced library
+        raise ValueError(f"module names clash with the project or a reference: {clashes}")
     digest = hashlib.sha1(b"".join(m.source() for m in modules)).digest()
     project_id = "{" + str(uuid.UUID(bytes=digest[:16])).upper() + "}"
     streams = {

@@ -223,26 +223,54 @@ def build_addin_command(out: Path) -> None:
 @click.option(
     "--dir", "folder", type=click.Path(path_type=Path), help="装到这个目录（默认是 Excel 启动时加载的文件夹）。"
 )
-def install_addin_command(folder: Path | None) -> None:
+@click.option(
+    "--build-in-excel",
+    is_flag=True,
+    help="让本机的 Excel 自己生成加载项（Windows；Excel 不接受我们生成的加载项时用，需要先允许访问 VBA 项目）。",
+)
+def install_addin_command(folder: Path | None, build_in_excel: bool) -> None:
     """安装 Excel 加载项：生成 WorkbookTools.xlam 放进 Excel 的启动文件夹，并记下按钮要用的 Python。"""
-    from workbook_tools.addin.install import install
+    from workbook_tools.addin.install import click_extras, install
 
-    done = install(folder)
-    click.echo(f"已安装加载项：{done.addin}\n团队模板：{done.template}\n按钮使用的 Python 记在：{done.config}")
+    package = None
+    if build_in_excel:
+        from workbook_tools.addin.excel_build import build_in_excel as build
+
+        package = build()
+    done = install(folder, package)
+    made = "（由本机的 Excel 生成）" if build_in_excel else ""
+    click.echo(f"已安装加载项{made}：{done.addin}\n团队模板：{done.template}\n按钮使用的 Python 记在：{done.config}")
     click.echo(
         "下一步：1. 完全退出 Excel 再打开，功能区会出现「售后工具」选项卡；"
         "2. 如果提示宏已被禁用，请在「文件 → 选项 → 信任中心 → 信任中心设置 → 受信任位置」里添加上面的文件夹，"
-        "或在提示栏点「启用内容」；3. 运行 workbook-tools doctor 检查。"
+        "或在提示栏点「启用内容」；3. 运行 workbook-tools doctor --excel 检查。"
     )
+    extras = click_extras()
+    if extras:
+        click.echo(
+            f"提示：这个 Python 里装了 {'、'.join(extras)}，xlwings 每次点击按钮都会导入它们（每次多等约 0.5～1 秒）；"
+            "想快一些，可以为 workbook-tools 单独建一个虚拟环境，在里面安装并重新运行 install-addin。"
+        )
 
 
 @cli.command("doctor")
 @click.option("--dir", "folder", type=click.Path(path_type=Path), help="加载项所在目录（默认是 Excel 的启动文件夹）。")
-def doctor_command(folder: Path | None) -> None:
-    """检查按钮需要的东西：Python、xlwings、加载项及其版本、模板、按钮使用的 Python。"""
+@click.option(
+    "--excel",
+    "in_excel",
+    is_flag=True,
+    help="再在 Excel 里自检：打开加载项，运行自检宏，像按钮一样调用 Python（需要装了 Excel 的 Windows 或 macOS）。",
+)
+def doctor_command(folder: Path | None, in_excel: bool) -> None:
+    """检查按钮需要的东西：Python、xlwings、加载项及其版本、模板、按钮使用的 Python；加 --excel 时在 Excel 里自检。"""
     from workbook_tools.addin.install import doctor
 
-    checks = doctor(folder)
+    in_excel_checks = []
+    if in_excel:
+        from workbook_tools.addin.self_test import excel_checks
+
+        in_excel_checks = excel_checks(folder)  # first: without Excel, one line and exit status 2
+    checks = doctor(folder) + in_excel_checks
     for check in checks:
         click.echo(f"{'✓' if check.ok else '✗'} {check.what}" + ("" if check.ok else f"：{check.fix}"))
     missing = sum(not c.ok for c in checks)

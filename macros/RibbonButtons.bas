@@ -59,26 +59,19 @@ Failed:
 End Sub
 
 Private Function PythonReady() As Boolean
-    ' Checked once per Excel session: is there a Python that can import workbook_tools?
+    ' Checked once per Excel session: is there a Python that can import workbook_tools? (SelfTest module)
     Static checked As Boolean, ready As Boolean
-    Dim interpreter As String
     If Not checked Then
-        #If Mac Then
-            ready = True
-        #Else
-            interpreter = GetConfig("INTERPRETER_WIN", GetConfig("INTERPRETER", "python"))
-            On Error Resume Next
-            ready = CreateObject("WScript.Shell").Run("""" & interpreter & """ -c ""import workbook_tools""", 0, True) = 0
-            On Error GoTo 0
-        #End If
+        ready = (PythonProblem(Interpreter()) = "")
         checked = True
     End If
     If Not ready Then MsgBox "没有找到 Python 或 workbook-tools：请安装 Python 3.11 以上版本，运行 pip install workbook-tools 和 workbook-tools install-addin，然后重启 Excel。", vbExclamation, TOOL
     PythonReady = ready
 End Function
 
-Private Function PyText(ByVal text As String) As String
+Public Function PyText(ByVal text As String) As String
     ' A Python string literal with every non-ASCII character as \uXXXX: code pages cannot mangle it.
+    ' Public: doctor --excel calls it to see that this module compiles and passes Chinese through.
     Dim i As Long, code As Long, result As String
     result = "'"
     For i = 1 To Len(text)
