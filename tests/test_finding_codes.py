@@ -69,8 +69,47 @@ CASES = {
 }
 
 
+MESSAGES = {  # the whole sentence each minimal workbook gets: what, where and what to do
+    "archive_copy": (
+        "「退件表 备份」看起来是退件表的存档副本（表名里有“备份”），没有检查也不会改动；如果它"
+        "是在用的表，请把表名里的“备份”去掉。"
+    ),
+    "bad_choice": (
+        "「解决方案」的「退钱」不是可选项，请从下拉列表选择（退款、换货、重发、补发、退差价、赠品"
+        "补偿），或先在「设置」表的「解决方案」列加上它。"
+    ),
+    "bad_date": "「日期」的「2026/02/30」不是有效日期（日期不存在），请写成 2026-11-03 这样的日期。",
+    "bad_number": "「数量」的「两瓶」不是整数，请填写不小于 1 的整数。",
+    "bad_phone": "「联系电话」的「*****」不是有效的手机或座机号码，请对照订单详情改正。",
+    "double_compensation": "订单「SO1」已在退件表第 2 行退款，这里又补偿了 20.00 元，可能重复补偿，请核对。",
+    "duplicate_row": "与第 2 行重复登记（「物流单号」、「订单编码」、「产品名称」相同），请删除多余的一行。",
+    "missing_evidence": "破损件只有 1 张凭证照片，至少要 2 张，请让客户补拍后更新「凭证张数」。",
+    "missing_required": "「数量」没有填写，请补上。",
+    "order_no_precision_lost": (
+        "「订单编号」已被 Excel 存成数字 4.10000000000000E+18，末几位"
+        "已变成 0，请把该列设为文本格式后从订单后台重新复制粘贴。"
+    ),
+    "over_chased": "买家「jenny王」2026-11-22 已被催款 4 次，超过每天 3 次，请隔天再联系。",
+    "paid_before_chase": (
+        "订单「4100000000000000001」2026-11-21 已付款，早于这次催款（2026-11-22），不算催回；请核对催款日期或付款时间。"
+    ),
+    "several_ledgers": (
+        "工作簿里有 2 张交接表（「交接表 11月」、「交接表」），写入时只用「交接表」，这张只"
+        "读取；如果要写入这张，请把它改名为「交接表」。"
+    ),
+    "unknown_header": "表头「解决放案」不是已知列名，是否应为「解决方案」？请改正表头，否则这一列不会被校验。",
+    "unlikely_date": "「日期」的日期 1999-12-31 早于 2000 年或晚于明年，请核对年份。",
+    "unmatched_parcel": "这件退件没有订单编码（无主件），请按物流单号在后台找到订单后补填。",
+    "unrecognised_sheet": (
+        "「重发单」像是重发单，但前 60 行里没有找到它的表头（至少要有「日期」「填写人」「客户"
+        "ID」「原订单编码」「产品名称」「数量」「发件原因」等列名中的 3 个），这张表没有被检"
+        "查；请把表头改成这些列名。"
+    ),
+}
+
+
 def test_every_code_in_the_table_has_its_minimal_workbook():
-    assert sorted(CASES) == sorted(CODES)
+    assert sorted(CASES) == sorted(CODES) == sorted(MESSAGES)
 
 
 @pytest.mark.parametrize("code", sorted(CASES))
@@ -79,7 +118,7 @@ def test_each_minimal_workbook_gives_exactly_its_finding(code):
     findings = check_workbook(grids, TODAY).findings
     assert flatten(findings, "cell", "code") == [(cell, code)]
     assert findings[0].severity is CODES[code][0]
-    assert findings[0].message.startswith(f"{findings[0].sheet}!{cell}：") and "{" not in findings[0].message
+    assert findings[0].message == f"{findings[0].sheet}!{cell}：{MESSAGES[code]}"
 
 
 def test_the_readme_code_table_is_the_code_table():
