@@ -9,7 +9,8 @@ import os
 import pytest
 
 from workbook_tools.xlsx import writer as xlsx_file
-from workbook_tools.xlsx.writer import BACKUP_DIR, BACKUPS_KEPT
+from workbook_tools.xlsx.backups import BACKUP_DIR, BACKUPS_KEPT
+from workbook_tools.xlsx.locking import lock_path
 
 from conftest import run, team_workbook
 
@@ -46,7 +47,7 @@ def test_a_full_disk_changes_nothing(tmp_path, monkeypatch):
     result = run("handover", path, "--from", "小美", "--to", "阿强")
     assert result.exit_code == 2 and "磁盘已满" in result.stderr and "Traceback" not in result.stderr
     assert path.read_bytes() == before
-    leftovers = [p for p in tmp_path.rglob("*") if p.is_file() and p != path]
+    leftovers = [p for p in tmp_path.rglob("*") if p.is_file() and p not in (path, lock_path(path))]
     assert leftovers == []
 
 
@@ -168,5 +169,6 @@ def test_a_written_file_that_does_not_read_back_replaces_nothing(tmp_path, monke
     result = run("chase-summary", path)
     assert result.exit_code == 2 and "读回校验没有通过" in result.stderr and "Traceback" not in result.stderr
     assert path.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) in (["team.xlsx"], sorted(["team.xlsx", BACKUP_DIR]))
+    left = sorted(p.name for p in tmp_path.iterdir() if p != lock_path(path))
+    assert left in (["team.xlsx"], sorted(["team.xlsx", BACKUP_DIR]))
     assert not list(tmp_path.glob(".*.tmp"))
