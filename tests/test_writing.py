@@ -15,8 +15,8 @@ from workbook_tools.core.totals import chase_summary
 from workbook_tools.core.validate import check_workbook
 from workbook_tools.errors import OutputError
 from workbook_tools.spec.sheets import LEDGERS
-from workbook_tools.xlsx.templates import build_workbook
 from workbook_tools.xlsx.locking import lock_path
+from workbook_tools.xlsx.templates import build_workbook
 from workbook_tools.xlsx.writer import WorkbookFile
 
 from conftest import demo_workbook, parts, run, team_workbook

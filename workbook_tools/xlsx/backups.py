@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 BACKUP_DIR = "workbook-tools-backups"
@@ -56,7 +56,7 @@ def free_backup_path(workbook: Path) -> Path:
         path = backup_folder(workbook) / backup_name(workbook, moment)
         if not path.exists():
             return path
-        moment = moment.replace(microsecond=(moment.microsecond + 1) % 1_000_000)
+        moment += timedelta(microseconds=1)
 
 
 def prune(workbook: Path, made: Path) -> None:

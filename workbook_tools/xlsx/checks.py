@@ -148,6 +148,12 @@ def _cells(sheet: etree._Element) -> Iterator[tuple[tuple[int, int], etree._Elem
             yield (row_number, col_number), cell
 
 
+def _extension(part: str) -> str:
+    """What follows the last dot of the last segment (OPC's rule: `_rels/.rels` has the extension `rels`)."""
+    segment = part.rpartition("/")[2]
+    return segment.rpartition(".")[2].lower() if "." in segment else ""
+
+
 def package_problems(book: _Book) -> list[Problem]:
     """Every part has a content type; every internal relationship points at a part that exists."""
     types = book.xml("[Content_Types].xml")
@@ -156,7 +162,7 @@ def package_problems(book: _Book) -> list[Problem]:
     found = [
         Problem("content_type", name, "no Default or Override content type")
         for name in sorted(book.names - {"[Content_Types].xml"})
-        if "/" + name not in overrides and posixpath.splitext(name)[1][1:].lower() not in defaults
+        if "/" + name not in overrides and _extension(name) not in defaults
     ]
     for rels in sorted(n for n in book.names if n.endswith(".rels")):
         source = posixpath.join(posixpath.dirname(posixpath.dirname(rels)), posixpath.basename(rels)[:-5])
