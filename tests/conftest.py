@@ -152,6 +152,8 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     """
     with Recorder() as recorder:
         result = yield
+    if item.get_closest_marker("not_validated"):
+        return result
     failures = recorder.failures()
     if failures:
         raise AssertionError("a file written by this test does not validate:\n" + "\n".join(failures))

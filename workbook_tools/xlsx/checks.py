@@ -300,7 +300,7 @@ def sheet_problems(book: _Book, sheet: str, part: str, styles: _Styles, calc: se
     for cell_ref, cell in _cells(root):
         style = int(cell.get("s", "0"))
         if style >= styles.cell_formats:
-            found.append(Problem("style_index", sheet, f"cell {cell.get('r')} s={style} of {styles.cell_formats}"))
+            found.append(Problem("style_index", sheet, f"cell {cell.get('r')} s={style}"))
         formula = cell.find(q("f"))
         if formula is not None:
             formulas.add(cell_ref)
