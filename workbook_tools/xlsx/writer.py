@@ -32,7 +32,7 @@ from workbook_tools.xlsx.backups import backup_folder, free_backup_path, prune
 from workbook_tools.xlsx.checks import RULES, new_problems
 from workbook_tools.xlsx.locking import holding, temp_path
 from workbook_tools.xlsx.protection import refuse_protected
-from workbook_tools.xlsx.reader import check_workbook_file, grids_of
+from workbook_tools.xlsx.reader import WORKBOOK_SUFFIXES, check_workbook_file, grids_of
 
 
 def lock_files(path: Path) -> list[Path]:
@@ -213,11 +213,13 @@ def write_new_file(
 
     `expected` is the version a change was made from: anything else found there
     is someone's newer save and is not overwritten. `held` says the caller
-    already holds the workbook's lock.
+    already holds the workbook's lock. Only workbooks, which colleagues share and
+    edit, are locked: the add-in and its settings go to Excel's start-up folder,
+    where Excel would try to open a lock file left beside them.
     """
     real = path.resolve()
     with ExitStack() as stack:
-        if not held:
+        if not held and real.suffix.lower() in WORKBOOK_SUFFIXES:
             _hold(stack, real)
         try:
             return _replace(path, real, data, overwrite, check, expected, keep_backup)
