@@ -15,3 +15,19 @@ class NoKnownSheet(WorkbookToolsError):
 
 class OutputError(WorkbookToolsError):
     """The result cannot be written where it was asked to go."""
+
+
+class WorkbookBusy(OutputError):
+    """Another of our commands is writing the same workbook and did not finish in time."""
+
+
+class WorkbookChanged(OutputError):
+    """Someone saved the workbook after we read it; writing would overwrite their change."""
+
+
+class WorkbookProtected(OutputError):
+    """The change would write into a protected sheet or a workbook whose structure is protected."""
+
+
+class WouldNeedRepair(OutputError):
+    """What we would write breaks a rule Excel enforces; the workbook is left as it was."""

@@ -28,9 +28,10 @@ from workbook_tools.spec.lists import AGENTS as AGENT_LIST
 from workbook_tools.spec.reports import DAILY, RESULTS
 from workbook_tools.spec.sheets import BY_KEY, BY_TITLE, CHASE_SUMMARY, HANDOVER, LEDGERS, RESENDS, RETURNS
 from workbook_tools.spec.types import display_width
+from workbook_tools.xlsx.backups import BACKUPS_KEPT
 from workbook_tools.xlsx.reader import read_grids
 from workbook_tools.xlsx.templates import TEAM_FILE, TEMPLATE_DIR, build_templates, build_workbook, stale_templates
-from workbook_tools.xlsx.writer import BACKUPS_KEPT, WorkbookFile, backup_folder, write_new_file
+from workbook_tools.xlsx.writer import WorkbookFile, write_new_file
 
 if TYPE_CHECKING:
     from workbook_tools.core.handover import HandoverResult
@@ -129,13 +130,14 @@ def _sheets_option(value: str | None) -> tuple[Sheet, ...]:
 @cli.command()
 @click.argument("out", type=click.Path(path_type=Path))
 @click.option("--sheets", help=f"只要这些表，用逗号分隔，如「{RETURNS.title},{RESENDS.title}」；默认全部。")
-@click.option("--force", is_flag=True, help="文件已存在时覆盖。")
+@click.option("--force", is_flag=True, help="文件已存在时覆盖（覆盖前先备份）。")
 def new(out: Path, sheets: str | None, force: bool) -> None:
     """按模板新建一个空白工作簿（含「设置」表）。"""
     if out.suffix.lower() != ".xlsx":
         raise OutputError(f"「{out.name}」的扩展名应为 .xlsx。")
     specs = _sheets_option(sheets)
-    write_new_file(out, build_workbook(specs), overwrite=force)
+    backup = write_new_file(out, build_workbook(specs), overwrite=force, keep_backup=True)
+    _backup_note(backup)
     click.echo(f"已新建 {out}：")
     for spec in specs:
         click.echo(f"  {spec.title}：{spec.description}")
@@ -183,16 +185,16 @@ def demo(out: Path) -> None:
     counts = "、".join(f"{s.title} {len(data.rows[s])} 行" for s in LEDGERS if s in data.rows)
     click.echo(f"已按模板 {TEAM_FILE} 写入示例工作簿 {path}：{counts}。")
     click.echo(f"其中 {len(data.planted)} 处是故意写错的，{RESULTS.title}如下：\n")
-    book = WorkbookFile.open(path)
-    check = check_workbook(book.grids(), today)
-    _print_check(path, check)
-    shift_end = datetime.combine(today, datetime.min.time()).replace(hour=18)
-    handed = handover(check, AGENTS[0], AGENTS[1], shift_end)
-    _, chase = chase_summary(check, shift_end)
-    _save(book, [handed.change, chase], None)
-    book = WorkbookFile.open(path)
-    _, daily = daily_totals(check_workbook(book.grids(), today), today, shift_end)
-    book.save([daily])
+    with WorkbookFile.editing(path) as book:
+        check = check_workbook(book.grids(), today)
+        _print_check(path, check)
+        shift_end = datetime.combine(today, datetime.min.time()).replace(hour=18)
+        handed = handover(check, AGENTS[0], AGENTS[1], shift_end)
+        _, chase = chase_summary(check, shift_end)
+        _save(book, [handed.change, chase], None, False)
+    with WorkbookFile.editing(path) as book:
+        _, daily = daily_totals(check_workbook(book.grids(), today), today, shift_end)
+        _save(book, [daily], None, False)
     click.echo(
         f"\n又以 {shift_end:%H:%M} {AGENTS[0]}交给{AGENTS[1]}做了一次交接班（{handed.written} 项，"
         f"{handed.overdue} 项已超时），并生成了催款汇总和{DAILY.title}。"
@@ -279,10 +281,11 @@ def doctor_command(folder: Path | None, in_excel: bool) -> None:
 
 
 def output_options(command: Callable[..., None]) -> Callable[..., None]:
-    """--out and --json, shared by every command that writes into a workbook."""
+    """--out, --force and --json, shared by every command that writes into a workbook."""
     command = click.option("--json", "as_json", is_flag=True, help="同时把写入的内容以 JSON 输出，供脚本读取。")(
         command
     )
+    command = click.option("--force", is_flag=True, help="--out 指定的文件已存在时覆盖它（覆盖前先备份）。")(command)
     return click.option(
         "--out",
         type=click.Path(path_type=Path),
@@ -308,17 +311,21 @@ def _day(text: str | None) -> date:
         raise OutputError(f"--date 的「{text}」不是有效日期，请写成 2026-11-22 这样的格式。") from None
 
 
-def _save(book: WorkbookFile, changes: Iterable[Change | None], out: Path | None) -> Path | None:
+def _backup_note(backup: Path | None) -> None:
+    if backup is not None:
+        click.echo(f"改动前的版本已备份为 {backup}（每个工作簿保留最近 {BACKUPS_KEPT} 份）。", err=True)
+
+
+def _save(book: WorkbookFile, changes: Iterable[Change | None], out: Path | None, force: bool) -> Path | None:
     made = [c for c in changes if c is not None]
     if not made and out is None:
         return None
-    written = book.save(made, out)
+    saved = book.save(made, out, force)
     for change in made:
         if note := placement_note(change):
             click.echo(note, err=True)
-    if out is None:
-        click.echo(f"改动前的版本已备份在 {backup_folder(book.path)}（保留最近 {BACKUPS_KEPT} 份）。", err=True)
-    return written
+    _backup_note(saved.backup)
+    return saved.path
 
 
 def _update(
@@ -327,15 +334,21 @@ def _update(
     phase: str,
     work: Callable[[WorkbookCheck], tuple[T, list[Change | None]]],
     out: Path | None,
+    force: bool,
 ) -> tuple[T, Path | None]:
-    """Open, check and change a workbook, then save it (to `out`, or safely in place), showing progress."""
+    """Open, check and change a workbook, then save it (to `out`, or safely in place), showing progress.
+
+    The workbook's lock is held from the read to the save: a second command on
+    the same workbook waits here, then works on this one's result.
+    """
     with gc_paused(), Progress() as progress:
-        progress.phase(f"正在读取 {file.name}")
-        book = WorkbookFile.open(file)
-        check = check_workbook(book.grids(), day)
-        progress.phase(phase)
-        result, changes = work(check)
-        return result, _save(book, changes, out)
+        progress.phase(f"正在等待其他人写完 {file.name}")
+        with WorkbookFile.editing(file) as book:
+            progress.phase(f"正在读取 {file.name}")
+            check = check_workbook(book.grids(), day)
+            progress.phase(phase)
+            result, changes = work(check)
+            return result, _save(book, changes, out, force)
 
 
 def _excluded_note(excluded: list[str]) -> None:
@@ -357,7 +370,13 @@ def _emit_json(data: object) -> None:
 @click.option("--at", help="交接时间，如「2026-11-22 18:00」；默认现在。")
 @output_options
 def handover_command(
-    file: Path, from_agent: str | None, to_agent: str | None, at: str | None, out: Path | None, as_json: bool
+    file: Path,
+    from_agent: str | None,
+    to_agent: str | None,
+    at: str | None,
+    out: Path | None,
+    force: bool,
+    as_json: bool,
 ) -> None:
     """交接班：把所有未完成的事项写进交接表，最急的在前（不写姓名时按「设置」表的排班）。"""
     from workbook_tools.core.handover import check_agents, handover
@@ -370,7 +389,7 @@ def handover_command(
         handed = handover(check, from_agent, to_agent, moment)
         return handed, [handed.change]
 
-    result, written = _update(file, moment.date(), f"正在写入{HANDOVER.title}", work, out)
+    result, written = _update(file, moment.date(), f"正在写入{HANDOVER.title}", work, out, force)
     if as_json:
         _emit_json({"written": result.written, "items": list(result.items)})
         return
@@ -389,7 +408,9 @@ def handover_command(
 @click.option("--agent", help=f"确认接收的{HANDOVER.to_agent.header}。")
 @click.option("--at", help=f"{HANDOVER.acknowledged_at.header}，如「2026-11-22 18:10」；默认现在。")
 @output_options
-def acknowledge_command(file: Path, agent: str | None, at: str | None, out: Path | None, as_json: bool) -> None:
+def acknowledge_command(
+    file: Path, agent: str | None, at: str | None, out: Path | None, force: bool, as_json: bool
+) -> None:
     """承接人确认已收到交接：在交接表填上确认时间。"""
     from workbook_tools.core.handover import acknowledge, check_agents
 
@@ -400,7 +421,7 @@ def acknowledge_command(file: Path, agent: str | None, at: str | None, out: Path
         count, change = acknowledge(check, agent, moment)
         return count, [change]
 
-    count, written = _update(file, moment.date(), "正在确认交接", work, out)
+    count, written = _update(file, moment.date(), "正在确认交接", work, out, force)
     if as_json:
         _emit_json({"acknowledged": count})
         return
@@ -412,7 +433,9 @@ def acknowledge_command(file: Path, agent: str | None, at: str | None, out: Path
 @click.option("--date", "day", help="汇总哪一天，如 2026-11-22；默认今天。")
 @click.option("--at", help="按这个时间算未处理、已超时和自动关闭，如「2026-11-22 18:00」；默认现在。")
 @output_options
-def daily_totals_command(file: Path, day: str | None, at: str | None, out: Path | None, as_json: bool) -> None:
+def daily_totals_command(
+    file: Path, day: str | None, at: str | None, out: Path | None, force: bool, as_json: bool
+) -> None:
     """日汇总：生成「日汇总」表（当天和近 7 天的退件、重发、质量问题、催款、交接）。"""
     from workbook_tools.core.totals import daily_totals
 
@@ -423,7 +446,7 @@ def daily_totals_command(file: Path, day: str | None, at: str | None, out: Path 
         figures, sheet = daily_totals(check, chosen, moment)
         return figures, [sheet]
 
-    result, written = _update(file, chosen, f"正在生成{DAILY.title}", work, out)
+    result, written = _update(file, chosen, f"正在生成{DAILY.title}", work, out, force)
     if as_json:
         _emit_json(result)
         return
@@ -442,7 +465,7 @@ def daily_totals_command(file: Path, day: str | None, at: str | None, out: Path 
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--at", help="按这个时间判断订单是否已自动关闭，如「2026-11-22 18:00」；默认现在。")
 @output_options
-def chase_summary_command(file: Path, at: str | None, out: Path | None, as_json: bool) -> None:
+def chase_summary_command(file: Path, at: str | None, out: Path | None, force: bool, as_json: bool) -> None:
     """催款汇总：按天、按催款人统计，写进催款汇总表。"""
     from workbook_tools.core.totals import chase_summary
 
@@ -452,7 +475,7 @@ def chase_summary_command(file: Path, at: str | None, out: Path | None, as_json:
         summary, change = chase_summary(check, moment)
         return summary, [change]
 
-    result, written = _update(file, moment.date(), "正在生成催款汇总", work, out)
+    result, written = _update(file, moment.date(), "正在生成催款汇总", work, out, force)
     if as_json:
         _emit_json(result)
         return
