@@ -8,10 +8,12 @@ import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
 import xlsxwriter
+from openpyxl.worksheet.formula import ArrayFormula
 
 from conftest import TODAY, parts, run
 
@@ -121,14 +123,18 @@ def test_libreoffice_computes_the_expanded_formulas(libreoffice, tmp_path):
     assert [row[9] for row in rows[1:4]] == ["小美的汇总", "合计的汇总", "的汇总"]
 
 
-def test_an_array_formula_in_a_column_we_write_is_refused_and_nothing_changes(tmp_path):
-    path = tmp_path / "team.xlsx"
+def summary_with_array_formula(path: Path) -> Path:
     book = xlsxwriter.Workbook(path)
     chase_rows(book.add_worksheet("催款明细表"))
     summary = book.add_worksheet("催款汇总表")
     summary.write_row(0, 0, SUMMARY_HEADER)
     summary.write_array_formula("E2:E4", "{=D2:D4/C2:C4}")
     book.close()
+    return path
+
+
+def test_an_array_formula_in_a_column_we_write_is_refused_and_nothing_changes(tmp_path):
+    path = summary_with_array_formula(tmp_path / "team.xlsx")
     before = path.read_bytes()
     result = run("chase-summary", path, "--at", AT)
     assert result.exit_code == 2 and "数组公式（E2:E4）" in result.stderr and result.stderr.count("\n") == 1
@@ -191,8 +197,8 @@ def test_with_room_the_ledger_grows_into_it_and_never_over_its_neighbours(tmp_pa
     assert sorted(sheet.cell(r, 2).value for r in range(5, 10)) == ["SO0", "SO1", "SO2", "SO3", "SO4"]
 
 
-def test_a_table_sized_ahead_is_filled_and_never_shrunk(tmp_path):
-    path = tmp_path / "team.xlsx"
+def tables_sized_ahead(path: Path) -> Path:
+    """催款汇总表 and 交接表 as Excel tables the team sized for a hundred and fifty rows."""
     book = xlsxwriter.Workbook(path)
     chase_rows(book.add_worksheet("催款明细表"))
     summary = book.add_worksheet("催款汇总表")
@@ -210,6 +216,11 @@ def test_a_table_sized_ahead_is_filled_and_never_shrunk(tmp_path):
         },
     )
     book.close()
+    return path
+
+
+def test_a_table_sized_ahead_is_filled_and_never_shrunk(tmp_path):
+    path = tables_sized_ahead(tmp_path / "team.xlsx")
     assert run("chase-summary", path, "--at", AT).exit_code == 0
     assert run("handover", path, "--from", "小美", "--to", "阿强", "--at", AT).exit_code == 0
     saved = openpyxl.load_workbook(path)
@@ -302,3 +313,90 @@ def test_a_team_sheet_with_our_name_is_left_alone_and_the_user_is_told(tmp_path,
     again = run(command[0], path, *command[1:])  # the next run finds its own tab again
     assert again.exit_code == 0 and "（3）" not in again.stderr
     assert openpyxl.load_workbook(path).sheetnames.count(ours) == 1
+
+
+def formulas_on_our_tab(path: Path) -> Path:
+    """A team's dashboard whose filled-down formulas read our 日汇总 (made by an earlier run)."""
+    book = xlsxwriter.Workbook(path)
+    chase_rows(book.add_worksheet("催款明细表"))
+    board = book.add_worksheet("看板")
+    board.write_row(0, 0, ["指标", "当天"])
+    for r in range(1, 6):
+        board.write_formula(r, 0, f"='日汇总'!A{r + 4}", None, "")
+        board.write_formula(r, 1, f"='日汇总'!B{r + 4}", None, 0)
+    board.write_array_formula("D2:D3", "{=B2:B3*2}")
+    book.close()
+    rewrite(path, "xl/worksheets/sheet2.xml", lambda text: share(share(text, "A", 2, 6), "B", 2, 6, index=1))
+    assert run("daily-totals", path, "--at", AT).exit_code == 0
+    return path
+
+
+LAYOUTS = {
+    "formulas on our tab": formulas_on_our_tab,
+    "filled-down formulas": summary_with_filled_formulas,
+    "array formula": summary_with_array_formula,
+    "neighbours, no room": lambda path: handover_with_neighbours(path, gap=2),
+    "neighbours, room": lambda path: handover_with_neighbours(path, gap=8),
+    "neighbours, no table": lambda path: handover_with_neighbours(path, gap=8, excel_table=False),
+    "tables sized ahead": tables_sized_ahead,
+    "calcChain": with_calc_chain,
+    "team sheets with our names": team_sheets_with_our_names,
+}
+COMMANDS = {
+    "validate": ["validate"],
+    "handover": ["handover", "--from", "小美", "--to", "阿强", "--at", AT],
+    "acknowledge": ["acknowledge", "--agent", "阿强", "--at", AT],
+    "daily-totals": ["daily-totals", "--at", AT],
+    "chase-summary": ["chase-summary", "--at", AT],
+}
+OWN_SHEETS = {"handover": "交接表", "acknowledge": "交接表", "daily-totals": "日汇总", "chase-summary": "催款汇总表"}
+
+
+def _cells(path: Path) -> dict[str, dict[str, object]]:
+    """Every cell of every sheet as written (formulas as their text), merged ranges and tables included."""
+    book = openpyxl.load_workbook(path)
+
+    def value(cell: Any) -> object:
+        formula = cell.value
+        return (formula.ref, formula.text) if isinstance(formula, ArrayFormula) else formula
+
+    return {
+        sheet.title: {
+            **{cell.coordinate: value(cell) for row in sheet.iter_rows() for cell in row if cell.value is not None},
+            "merged": sorted(str(r) for r in sheet.merged_cells.ranges),
+            "tables": {t.name: t.ref for t in sheet.tables.values()},
+        }
+        for sheet in book.worksheets
+    }
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_every_command_on_every_layout_writes_soundly_or_refuses_and_keeps_what_is_not_ours(tmp_path, layout, command):
+    path = LAYOUTS[layout](tmp_path / "team.xlsx")
+    before, cells = path.read_bytes(), _cells(path)
+    result = run(COMMANDS[command][0], path, *COMMANDS[command][1:])
+    if result.exit_code == 2:  # a refusal: one line, and the file as it was
+        assert result.stderr.count("\n") == 1 and path.read_bytes() == before
+        return
+    assert result.exit_code in (0, 1), result.output  # the validators of conftest check the file written
+    after = _cells(path)
+    ours = {name for name in after if name.startswith(OWN_SHEETS.get(command, "\0"))} - {
+        name for name in cells if name == OWN_SHEETS.get(command) and _not_recognised(cells[name])
+    }
+    for name, old in cells.items():
+        if name in ours:  # the sheet the command writes: the team's cells outside the ledger's columns stay
+            kept = {k: v for k, v in old.items() if k in ("merged",) or _outside_ledger(k, old)}
+            assert {k: after[name].get(k) for k in kept} == kept, name
+        else:
+            assert after[name] == old, name
+
+
+def _not_recognised(cells: dict[str, object]) -> bool:
+    return cells.get("B1") in ("内容", "组长点评")  # the team's own 交接表 / 日汇总 in team_sheets_with_our_names
+
+
+def _outside_ledger(coordinate: str, cells: dict[str, object]) -> bool:
+    """A cell below the ledger's neighbours or right of its columns (the team's own), not one we may write."""
+    match = re.fullmatch(r"([A-Z]+)(\d+)", coordinate)
+    return bool(match) and (match[1] > "I" or int(match[2]) > 11)
