@@ -277,3 +277,94 @@ def test_outside_every_shift_or_with_an_empty_roster_the_names_are_asked_for():
         handover(check_workbook([RETURNS, ROSTER], AT.date()), None, None, datetime(2026, 11, 22, 3, 0))
     with pytest.raises(WorkbookToolsError, match="排班"):
         handover(check_workbook([RETURNS], AT.date()), None, None, AT)
+
+
+def _written(result, grid: Grid = HANDOVER) -> list[dict[str, object]]:
+    """The rows a handover appended, by header (the team's sheet gained the columns it lacked)."""
+    header = {c.col: c.value for c in result.change.cells if c.row == 1}
+    header.update({i + 1: h for i, h in enumerate(grid.rows[0])})
+    rows: dict[int, dict[str, object]] = {}
+    for cell in result.change.cells:
+        if cell.row > len(grid.rows):
+            rows.setdefault(cell.row, {})[header[cell.col]] = cell.value
+    return [rows[r] for r in sorted(rows)]
+
+
+def test_every_column_of_a_written_item_comes_from_its_ledger_row():
+    rows = {row["来源"]: row for row in _written(run())}
+    assert rows["质量问题表!2"] == {
+        "买家ID": "风吹麦浪kk",
+        "订单号": "SO6",
+        "订单描述": "漏液：瓶盖松动",
+        "交接处理": rows["质量问题表!2"]["交接处理"],
+        "交接人": "小美",
+        "承接人": "阿强",
+        "时间": AT,
+        "来源": "质量问题表!2",
+        "截止时间": datetime(2026, 11, 25),
+        "状态": "待处理",
+        "事项类型": "质量问题",
+        "事项编号": rows["质量问题表!2"]["事项编号"],
+    }
+    chase = rows["催款明细表!2"]
+    assert (chase["订单状态"], chase["订单价格"], chase["订单描述"]) == (
+        "等待买家付款",
+        89,
+        "未付款订单 ¥89.00（上次：未接通）",
+    )
+    assert chase["事项编号"].startswith("CH-") and len(chase["事项编号"]) == 13
+    assert "订单状态" not in rows["退件表!4"]  # resent, not refunded: the order is not 退款中
+
+
+def test_a_hand_written_item_keeps_its_own_texts_type_and_number():
+    rows = {row["来源"]: row for row in _written(run())}
+    manual = rows["交接表!2"]
+    assert (manual["事项类型"], manual["订单描述"], manual["订单状态"]) == ("拒绝退款回访", "拒绝了仅退款", "退款中")
+    assert manual["交接处理"] == "电话联系买家说明拒绝原因（截止 11-24 09:00）"
+    assert manual["事项编号"].startswith("HO-") and len(manual["事项编号"]) == 13
+    updates = {(c.row, c.value) for c in run().change.cells if c.row in (2, 3)}
+    assert (2, "已转交") in updates and (2, manual["事项编号"]) in updates  # the typed row is handed on, numbered
+
+
+def test_a_hand_written_item_with_a_problem_is_flagged_and_a_blank_one_still_reads():
+    handover = Grid(
+        "交接表",
+        [
+            HANDOVER.rows[0],
+            ["一只猫咪喵", None, None, None, "", "阿强", "小美", "2026-11-22 09:00", None, "待处理", None],
+        ],
+    )
+    (item,) = run(book=[handover]).items
+    assert item["action"] == "；该行有校验错误，请先改正"  # 交接处理 is missing: flagged, never dropped
+    (row,) = _written(run(book=[handover]), handover)
+    assert (row["事项类型"], row.get("订单描述")) == ("其他", None)
+
+
+def test_a_damaged_parcel_with_a_claim_open_says_so():
+    quality = Grid(
+        "质量问题表",
+        [
+            [*QUALITY.rows[0], "索赔状态"],
+            ["2026-11-20", "阿强", "c", "SO6", "漏液", "瓶盖松动", 2, "补发", "处理中", None, "索赔中"],
+        ],
+    )
+    rows = {row["来源"]: row for row in _written(run(book=[HANDOVER, quality]))}
+    assert rows["质量问题表!2"]["订单描述"] == "漏液：瓶盖松动，快递索赔未完成"
+
+
+def test_items_done_since_the_last_handover_are_reported_with_their_own_columns():
+    handed = _with_rows(HANDOVER, run())
+    returns = Grid("退件表", [row[:] for row in RETURNS.rows])
+    returns.rows[1][8] = "已退款"
+    result = run(book=[handed, returns, *BOOK[2:]], at=datetime(2026, 11, 23, 9, 0), from_agent="阿强", to_agent="莉莉")
+    done = next(i for i in result.items if i["state"] == "已完成" and i["source"] == "退件表!2")
+    assert done == {
+        "source": "退件表!2",
+        "buyer_id": "小鱼儿爱吃糖",
+        "order_no": "SO1",
+        "action": done["action"],
+        "due_at": "2026-11-22T00:00",
+        "overdue": False,
+        "state": "已完成",
+    }
+    assert done["action"].startswith("【已超时】核对退件后退款")

@@ -9,6 +9,8 @@ from typing import NamedTuple
 from workbook_tools.core.tables import Grid
 from workbook_tools.core.totals import chase_summary, daily_totals
 from workbook_tools.core.validate import check_workbook
+from workbook_tools.spec.sheets import CHASE_SUMMARY
+from workbook_tools.spec.types import Kind
 
 DAY = date(2026, 11, 22)
 AT = datetime(2026, 11, 22, 20, 0)
@@ -339,3 +341,90 @@ def test_every_overview_figure_of_the_tab():
         len(paid(today(chase))),
         float(sum(r.amount for r in paid(today(chase)))),
     )
+
+
+def _table(sheet, title):
+    """A breakdown table of the tab: (its header, its rows), found by its title."""
+    index = next(i for i, b in enumerate(sheet.blocks) if b.rows == ((title,),))
+    assert sheet.blocks[index].style.value == "note" and sheet.blocks[index + 1].style.value == "header"
+    return sheet.blocks[index + 1].rows[0], list(sheet.blocks[index + 2].rows), sheet.blocks[index + 2]
+
+
+POSTAGE = {
+    "过敏": "客户",
+    "客户原因": "客户",
+    "产品质量问题": "我司",
+    "发货问题": "我司",
+    "快递原因": "快递",
+}  # 003 ch.2
+
+
+def test_every_breakdown_table_of_the_tab():
+    _, sheet = totals()
+    week = [r for r in RETURN_ROWS if in_week(r.day)]
+    on_day = [r for r in week if r.day == DAY]
+    header, rows, _ = _table(sheet, "邮费承担方")
+    payers = Counter(POSTAGE[r.kind] for r in week)
+    assert header == ("承担方", "当天", "近 7 天")
+    assert sorted(rows) == sorted((p, sum(POSTAGE[r.kind] == p for r in on_day), n) for p, n in payers.items())
+    _, rows, _ = _table(sheet, "退回数量按产品")
+    products = {r.product for r in week}
+    assert sorted(rows) == sorted(
+        (p, sum(r.qty for r in on_day if r.product == p), sum(r.qty for r in week if r.product == p)) for p in products
+    )
+    _, rows, _ = _table(sheet, "重发按发件原因（近 7 天）")
+    resends = [r for r in RESEND_ROWS if in_week(r.day)]
+    assert sorted(rows) == sorted(
+        (
+            reason,
+            sum(r.reason == reason and r.new_tracking is not None for r in resends),
+            sum(r.reason == reason and r.new_tracking is None for r in resends),
+        )
+        for reason in {r.reason for r in resends}
+    )
+    header, rows, block = _table(sheet, "质量问题按类型（近 7 天）")
+    quality = [r for r in QUALITY_ROWS if in_week(r.day)]
+    assert header == ("问题类型", "件数", "补偿金额", "快递损失费用") and block.kinds[2:] == (Kind.MONEY, Kind.MONEY)
+    assert sorted(rows) == sorted(
+        (
+            k,
+            sum(r.kind == k for r in quality),
+            sum(r.compensation for r in quality if r.kind == k),
+            sum(r.courier_loss or 0 for r in quality if r.kind == k),
+        )
+        for k in {r.kind for r in quality}
+    )
+    _, rows, _ = _table(sheet, "质量问题按责任方（近 7 天）")
+    assert sorted(rows) == sorted(Counter(r.party for r in quality).items())
+    _, rows, block = _table(sheet, "待返厂（近 7 天）")
+    assert rows == [(r.day, None, r.kind, r.order) for r in quality if r.factory == "是"]
+    assert block.kinds == (Kind.DATE, None, None, Kind.TEXT)
+    _, rows, _ = _table(sheet, "未计入的行（有校验错误，请先改正）")
+    assert rows == [(f"退件表!{len(RETURN_ROWS) + 2}",), (f"催款明细表!{len(CHASE_ROWS) + 2}",)]
+
+
+def test_the_charts_point_at_their_tables():
+    _, sheet = totals()
+    by_type, trend = sheet.charts
+    (_, rows, block), (_, trend_rows, trend_block) = _table(sheet, "退件按退回类型"), _table(sheet, "近 7 天趋势")
+    first, last = block.row, block.row + len(rows) - 1
+    assert by_type.categories == (first, 1, last, 1)
+    assert by_type.series == (("当天", (first, 2, last, 2)), ("近 7 天", (first, 3, last, 3)))
+    first, last = trend_block.row, trend_block.row + len(trend_rows) - 1
+    assert trend.series == tuple(
+        (name, (first, col, last, col)) for col, name in ((2, "退件"), (3, "重发"), (4, "质量问题"))
+    )
+    assert (by_type.kind, trend.kind, by_type.anchor, trend.anchor) == ("column", "line", (4, 5), (21, 5))
+
+
+def test_a_new_summary_sheet_is_laid_out_like_the_template_and_its_rates_are_ratios():
+    _, change = chase_summary(check_workbook(book(), DAY), AT)
+    header, body = change.blocks
+    assert header.rows == (tuple(c.header for c in CHASE_SUMMARY.columns),) and header.style.value == "header"
+    assert change.header_fills == tuple(c.role.fill for c in CHASE_SUMMARY.columns) and change.freeze_row == 1
+    assert change.widths == {i: c.display_width for i, c in enumerate(CHASE_SUMMARY.columns, start=1)}
+    assert body.kinds == tuple(c.kind for c in CHASE_SUMMARY.columns)
+    for row in body.rows:
+        values = dict(zip((c.header for c in CHASE_SUMMARY.columns), row, strict=True))
+        assert values["联系率"] == values["已联系"] / values["需催单数"]
+        assert values["成功率"] == values["催回单数"] / values["需催单数"]

@@ -120,7 +120,7 @@ def read_settings(grids: list[Grid]) -> Settings:
         if names.rule in headers or any(cl.title in headers for cl in SETTINGS.lists):
             break
     else:
-        return Settings()
+        return Settings(roster=_roster(grid))  # a 设置 with only a roster on it
     rule_values, bad = {}, []
     if names.rule in headers and names.value in headers:
         value_col = headers[names.value]
