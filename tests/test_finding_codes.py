@@ -9,6 +9,7 @@ import pytest
 from workbook_tools.core.findings import flatten
 from workbook_tools.core.tables import Grid
 from workbook_tools.core.validate import check_workbook
+from workbook_tools.core.values import UNCALCULATED
 from workbook_tools.spec.codes import CODES
 
 from conftest import ROOT, TODAY
@@ -52,6 +53,7 @@ CASES = {
     "over_chased": ([chases(*({"订单编号": f"41{n}"} for n in range(4)))], "B5"),
     "unmatched_parcel": ([returns(("订单编码", None))], "C2"),
     "unknown_header": ([returns(header=[*RETURNS[:5], "解决放案"])], "F1"),
+    "formula_not_calculated": ([returns(("数量", UNCALCULATED))], "E2"),
 }
 
 

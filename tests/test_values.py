@@ -86,9 +86,11 @@ def test_every_spelling_of_a_date_reads_back_as_that_date(day, spelling):
     assert parse_date(typed, TODAY) == day
 
 
-@given(st.dates(min_value=TODAY - timedelta(days=180), max_value=TODAY + timedelta(days=180)))
-def test_month_and_day_alone_read_as_the_date_within_half_a_year(day):
-    assert parse_date(f"{day.month}月{day.day}日", TODAY) == day
+@given(st.dates(min_value=TODAY - timedelta(days=300), max_value=TODAY + timedelta(days=60)))
+def test_month_and_day_alone_read_as_the_latest_such_date_at_most_two_months_ahead(day):
+    """Ledgers record what happened: 「5.20」 typed in November is last May, not next May."""
+    for spelling in ("{d.month}月{d.day}日", "{d.month}.{d.day}", "{d.month}-{d.day}", "{d.month}/{d.day}"):
+        assert parse_date(spelling.format(d=day), TODAY) == day
 
 
 @pytest.mark.parametrize("stored", [1.23456789012346e18, 4123456789012345678, "1.23457E+18", "4.12345678901235E+18"])

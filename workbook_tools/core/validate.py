@@ -57,18 +57,27 @@ def _number_fix(column: Column) -> str:
     return f"请填写不小于 {low:g} 的金额，如 12.50"
 
 
+def _date_example(column: Column) -> str:
+    return "2026-11-03 14:30 这样的日期和时间" if column.kind is Kind.DATETIME else "2026-11-03 这样的日期"
+
+
 def _cell_findings(
-    table: Table, row: int, column: Column, raw: object, settings: Settings, today: date
+    table: Table, row: int, check: _ColumnCheck, raw: object, settings: Settings, today: date
 ) -> tuple[object, list[Finding]]:
+    column = check.column
     where = (table.sheet, row, table.columns[column], column.header)
     try:
-        value = parser_for(column.kind, today)(raw)
+        value = check.parse(raw)
     except BadValue as error:
         shown = error.detail if error.code in ("order_no_precision_lost", "bad_phone") else show(column, raw)
         detail = error.detail
         if error.code == "bad_date" and detail:
             detail = f"（{detail}）"
-        return None, [finding(*where, error.code, value=shown, detail=detail, fix=_number_fix(column))]
+        return None, [
+            finding(
+                *where, error.code, value=shown, detail=detail, fix=_number_fix(column), example=_date_example(column)
+            )
+        ]
     if column.minimum is not None and value < column.minimum:
         return None, [
             finding(
@@ -181,7 +190,7 @@ class _ColumnCheck:
     window: tuple[date, date] | None
 
 
-def _column_checks(table: Table, settings: Settings, today: date) -> list[_ColumnCheck]:
+def _column_checks(table: Table, settings: Settings, today: date, date1904: bool) -> list[_ColumnCheck]:
     checks = []
     for column in table.spec.columns:
         if not table.has(column) or column.computed:
@@ -193,7 +202,10 @@ def _column_checks(table: Table, settings: Settings, today: date) -> list[_Colum
         )
         checks.append(
             _ColumnCheck(
-                column, parser_for(column.kind, today), allowed, likely_dates(today) if column.kind.dated else None
+                column,
+                parser_for(column.kind, today, date1904),
+                allowed,
+                likely_dates(today) if column.kind.dated else None,
             )
         )
     return checks
@@ -245,8 +257,12 @@ def _read_column(raws: list[Any], check: _ColumnCheck) -> tuple[list[Any], list[
     return values, blank, failed
 
 
-def check_table(table: Table, settings: Settings, today: date) -> TableCheck:
-    """Column by column: every cell is read by its column's parser; only failing cells build a message."""
+def check_table(table: Table, settings: Settings, today: date, date1904: bool = False) -> TableCheck:
+    """Column by column: every cell is read by its column's parser; only failing cells build a message.
+
+    `date1904`: the workbook counts serial numbers from 1904 (older Mac Excel), so a bare
+    number in a date column is read in that system.
+    """
     findings = [
         finding(table.sheet, table.header_row, u.col, u.text, "unknown_header", value=u.text, suggestion=u.suggestion)
         for u in table.unknown_headers
@@ -254,14 +270,14 @@ def check_table(table: Table, settings: Settings, today: date) -> TableCheck:
     row_numbers = table.row_numbers
     values: dict[Column, list[Any]] = {}
     bad: dict[int, set[Column]] = {}  # row index -> columns whose cell has an error
-    for check in _column_checks(table, settings, today):
+    for check in _column_checks(table, settings, today, date1904):
         column = check.column
         col, raws = table.columns[column], table.cells[column]
         values[column], blank, failed = _read_column(raws, check)
         if column.required:
             findings += [finding(table.sheet, row_numbers[i], col, column.header, "missing_required") for i in blank]
         for i in failed:
-            values[column][i], cell_findings = _cell_findings(table, row_numbers[i], column, raws[i], settings, today)
+            values[column][i], cell_findings = _cell_findings(table, row_numbers[i], check, raws[i], settings, today)
             if cell_findings and cell_findings[0].severity is Severity.ERROR:
                 bad.setdefault(i, set()).add(column)
             findings += cell_findings
@@ -284,8 +300,11 @@ def check_table(table: Table, settings: Settings, today: date) -> TableCheck:
     return TableCheck(table, records, tuple(findings))
 
 
-def check_workbook(grids: list[Grid], today: date) -> WorkbookCheck:
-    """Validate every recognised sheet of a workbook; NoKnownSheet when there is none."""
+def check_workbook(grids: list[Grid], today: date, date1904: bool = False) -> WorkbookCheck:
+    """Validate every recognised sheet of a workbook; NoKnownSheet when there is none.
+
+    `date1904`: the workbook's serial numbers count from 1904 (see `check_table`).
+    """
     settings = read_settings(grids)
     tables = find_tables([g for g in grids if g.name.strip() != SETTINGS.title])
     if not tables:
@@ -293,12 +312,10 @@ def check_workbook(grids: list[Grid], today: date) -> WorkbookCheck:
         examples = "".join(f"「{c.header}」" for c in (HANDOVER.order_no, RETURNS.date))
         raise NoKnownSheet(f"没有找到可识别的表（{names}）：请确认表头行写有{examples}等列名。")
     findings = [
-        finding(
-            SETTINGS.title, b.row, b.col, b.column, b.error.code, value=b.value, detail=b.error.detail, fix="请填写数字"
-        )
+        finding(SETTINGS.title, b.row, b.col, b.column, b.error.code, value=b.value, detail=b.error.detail, fix=b.fix)
         for b in settings.bad_cells
     ]
-    checks = tuple(check_table(t, settings, today) for t in tables)
+    checks = tuple(check_table(t, settings, today, date1904) for t in tables)
     for check in checks:
         findings += check.findings
     order = {t.sheet: i for i, t in enumerate(tables)}
