@@ -32,6 +32,13 @@ class BadSetting:
     error: BadValue
     fix: str = "请填写数字"
 
+    @property
+    def shown(self) -> str:
+        """The value as the cell shows it: 99999999, not 99999999.0."""
+        if isinstance(self.value, float) and self.value.is_integer():
+            return str(int(self.value))
+        return str(self.value).strip()[:30]
+
 
 @dataclass(frozen=True)
 class Shift:
@@ -108,9 +115,8 @@ class Settings:
         """
         bad = self.unusable.get(rule.key)
         if bad is not None:
-            shown = str(bad.value).strip()
             raise UnusableSetting(
-                f"「{SETTINGS.title}」表 {cell_name(bad.row, bad.col)} 的规则「{rule.title}」填的是「{shown[:20]}」，"
+                f"「{SETTINGS.title}」表 {cell_name(bad.row, bad.col)} 的规则「{rule.title}」填的是「{bad.shown}」，"
                 f"{bad.error.detail or '无法读取'}，无法按它计算；请改正后再试（可运行 workbook-tools validate 查看）。"
             )
         return self.rule_values.get(rule.key, rule.value)

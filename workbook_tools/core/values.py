@@ -67,7 +67,7 @@ def is_blank(value: object) -> bool:
 
 def _refuse_uncalculated(value: object) -> None:
     if value is UNCALCULATED:
-        raise BadValue("formula_not_calculated")
+        raise BadValue("formula_not_calculated", "公式没有保存计算结果")
 
 
 def excel_epoch(date1904: bool) -> datetime:

@@ -149,7 +149,8 @@ def _row_cuts(xml: bytes, start: int, end: int, parts: int) -> list[int]:
 
 
 def pieces(xml: bytes) -> list[tuple[int, int]] | None:
-    """Byte ranges of whole rows, in order, each laid out by calamine within DENSE_CELLS; None when XML is unusual."""
+    """Byte ranges of whole rows, in order, each laid out by calamine within DENSE_CELLS (or a single row);
+    None when the XML is not laid out the usual way."""
     begin = xml.find(_SHEET_DATA)
     if begin < 0:
         return [] if re.search(rb"<sheetData\s*/>", xml) else None
@@ -163,13 +164,11 @@ def pieces(xml: bytes) -> list[tuple[int, int]] | None:
         bound = _measure(xml, start, stop)
         if bound is None:
             return None
-        if bound <= DENSE_CELLS:
+        cuts = _row_cuts(xml, start, stop, -(-bound // DENSE_CELLS)) if bound > DENSE_CELLS else []
+        if cuts:
+            todo += reversed(list(zip([start, *cuts], [*cuts, stop], strict=True)))
+        else:  # within the bound, or a single row: at most 16,384 cells
             found.append((start, stop))
-            continue
-        cuts = _row_cuts(xml, start, stop, -(-bound // DENSE_CELLS))
-        if not cuts:
-            return None
-        todo += reversed(list(zip([start, *cuts], [*cuts, stop], strict=True)))
     return found
 
 
