@@ -27,7 +27,7 @@ import sys
 import tempfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from workbook_tools.cli.demo import AGENTS, BUYERS, PRODUCTS, make_demo
 from workbook_tools.spec.lists import (
@@ -145,16 +145,32 @@ class Sample(NamedTuple):
     peak: float  # MiB
 
 
+def measured(body: str, args: list[str], **options: Any) -> tuple[Sample | None, int | None, str]:
+    """One run of `body` in a fresh process: its sample (None when the process died before reporting one),
+    its exit status (None when it ran out of time) and its stderr; `options` go to subprocess.run."""
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", MEASURE.format(body=body), *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            **options,
+        )
+    except subprocess.TimeoutExpired:
+        return None, None, ""
+    line = next((text for text in result.stderr.splitlines() if text.startswith("BENCH ")), None)
+    if line is None:
+        return None, result.returncode, result.stderr
+    wall, cpu, peak = line.split()[1:]
+    return Sample(float(wall), float(cpu), int(peak) / 2**20), result.returncode, result.stderr
+
+
 def measure(body: str, args: list[str]) -> Sample:
     """One run of `body` in a fresh process."""
-    result = subprocess.run(
-        [sys.executable, "-c", MEASURE.format(body=body), *args], capture_output=True, text=True, check=False
-    )
-    line = next((text for text in result.stderr.splitlines() if text.startswith("BENCH ")), None)
-    if line is None or result.returncode not in (0, 1):  # 1 = the workbook has findings, still a full run
-        raise SystemExit(f"{args[:1]} failed:\n{result.stderr[-2000:]}")
-    wall, cpu, peak = line.split()[1:]
-    return Sample(float(wall), float(cpu), int(peak) / 2**20)
+    sample, status, stderr = measured(body, args)
+    if sample is None or status not in (0, 1):  # 1 = the workbook has findings, still a full run
+        raise SystemExit(f"{args[:1]} failed:\n{stderr[-2000:]}")
+    return sample
 
 
 def rounds(path: Path, out: Path, runs: int) -> dict[str, list[tuple[Sample, Sample]]]:
@@ -195,6 +211,23 @@ def row(rows: int, name: str, pairs: list[tuple[Sample, Sample]], previous: dict
     )
 
 
+def heading() -> list[str]:
+    """The first lines of a table in RESULTS.md: when, on what."""
+    return [
+        f"## {datetime.now():%Y-%m-%d %H:%M} — {platform.platform()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
+        "",
+    ]
+
+
+def publish(lines: list[str]) -> None:
+    """Print a finished table and append it to RESULTS.md."""
+    table = "\n".join(lines) + "\n"
+    print(table)
+    with RESULTS.open("a", encoding="utf-8") as results:
+        results.write("\n" + table)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000,10000,100000")
@@ -202,9 +235,7 @@ def main() -> None:
     options = parser.parse_args()
     today = date.today()
     lines = [
-        f"## {datetime.now():%Y-%m-%d %H:%M} — {platform.platform()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}",
-        "",
+        *heading(),
         f"`python benchmarks/run.py --sizes {options.sizes} --runs {options.runs}`: {options.runs} interleaved "
         "rounds, each command a fresh process. × calamine = median of the per-round ratios to python-calamine "
         "reading the same file, by wall-clock time (with the range over rounds) and by CPU time; a target is "
@@ -222,10 +253,7 @@ def main() -> None:
             for name, pairs in rounds(path, Path(folder) / "out.xlsx", options.runs).items():
                 lines.append(row(rows, name, pairs, previous))
                 print(lines[-1], flush=True)
-    table = "\n".join(lines) + "\n"
-    print(table)
-    with RESULTS.open("a", encoding="utf-8") as results:
-        results.write("\n" + table)
+    publish(lines)
 
 
 if __name__ == "__main__":

@@ -37,10 +37,11 @@ from workbook_tools.errors import InputFileError
 from workbook_tools.xlsx.package import column_number
 from workbook_tools.xlsx.package_checks import MAIN_NS, PACKAGE_REL_NS, REL_NS
 
-DENSE_CELLS = 2_000_000  # cells calamine may lay out at once (~64 bytes each in Rust while it reads, 8 in Python)
+DENSE_CELLS = 1_000_000  # cells calamine may lay out at once (~64 bytes each in Rust while it reads, 8 in Python)
 GRID_SLOTS = 20_000_000  # list slots of one sheet's grid handed to the core (8 bytes each)
 PACKAGE_BYTES = 16 * 2**20  # sheet XML per package built for calamine
 _FIRST_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"')
+_FIRST_CONTENT = re.compile(rb'<c r="[A-Z]{1,3}(\d{1,7})"[^>]*(?<!/)>')  # a cell that is not self-closing
 _REF = re.compile(rb'(?:^|\s)r\s*=\s*["\']([A-Z]{1,3})(\d{1,7})["\']')
 _ROW_NUMBER = re.compile(rb'(?:^|\s)r\s*=\s*["\'](\d{1,7})["\']')
 _TYPE = re.compile(rb'(?:^|\s)t\s*=\s*["\']([^"\']*)["\']')
@@ -250,8 +251,12 @@ class PieceReader:
         self.date1904 = date1904
 
     def _book(self, xml: bytes, ranges: list[tuple[int, int]]) -> Any:
-        """A package of the pieces as sheets p1, p2, …; each opens with an empty text at column A of its first row,
-        so calamine's block starts at column A and no row needs padding in Python."""
+        """A package of the pieces as sheets p1, p2, …
+
+        Each piece opens with an empty text at column A of the first row that holds
+        something, so calamine's block starts at column A (no row needs padding in
+        Python) and no higher than the piece's first value.
+        """
         from python_calamine import CalamineWorkbook
 
         count = range(1, len(ranges) + 1)
@@ -282,11 +287,11 @@ class PieceReader:
                     mini.writestr(part, self.package.read(part))
             view = memoryview(xml)
             for i, (start, end) in zip(count, ranges, strict=True):
-                first = _FIRST_REF.search(xml, start, end)
+                first = _FIRST_CONTENT.search(xml, start, end)
                 with mini.open(f"xl/worksheets/p{i}.xml", "w") as sheet:
                     sheet.write(b'<worksheet xmlns="' + MAIN_NS.encode() + b'"><sheetData>')
                     if first is not None:
-                        sheet.write(b'<c r="A%s" t="inlineStr"><is><t></t></is></c>' % first[2])
+                        sheet.write(b'<c r="A%s" t="inlineStr"><is><t></t></is></c>' % first[1])
                     sheet.write(view[start:end])
                     sheet.write(b"</sheetData></worksheet>")
         out.seek(0)
