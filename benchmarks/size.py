@@ -7,7 +7,7 @@ Builds, in a temporary folder, a 100-row return ledger with an empty 交接表
 
   stray            one value at XFD1048576
   lying dimension  the sheet's <dimension> claims A1:XFD1048576
-  million empty    1,048,476 more rows, formatted but empty, and one value at Z1048576 (~5 MB)
+  million empty    1,048,476 more rows, formatted but empty, and one value at Z1048576 (~8 MB)
   million filled   a formula filled down column L to row 1,048,576, each holding its result 0 (~5 MB)
 
 and runs validate, handover and daily-totals on each, every run a fresh

@@ -186,6 +186,7 @@ def deadline() -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes and SIGALRM are POSIX")
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_a_pipe_or_a_device_named_xlsx_is_refused_without_waiting(tmp_path, deadline, command):
     pipe, device = tmp_path / "pipe.xlsx", tmp_path / "zero.xlsx"

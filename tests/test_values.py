@@ -66,7 +66,7 @@ def test_datetimes(typed, expected):
     assert parse_datetime(typed, TODAY) == expected
 
 
-@pytest.mark.parametrize("typed", ["2026/13/45", "11月31日", "2026/02/30", "明天", "3", "abc", True, 60, -5])
+@pytest.mark.parametrize("typed", ["2026/13/45", "11月31日", "2月29日", "2026/02/30", "明天", "3", "abc", True, 60, -5])
 def test_not_a_date(typed):
     with pytest.raises(BadValue) as caught:
         parse_date(typed, TODAY)

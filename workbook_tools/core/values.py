@@ -127,10 +127,10 @@ def _year_for(month: int, day: int, today: date) -> date:
     row from seven months ago into one five months in the future.
     """
     latest = today + YEARLESS_AHEAD
-    for year in range(latest.year, latest.year - 5, -1):
+    for year in (latest.year, latest.year - 1):
         try:
             candidate = date(year, month, day)
-        except ValueError:  # 29 February in a common year
+        except ValueError:  # 29 February in a common year: a slip, not a date years back
             continue
         if candidate <= latest:
             return candidate
