@@ -187,9 +187,15 @@ def test_dates_and_times_in_the_spellings_chinese_teams_type(typed, expected):
 
 
 @pytest.mark.parametrize("kind", [Kind.DATE, Kind.DATETIME])
-@pytest.mark.parametrize("typed", ["18:00", "18:00:00", "下午3点", "3点半", time(18, 0)])
+@pytest.mark.parametrize(
+    "typed",
+    ["18:00", "18:00:00", "下午3点", "3点半", time(18, 0), datetime(1899, 12, 30, 18, 0), datetime(1904, 1, 1, 18)],
+)
 def test_a_time_without_a_day_is_not_a_date(kind, typed):
-    """Which day 「18:00」 belongs to is unknown (typed today, or days ago): reported, never today's date."""
+    """Which day 「18:00」 belongs to is unknown (typed today, or days ago): reported, never today's date.
+
+    A cell formatted as a time comes from calamine as a time, from Excel's API as that time on the epoch's day.
+    """
     with pytest.raises(BadValue) as caught:
         coerce(kind, typed, TODAY)
     assert (caught.value.code, caught.value.detail) == ("bad_date", "只有时间，没有日期")

@@ -48,6 +48,8 @@ EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
 EXCEL_EPOCH = datetime(1899, 12, 30)
 EXCEL_1904_EPOCH = datetime(1904, 1, 1)  # older Mac Excel; a workbook says which (workbookPr date1904)
 EXCEL_1904_MAX_SERIAL = EXCEL_MAX_SERIAL - 1462
+# Excel's API (xlwings) hands a cell formatted as a time of day over as that time on the epoch's day.
+_EPOCH_DAYS = frozenset((EXCEL_EPOCH.date(), EXCEL_1904_EPOCH.date()))
 YEARLESS_AHEAD = timedelta(days=60)  # a date typed without a year is the latest one at most this far ahead
 
 _SCIENTIFIC = re.compile(r"[+-]?\d(?:\.\d+)?[eE][+]?\d+")
@@ -209,10 +211,10 @@ def read_date_time(text: str, today: date) -> tuple[date | None, time | None]:
 
 def parse_datetime(value: object, today: date, date1904: bool = False) -> datetime:
     """A moment: a date alone means its midnight; a time alone is refused (which day it belongs to is unknown)."""
-    if isinstance(value, datetime):
-        return value
     if isinstance(value, date):
-        return datetime.combine(value, time())
+        if (value.date() if isinstance(value, datetime) else value) in _EPOCH_DAYS:
+            raise BadValue("bad_date", "只有时间，没有日期")
+        return value if isinstance(value, datetime) else datetime.combine(value, time())
     if isinstance(value, bool):
         raise BadValue("bad_date")
     if isinstance(value, (int, float)):
