@@ -1,6 +1,6 @@
 """Speed and memory of the headless commands, as ratios to reading the same file with python-calamine.
 
-    python benchmarks/run.py [--sizes 1000,10000,100000] [--runs 5]
+    python benchmarks/run.py [--sizes 1000,10000,100000] [--runs 5] [--before SRC]
 
 Each measurement is a fresh process (so imports count on both sides). The
 runs are interleaved, one round = the calamine read then each command, and
@@ -10,7 +10,9 @@ median of the per-round ratios by wall-clock time (with their range) and by
 CPU time (steadier when other tenants take the cores), the largest peak memory
 of the command's own process (VmHWM: the parent's memory is not counted),
 seconds per 1,000 rows and the marginal slope from the previous size
-(constant = linear). The table is printed and appended to
+(constant = linear). With --before SRC (a source tree of another version, e.g.
+from `git archive <rev> | tar -x -C SRC`) each command also runs with that
+version in the same rounds, as "<command> (before)". The table is printed and appended to
 benchmarks/RESULTS.md with the machine and date. Linux for the memory figure
 (macOS falls back to ru_maxrss). Not part of CI.
 """
@@ -27,7 +29,7 @@ import sys
 import tempfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from workbook_tools.cli.demo import AGENTS, BUYERS, PRODUCTS, make_demo
 from workbook_tools.spec.lists import (
@@ -50,6 +52,7 @@ from workbook_tools.xlsx.templates import build_workbook
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 TARGETS = {"validate": 2.0, "handover": 3.0, "daily-totals": 3.0}
+BEFORE = " (before)"
 MEASURE = """
 import resource, sys, time
 start = time.perf_counter()
@@ -145,31 +148,50 @@ class Sample(NamedTuple):
     peak: float  # MiB
 
 
-def measure(body: str, args: list[str]) -> Sample:
-    """One run of `body` in a fresh process."""
-    result = subprocess.run(
-        [sys.executable, "-c", MEASURE.format(body=body), *args], capture_output=True, text=True, check=False
-    )
+def measured(body: str, args: list[str], **options: Any) -> tuple[Sample | None, int | None, str]:
+    """One run of `body` in a fresh process: its sample (None when the process died before reporting one),
+    its exit status (None when it ran out of time) and its stderr; `options` go to subprocess.run."""
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", MEASURE.format(body=body), *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            **options,
+        )
+    except subprocess.TimeoutExpired:
+        return None, None, ""
     line = next((text for text in result.stderr.splitlines() if text.startswith("BENCH ")), None)
-    if line is None or result.returncode not in (0, 1):  # 1 = the workbook has findings, still a full run
-        raise SystemExit(f"{args[:1]} failed:\n{result.stderr[-2000:]}")
+    if line is None:
+        return None, result.returncode, result.stderr
     wall, cpu, peak = line.split()[1:]
-    return Sample(float(wall), float(cpu), int(peak) / 2**20)
+    return Sample(float(wall), float(cpu), int(peak) / 2**20), result.returncode, result.stderr
 
 
-def rounds(path: Path, out: Path, runs: int) -> dict[str, list[tuple[Sample, Sample]]]:
-    """Per command, every round's sample beside that round's calamine read."""
+def measure(body: str, args: list[str], source: Path | None = None) -> Sample:
+    """One run of `body` in a fresh process, with the package from `source` (a source tree) when given."""
+    sample, status, stderr = measured(body, args, env=dict(os.environ, PYTHONPATH=str(source)) if source else None)
+    if sample is None or status not in (0, 1):  # 1 = the workbook has findings, still a full run
+        raise SystemExit(f"{args[:1]} failed:\n{stderr[-2000:]}")
+    return sample
+
+
+def rounds(path: Path, out: Path, runs: int, before: Path | None) -> dict[str, list[tuple[Sample, Sample]]]:
+    """Per command, every round's sample beside that round's calamine read; `before`: the same commands
+    run with another version's source tree in the same rounds, as "<command> (before)"."""
     commands = {
-        "calamine read": None,
         "validate": ["validate", str(path)],
         "handover": ["handover", str(path), "--from", "小美", "--to", "阿强", "--out", str(out)],
         "daily-totals": ["daily-totals", str(path), "--out", str(out)],
     }
-    seen: dict[str, list[tuple[Sample, Sample]]] = {name: [] for name in commands}
+    versions = [("", None)] + ([(BEFORE, before)] if before else [])
+    seen: dict[str, list[tuple[Sample, Sample]]] = {"calamine read": []}
     for _ in range(runs):
         base = measure(CALAMINE, [str(path)])
+        seen["calamine read"].append((base, base))
         for name, args in commands.items():
-            seen[name].append((base, base if args is None else measure(COMMAND, args)))
+            for suffix, source in versions:
+                seen.setdefault(name + suffix, []).append((base, measure(COMMAND, args, source)))
     return seen
 
 
@@ -179,9 +201,11 @@ def row(rows: int, name: str, pairs: list[tuple[Sample, Sample]], previous: dict
     ratio = statistics.median(ratios)
     cpu_ratio = statistics.median(s.cpu / b.cpu for b, s in pairs)
     spread = target = slope = ""
-    if name in TARGETS:
+    if name.removesuffix(BEFORE) in TARGETS:
         spread = f"{min(ratios):.2f}–{max(ratios):.2f}"
-        if rows >= 100_000:  # the issue sets its targets on 100k rows, where start-up no longer dominates
+        if (
+            rows >= 100_000 and name in TARGETS
+        ):  # the issue sets its targets on 100k rows, where start-up no longer dominates
             met = ratio <= TARGETS[name] and cpu_ratio <= TARGETS[name]
             target = f"≤ {TARGETS[name]:.0f} {'✓' if met else '✗'}"
     if name in previous:
@@ -195,17 +219,35 @@ def row(rows: int, name: str, pairs: list[tuple[Sample, Sample]], previous: dict
     )
 
 
+def heading() -> list[str]:
+    """The first lines of a table in RESULTS.md: when, on what."""
+    return [
+        f"## {datetime.now():%Y-%m-%d %H:%M} — {platform.platform()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
+        "",
+    ]
+
+
+def publish(lines: list[str]) -> None:
+    """Print a finished table and append it to RESULTS.md."""
+    table = "\n".join(lines) + "\n"
+    print(table)
+    with RESULTS.open("a", encoding="utf-8") as results:
+        results.write("\n" + table)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--before", type=Path, help="source tree of another version, timed in the same rounds")
     options = parser.parse_args()
     today = date.today()
     lines = [
-        f"## {datetime.now():%Y-%m-%d %H:%M} — {platform.platform()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}",
-        "",
-        f"`python benchmarks/run.py --sizes {options.sizes} --runs {options.runs}`: {options.runs} interleaved "
+        *heading(),
+        f"`python benchmarks/run.py --sizes {options.sizes} --runs {options.runs}"
+        + (" --before SRC" if options.before else "")
+        + f"`: {options.runs} interleaved "
         "rounds, each command a fresh process. × calamine = median of the per-round ratios to python-calamine "
         "reading the same file, by wall-clock time (with the range over rounds) and by CPU time; a target is "
         "met (✓) when both medians are within it. Peak = largest VmHWM of the command's own process.",
@@ -219,13 +261,11 @@ def main() -> None:
         for rows in (int(s) for s in options.sizes.split(",")):
             path = Path(folder) / f"team-{rows}.xlsx"
             team_workbook(path, rows, today)
-            for name, pairs in rounds(path, Path(folder) / "out.xlsx", options.runs).items():
+            before = options.before.resolve() if options.before else None
+            for name, pairs in rounds(path, Path(folder) / "out.xlsx", options.runs, before).items():
                 lines.append(row(rows, name, pairs, previous))
                 print(lines[-1], flush=True)
-    table = "\n".join(lines) + "\n"
-    print(table)
-    with RESULTS.open("a", encoding="utf-8") as results:
-        results.write("\n" + table)
+    publish(lines)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -18,11 +19,11 @@ from workbook_tools.core.tables import Grid
 from workbook_tools.core.validate import check_workbook
 from workbook_tools.core.values import BadValue, coerce, is_blank
 from workbook_tools.spec.codes import CODES
-from workbook_tools.spec.sheets import RETURNS
+from workbook_tools.spec.sheets import CHASE_DETAIL, RETURNS
 from workbook_tools.spec.types import Kind
 from workbook_tools.xlsx.reader import read_grids
 
-from conftest import ROOT, TODAY, run
+from conftest import ROOT, TODAY, run, write_xlsx
 
 HEADER = ["日期", "物流单号", "订单编码", "产品名称", "数量"]
 
@@ -204,3 +205,71 @@ def test_validation_never_crashes_on_any_ledger_content(rows):
 def test_datetime_values_far_out_are_findings_not_crashes():
     findings = check_workbook([Grid("退件表", [HEADER, [datetime(9999, 12, 31), "SF1", "SO1", "眼霜", 1]])], TODAY)
     assert flatten(findings.findings, "code") == [("unlikely_date",)]
+
+
+def absurd_settings(path, value):
+    return write_xlsx(
+        path,
+        {
+            "退件表": [[*HEADER, "ID号", "处理结果"], ["2026-11-20", "SF1", "SO1", "眼霜", 1, "jenny王", None]],
+            "催款明细表": [
+                ["拍下时间", "买家ID", "订单编号", "订单金额", "催款日期", "催款人", "催款方式", "催款结果"],
+                ["2026-11-21 20:00", "jenny王", "4100000000000000001", 89, "2026-11-22", "小美", "电话", "已付款"],
+            ],
+            "设置": [["规则", "数值", "单位"], ["买家寄出退货后卖家确认收货", value, "天"]],
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    "value, detail",
+    [(99999999, "超出合理范围（最多 366 天）"), (-3, "不能为负数"), ("三天", "不是数字"), ("nan", "不是数字")],
+)
+def test_an_absurd_rule_value_is_a_finding_on_settings_and_a_refusal_where_the_rule_is_needed(tmp_path, value, detail):
+    path = absurd_settings(tmp_path / "absurd.xlsx", value)
+    before = path.read_bytes()
+    validated = run("validate", "--json", path)
+    assert validated.exit_code == 1
+    (found,) = json.loads(validated.stdout)
+    assert (found["sheet"], found["cell"], found["code"]) == ("设置", "B2", "bad_number") and detail in found["message"]
+    at = ("--at", f"{TODAY} 18:00")
+    commands = [["handover", "--from", "小美", "--to", "阿强"], ["daily-totals", "--date", str(TODAY)]]
+    for command in commands if value == 99999999 else commands[:1]:
+        result = run(*command, *at, path)
+        assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+        (line,) = result.stderr.strip().splitlines()
+        assert line.startswith("「设置」表 B2 的规则「买家寄出退货后卖家确认收货」") and detail in line
+    assert path.read_bytes() == before
+    if value == 99999999:
+        summary = run("chase-summary", *at, "--json", "--out", tmp_path / "out.xlsx", path)  # needs no such rule
+        assert summary.exit_code == 0 and json.loads(summary.stdout)["rows"][0]["paid"] == 1
+
+
+def test_a_rule_value_at_the_edge_of_the_range_still_computes(tmp_path):
+    path = absurd_settings(tmp_path / "long.xlsx", 366)
+    handed = run("handover", "--from", "小美", "--to", "阿强", "--at", f"{TODAY} 18:00", "--json", path)
+    assert json.loads(handed.stdout)["items"][0]["due_at"] == "2027-11-21T00:00"
+
+
+def test_dates_times_and_numbers_typed_as_text_are_read_or_reported_never_guessed():
+    chase = Grid(
+        "催款明细表",
+        [
+            ["拍下时间", "买家ID", "订单编号", "订单金额", "催款日期", "催款人", "催款方式", "付款时间"],
+            ["11-21 14:05", "jenny王", "41001", "¥1,234.50", "11.22", "小美", "电话", "11月22日 下午3点"],
+            ["18:00", "cherry_lin", "41002", "12,5", "11.22", "小美", "电话", None],
+        ],
+    )
+    check = check_workbook([chase], TODAY)
+    assert flatten(check.findings, "cell", "code") == [("A3", "bad_date"), ("D3", "bad_number")]
+    time_only, separators = (f.message for f in check.findings)
+    assert "只有时间，没有日期" in time_only and "2026-11-03 14:30 这样的日期和时间" in time_only
+    assert "分不清「,」「.」是小数点还是千位分隔符" in separators
+    (record,) = (r for r in check.tables[0].records if not r.has_errors)
+    c = CHASE_DETAIL
+    assert [record[c.placed_at], record[c.amount], record[c.chased_on], record[c.paid_at]] == [
+        datetime(2026, 11, 21, 14, 5),
+        Decimal("1234.50"),
+        date(2026, 11, 22),
+        datetime(2026, 11, 22, 15, 0),
+    ]

@@ -9,6 +9,7 @@ import pytest
 from workbook_tools.core.findings import flatten
 from workbook_tools.core.tables import Grid
 from workbook_tools.core.validate import check_workbook
+from workbook_tools.core.values import UNCALCULATED
 from workbook_tools.spec.codes import CODES
 
 from conftest import ROOT, TODAY
@@ -59,6 +60,7 @@ CASES = {
     ),
     "unrecognised_sheet": ([returns(), Grid("重发单", [["日期", "内容"], ["2026-11-20", "补发眼霜"]])], "A1"),
     "archive_copy": ([returns(), Grid("退件表 备份", [RETURNS, OK_RETURN])], "A1"),
+    "formula_not_calculated": ([returns(("数量", UNCALCULATED))], "E2"),
     "several_ledgers": (
         [
             Grid(name, [HANDOVER, ["jenny王", "查物流", "小美", "阿强", "2026-11-22 09:00", "待处理"]])
@@ -82,6 +84,10 @@ MESSAGES = {  # the whole sentence each minimal workbook gets: what, where and w
     "bad_number": "「数量」的「两瓶」不是整数，请填写不小于 1 的整数。",
     "bad_phone": "「联系电话」的「*****」不是有效的手机或座机号码，请对照订单详情改正。",
     "double_compensation": "订单「SO1」已在退件表第 2 行退款，这里又补偿了 20.00 元，可能重复补偿，请核对。",
+    "formula_not_calculated": (
+        "「数量」是公式，但文件里没有保存计算结果（多半是程序生成、没在表格软件里打开过的文件），"
+        "请用 Excel 或 WPS 打开、保存一次后再运行。"
+    ),
     "duplicate_row": "与第 2 行重复登记（「物流单号」、「订单编码」、「产品名称」相同），请删除多余的一行。",
     "missing_evidence": "破损件只有 1 张凭证照片，至少要 2 张，请让客户补拍后更新「凭证张数」。",
     "missing_required": "「数量」没有填写，请补上。",

@@ -51,7 +51,7 @@ def test_nothing_is_written_when_stderr_is_not_a_terminal():
 
 
 def _record_collector(seen: list[bool]):
-    def check(grids, day):
+    def check(grids, day, **options):
         seen.append(gc.isenabled())
         raise WorkbookToolsError("测试：读到一半出错。")
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from workbook_tools.core.values import (
+    AMBIGUOUS_SEPARATORS,
+    UNCALCULATED,
     BadValue,
+    coerce,
     mask_phone,
     parse_date,
     parse_datetime,
@@ -17,7 +21,9 @@ from workbook_tools.core.values import (
     parse_int,
     parse_money,
     parse_phone,
+    parse_rate,
 )
+from workbook_tools.spec.types import Kind
 
 TODAY = date(2026, 11, 22)
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -60,7 +66,7 @@ def test_datetimes(typed, expected):
     assert parse_datetime(typed, TODAY) == expected
 
 
-@pytest.mark.parametrize("typed", ["2026/13/45", "11月31日", "2026/02/30", "明天", "3", "abc", True, 60, -5])
+@pytest.mark.parametrize("typed", ["2026/13/45", "11月31日", "2月29日", "2026/02/30", "明天", "3", "abc", True, 60, -5])
 def test_not_a_date(typed):
     with pytest.raises(BadValue) as caught:
         parse_date(typed, TODAY)
@@ -86,9 +92,11 @@ def test_every_spelling_of_a_date_reads_back_as_that_date(day, spelling):
     assert parse_date(typed, TODAY) == day
 
 
-@given(st.dates(min_value=TODAY - timedelta(days=180), max_value=TODAY + timedelta(days=180)))
-def test_month_and_day_alone_read_as_the_date_within_half_a_year(day):
-    assert parse_date(f"{day.month}月{day.day}日", TODAY) == day
+@given(st.dates(min_value=TODAY - timedelta(days=300), max_value=TODAY + timedelta(days=60)))
+def test_month_and_day_alone_read_as_the_latest_such_date_at_most_two_months_ahead(day):
+    """Ledgers record what happened: 「5.20」 typed in November is last May, not next May."""
+    for spelling in ("{d.month}月{d.day}日", "{d.month}.{d.day}", "{d.month}-{d.day}", "{d.month}/{d.day}"):
+        assert parse_date(spelling.format(d=day), TODAY) == day
 
 
 @pytest.mark.parametrize("stored", [1.23456789012346e18, 4123456789012345678, "1.23457E+18", "4.12345678901235E+18"])
@@ -152,3 +160,150 @@ def test_a_bad_phone_number_is_reported_masked():
 
 def test_masking_keeps_only_the_ends():
     assert mask_phone("13800138000") == "138****8000"
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("11.22", datetime(2026, 11, 22)),
+        ("11-22 14:05", datetime(2026, 11, 22, 14, 5)),
+        ("11/22 14:05:30", datetime(2026, 11, 22, 14, 5, 30)),
+        ("2026-11-22 14:05", datetime(2026, 11, 22, 14, 5)),
+        ("2026-11-22T14:05:00", datetime(2026, 11, 22, 14, 5)),
+        ("11月22日 下午3点", datetime(2026, 11, 22, 15, 0)),
+        ("11.22 下午3点半", datetime(2026, 11, 22, 15, 30)),
+        ("11月22日晚上8点15分", datetime(2026, 11, 22, 20, 15)),
+        ("11月22日 中午12点", datetime(2026, 11, 22, 12, 0)),
+        ("11月22日 凌晨2点", datetime(2026, 11, 22, 2, 0)),
+        ("十一月二十二日 下午三点", datetime(2026, 11, 22, 15, 0)),
+        ("二〇二六年十一月二十二日", datetime(2026, 11, 22)),
+        ("11.22（周日）", datetime(2026, 11, 22)),
+        ("2026/11/22 星期日 9:05 PM", datetime(2026, 11, 22, 21, 5)),
+        ("１１．２２　１４：０５", datetime(2026, 11, 22, 14, 5)),  # full-width
+    ],
+)
+def test_dates_and_times_in_the_spellings_chinese_teams_type(typed, expected):
+    assert parse_datetime(typed, TODAY) == expected
+
+
+@pytest.mark.parametrize("kind", [Kind.DATE, Kind.DATETIME])
+@pytest.mark.parametrize(
+    "typed",
+    ["18:00", "18:00:00", "下午3点", "3点半", time(18, 0), datetime(1899, 12, 30, 18, 0), datetime(1904, 1, 1, 18)],
+)
+def test_a_time_without_a_day_is_not_a_date(kind, typed):
+    """Which day 「18:00」 belongs to is unknown (typed today, or days ago): reported, never today's date.
+
+    A cell formatted as a time comes from calamine as a time, from Excel's API as that time on the epoch's day.
+    """
+    with pytest.raises(BadValue) as caught:
+        coerce(kind, typed, TODAY)
+    assert (caught.value.code, caught.value.detail) == ("bad_date", "只有时间，没有日期")
+
+
+@pytest.mark.parametrize(
+    "typed, detail",
+    [
+        ("11.22（周六）", "星期几与日期对不上"),
+        ("26.11.22", "年份请写完整的 4 位"),
+        ("11月22日 晚上12点", "12 点是中午还是半夜说不清"),
+        ("11.22 25:00", "时间不存在"),
+        ("11.22 3", ""),  # a bare number after a date: neither a time nor part of the date
+        ("11.20-11.22", ""),
+        ("明天下午", ""),
+    ],
+)
+def test_spellings_that_could_mean_two_things_are_reported(typed, detail):
+    with pytest.raises(BadValue) as caught:
+        parse_datetime(typed, TODAY)
+    assert (caught.value.code, caught.value.detail) == ("bad_date", detail)
+
+
+SPELLINGS = st.sampled_from(
+    [
+        "{m.year}-{m.month}-{m.day} {m.hour}:{m.minute:02d}",
+        "{m.year}/{m.month:02d}/{m.day:02d} {m.hour:02d}:{m.minute:02d}:{m.second:02d}",
+        "{m.year}年{m.month}月{m.day}日 {m.hour}点{m.minute}分",
+        "{m.year}.{m.month}.{m.day}T{m.hour}:{m.minute:02d}",
+        "{m.month}.{m.day} {m.hour}:{m.minute:02d}",
+        "{m.month}月{m.day}日{half_day}{hour12}点{m.minute}分",
+    ]
+)
+
+
+@given(
+    st.datetimes(min_value=datetime.combine(TODAY, time()) - timedelta(days=300), max_value=datetime(2026, 12, 31)),
+    SPELLINGS,
+)
+@settings(max_examples=300)
+def test_every_spelling_of_a_moment_reads_back_as_that_moment(moment, spelling):
+    moment = moment.replace(microsecond=0, second=moment.second if "second" in spelling else 0)
+    half_day = ("凌晨", "上午", "中午", "下午", "晚上")[
+        (moment.hour >= 6) + (moment.hour >= 12) + (moment.hour >= 13) + (moment.hour >= 18)
+    ]
+    hour12 = moment.hour - 12 if moment.hour > 12 else moment.hour
+    typed = spelling.format(m=moment, half_day=half_day, hour12=hour12)
+    assert parse_datetime(typed, TODAY) == moment
+
+
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31)))
+def test_serial_numbers_of_a_1904_workbook_count_from_1904(day):
+    serial = (day - date(1904, 1, 1)).days
+    assert parse_date(serial, TODAY, date1904=True) == day
+    assert parse_date(serial + 1462, TODAY) == day  # the same day in the 1900 system
+
+
+FULL_WIDTH = str.maketrans("0123456789.,", "０１２３４５６７８９．，")
+
+
+@given(
+    st.decimals(min_value=0, max_value=10**9, places=2),
+    st.sampled_from(["{:,}", "¥{:,}", "￥{}", "{}元", "{:,}元", "RMB {}", "{}块", "人民币{:,}"]),
+    st.booleans(),
+)
+@example(Decimal("1234.50"), "{:,}", False)
+@settings(max_examples=300)
+def test_money_typed_as_text_reads_as_the_amount(amount, spelling, full_width):
+    typed = spelling.format(amount)
+    assert parse_money(typed.translate(FULL_WIDTH) if full_width else typed) == amount
+
+
+@given(
+    st.one_of(
+        st.builds("{},{}".format, st.integers(0, 999), st.integers(0, 99)),  # 12,5 / 12,50: a decimal comma
+        st.builds("{}.{:03d},{:02d}".format, st.integers(1, 999), st.integers(0, 999), st.integers(0, 99)),
+        st.builds("{}.{:03d}.{:03d}".format, st.integers(1, 999), st.integers(0, 999), st.integers(0, 999)),
+        st.builds("{},{:02d}".format, st.integers(1000, 10**6), st.integers(0, 99)),
+    ),
+    st.sampled_from(["{}", "¥{}", "{}元"]),
+)
+@example("12,5", "{}")
+@example("1.234,50", "{}")
+def test_numbers_whose_separators_could_mean_two_things_are_reported_not_guessed(typed, spelling):
+    with pytest.raises(BadValue) as caught:
+        parse_money(spelling.format(typed))
+    assert (caught.value.code, caught.value.detail) == ("bad_number", AMBIGUOUS_SEPARATORS)
+
+
+@pytest.mark.parametrize("typed, expected", [("1,000", 1000), ("１，２００件", 1200), ("3只", 3), ("+2", 2)])
+def test_quantities_with_thousands_separators_and_units(typed, expected):
+    assert parse_int(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["1,5", "1.000,0"])
+def test_a_quantity_with_ambiguous_separators_is_reported(typed):
+    with pytest.raises(BadValue, match=AMBIGUOUS_SEPARATORS):
+        parse_int(typed)
+
+
+@pytest.mark.parametrize("typed", ["nan", "inf", float("inf"), "1e400"])
+def test_a_rate_is_a_finite_number(typed):
+    with pytest.raises(BadValue, match="bad_number"):
+        parse_rate(typed)
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_a_formula_without_a_result_is_never_read_as_blank_or_zero(kind):
+    with pytest.raises(BadValue) as caught:
+        coerce(kind, UNCALCULATED, TODAY)
+    assert caught.value.code == "formula_not_calculated"

@@ -24,6 +24,7 @@ from openxml_audit.errors import ValidationError, ValidationSeverity
 
 from workbook_tools.xlsx.backups import BACKUP_DIR
 from workbook_tools.xlsx.checks import problems
+from workbook_tools.xlsx.writer import WorkbookFile
 
 THEME_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
 WRITTEN_SUFFIXES = (".xlsx", ".xlsm", ".xlam")
@@ -93,26 +94,40 @@ class Recorder:
 
     Backups are copies of what was there before (often a workbook another
     program made), so they are not ours to validate; neither is a finding the
-    replaced file already had (a part another program wrote, copied unchanged).
+    workbook we edited already had (a part another program wrote, copied
+    unchanged), whether we replaced it or saved the result beside it (--out).
     """
 
     def __init__(self) -> None:
         self.written: list[tuple[Path, bytes, bytes | None]] = []
         self._replace = os.replace
+        self._save = WorkbookFile.save
+        self._source: bytes | None = None
 
     def _recording(self, src: str | os.PathLike[str], dst: str | os.PathLike[str], **kwargs: Any) -> None:
         target = Path(os.fsdecode(dst))
         if target.suffix.lower() in WRITTEN_SUFFIXES and target.parent.name != BACKUP_DIR:
-            before = target.read_bytes() if target.is_file() else None
+            before = target.read_bytes() if target.is_file() else self._source
             self.written.append((target, Path(os.fsdecode(src)).read_bytes(), before))
         self._replace(src, dst, **kwargs)
 
     def __enter__(self) -> Recorder:
+        recorder, save = self, self._save
+
+        def saving(book: WorkbookFile, *args: Any, **kwargs: Any) -> Any:
+            recorder._source = book.data
+            try:
+                return save(book, *args, **kwargs)
+            finally:
+                recorder._source = None
+
         os.replace = self._recording
+        WorkbookFile.save = saving  # type: ignore[method-assign]
         return self
 
     def __exit__(self, *exc: object) -> None:
         os.replace = self._replace
+        WorkbookFile.save = self._save  # type: ignore[method-assign]
 
     def failures(self) -> list[str]:
         failed = []

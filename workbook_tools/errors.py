@@ -13,6 +13,10 @@ class NoKnownSheet(WorkbookToolsError):
     """The workbook holds none of the team's sheets."""
 
 
+class UnusableSetting(WorkbookToolsError):
+    """A rule value on 设置 that a computation needs cannot be used."""
+
+
 class OutputError(WorkbookToolsError):
     """The result cannot be written where it was asked to go."""
 

@@ -29,7 +29,7 @@ from workbook_tools.spec.reports import DAILY, RESULTS
 from workbook_tools.spec.sheets import BY_KEY, BY_TITLE, CHASE_SUMMARY, HANDOVER, LEDGERS, RESENDS, RETURNS
 from workbook_tools.spec.types import display_width
 from workbook_tools.xlsx.backups import BACKUPS_KEPT
-from workbook_tools.xlsx.reader import read_grids
+from workbook_tools.xlsx.reader import date1904
 from workbook_tools.xlsx.templates import TEAM_FILE, TEMPLATE_DIR, build_templates, build_workbook, stale_templates
 from workbook_tools.xlsx.writer import WorkbookFile, write_new_file
 
@@ -81,6 +81,11 @@ def _print_check(path: Path, check: WorkbookCheck) -> None:
         click.echo("  没有发现问题。")
 
 
+def _check(book: WorkbookFile, day: date) -> WorkbookCheck:
+    """Validate a workbook read from a file, in its own date system."""
+    return check_workbook(book.grids(), day, date1904=date1904(book.data, book.path.name))
+
+
 def _findings_json(path: Path, findings: tuple[Finding, ...]) -> list[dict[str, str]]:
     return [{"file": str(path), **f.as_dict()} for f in findings]
 
@@ -99,7 +104,7 @@ def validate(files: tuple[Path, ...], as_json: bool) -> None:
         try:
             with gc_paused(), Progress() as progress:
                 progress.phase(f"正在校验 {path.name}")
-                check = check_workbook(read_grids(path), today)
+                check = _check(WorkbookFile.open(path), today)
         except WorkbookToolsError as exc:
             click.echo(str(exc), err=True)
             unusable = True
@@ -186,14 +191,14 @@ def demo(out: Path) -> None:
     click.echo(f"已按模板 {TEAM_FILE} 写入示例工作簿 {path}：{counts}。")
     click.echo(f"其中 {len(data.planted)} 处是故意写错的，{RESULTS.title}如下：\n")
     with WorkbookFile.editing(path) as book:
-        check = check_workbook(book.grids(), today)
+        check = _check(book, today)
         _print_check(path, check)
         shift_end = datetime.combine(today, datetime.min.time()).replace(hour=18)
         handed = handover(check, AGENTS[0], AGENTS[1], shift_end)
         _, chase = chase_summary(check, shift_end)
         _save(book, [handed.change, chase], None, False)
     with WorkbookFile.editing(path) as book:
-        _, daily = daily_totals(check_workbook(book.grids(), today), today, shift_end)
+        _, daily = daily_totals(_check(book, today), today, shift_end)
         _save(book, [daily], None, False)
     click.echo(
         f"\n又以 {shift_end:%H:%M} {AGENTS[0]}交给{AGENTS[1]}做了一次交接班（{handed.written} 项，"
@@ -345,7 +350,7 @@ def _update(
         progress.phase(f"正在等待其他人写完 {file.name}")
         with WorkbookFile.editing(file) as book:
             progress.phase(f"正在读取 {file.name}")
-            check = check_workbook(book.grids(), day)
+            check = _check(book, day)
             progress.phase(phase)
             result, changes = work(check)
             return result, _save(book, changes, out, force)

@@ -12,10 +12,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from workbook_tools.core.tables import Grid, normalize_header
-from workbook_tools.core.values import BadValue, is_blank, parse_rate
+from workbook_tools.core.tables import Grid, cell_name, normalize_header
+from workbook_tools.core.values import UNCALCULATED, BadValue, is_blank, parse_rate
+from workbook_tools.errors import UnusableSetting
 from workbook_tools.spec.settings_sheet import SETTINGS
-from workbook_tools.spec.types import ChoiceList, Rule
+from workbook_tools.spec.types import ChoiceList, Rule, Unit
+
+# The largest value a rule may hold. The platforms' longest limit is weeks (domain.md); past these a
+# value is a slip of the keyboard, and a deadline computed from it may not even be a date.
+LARGEST = {Unit.DAYS: 366, Unit.HOURS: 366 * 24, Unit.MINUTES: 366 * 24 * 60, Unit.TIMES: 1000, Unit.PHOTOS: 100}
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,14 @@ class BadSetting:
     column: str
     value: object
     error: BadValue
+    fix: str = "请填写数字"
+
+    @property
+    def shown(self) -> str:
+        """The value as the cell shows it: 99999999, not 99999999.0."""
+        if isinstance(self.value, float) and self.value.is_integer():
+            return str(int(self.value))
+        return str(self.value).strip()[:30]
 
 
 @dataclass(frozen=True)
@@ -85,6 +98,7 @@ class Settings:
     attributes: dict[str, dict[str, str]] = field(default_factory=dict)
     bad_cells: tuple[BadSetting, ...] = ()
     roster: tuple[Shift, ...] = ()
+    unusable: dict[str, BadSetting] = field(default_factory=dict)  # rule key -> the 设置 cell it cannot be read from
 
     def choices(self, choice_list: ChoiceList) -> tuple[str, ...]:
         return self.lists.get(choice_list.name) or choice_list.values
@@ -94,10 +108,34 @@ class Settings:
         return mapping.get(value)
 
     def rule(self, rule: Rule) -> float:
+        """The team's value of `rule`; a value on 设置 that cannot be used refuses the computation that needs it.
+
+        Falling back to the default would compute with a number the team did not
+        choose, without a word; validation reports the cell as a finding.
+        """
+        bad = self.unusable.get(rule.key)
+        if bad is not None:
+            raise UnusableSetting(
+                f"「{SETTINGS.title}」表 {cell_name(bad.row, bad.col)} 的规则「{rule.title}」填的是「{bad.shown}」，"
+                f"{bad.error.detail or '无法读取'}，无法按它计算；请改正后再试（可运行 workbook-tools validate 查看）。"
+            )
         return self.rule_values.get(rule.key, rule.value)
 
     def duration(self, rule: Rule) -> timedelta:
         return rule.duration(self.rule(rule))
+
+
+def _rule_value(raw: object, rule: Rule) -> float:
+    largest = LARGEST[rule.unit]
+    try:
+        value = parse_rate(raw)
+    except BadValue as error:
+        raise BadValue(error.code, "不是数字" if error.code == "bad_number" else error.detail) from None
+    if value < 0:
+        raise BadValue("bad_number", "不能为负数")
+    if value > largest:
+        raise BadValue("bad_number", f"超出合理范围（最多 {largest:g} {rule.unit.value}）")
+    return value
 
 
 def _column_values(grid: Grid, header_row: int, col: int) -> list[tuple[int, object]]:
@@ -121,7 +159,7 @@ def read_settings(grids: list[Grid]) -> Settings:
             break
     else:
         return Settings(roster=_roster(grid))  # a 设置 with only a roster on it
-    rule_values, bad = {}, []
+    rule_values, bad, unusable = {}, [], {}
     if names.rule in headers and names.value in headers:
         value_col = headers[names.value]
         for row, title in _column_values(grid, header_row, headers[names.rule]):
@@ -130,18 +168,22 @@ def read_settings(grids: list[Grid]) -> Settings:
                 continue
             raw = grid.value(row, value_col)
             try:
-                value = parse_rate(raw) if not is_blank(raw) else rule.value
-                if value < 0:
-                    raise BadValue("bad_number", "不能为负数")
-                rule_values[rule.key] = value
+                rule_values[rule.key] = _rule_value(raw, rule) if not is_blank(raw) else rule.value
             except BadValue as error:
-                bad.append(BadSetting(row, value_col, names.value, raw, error))
+                fix = f"请填写 0 到 {LARGEST[rule.unit]:g} 之间的数"
+                unusable[rule.key] = BadSetting(row, value_col, names.value, raw, error, fix)
+                bad.append(unusable[rule.key])
     lists, attributes = {}, {}
     for choice_list in SETTINGS.lists:
         col = headers.get(choice_list.title)
         if col is None:
             continue
-        values = [(row, str(v).strip()) for row, v in _column_values(grid, header_row, col)]
+        values = []
+        for row, v in _column_values(grid, header_row, col):
+            if v is UNCALCULATED:
+                bad.append(BadSetting(row, col, choice_list.title, v, BadValue("formula_not_calculated")))
+            else:
+                values.append((row, str(v).strip()))
         lists[choice_list.name] = tuple(v for _, v in values)
         attr_col = headers.get(choice_list.attribute or "")
         if attr_col is not None:
@@ -150,4 +192,4 @@ def read_settings(grids: list[Grid]) -> Settings:
                 for row, v in values
                 if not is_blank(grid.value(row, attr_col))
             }
-    return Settings(rule_values, lists, attributes, tuple(bad), _roster(grid))
+    return Settings(rule_values, lists, attributes, tuple(bad), _roster(grid), unusable)

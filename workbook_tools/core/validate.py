@@ -58,18 +58,27 @@ def _number_fix(column: Column) -> str:
     return f"请填写不小于 {low:g} 的金额，如 12.50"
 
 
+def _date_example(column: Column) -> str:
+    return "2026-11-03 14:30 这样的日期和时间" if column.kind is Kind.DATETIME else "2026-11-03 这样的日期"
+
+
 def _cell_findings(
-    table: Table, row: int, column: Column, raw: object, settings: Settings, today: date
+    table: Table, row: int, check: _ColumnCheck, raw: object, settings: Settings, today: date
 ) -> tuple[object, list[Finding]]:
+    column = check.column
     where = (table.sheet, row, table.columns[column], column.header)
     try:
-        value = reader_for(column, today)(raw)
+        value = check.parse(raw)
     except BadValue as error:
         shown = error.detail if error.code in ("order_no_precision_lost", "bad_phone") else show(column, raw)
         detail = error.detail
         if error.code == "bad_date" and detail:
             detail = f"（{detail}）"
-        return None, [finding(*where, error.code, value=shown, detail=detail, fix=_number_fix(column))]
+        return None, [
+            finding(
+                *where, error.code, value=shown, detail=detail, fix=_number_fix(column), example=_date_example(column)
+            )
+        ]
     if column.minimum is not None and value < column.minimum:
         return None, [
             finding(
@@ -196,7 +205,7 @@ class _ColumnCheck:
     window: tuple[date, date] | None
 
 
-def _column_checks(table: Table, settings: Settings, today: date) -> list[_ColumnCheck]:
+def _column_checks(table: Table, settings: Settings, today: date, date1904: bool) -> list[_ColumnCheck]:
     checks = []
     for column in table.spec.columns:
         if not table.has(column) or column.computed:
@@ -207,14 +216,19 @@ def _column_checks(table: Table, settings: Settings, today: date) -> list[_Colum
             else None
         )
         checks.append(
-            _ColumnCheck(column, reader_for(column, today), allowed, likely_dates(today) if column.kind.dated else None)
+            _ColumnCheck(
+                column,
+                reader_for(column, today, date1904),
+                allowed,
+                likely_dates(today) if column.kind.dated else None,
+            )
         )
     return checks
 
 
-def reader_for(column: Column, today: date) -> Callable[[object], Any]:
+def reader_for(column: Column, today: date, date1904: bool = False) -> Callable[[object], Any]:
     """How a non-blank cell of `column` is read: its kind's parser, then the words teams use for a choice."""
-    parse = parser_for(column.kind, today)
+    parse = parser_for(column.kind, today, date1904)
     synonyms = column.choices.synonyms if column.choices is not None else {}
     if not synonyms:
         return parse
@@ -272,8 +286,12 @@ def _read_column(raws: list[Any], check: _ColumnCheck) -> tuple[list[Any], list[
     return values, blank, failed
 
 
-def check_table(table: Table, settings: Settings, today: date) -> TableCheck:
-    """Column by column: every cell is read by its column's parser; only failing cells build a message."""
+def check_table(table: Table, settings: Settings, today: date, date1904: bool = False) -> TableCheck:
+    """Column by column: every cell is read by its column's parser; only failing cells build a message.
+
+    `date1904`: the workbook counts serial numbers from 1904 (older Mac Excel), so a bare
+    number in a date column is read in that system.
+    """
     findings = [
         finding(table.sheet, table.header_row, u.col, u.text, "unknown_header", value=u.text, suggestion=u.suggestion)
         for u in table.unknown_headers
@@ -281,14 +299,14 @@ def check_table(table: Table, settings: Settings, today: date) -> TableCheck:
     row_numbers = table.row_numbers
     values: dict[Column, list[Any]] = {}
     bad: dict[int, set[Column]] = {}  # row index -> columns whose cell has an error
-    for check in _column_checks(table, settings, today):
+    for check in _column_checks(table, settings, today, date1904):
         column = check.column
         col, raws = table.columns[column], table.cells[column]
         values[column], blank, failed = _read_column(raws, check)
         if column.required:
             findings += [finding(table.sheet, row_numbers[i], col, column.header, "missing_required") for i in blank]
         for i in failed:
-            values[column][i], cell_findings = _cell_findings(table, row_numbers[i], column, raws[i], settings, today)
+            values[column][i], cell_findings = _cell_findings(table, row_numbers[i], check, raws[i], settings, today)
             if cell_findings and cell_findings[0].severity is Severity.ERROR:
                 bad.setdefault(i, set()).add(column)
             findings += cell_findings
@@ -311,15 +329,16 @@ def check_table(table: Table, settings: Settings, today: date) -> TableCheck:
     return TableCheck(table, records, tuple(findings))
 
 
-def check_workbook(grids: list[Grid], today: date) -> WorkbookCheck:
-    """Validate every recognised sheet of a workbook; NoKnownSheet when there is none."""
+def check_workbook(grids: list[Grid], today: date, date1904: bool = False) -> WorkbookCheck:
+    """Validate every recognised sheet of a workbook; NoKnownSheet when there is none.
+
+    `date1904`: the workbook's serial numbers count from 1904 (see `check_table`).
+    """
     settings = read_settings(grids)
     candidates = [g for g in grids if g.name.strip() != SETTINGS.title and not generated(g)]
     recognised = find_tables(candidates)
     findings = [
-        finding(
-            SETTINGS.title, b.row, b.col, b.column, b.error.code, value=b.value, detail=b.error.detail, fix="请填写数字"
-        )
+        finding(SETTINGS.title, b.row, b.col, b.column, b.error.code, value=b.value, detail=b.error.detail, fix=b.fix)
         for b in settings.bad_cells
     ]
     tables = []
@@ -343,7 +362,7 @@ def check_workbook(grids: list[Grid], today: date) -> WorkbookCheck:
         for spec in LEDGERS
         if grid.name.strip() in (spec.title, *spec.aliases)
     ]
-    checks = tuple(check_table(t, settings, today) for t in tables)
+    checks = tuple(check_table(t, settings, today, date1904) for t in tables)
     for table_check in checks:
         findings += table_check.findings
     workbook = WorkbookCheck(settings, checks, (), tuple(grids))

@@ -1,7 +1,9 @@
 """Reading cell values the way agents type them, and masking buyers' personal data.
 
 Each `parse_*` returns the clean value or raises `BadValue` with a finding code;
-blank cells never reach them (see `is_blank`).
+blank cells never reach them (see `is_blank`). Text is read by explicit
+grammars, never by a guessing parser: a spelling that could mean two things
+(「12,5」, 「18:00」 in a date column) is reported, not picked.
 """
 
 from __future__ import annotations
@@ -10,11 +12,10 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
-
-from dateutil import parser as date_parser
+from typing import Any, Final
 
 from workbook_tools.spec.codes import Code
 from workbook_tools.spec.types import Kind
@@ -29,19 +30,29 @@ class BadValue(ValueError):
         self.detail = detail
 
 
+@dataclass(frozen=True)
+class Uncalculated:
+    """A formula cell whose file holds no result (written by a script, never calculated by a spreadsheet program).
+
+    Its value is unknown: reading it as blank or 0 would count a figure wrong
+    without a word, so every parser refuses it.
+    """
+
+    def __str__(self) -> str:
+        return "公式"
+
+
+UNCALCULATED: Final = Uncalculated()
+
 EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
 EXCEL_EPOCH = datetime(1899, 12, 30)
-_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
-_YMD8 = re.compile(r"(\d{4})(\d{2})(\d{2})")
-_CN_DATE = (
-    (re.compile(r"(\d)\s*年\s*"), r"\1-"),
-    (re.compile(r"(\d)\s*月\s*"), r"\1-"),
-    (re.compile(r"(\d)\s*[日号]\s*"), r"\1 "),
-    (re.compile(r"(\d)\s*[点时]\s*(\d+)\s*分?\s*(?:(\d+)\s*秒)?"), r"\1:\2:\3"),
-    (re.compile(r"(\d)\s*[点时]\s*$"), r"\1:00"),
-)
+EXCEL_1904_EPOCH = datetime(1904, 1, 1)  # older Mac Excel; a workbook says which (workbookPr date1904)
+EXCEL_1904_MAX_SERIAL = EXCEL_MAX_SERIAL - 1462
+# Excel's API (xlwings) hands a cell formatted as a time of day over as that time on the epoch's day.
+_EPOCH_DAYS = frozenset((EXCEL_EPOCH.date(), EXCEL_1904_EPOCH.date()))
+YEARLESS_AHEAD = timedelta(days=60)  # a date typed without a year is the latest one at most this far ahead
+
 _SCIENTIFIC = re.compile(r"[+-]?\d(?:\.\d+)?[eE][+]?\d+")
-_INT_TEXT = re.compile(r"([+-]?\d+)(?:\.0*)?\s*(?:个|件|瓶|盒|支|套|张|单|pcs)?", re.IGNORECASE)
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _LANDLINE = re.compile(r"0\d{9,11}|[48]00\d{7}")
 _SPACES = re.compile(r"\s+")
@@ -56,66 +67,175 @@ def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _from_serial(value: float) -> datetime:
+def _refuse_uncalculated(value: object) -> None:
+    if value is UNCALCULATED:
+        raise BadValue("formula_not_calculated", "公式没有保存计算结果")
+
+
+def excel_epoch(date1904: bool) -> datetime:
+    return EXCEL_1904_EPOCH if date1904 else EXCEL_EPOCH
+
+
+def _from_serial(value: float, date1904: bool) -> datetime:
+    if math.isnan(value):
+        raise BadValue("bad_date", "不是有效的 Excel 日期序号")
+    if date1904:
+        if not 0 <= value <= EXCEL_1904_MAX_SERIAL:
+            raise BadValue("bad_date", "不是有效的 Excel 日期序号")
+        return EXCEL_1904_EPOCH + timedelta(days=value)
     # Excel's 1900 system counts a 29 February 1900 that never was (serial 60).
-    if not 1 <= value <= EXCEL_MAX_SERIAL or math.isnan(value) or 60 <= value < 61:
+    if not 1 <= value <= EXCEL_MAX_SERIAL or 60 <= value < 61:
         raise BadValue("bad_date", "不是有效的 Excel 日期序号")
     base = EXCEL_EPOCH if value >= 61 else EXCEL_EPOCH + timedelta(days=1)
     return base + timedelta(days=value)
 
 
-def _nearest_year(month_day: datetime, today: date) -> datetime:
-    """A date typed without a year (「11月3日」) means the one closest to today."""
-    candidates = []
-    for year in (today.year - 1, today.year, today.year + 1):
+# --- dates and times typed as text -------------------------------------------------------------
+
+_CN_DIGITS = {**dict(zip("零一二三四五六七八九", range(10), strict=True)), "〇": 0, "两": 2}
+_CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十]+")
+_WEEKDAY = re.compile(r"[(\[]?\s*(?:周|星期|礼拜)([一二三四五六日天1-7])\s*[)\]]?")
+_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "7": 6}
+_DATE = (
+    r"(?:(?P<y8>\d{4})(?P<m8>\d{2})(?P<d8>\d{2})"
+    r"|(?:(?P<y>\d+)\s*(?P<ysep>[-/.年])\s*)?(?P<m>\d{1,2})\s*(?P<msep>[-/.月])\s*(?P<d>\d{1,2})\s*[日号]?)"
+)
+_TIME = (
+    r"(?P<half_day>凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里|夜间)?\s*(?P<h>\d{1,2})\s*"
+    r"(?:(?P<colon>:)\s*(?P<mi>\d{1,2})(?:\s*:\s*(?P<s>\d{1,2})(?:\.\d+)?)?"
+    r"|(?P<dian>[点时])\s*(?:(?P<half>半)|(?P<quarter>[1-3])\s*刻|(?P<mi2>\d{1,2})\s*分?(?:\s*(?P<s2>\d{1,2})\s*秒)?|整)?)?"
+    r"\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?"
+)
+_DATE_TIME = re.compile(rf"(?:{_DATE})?\s*(?:t|,)?\s*(?:{_TIME})?")
+_AFTERNOON = {"下午", "傍晚", "晚上", "夜里", "夜间"}
+
+
+def _cn_number(match: re.Match[str]) -> str:
+    """「十一」→11, 「二十二」→22, 「二〇二六」→2026 (digit by digit when there is no 十)."""
+    text = match.group()
+    if "十" not in text:
+        return "".join(str(_CN_DIGITS[ch]) for ch in text)
+    tens, _, units = text.partition("十")
+    if "十" in units or len(tens) > 1 or len(units) > 1:
+        return text  # not a number we read; the grammar below refuses it
+    return str((_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[units] if units else 0))
+
+
+def _year_for(month: int, day: int, today: date) -> date:
+    """A date typed without a year (「11.22」, 「11月22日」) is the latest one at most two months ahead.
+
+    Ledgers record what already happened, and a deadline typed by hand lies
+    days or weeks ahead: the nearest date in either direction would turn a
+    row from seven months ago into one five months in the future.
+    """
+    latest = today + YEARLESS_AHEAD
+    for year in (latest.year, latest.year - 1):
         try:
-            candidates.append(month_day.replace(year=year))
-        except ValueError:  # 29 February in a common year
+            candidate = date(year, month, day)
+        except ValueError:  # 29 February in a common year: a slip, not a date years back
             continue
-    if not candidates:
-        raise BadValue("bad_date", "日期不存在")
-    now = datetime.combine(today, time())
-    return min(candidates, key=lambda d: abs(d - now))
+        if candidate <= latest:
+            return candidate
+    raise BadValue("bad_date", "日期不存在")
 
 
-def parse_datetime(value: object, today: date) -> datetime:
-    if isinstance(value, datetime):
-        return value
+def _clock(fields: dict[str, str | None]) -> time | None:
+    if fields["h"] is None:
+        return None
+    hour = int(fields["h"])
+    if not (fields["colon"] or fields["dian"] or fields["ampm"]):
+        raise BadValue("bad_date")  # a bare number after a date: neither a time nor part of the date
+    if fields["half"]:
+        minute = 30
+    elif fields["quarter"]:
+        minute = 15 * int(fields["quarter"])
+    else:
+        minute = int(fields["mi"] or fields["mi2"] or 0)
+    second = int(fields["s"] or fields["s2"] or 0)
+    half_day, ampm = fields["half_day"], fields["ampm"]
+    if ampm:
+        if not 1 <= hour <= 12 or half_day:
+            raise BadValue("bad_date", "时间不存在")
+        hour = hour % 12 + (12 if ampm.startswith("p") else 0)
+    elif half_day in _AFTERNOON or half_day == "中午":
+        if hour == 12 and half_day != "中午":
+            raise BadValue("bad_date", "12 点是中午还是半夜说不清")
+        if hour < 12 and (half_day != "中午" or hour < 11):
+            hour += 12
+    elif half_day and hour > 12:
+        raise BadValue("bad_date", "时间不存在")
+    elif half_day == "凌晨" and hour == 12:
+        hour = 0
+    if not (hour <= 23 and minute <= 59 and second <= 59):
+        raise BadValue("bad_date", "时间不存在")
+    return time(hour, minute, second)
+
+
+def _calendar_day(fields: dict[str, str | None], today: date) -> date | None:
+    if fields["y8"]:
+        year, month, day = int(fields["y8"]), int(fields["m8"] or 0), int(fields["d8"] or 0)
+    elif fields["m"]:
+        month, day = int(fields["m"]), int(fields["d"] or 0)
+        if fields["y"] is None:
+            return _year_for(month, day, today)
+        if len(fields["y"]) != 4:
+            raise BadValue("bad_date", "年份请写完整的 4 位")
+        year = int(fields["y"])
+    else:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError as exc:
+        raise BadValue("bad_date", "日期不存在") from exc
+
+
+def read_date_time(text: str, today: date) -> tuple[date | None, time | None]:
+    """The calendar day and the time of day a text names; either may be absent, anything else is refused."""
+    text = normalize_text(text).lower()
+    weekday = None
+    if marked := _WEEKDAY.search(text):
+        weekday = _WEEKDAYS.get(marked[1], int(marked[1]) - 1 if marked[1].isdigit() else None)
+        text = (text[: marked.start()] + " " + text[marked.end() :]).strip()
+    text = _CN_NUMBER.sub(_cn_number, text)
+    match = _DATE_TIME.fullmatch(text)
+    if match is None or not text:
+        raise BadValue("bad_date")
+    fields = match.groupdict()
+    day, clock = _calendar_day(fields, today), _clock(fields)
+    if day is None and clock is None:
+        raise BadValue("bad_date")
+    if weekday is not None and day is not None and day.weekday() != weekday:
+        raise BadValue("bad_date", "星期几与日期对不上")
+    return day, clock
+
+
+def parse_datetime(value: object, today: date, date1904: bool = False) -> datetime:
+    """A moment: a date alone means its midnight; a time alone is refused (which day it belongs to is unknown)."""
     if isinstance(value, date):
-        return datetime.combine(value, time())
+        if (value.date() if isinstance(value, datetime) else value) in _EPOCH_DAYS:
+            raise BadValue("bad_date", "只有时间，没有日期")
+        return value if isinstance(value, datetime) else datetime.combine(value, time())
     if isinstance(value, bool):
         raise BadValue("bad_date")
     if isinstance(value, (int, float)):
         if 19000101 <= value <= 21001231 and float(value).is_integer():
-            return _parse_text_date(str(int(value)), today)
-        return _from_serial(float(value))
-    return _parse_text_date(normalize_text(value), today)
+            day, _ = read_date_time(str(int(value)), today)
+            assert day is not None, "eight digits always name a day"
+            return datetime.combine(day, time())
+        return _from_serial(float(value), date1904)
+    if isinstance(value, time):  # an Excel cell formatted as a time of day
+        raise BadValue("bad_date", "只有时间，没有日期")
+    if isinstance(value, timedelta):
+        raise BadValue("bad_date", "是一段时长，不是日期")
+    _refuse_uncalculated(value)
+    day, clock = read_date_time(str(value), today)
+    if day is None:
+        raise BadValue("bad_date", "只有时间，没有日期")
+    return datetime.combine(day, clock or time())
 
 
-def _parse_text_date(text: str, today: date) -> datetime:
-    match = _ISO.fullmatch(text) or _YMD8.fullmatch(text)
-    if match:
-        try:
-            year, month, day, hour, minute, second = (int(g or 0) for g in (*match.groups(), None, None, None)[:6])
-            return datetime(year, month, day, hour, minute, second)
-        except ValueError as exc:
-            raise BadValue("bad_date", "日期不存在") from exc
-    for pattern, replacement in _CN_DATE:
-        text = pattern.sub(replacement, text)
-    text = text.replace("::", ":00:").rstrip(":").strip()
-    date_part = text.split(" ")[0]
-    groups = re.findall(r"\d+", date_part)
-    if len(groups) not in (2, 3) or re.search(r"[^\d\s:./\-T]", text):
-        raise BadValue("bad_date")
-    try:
-        parsed = date_parser.parse(text, yearfirst=True, dayfirst=False, default=datetime(today.year, 1, 1))
-    except (ValueError, OverflowError) as exc:
-        raise BadValue("bad_date", "日期不存在") from exc
-    return _nearest_year(parsed, today) if len(groups) == 2 else parsed
-
-
-def parse_date(value: object, today: date) -> date:
-    return parse_datetime(value, today).date()
+def parse_date(value: object, today: date, date1904: bool = False) -> date:
+    return parse_datetime(value, today, date1904).date()
 
 
 def likely_dates(today: date) -> tuple[date, date]:
@@ -129,6 +249,36 @@ def is_unlikely_date(value: date | datetime, today: date) -> bool:
     return not earliest <= day <= latest
 
 
+# --- numbers typed as text ---------------------------------------------------------------------
+
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")  # 1,234,567.50: commas group thousands
+_CURRENCY = re.compile(r"^(?:¥|rmb|cny|人民币)\s*|\s*(?:元|块钱|块|rmb|cny)$", re.IGNORECASE)
+_UNITS = re.compile(r"\s*(?:个|件|瓶|盒|支|套|张|单|只|包|袋|条|双|台|份|箱|pcs)$", re.IGNORECASE)
+AMBIGUOUS_SEPARATORS = "分不清「,」「.」是小数点还是千位分隔符"
+
+
+def _number_text(text: str, what: str) -> Decimal:
+    """A decimal typed as text: 1234.5, 1,234.50 (commas group thousands), full-width digits, a sign.
+
+    「12,5」 and 「1.234,50」 are how other countries write 12.5 and 1234.50,
+    and a slip of the finger here: either reading may be wrong, so neither is taken.
+    """
+    text = text.replace("\u2212", "-")  # the minus sign of word processors
+    if _PLAIN_NUMBER.fullmatch(text):
+        digits = text
+    elif _GROUPED_NUMBER.fullmatch(text):
+        digits = text.replace(",", "")
+    elif re.fullmatch(r"[+-]?[\d.,]*\d[\d.,]*", text) and ("," in text or text.count(".") > 1):
+        raise BadValue("bad_number", AMBIGUOUS_SEPARATORS)
+    else:
+        raise BadValue("bad_number", f"不是{what}")
+    try:
+        return Decimal(digits)
+    except InvalidOperation as exc:  # pragma: no cover - the patterns above admit only decimals
+        raise BadValue("bad_number", f"不是{what}") from exc
+
+
 def parse_int(value: object) -> int:
     if isinstance(value, bool):
         raise BadValue("bad_number", "不是数字")
@@ -140,10 +290,11 @@ def parse_int(value: object) -> int:
         if not value.is_integer():
             raise BadValue("bad_number", "应为整数")
         return int(value)
-    match = _INT_TEXT.fullmatch(normalize_text(value))
-    if not match:
-        raise BadValue("bad_number", "不是整数")
-    return int(match.group(1))
+    _refuse_uncalculated(value)
+    number = _number_text(_UNITS.sub("", normalize_text(value)), "整数")
+    if number != number.to_integral_value():
+        raise BadValue("bad_number", "应为整数")
+    return int(number)
 
 
 MONEY_LIMIT = Decimal(10) ** 12  # yuan; anything larger is a typo, and would overflow Decimal's precision
@@ -157,13 +308,8 @@ def parse_money(value: object) -> Decimal:
     if isinstance(value, (int, float)):
         amount = Decimal(str(value))
     else:
-        text = normalize_text(value)
-        for token in ("¥", "元", "RMB", "rmb", ",", " "):
-            text = text.replace(token, "")
-        try:
-            amount = Decimal(text)
-        except InvalidOperation as exc:
-            raise BadValue("bad_number", "不是金额") from exc
+        _refuse_uncalculated(value)
+        amount = _number_text(_CURRENCY.sub("", normalize_text(value)), "金额")
     if not amount.is_finite():
         raise BadValue("bad_number", "不是金额")
     if abs(amount) >= MONEY_LIMIT:
@@ -173,12 +319,16 @@ def parse_money(value: object) -> Decimal:
 
 def parse_rate(value: object) -> float:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    text = normalize_text(value)
-    try:
-        return float(text[:-1]) / 100 if text.endswith("%") else float(text)
-    except ValueError as exc:
-        raise BadValue("bad_number", "不是比例") from exc
+        rate = float(value)
+    else:
+        _refuse_uncalculated(value)
+        text = normalize_text(value)
+        percent = text.endswith("%")
+        rate = float(_number_text(text[:-1].strip() if percent else text, "比例"))
+        rate = rate / 100 if percent else rate
+    if not math.isfinite(rate):
+        raise BadValue("bad_number", "不是比例")
+    return rate
 
 
 def parse_id(value: object) -> str:
@@ -197,6 +347,7 @@ def parse_id(value: object) -> str:
         if abs(int(value)) >= 10**15:
             raise BadValue("order_no_precision_lost", format(value, ".14E"))
         return str(int(value))
+    _refuse_uncalculated(value)
     text = _SPACES.sub("", normalize_text(value))
     if _SCIENTIFIC.fullmatch(text):
         raise BadValue("order_no_precision_lost", text)
@@ -207,6 +358,7 @@ def parse_phone(value: object) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         text = str(int(value)) if float(value).is_integer() else str(value)
     else:
+        _refuse_uncalculated(value)
         text = re.sub(r"[\s\-()（）]", "", normalize_text(value))
     for prefix in ("+86", "0086"):
         if text.startswith(prefix):
@@ -221,6 +373,7 @@ def parse_text(value: object) -> str:
         return value.strip()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    _refuse_uncalculated(value)
     return str(value).strip()
 
 
@@ -235,12 +388,15 @@ def mask_name(text: str) -> str:
     return text[:1] + "*" * min(len(text) - 1, 3) if text else text
 
 
-def parser_for(kind: Kind, today: date) -> Callable[[object], Any]:
-    """The function that reads a non-blank cell of a column of `kind` (chosen once per column, not per cell)."""
+def parser_for(kind: Kind, today: date, date1904: bool = False) -> Callable[[object], Any]:
+    """The function that reads a non-blank cell of a column of `kind` (chosen once per column, not per cell).
+
+    `date1904`: the workbook counts its serial numbers from 1904 (older Mac Excel).
+    """
     if kind is Kind.DATE:
-        return lambda value: parse_date(value, today)
+        return lambda value: parse_date(value, today, date1904)
     if kind is Kind.DATETIME:
-        return lambda value: parse_datetime(value, today)
+        return lambda value: parse_datetime(value, today, date1904)
     return {
         Kind.INT: parse_int,
         Kind.MONEY: parse_money,
@@ -250,6 +406,6 @@ def parser_for(kind: Kind, today: date) -> Callable[[object], Any]:
     }.get(kind, parse_text)
 
 
-def coerce(kind: Kind, value: object, today: date) -> Any:
+def coerce(kind: Kind, value: object, today: date, date1904: bool = False) -> Any:
     """The clean value of a non-blank cell for a column of `kind`."""
-    return parser_for(kind, today)(value)
+    return parser_for(kind, today, date1904)(value)

@@ -39,11 +39,12 @@ Code = Literal[
     "unrecognised_sheet",
     "archive_copy",
     "several_ledgers",
+    "formula_not_calculated",
 ]
 E, W = Severity.ERROR, Severity.WARNING
 CODES: dict[Code, tuple[Severity, str]] = {
     "missing_required": (E, "{where}：「{column}」没有填写{detail}，请补上。"),
-    "bad_date": (E, "{where}：「{column}」的「{value}」不是有效日期{detail}，请写成 2026-11-03 这样的日期。"),
+    "bad_date": (E, "{where}：「{column}」的「{value}」不是有效日期{detail}，请写成 {example}。"),
     "unlikely_date": (W, "{where}：「{column}」的日期 {value} 早于 {earliest} 年或晚于明年，请核对年份。"),
     "bad_number": (E, "{where}：「{column}」的「{value}」{detail}，{fix}。"),
     "bad_choice": (
@@ -87,5 +88,10 @@ CODES: dict[Code, tuple[Severity, str]] = {
         W,
         "{where}：工作簿里有 {count} 张{title}（{names}），写入时只用「{chosen}」，这张只读取；"
         "如果要写入这张，请把它改名为「{title}」。",
+    ),
+    "formula_not_calculated": (
+        E,
+        "{where}：「{column}」是公式，但文件里没有保存计算结果（多半是程序生成、没在表格软件里打开过的文件），"
+        "请用 Excel 或 WPS 打开、保存一次后再运行。",
     ),
 }

@@ -24,9 +24,10 @@ from openpyxl.formula.translate import Translator
 
 from workbook_tools.core.changes import CellValue, Change, EditSheet, NewSheet
 from workbook_tools.core.tables import cell_name
-from workbook_tools.core.values import EXCEL_EPOCH
+from workbook_tools.core.values import excel_epoch
 from workbook_tools.errors import OutputError
 from workbook_tools.spec.types import Kind
+from workbook_tools.xlsx.package_checks import is_1904
 
 M = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -301,9 +302,10 @@ def _clean_text(text: str) -> str:
     return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", text)[:32767]
 
 
-def excel_serial(value: date | datetime) -> float:
+def excel_serial(value: date | datetime, date1904: bool = False) -> float:
+    """The number Excel stores for a moment, in the workbook's own date system (1900, or 1904 on older Macs)."""
     moment = value if isinstance(value, datetime) else datetime.combine(value, time())
-    days = (moment - EXCEL_EPOCH).total_seconds() / 86400
+    days = (moment - excel_epoch(date1904)).total_seconds() / 86400
     return round(days, 10)
 
 
@@ -321,7 +323,7 @@ def _set_cell(cell: etree._Element, change: CellValue, styles: Styles, default_s
         if not styles.is_date(style):
             kind = change.kind if change.kind in (Kind.DATE, Kind.DATETIME) else Kind.DATETIME
             style = styles.with_format(style, kind.number_format)
-        etree.SubElement(cell, q("v")).text = repr(excel_serial(value))
+        etree.SubElement(cell, q("v")).text = repr(excel_serial(value, is_1904(styles.package.xml("xl/workbook.xml"))))
     elif isinstance(value, (int, float, Decimal)):
         etree.SubElement(cell, q("v")).text = str(value)
     elif value is not None:
