@@ -491,3 +491,39 @@ def test_validation_after_a_handover_or_daily_totals_finds_nothing_new(book):
     assert flatten(after_totals.findings, "sheet", "cell", "code") == flatten(
         after_handover.findings, "sheet", "cell", "code"
     )
+
+
+DATE_HEADERS = {"日期", "时间", "确认时间", "拍下时间", "催款日期", "付款时间"}
+EXTREMES = st.sampled_from(
+    [
+        date.min,
+        date.max,
+        datetime.max,
+        datetime(9999, 12, 31, 23, 59),
+        datetime(1900, 1, 1),
+        0,
+        -1,
+        2_958_465.99,  # 9999-12-31 as an Excel serial
+        1e308,
+        float("nan"),
+        "9999-12-31",
+        "0001-01-01",
+        "12.31",
+    ]
+)
+
+
+@given(book=ledgers(), data=st.data())
+@FAST
+def test_dates_at_the_ends_of_the_calendar_never_crash_a_command(book, data):
+    """Any date or serial a cell can hold, in any dated column: every command still computes its outcome."""
+    for rows in book.values():
+        dated = [i for i, header in enumerate(rows[0]) if header in DATE_HEADERS]
+        for row in rows[1:]:
+            for i in dated:
+                if data.draw(st.booleans()):
+                    row[i] = data.draw(EXTREMES)
+    outcome(book)
+    grids = grids_of(book)
+    check = check_workbook(grids, DAY)
+    daily_totals(check_workbook(apply(grids, handover(check, "莉莉", "阿强", AT).change), DAY), DAY, AT)

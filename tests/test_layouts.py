@@ -331,6 +331,42 @@ def formulas_on_our_tab(path: Path) -> Path:
     return path
 
 
+def stray_cells(path: Path, note: bool = False) -> Path:
+    """Ledgers with a stray value at XFD1048576 on each sheet (Ctrl+End, a slip, a paste far out); with `note`,
+    a note typed in the column right of 交接表's headers, without a header of its own."""
+    book = xlsxwriter.Workbook(path)
+    handover = book.add_worksheet("交接表")
+    handover.write_row(0, 0, HANDOVER_HEADER)
+    handover.write_row(1, 0, ["买家0", "410000", "查物流", "小美", "阿强", f"{TODAY} 09:00", "待处理"])
+    if note:
+        handover.write(1, len(HANDOVER_HEADER), "买家说周五后再联系")
+    chase_rows(book.add_worksheet("催款明细表"))
+    returns = book.add_worksheet("退件表")
+    returns.write_row(0, 0, RETURNS_HEADER)
+    returns.write_row(1, 0, [TODAY.isoformat(), "SF1", "买家1", "SO1", "眼霜", 1, None])
+    for sheet in book.worksheets():
+        sheet.write(1_048_575, 16_383, "x")
+    book.close()
+    return path
+
+
+@pytest.mark.parametrize("note", [False, True])
+def test_a_stray_cell_far_out_neither_blocks_the_ledger_nor_moves_its_new_columns(tmp_path, note):
+    path = stray_cells(tmp_path / "team.xlsx", note)
+    result = run("handover", path, "--from", "小美", "--to", "阿强", "--at", AT)
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(path)["交接表"]
+    headers = [cell.value for cell in sheet[1] if cell.value is not None]
+    added = len(headers) - len(HANDOVER_HEADER)
+    first_new = len(HANDOVER_HEADER) + 1 + note  # right of the headers, and of a note typed beside them
+    assert added > 0 and [sheet.cell(1, c).value for c in range(first_new, first_new + added)] == headers[-added:]
+    filled = [row for row in range(2, 60) if sheet.cell(row, 1).value is not None]
+    assert len(filled) > 1 and filled == list(range(2, 2 + len(filled)))  # the new items right under the old one
+    assert sheet["XFD1048576"].value == "x" and sheet.max_row == 1_048_576
+    if note:
+        assert sheet.cell(2, len(HANDOVER_HEADER) + 1).value == "买家说周五后再联系"
+
+
 LAYOUTS = {
     "formulas on our tab": formulas_on_our_tab,
     "filled-down formulas": summary_with_filled_formulas,
@@ -341,6 +377,7 @@ LAYOUTS = {
     "tables sized ahead": tables_sized_ahead,
     "calcChain": with_calc_chain,
     "team sheets with our names": team_sheets_with_our_names,
+    "stray cells far out": stray_cells,
 }
 COMMANDS = {
     "validate": ["validate"],
@@ -362,7 +399,8 @@ def _cells(path: Path) -> dict[str, dict[str, object]]:
 
     return {
         sheet.title: {
-            **{cell.coordinate: value(cell) for row in sheet.iter_rows() for cell in row if cell.value is not None},
+            # the cells the sheet holds: iter_rows() would walk the whole rectangle up to a stray cell at XFD1048576
+            **{cell.coordinate: value(cell) for cell in sheet._cells.values() if cell.value is not None},
             "merged": sorted(str(r) for r in sheet.merged_cells.ranges),
             "tables": {t.name: t.ref for t in sheet.tables.values()},
         }

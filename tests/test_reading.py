@@ -19,8 +19,10 @@ import pytest
 import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
 from python_calamine import CalamineWorkbook
 
+from workbook_tools.core import tables
 from workbook_tools.core.validate import check_workbook
 from workbook_tools.core.values import UNCALCULATED
 from workbook_tools.errors import InputFileError
@@ -28,7 +30,7 @@ from workbook_tools.xlsx import sheet_xml
 from workbook_tools.xlsx.reader import read_grids
 from workbook_tools.xlsx.writer import check_written
 
-from conftest import TODAY, run
+from conftest import TODAY, demo_workbook, run
 
 AT = "2026-11-22 18:00"
 RETURNS = ["日期", "物流单号", "订单编码", "产品名称", "数量", "解决方案", "ID号", "处理结果"]
@@ -109,6 +111,41 @@ def test_a_1900_workbook_beside_it_is_unchanged(tmp_path):
     handed = run("handover", path, "--from", "小美", "--to", "阿强", "--at", AT, "--json")
     assert [item["due_at"] for item in json.loads(handed.stdout)["items"]] == ["2026-11-30T00:00", "2026-12-01T00:00"]
     assert run("validate", path).exit_code == 0
+
+
+def cell_values(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every sheet's values as openpyxl reads them (it honours the workbook's date system)."""
+    book = openpyxl.load_workbook(path)
+    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["handover", "--from", "小美", "--to", "阿强", "--at", AT],
+        ["daily-totals", "--date", str(TODAY), "--at", AT],
+        ["chase-summary", "--at", AT],
+    ],
+    ids=lambda command: command[0],
+)
+def test_the_demo_saved_in_the_1904_system_gives_the_same_results_and_the_same_written_dates(tmp_path, command):
+    """Every date the demo holds, in our generated tabs too, is the same day whichever system counts it."""
+    ordinary = demo_workbook(tmp_path / "ordinary.xlsx", TODAY)
+    book = openpyxl.load_workbook(ordinary)
+    book.epoch = CALENDAR_MAC_1904  # openpyxl writes every date it holds as a 1904 serial
+    mac = tmp_path / "mac.xlsx"
+    book.save(mac)
+    assert part(mac, "xl/workbook.xml").count(b'date1904="1"') == 1
+    resaved = tmp_path / "resaved.xlsx"
+    book.epoch = CALENDAR_WINDOWS_1900
+    book.save(resaved)
+    outputs = []
+    for path in (resaved, mac):
+        result = run(*command[:1], path, *command[1:], "--json")
+        assert result.exit_code == 0, result.output
+        outputs.append(json.loads(result.stdout))
+    assert outputs[0] == outputs[1]
+    assert cell_values(mac) == cell_values(resaved)
 
 
 # --- packages we refuse, the same way for every command -------------------------------------------
@@ -356,7 +393,7 @@ def test_sheets_written_the_unusual_ways_read_as_calamine_reads_them(tmp_path, m
 
 
 def test_a_sheet_that_holds_more_than_the_bound_is_refused_with_one_line(tmp_path, monkeypatch):
-    monkeypatch.setattr(sheet_xml, "GRID_SLOTS", 100)
+    monkeypatch.setattr(tables, "GRID_SLOTS", 100)
     path = tmp_path / "big.xlsx"
     path.write_bytes(sparse_workbook({(r, 0): r for r in range(200)}))
     with pytest.raises(
@@ -372,3 +409,49 @@ def test_rows_that_hold_nothing_share_one_empty_list(tmp_path):
     (grid,) = read_grids(path)
     assert len(grid.rows) == 900_001 and grid.value(900_001, 3) == 1
     assert len({id(row) for row in grid.rows[1:-1]}) == 1 and grid.rows[1] == []
+
+
+class _Api:
+    Date1904 = True  # what Excel's COM API answers for a workbook in the 1904 system
+
+
+class _Book:
+    api = _Api()
+
+
+def test_the_excel_buttons_ask_excel_for_the_date_system(tmp_path):
+    """Excel hands the buttons date cells as dates but a bare serial number as a number, whose day depends on
+    the workbook's date system: only the API tells which."""
+    from workbook_tools import excel
+    from workbook_tools.spec.sheets import RETURNS as RETURNS_SHEET
+
+    grids = read_grids(ledger(tmp_path / "mac.xlsx", date_1904=True))
+    check = excel._check(_Book(), grids, TODAY)
+    assert [r[RETURNS_SHEET.date] for t in check.of(RETURNS_SHEET) for r in t.records] == [
+        date(2026, 11, 20),
+        date(2026, 11, 21),
+    ]
+
+
+class _UsedRange:
+    shape = (1_048_576, 16_384)  # what Excel reports once a value sits at XFD1048576
+
+    def options(self, **_: object) -> Any:
+        raise AssertionError("the values of a range this large must not be asked for")
+
+
+class _Sheet:
+    name = "交接表"
+    used_range = _UsedRange()
+
+
+class _StrayBook:
+    name = "team.xlsx"
+    sheets = (_Sheet(),)
+
+
+def test_in_excel_a_used_range_stretched_by_a_stray_cell_is_refused_before_any_value_is_read():
+    from workbook_tools.excel.book import read_grids as read_excel_grids
+
+    with pytest.raises(InputFileError, match=r"^「team.xlsx」的「交接表」表有内容的范围太大.*不用的内容后再试。$"):
+        read_excel_grids(_StrayBook())

@@ -72,11 +72,15 @@ def content(record: Record) -> tuple[str, ...]:
 
 
 def after(start: date | datetime | None, rule: Rule, settings: Settings) -> datetime | None:
-    """The moment `rule`'s limit runs out, counted from `start` (a day counts from its midnight)."""
+    """The moment `rule`'s limit runs out, counted from `start` (a day counts from its midnight); none when
+    that is past the calendar's end (a start like 9999-12-31, which validation reports as unlikely_date)."""
     if start is None:
         return None
     begin = start if isinstance(start, datetime) else datetime.combine(start, time())
-    return begin + settings.duration(rule)
+    try:
+        return begin + settings.duration(rule)
+    except OverflowError:
+        return None
 
 
 def due(record: Record, follow_up: FollowUp, settings: Settings) -> datetime | None:

@@ -11,11 +11,14 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from functools import cached_property
 from operator import itemgetter
 from typing import Any
 
 from workbook_tools.core.values import is_blank
+from workbook_tools.errors import InputFileError
 from workbook_tools.spec.sheets import LEDGERS
 from workbook_tools.spec.types import Column, Sheet
 
@@ -23,8 +26,17 @@ HEADER_SCAN_ROWS = 60  # a logo, a title block and notes may sit above the heade
 _MIN_MATCHED = 3
 _MISSPELLING_RATIO = 0.6
 LAST_ROW = 1_048_576  # the last row of a sheet
+GRID_SLOTS = 20_000_000  # list slots of one sheet's grid a backend may hand to the core (8 bytes each)
 
 Area = tuple[int, int, int, int]  # first_row, first_col, last_row, last_col (1-based, inclusive)
+
+
+def too_large(file: str, sheet: str) -> InputFileError:
+    """The refusal of a sheet whose cells would take more than GRID_SLOTS slots to hand over."""
+    return InputFileError(
+        f"「{file}」的「{sheet}」表有内容的范围太大（超过 {GRID_SLOTS // 10_000:,} 万个单元格），"
+        "超出本工具能读的范围；请删除表格下方和右侧不用的内容后再试。"
+    )
 
 
 def overlaps(a: Area, b: Area) -> bool:
@@ -53,6 +65,16 @@ class Grid:
     first_col: int = 1
     tables: tuple[TableArea, ...] = ()
     merged: tuple[Area, ...] = ()
+
+    @cached_property
+    def occupied(self) -> tuple[int, ...]:
+        """Offsets into `rows` of the rows holding any cell: scans follow the cells present, not the rectangle
+        (one stray cell at XFD1048576 makes a million rows, all but a few of them empty)."""
+        return tuple(offset for offset, cells in enumerate(self.rows) if cells)
+
+    def between(self, first: int, last: int) -> list[int]:
+        """The occupied offsets from `first` to `last`, both included."""
+        return list(self.occupied[bisect_left(self.occupied, first) : bisect_right(self.occupied, last)])
 
     def value(self, row: int, col: int) -> Any:
         r, c = row - self.first_row, col - self.first_col
@@ -100,7 +122,7 @@ class Table:
     cells: dict[Column, list[Any]]  # declared column -> raw value in each data row, column by column
     unknown_headers: tuple[UnknownHeader, ...] = field(default=())
     last_used_row: int = 0  # the ledger's last typed row (computed-only rows count as empty)
-    last_col: int = 0  # the used range's last column: a column we add goes after it
+    last_col: int = 0  # the ledger's last column (see _block_end): a column we add goes after it
     excel_table: TableArea | None = None  # the Excel table whose header row is ours, if any
     room: int = LAST_ROW  # rows free from next_row down before something else (a table, a note) begins
     span: tuple[int, int] = (1, 1)  # the ledger's first and last column
@@ -186,7 +208,8 @@ def recognise(grid: Grid) -> Table | None:
         span = (min(span[0], excel_table.area[1]), max(span[1], excel_table.area[3]))
     end = min(_ledger_end(grid, header_row, span, excel_table, matched), grid.first_row + len(grid.rows) - 1)
     row_numbers, cells = _data(grid, header_row, end, matched)
-    last_used = _last_used_row(grid, header_row, end, matched)
+    last_col = _block_end(grid, header_row, end, max(headers))
+    last_used = _last_used_row(grid, header_row, end, matched, last_col)
     return Table(
         spec=spec,
         sheet=grid.name,
@@ -196,7 +219,7 @@ def recognise(grid: Grid) -> Table | None:
         cells=cells,
         unknown_headers=tuple(unknown),
         last_used_row=last_used,
-        last_col=grid.first_col + max((len(r) for r in grid.rows), default=0) - 1,
+        last_col=last_col,
         excel_table=excel_table,
         room=_room(
             grid,
@@ -257,7 +280,7 @@ def _room(grid: Grid, start: int, span: tuple[int, int], own: TableArea | None, 
     obstacles += [m[0] for m in grid.merged if overlaps(m, below)]
     own_end = own.area[2] if own is not None else 0
     columns = [i for i in range(max(first - grid.first_col, 0), last - grid.first_col + 1) if i not in computed]
-    for offset in range(max(start - grid.first_row, 0), len(grid.rows)):
+    for offset in grid.between(max(start - grid.first_row, 0), len(grid.rows) - 1):
         if grid.first_row + offset > own_end and _typed(grid.rows[offset], columns):
             obstacles.append(grid.first_row + offset)
             break
@@ -268,12 +291,12 @@ def _data(
     grid: Grid, header_row: int, end: int, columns: dict[Column, int]
 ) -> tuple[tuple[int, ...], dict[Column, list[Any]]]:
     """The ledger's rows that have an input cell typed, as columns (one pass per column, not per cell)."""
-    start = header_row - grid.first_row + 1
-    body = grid.rows[start : end - grid.first_row + 1]
     inputs = [c - grid.first_col for column, c in columns.items() if not column.computed]
-    kept = [offset for offset, cells in enumerate(body) if _typed(cells, inputs)]
-    rows = body if len(kept) == len(body) else [body[offset] for offset in kept]
-    numbers = tuple(grid.first_row + start + offset for offset in kept)
+    kept = [
+        o for o in grid.between(header_row - grid.first_row + 1, end - grid.first_row) if _typed(grid.rows[o], inputs)
+    ]
+    rows = [grid.rows[offset] for offset in kept]
+    numbers = tuple(grid.first_row + offset for offset in kept)
     return numbers, {column: _column(rows, c - grid.first_col) for column, c in columns.items()}
 
 
@@ -284,11 +307,23 @@ def _column(rows: list[list[Any]], index: int) -> list[Any]:
         return [cells[index] if index < len(cells) else None for cells in rows]
 
 
-def _last_used_row(grid: Grid, header_row: int, end: int, columns: dict[Column, int]) -> int:
-    """The ledger's last row with anything typed in it (a team's own column counts, a formula column does not)."""
+def _block_end(grid: Grid, header_row: int, end: int, last_header: int) -> int:
+    """The ledger's last column: its last header, then each next column holding something in the ledger's rows
+    (notes a team types beside it); the first blank column ends it, so a stray cell far away is not the ledger's."""
+    rows = [grid.rows[offset] for offset in grid.between(header_row - grid.first_row, end - grid.first_row)]
+    col = last_header
+    while any(not is_blank(cells[index]) for cells in rows if (index := col + 1 - grid.first_col) < len(cells)):
+        col += 1
+    return col
+
+
+def _last_used_row(grid: Grid, header_row: int, end: int, columns: dict[Column, int], last_col: int) -> int:
+    """The ledger's last row with anything typed in it up to `last_col` (a team's own column counts, a formula
+    column does not)."""
     computed = {c - grid.first_col for column, c in columns.items() if column.computed}
-    for offset in range(end - grid.first_row, header_row - grid.first_row, -1):
-        if any(i not in computed and not is_blank(v) for i, v in enumerate(grid.rows[offset])):
+    width = last_col - grid.first_col + 1
+    for offset in reversed(grid.between(header_row - grid.first_row + 1, end - grid.first_row)):
+        if any(i not in computed and not is_blank(v) for i, v in enumerate(grid.rows[offset][:width])):
             return grid.first_row + offset
     return header_row
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from workbook_tools.core.changes import Change, placement_note
 from workbook_tools.core.gc_pause import gc_paused
+from workbook_tools.core.records import WorkbookCheck
 from workbook_tools.core.results import earlier_marks, results_sheet, results_title
 from workbook_tools.core.tables import Grid
 from workbook_tools.core.validate import check_workbook
@@ -84,17 +85,27 @@ def _log(error: BaseException) -> None:
         log.write(f"{datetime.now():%Y-%m-%d %H:%M:%S} {type(error).__name__}\n{frames}\n")
 
 
-def _protected(sheet: Any) -> bool:
-    """Whether a sheet is password-protected (Windows COM, macOS AppleScript; other engines: unknown, so no)."""
-    api: Any = getattr(sheet, "api", None)
+def _api_flag(obj: Any, com_name: str, mac_name: str) -> bool:
+    """A yes/no property of an Excel object (Windows COM, macOS AppleScript); other engines: unknown, so no."""
+    api: Any = getattr(obj, "api", None)
     try:
-        return bool(api.ProtectContents)  # Windows COM
+        return bool(getattr(api, com_name))  # Windows COM
     except Exception:
         pass
     try:
-        return bool(api.protect_contents.get())  # macOS appscript
+        return bool(getattr(api, mac_name).get())  # macOS appscript
     except Exception:
         return False
+
+
+def _protected(sheet: Any) -> bool:
+    return _api_flag(sheet, "ProtectContents", "protect_contents")
+
+
+def _check(book: Any, grids: list[Grid], today: date) -> WorkbookCheck:
+    """The core's check of the open workbook; a workbook counting dates from 1904 (older Mac Excel) says so
+    through the API, since its bare serial numbers mean other days."""
+    return check_workbook(grids, today, date1904=_api_flag(book, "Date1904", "date_1904"))
 
 
 def _refuse_protected(book: Any, titles: list[str]) -> None:
@@ -143,7 +154,7 @@ def _quote(text: str) -> str:
 
 
 def _validate(book: Any, grids: list[Grid]) -> str:
-    check = check_workbook(grids, date.today())
+    check = _check(book, grids, date.today())
     marked, noted = earlier_marks(grids)
     results, _ = results_title(grids)
     _refuse_protected(book, [results])
@@ -187,7 +198,7 @@ def shift_handover(
 
     def work(book: Any, grids: list[Grid]) -> str:
         moment = _moment(at)
-        result = handover(check_workbook(grids, moment.date()), from_agent, to_agent, moment)
+        result = handover(_check(book, grids, moment.date()), from_agent, to_agent, moment)
         note = _write(book, grids, result.change)
         if not result.written:
             return f"没有新的交接事项（{result.already} 项之前已交接过）。" + note
@@ -206,7 +217,7 @@ def daily_totals(book: Any | None = None, day: str | None = None, at: str | None
             chosen = date.fromisoformat(day) if day else date.today()
         except ValueError:
             raise WorkbookToolsError(f"「{day}」不是有效日期，请写成 2026-11-22 这样的格式。") from None
-        result, sheet = compute(check_workbook(grids, chosen), chosen, _moment(at))
+        result, sheet = compute(_check(book, grids, chosen), chosen, _moment(at))
         note = _write(book, grids, sheet)
         skipped = f"；{len(result['excluded_rows'])} 行有错误未计入" if result["excluded_rows"] else ""
         return (
@@ -224,7 +235,7 @@ def chase_summary(book: Any | None = None, at: str | None = None) -> str:
 
     def work(book: Any, grids: list[Grid]) -> str:
         moment = _moment(at)
-        result, change = compute(check_workbook(grids, moment.date()), moment)
+        result, change = compute(_check(book, grids, moment.date()), moment)
         note = _write(book, grids, change)
         days = len({row["date"] for row in result["rows"]})
         sheet = change.sheet if change else CHASE_SUMMARY.title

@@ -21,17 +21,25 @@ from decimal import Decimal
 from typing import Any
 
 from workbook_tools.core.changes import Block, CellValue, Change, EditSheet, Look, NewSheet, Style
-from workbook_tools.core.tables import Grid, TableArea
+from workbook_tools.core.tables import GRID_SLOTS, Grid, TableArea, too_large
 from workbook_tools.spec.types import Kind
 
 TITLE_ROW_HEIGHT = 24
 
 
 def read_grids(book: Any) -> list[Grid]:
-    """Every sheet's used range as one 2-D block (rows hidden by a filter are read too), and its Excel tables."""
+    """Every sheet's used range as one 2-D block (rows hidden by a filter are read too), and its Excel tables.
+
+    A used range stretched by a stray cell far out (XFD1048576) cannot come
+    through the API cell by cell: past the core's bound it is refused, by size,
+    before a single value is asked for.
+    """
     grids = []
     for sheet in book.sheets:
         used = sheet.used_range
+        rows, columns = used.shape
+        if rows * columns > GRID_SLOTS:
+            raise too_large(book.name, sheet.name)
         values = used.options(ndim=2).value
         tables = []
         for table in sheet.tables:

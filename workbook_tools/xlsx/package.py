@@ -578,14 +578,16 @@ def _copy_related(scratch: Package, scratch_part: str, package: Package, target:
     package.put(rels_name(target), etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True))
 
 
-def apply_changes(data: bytes, changes: Iterable[Change], build_sheet: Callable[[NewSheet], bytes]) -> bytes:
-    """The package with `changes` applied; `build_sheet(NewSheet) -> bytes` makes generated tabs."""
+def apply_changes(data: bytes, changes: Iterable[Change], build_sheet: Callable[[NewSheet, bool], bytes]) -> bytes:
+    """The package with `changes` applied; `build_sheet(NewSheet, date1904) -> bytes` makes generated tabs
+    with dates in the workbook's own system."""
     package = Package(data)
     styles = Styles(package)
+    date1904 = is_1904(package.xml("xl/workbook.xml"))
     for change in changes:
         if isinstance(change, EditSheet):
             edit_sheet(package, styles, change)
         else:
-            add_generated_sheet(package, styles, change, build_sheet(change))
+            add_generated_sheet(package, styles, change, build_sheet(change, date1904))
     _drop_calc_chain(package)
     return package.to_bytes()

@@ -31,14 +31,14 @@ import zipfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from workbook_tools.core.tables import cell_name
+from workbook_tools.core import tables
+from workbook_tools.core.tables import cell_name, too_large
 from workbook_tools.core.values import UNCALCULATED
 from workbook_tools.errors import InputFileError
 from workbook_tools.xlsx.package import column_number
 from workbook_tools.xlsx.package_checks import MAIN_NS, PACKAGE_REL_NS, REL_NS
 
 DENSE_CELLS = 1_000_000  # cells calamine may lay out at once (~64 bytes each in Rust while it reads, 8 in Python)
-GRID_SLOTS = 20_000_000  # list slots of one sheet's grid handed to the core (8 bytes each)
 PACKAGE_BYTES = 16 * 2**20  # sheet XML per package built for calamine
 _FIRST_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"')
 _FIRST_CONTENT = re.compile(rb'<c r="[A-Z]{1,3}(\d{1,7})"[^>]*(?<!/)>')  # a cell that is not self-closing
@@ -353,10 +353,7 @@ def read_rows(xml: bytes, whole: Callable[[], Any], reader: PieceReader, sheet: 
     slots = 0
     for piece in [whole()] if len(ranges) == 1 else reader.read(xml, ranges):  # one range: the whole sheet
         slots += _place(rows, piece)
-        if slots > GRID_SLOTS:
-            raise InputFileError(
-                f"「{file}」的「{sheet}」表有内容的范围太大（超过 {GRID_SLOTS // 10_000:,} 万个单元格），"
-                "超出本工具能读的范围；请删除表格下方和右侧不用的内容后再试。"
-            )
+        if slots > tables.GRID_SLOTS:
+            raise too_large(file, sheet)
     mark_uncalculated(rows, uncalculated_cells(xml))
     return rows

@@ -63,10 +63,16 @@ def lists_for(specs: Iterable[Sheet]) -> list[ChoiceList]:
 
 
 class _Builder:
-    def __init__(self, out: io.BytesIO) -> None:
+    def __init__(self, out: io.BytesIO, date1904: bool = False) -> None:
         self.book = xlsxwriter.Workbook(
             out,
-            {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+            {
+                "in_memory": True,
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "date_1904": date1904,
+            },
         )
         self.book.set_properties({"title": "售后工作簿", "company": "workbook-tools", "created": BUILD_DATE})
         self.formats: dict[tuple[tuple[str, Any], ...], Any] = {}
@@ -278,10 +284,10 @@ def build_workbook(
     return out.getvalue()
 
 
-def build_generated_sheet(new: NewSheet) -> bytes:
-    """A one-sheet workbook holding `new`, to be grafted into the team's workbook."""
+def build_generated_sheet(new: NewSheet, date1904: bool) -> bytes:
+    """A one-sheet workbook holding `new`, to be grafted into a team's workbook that counts dates as `date1904` says."""
     out = io.BytesIO()
-    builder = _Builder(out)
+    builder = _Builder(out, date1904)
     builder.generated(new)
     builder.close()
     return out.getvalue()
