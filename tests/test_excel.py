@@ -26,6 +26,7 @@ from workbook_tools.spec.reports import RESULTS
 from workbook_tools.xlsx.reader import read_grids
 
 from conftest import ROOT, TODAY, demo_workbook, run
+from test_reading import ledger_with_error_values
 
 pytestmark = pytest.mark.xlwings_remote
 AT = f"{TODAY} 18:00"
@@ -238,6 +239,18 @@ def test_validate_in_excel_lists_the_headless_findings_and_marks_them(remote, tm
     errors = [f for f in findings if f.severity is Severity.ERROR][: excel.NOTE_LIMIT]
     assert [book[f.sheet][f.cell].comment.text for f in errors] == [excel.NOTE_MARK + f.message for f in errors]
     assert message == "校验完成：9 个错误、3 个警告，已在表中标红，详见「校验结果」表。"
+
+
+def test_error_values_reach_the_core_alike_from_excel_and_from_the_file(remote, tmp_path):
+    """Excel's API hands #N/A over as None unless asked for its text (err_to_str): both paths must report it."""
+    path = ledger_with_error_values(tmp_path / "book.xlsx")
+    _, actions = click(remote, path, excel.validate)
+    remote.replay(path, actions, tmp_path / "excel.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "excel.xlsx")[RESULTS.title]
+    listed = [(row[0].value, row[5].value) for row in sheet.iter_rows(min_row=5)]
+    findings = check_workbook(read_grids(path), TODAY).findings
+    assert listed == [(f"{f.sheet}!{f.cell}", f.code) for f in findings] and len(listed) == 4
+    assert {code for _, code in listed} == {"cell_error"}
 
 
 def test_validate_again_replaces_its_own_notes_adds_no_second_rule_and_keeps_the_teams_notes(remote, tmp_path):

@@ -61,6 +61,7 @@ CASES = {
     "unrecognised_sheet": ([returns(), Grid("重发单", [["日期", "内容"], ["2026-11-20", "补发眼霜"]])], "A1"),
     "archive_copy": ([returns(), Grid("退件表 备份", [RETURNS, OK_RETURN])], "A1"),
     "formula_not_calculated": ([returns(("数量", UNCALCULATED))], "E2"),
+    "cell_error": ([returns(("数量", "#DIV/0!"))], "E2"),
     "several_ledgers": (
         [
             Grid(name, [HANDOVER, ["jenny王", "查物流", "小美", "阿强", "2026-11-22 09:00", "待处理"]])
@@ -87,6 +88,9 @@ MESSAGES = {  # the whole sentence each minimal workbook gets: what, where and w
     "formula_not_calculated": (
         "「数量」是公式，但文件里没有保存计算结果（多半是程序生成、没在表格软件里打开过的文件），"
         "请用 Excel 或 WPS 打开、保存一次后再运行。"
+    ),
+    "cell_error": (
+        "「数量」显示错误值 #DIV/0!（公式出错，或粘贴进来的就是错误值），值未知、不计入汇总；请改正这一格后再运行。"
     ),
     "duplicate_row": "与第 2 行重复登记（「物流单号」、「订单编码」、「产品名称」相同），请删除多余的一行。",
     "missing_evidence": "破损件只有 1 张凭证照片，至少要 2 张，请让客户补拍后更新「凭证张数」。",

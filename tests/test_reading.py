@@ -455,3 +455,30 @@ def test_in_excel_a_used_range_stretched_by_a_stray_cell_is_refused_before_any_v
 
     with pytest.raises(InputFileError, match=r"^「team.xlsx」的「交接表」表有内容的范围太大.*不用的内容后再试。$"):
         read_excel_grids(_StrayBook())
+
+
+def ledger_with_error_values(path: Path) -> Path:
+    """A return ledger whose formulas failed in four kinds of column: a date, an ID, a count and a choice."""
+    book = xlsxwriter.Workbook(path)
+    returns = book.add_worksheet("退件表")
+    returns.write_row(0, 0, RETURNS)
+    returns.write_row(1, 0, ["2026-11-22", "SF1", "SO1", "紧致眼霜 15g", 1, "退款", "jenny王"])
+    returns.write_row(2, 0, ["2026-11-22", "SF2", "SO2", "紧致眼霜 15g", 2, "退款", "cherry_lin"])
+    for col, (formula, shown) in enumerate([("=NA()", "#N/A"), ("=1/0", "#DIV/0!"), ("=XX", "#NAME?")]):
+        returns.write_formula(2, (0, 1, 4)[col], formula, None, shown)
+    returns.write_formula(1, 5, "=#REF!", None, "#REF!")
+    book.close()
+    return path
+
+
+def test_error_values_are_findings_and_their_rows_stay_out_of_every_figure(tmp_path):
+    path = ledger_with_error_values(tmp_path / "team.xlsx")
+    validated = run("validate", path, "--json")
+    assert [(f["cell"], f["code"], f["message"].split("显示错误值 ")[1][:7]) for f in json.loads(validated.stdout)] == [
+        ("F2", "cell_error", "#REF!（公"),
+        ("A3", "cell_error", "#N/A（公式"),
+        ("B3", "cell_error", "#DIV/0!"),
+        ("E3", "cell_error", "#NAME?（"),
+    ]
+    totals = run("daily-totals", path, "--date", str(TODAY), "--at", AT, "--json")
+    assert json.loads(totals.stdout)["excluded_rows"] == ["退件表!2", "退件表!3"]

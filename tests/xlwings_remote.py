@@ -13,6 +13,7 @@ import functools
 import os
 import pickle
 import re
+import zipfile
 from copy import copy
 from datetime import date, datetime, time
 from pathlib import Path
@@ -37,6 +38,18 @@ def _cell(value: object) -> object:
     return "" if value is None else value
 
 
+def _error_values(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+    """Cells showing an error value (#N/A), which calamine reads as blank, by sheet."""
+    with zipfile.ZipFile(path) as package:
+        if not any(b't="e"' in package.read(n) for n in package.namelist() if n.startswith("xl/worksheets/")):
+            return {}
+    book = openpyxl.load_workbook(path, data_only=True)
+    return {
+        sheet.title: {(c.row, c.column): c.value for row in sheet.iter_rows() for c in row if c.data_type == "e"}
+        for sheet in book.worksheets
+    }
+
+
 def snapshot(path: Path) -> dict:
     """What an Excel client would send for this workbook: values, tables, notes."""
     import xlwings as xw
@@ -44,8 +57,11 @@ def snapshot(path: Path) -> dict:
     values = CalamineWorkbook.from_path(str(path))
     styled = openpyxl.load_workbook(path)
     sheets = []
+    errors = _error_values(path)
     for name in values.sheet_names:
         rows = values.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        for (row, col), text in errors.get(name, {}).items():  # Excel sends an error value as its text
+            rows[row - 1][col - 1] = text
         width = max((len(r) for r in rows), default=0)
         sheet = styled[name]
         tables = []

@@ -70,7 +70,8 @@ def _cell_findings(
     try:
         value = check.parse(raw)
     except BadValue as error:
-        shown = error.detail if error.code in ("order_no_precision_lost", "bad_phone") else show(column, raw)
+        quoted = error.code in ("order_no_precision_lost", "bad_phone", "cell_error")  # the detail is the value to show
+        shown = error.detail if quoted else show(column, raw)
         detail = error.detail
         if error.code == "bad_date" and detail:
             detail = f"（{detail}）"

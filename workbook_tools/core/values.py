@@ -44,6 +44,12 @@ class Uncalculated:
 
 UNCALCULATED: Final = Uncalculated()
 
+# What Excel, WPS and LibreOffice show in a cell whose formula failed (or where such a value was pasted): both
+# backends hand it over as this text, and every parser refuses it (its value is unknown, neither blank nor 0).
+ERROR_TEXTS = frozenset(
+    ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!")
+)
+
 EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
 EXCEL_EPOCH = datetime(1899, 12, 30)
 EXCEL_1904_EPOCH = datetime(1904, 1, 1)  # older Mac Excel; a workbook says which (workbookPr date1904)
@@ -67,9 +73,12 @@ def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _refuse_uncalculated(value: object) -> None:
+def _refuse_unknown(value: object) -> None:
+    """Refuse a cell whose value is unknown: a formula without a result, or an error value."""
     if value is UNCALCULATED:
         raise BadValue("formula_not_calculated", "公式没有保存计算结果")
+    if isinstance(value, str) and value.strip() in ERROR_TEXTS:
+        raise BadValue("cell_error", value.strip())
 
 
 def excel_epoch(date1904: bool) -> datetime:
@@ -227,7 +236,7 @@ def parse_datetime(value: object, today: date, date1904: bool = False) -> dateti
         raise BadValue("bad_date", "只有时间，没有日期")
     if isinstance(value, timedelta):
         raise BadValue("bad_date", "是一段时长，不是日期")
-    _refuse_uncalculated(value)
+    _refuse_unknown(value)
     day, clock = read_date_time(str(value), today)
     if day is None:
         raise BadValue("bad_date", "只有时间，没有日期")
@@ -290,7 +299,7 @@ def parse_int(value: object) -> int:
         if not value.is_integer():
             raise BadValue("bad_number", "应为整数")
         return int(value)
-    _refuse_uncalculated(value)
+    _refuse_unknown(value)
     number = _number_text(_UNITS.sub("", normalize_text(value)), "整数")
     if number != number.to_integral_value():
         raise BadValue("bad_number", "应为整数")
@@ -308,7 +317,7 @@ def parse_money(value: object) -> Decimal:
     if isinstance(value, (int, float)):
         amount = Decimal(str(value))
     else:
-        _refuse_uncalculated(value)
+        _refuse_unknown(value)
         amount = _number_text(_CURRENCY.sub("", normalize_text(value)), "金额")
     if not amount.is_finite():
         raise BadValue("bad_number", "不是金额")
@@ -321,7 +330,7 @@ def parse_rate(value: object) -> float:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         rate = float(value)
     else:
-        _refuse_uncalculated(value)
+        _refuse_unknown(value)
         text = normalize_text(value)
         percent = text.endswith("%")
         rate = float(_number_text(text[:-1].strip() if percent else text, "比例"))
@@ -347,7 +356,7 @@ def parse_id(value: object) -> str:
         if abs(int(value)) >= 10**15:
             raise BadValue("order_no_precision_lost", format(value, ".14E"))
         return str(int(value))
-    _refuse_uncalculated(value)
+    _refuse_unknown(value)
     text = _SPACES.sub("", normalize_text(value))
     if _SCIENTIFIC.fullmatch(text):
         raise BadValue("order_no_precision_lost", text)
@@ -358,7 +367,7 @@ def parse_phone(value: object) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         text = str(int(value)) if float(value).is_integer() else str(value)
     else:
-        _refuse_uncalculated(value)
+        _refuse_unknown(value)
         text = re.sub(r"[\s\-()（）]", "", normalize_text(value))
     for prefix in ("+86", "0086"):
         if text.startswith(prefix):
@@ -370,10 +379,13 @@ def parse_phone(value: object) -> str:
 
 def parse_text(value: object) -> str:
     if value.__class__ is str:
-        return value.strip()
+        text = value.strip()
+        if text[:1] == "#":
+            _refuse_unknown(text)
+        return text
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    _refuse_uncalculated(value)
+    _refuse_unknown(value)
     return str(value).strip()
 
 

@@ -40,7 +40,7 @@ def read_grids(book: Any) -> list[Grid]:
         rows, columns = used.shape
         if rows * columns > GRID_SLOTS:
             raise too_large(book.name, sheet.name)
-        values = used.options(ndim=2).value
+        values = used.options(ndim=2, err_to_str=True).value  # #N/A as its text, not as a blank
         tables = []
         for table in sheet.tables:
             area = table.range

@@ -40,6 +40,7 @@ Code = Literal[
     "archive_copy",
     "several_ledgers",
     "formula_not_calculated",
+    "cell_error",
 ]
 E, W = Severity.ERROR, Severity.WARNING
 CODES: dict[Code, tuple[Severity, str]] = {
@@ -93,5 +94,10 @@ CODES: dict[Code, tuple[Severity, str]] = {
         E,
         "{where}：「{column}」是公式，但文件里没有保存计算结果（多半是程序生成、没在表格软件里打开过的文件），"
         "请用 Excel 或 WPS 打开、保存一次后再运行。",
+    ),
+    "cell_error": (
+        E,
+        "{where}：「{column}」显示错误值 {value}（公式出错，或粘贴进来的就是错误值），值未知、不计入汇总；"
+        "请改正这一格后再运行。",
     ),
 }

@@ -20,7 +20,8 @@ without a reference) is first brought to the usual layout; only cells without
 a reference need Python's attention one by one.
 
 Formula cells the file holds no result for (files written by scripts) become
-`UNCALCULATED`, never a blank or a 0.
+`UNCALCULATED`, and cells showing an error value its text (#N/A, as Excel's
+API hands it over): never a blank or a 0.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
 from typing import Any
 
 from workbook_tools.core import tables
@@ -52,6 +54,8 @@ _FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s/>]")
 _VALUE = re.compile(rb"<(?:[\w.-]+:)?v\s*>\s*[^<\s]")
 _EMPTY_VALUE = re.compile(rb"<(?:[\w.-]+:)?v\b")
 _UNCACHED_ENDS = (b"</f></c>", b"<v></v></c>", b"/></c>")
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"[^>]*?\st="e"[^>]*(?<!/)>(.*?)</c>', re.DOTALL)
+_ERROR_TEXT = re.compile(rb"<v>([^<]*)</v>")
 _SHEET_DATA = b"<sheetData>"
 
 
@@ -328,13 +332,25 @@ def _place(rows: list[list[Any]], sheet: Any) -> int:
     return sum(map(len, block))
 
 
-def mark_uncalculated(rows: list[list[Any]], cells: list[tuple[int, int]]) -> None:
-    """Put UNCALCULATED at each (row, column), growing the grid where calamine left the cell out."""
-    for row, col in cells:
+def error_cells(xml: bytes) -> list[tuple[int, int, str]]:
+    """(row, column, text) of each cell showing an error value (#N/A, #DIV/0!, …), which calamine reads as blank."""
+    if b't="e"' not in xml:
+        return []
+    found = []
+    for match in _ERROR_CELL.finditer(xml):
+        value = _ERROR_TEXT.search(match[3])
+        text = value[1].decode("utf-8", "replace").strip() if value else ""
+        found.append((int(match[2]), column_number(match[1].decode()), text or "#N/A"))
+    return found
+
+
+def mark(rows: list[list[Any]], cells: Iterable[tuple[int, int, object]]) -> None:
+    """Put each value at its (row, column), growing the grid where calamine left the cell out."""
+    for row, col, value in cells:
         rows.extend([] for _ in range(row - len(rows)))
         if len(rows[row - 1]) < col:
             rows[row - 1] = rows[row - 1] + [""] * (col - len(rows[row - 1]))
-        rows[row - 1][col - 1] = UNCALCULATED
+        rows[row - 1][col - 1] = value
 
 
 def read_rows(xml: bytes, whole: Callable[[], Any], reader: PieceReader, sheet: str, file: str) -> list[list[Any]]:
@@ -355,5 +371,5 @@ def read_rows(xml: bytes, whole: Callable[[], Any], reader: PieceReader, sheet: 
         slots += _place(rows, piece)
         if slots > tables.GRID_SLOTS:
             raise too_large(file, sheet)
-    mark_uncalculated(rows, uncalculated_cells(xml))
+    mark(rows, chain(((row, col, UNCALCULATED) for row, col in uncalculated_cells(xml)), error_cells(xml)))
     return rows
