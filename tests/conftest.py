@@ -69,6 +69,20 @@ def demo_workbook(path: Path, day: date = TODAY, extra_returns: int = 0) -> Path
     return path
 
 
+def ledger_with_error_values(path: Path) -> Path:
+    """A return ledger whose formulas failed in four kinds of column: a date, an ID, a count and a choice."""
+    book = xlsxwriter.Workbook(path)
+    returns = book.add_worksheet("退件表")
+    returns.write_row(0, 0, ["日期", "物流单号", "订单编码", "产品名称", "数量", "解决方案", "ID号", "处理结果"])
+    returns.write_row(1, 0, ["2026-11-22", "SF1", "SO1", "紧致眼霜 15g", 1, "退款", "jenny王"])
+    returns.write_row(2, 0, ["2026-11-22", "SF2", "SO2", "紧致眼霜 15g", 2, "退款", "cherry_lin"])
+    for col, (formula, shown) in enumerate([("=NA()", "#N/A"), ("=1/0", "#DIV/0!"), ("=XX", "#NAME?")]):
+        returns.write_formula(2, (0, 1, 4)[col], formula, None, shown)
+    returns.write_formula(1, 5, "=#REF!", None, "#REF!")
+    book.close()
+    return path
+
+
 def png(width: int, height: int, rows: bytes) -> bytes:
     """An RGB PNG of `rows` (each a filter byte and the row's pixels)."""
 

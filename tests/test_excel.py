@@ -25,8 +25,7 @@ from workbook_tools.spec.codes import Severity
 from workbook_tools.spec.reports import RESULTS
 from workbook_tools.xlsx.reader import read_grids
 
-from conftest import ROOT, TODAY, demo_workbook, run
-from test_reading import ledger_with_error_values
+from conftest import ROOT, TODAY, demo_workbook, ledger_with_error_values, run
 
 pytestmark = pytest.mark.xlwings_remote
 AT = f"{TODAY} 18:00"

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import openpyxl
 import pytest
 
 from workbook_tools.core.handover import acknowledge, handover
 from workbook_tools.core.tables import Grid
 from workbook_tools.core.validate import check_workbook
 from workbook_tools.errors import WorkbookToolsError
+
+from conftest import demo_workbook
+from conftest import run as run_cli
 
 AT = datetime(2026, 11, 22, 18, 0)
 
@@ -180,7 +184,7 @@ def test_the_new_rows_carry_the_seed_columns_and_a_stable_item_number():
         "事项类型": "退件确认",
     }
     added = {c.value for c in result.change.cells if c.row == 1}
-    assert added == {"订单价格", "来源", "事项编号"}  # the team's sheet lacked them: added after its last column
+    assert added == {"订单价格", "来源", "事项编号", "本班进展"}  # the team lacked them: added after its last column
 
 
 def test_handed_over_again_to_the_same_agent_adds_nothing():
@@ -368,3 +372,47 @@ def test_items_done_since_the_last_handover_are_reported_with_their_own_columns(
         "state": "已完成",
     }
     assert done["action"].startswith("【已超时】核对退件后退款")
+
+
+def _pending_rows(path) -> dict[str, tuple[int, object]]:
+    """事项编号 → (row, 本班进展) of each item's pending row in 交接表, as the file holds them."""
+    sheet = openpyxl.load_workbook(path)["交接表"]
+    headers = [c.value for c in sheet[1]]
+    number, state, progress = (headers.index(h) for h in ("事项编号", "状态", "本班进展"))
+    return {
+        row[number].value: (row[number].row, row[progress].value)
+        for row in sheet.iter_rows(min_row=2)
+        if row[state].value == "待处理"
+    }
+
+
+def test_what_an_agent_types_into_progress_is_on_the_items_current_row_after_every_handover(tmp_path):
+    path = demo_workbook(tmp_path / "team.xlsx")
+    shifts = [
+        ("小美", "阿强", "2026-11-22 18:00"),
+        ("阿强", "莉莉", "2026-11-23 02:00"),
+        ("莉莉", "小美", "2026-11-23 10:00"),
+    ]
+    typed: dict[str, list[str]] = {}
+    for n, (giver, taker, at) in enumerate(shifts):
+        assert run_cli("handover", path, "--from", giver, "--to", taker, "--at", at).exit_code == 0
+        current = _pending_rows(path)
+        for key, (_, progress) in current.items():
+            expected = "\n".join(typed.get(key, [])) or None
+            assert progress == expected, (key, n)
+        book = openpyxl.load_workbook(path)
+        sheet = book["交接表"]
+        column = [c.value for c in sheet[1]].index("本班进展") + 1
+        rows = {row for row, _ in current.values()}
+        for i, (key, (row, progress)) in enumerate(sorted(current.items())):
+            if i % 2 == n % 2:  # some items get a note this shift, others not
+                note = f"第{n + 1}班：已联系买家 {key}"
+                sheet.cell(row, column).value = f"{progress}\n{note}" if progress else note
+                typed.setdefault(key, []).append(note)
+        if n == 1:  # a note typed on a row already handed on is not lost either
+            number = [c.value for c in sheet[1]].index("事项编号")
+            old = next(r for r in sheet.iter_rows(min_row=2) if r[number].value in current and r[0].row not in rows)
+            old[column - 1].value = "补记：买家已同意换货"
+            typed.setdefault(old[number].value, []).insert(0, "补记：买家已同意换货")
+        book.save(path)
+    assert sum(map(len, typed.values())) >= 6

@@ -30,7 +30,7 @@ from workbook_tools.xlsx import sheet_xml
 from workbook_tools.xlsx.reader import read_grids
 from workbook_tools.xlsx.writer import check_written
 
-from conftest import TODAY, demo_workbook, run
+from conftest import TODAY, demo_workbook, ledger_with_error_values, run
 
 AT = "2026-11-22 18:00"
 RETURNS = ["日期", "物流单号", "订单编码", "产品名称", "数量", "解决方案", "ID号", "处理结果"]
@@ -455,20 +455,6 @@ def test_in_excel_a_used_range_stretched_by_a_stray_cell_is_refused_before_any_v
 
     with pytest.raises(InputFileError, match=r"^「team.xlsx」的「交接表」表有内容的范围太大.*不用的内容后再试。$"):
         read_excel_grids(_StrayBook())
-
-
-def ledger_with_error_values(path: Path) -> Path:
-    """A return ledger whose formulas failed in four kinds of column: a date, an ID, a count and a choice."""
-    book = xlsxwriter.Workbook(path)
-    returns = book.add_worksheet("退件表")
-    returns.write_row(0, 0, RETURNS)
-    returns.write_row(1, 0, ["2026-11-22", "SF1", "SO1", "紧致眼霜 15g", 1, "退款", "jenny王"])
-    returns.write_row(2, 0, ["2026-11-22", "SF2", "SO2", "紧致眼霜 15g", 2, "退款", "cherry_lin"])
-    for col, (formula, shown) in enumerate([("=NA()", "#N/A"), ("=1/0", "#DIV/0!"), ("=XX", "#NAME?")]):
-        returns.write_formula(2, (0, 1, 4)[col], formula, None, shown)
-    returns.write_formula(1, 5, "=#REF!", None, "#REF!")
-    book.close()
-    return path
 
 
 def test_error_values_are_findings_and_their_rows_stay_out_of_every_figure(tmp_path):

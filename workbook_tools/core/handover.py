@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from workbook_tools.core.changes import Change, ledger_change
-from workbook_tools.core.deadlines import OpenItem, is_legacy, is_manual, open_items
+from workbook_tools.core.deadlines import OpenItem, content, is_legacy, is_manual, open_items
 from workbook_tools.core.records import Record, WorkbookCheck
 from workbook_tools.core.settings import shifts_at
 from workbook_tools.errors import WorkbookToolsError
@@ -81,11 +81,15 @@ def handover(check: WorkbookCheck, from_agent: str | None, to_agent: str | None,
     records = table.records if table else ()
     by_source = {item.source: item.key for item in items}
     pending: dict[str, list[Record]] = {}
+    history: dict[str, list[Record]] = {}  # every row an item had, whatever its state
     for record in records:
         number = record[H.item_no]
-        if record[H.state] == HANDOVER_STATE.PENDING and number:
-            if is_legacy(number) and not is_manual(number):  # the first version's number: found by its 来源
-                number = by_source.get(record[H.source], number)
+        if not number:
+            continue
+        if is_legacy(number) and not is_manual(number):  # the first version's number: found by its 来源
+            number = by_source.get(record[H.source], number)
+        history.setdefault(number, []).append(record)
+        if record[H.state] == HANDOVER_STATE.PENDING:
             pending.setdefault(number, []).append(record)
 
     rows: list[dict[Column, object]] = []
@@ -111,6 +115,7 @@ def handover(check: WorkbookCheck, from_agent: str | None, to_agent: str | None,
                 H.price: item.price,
                 H.details: item.description,
                 H.instruction: text,
+                H.progress: carried_progress(history.get(item.key, []) + earlier),
                 H.from_agent: from_agent,
                 H.to_agent: to_agent,
                 H.at: at,
@@ -147,6 +152,18 @@ def handover(check: WorkbookCheck, from_agent: str | None, to_agent: str | None,
     return HandoverResult(
         written=len(rows), items=tuple(written_items), already=already, overdue=overdue, change=change
     )
+
+
+def carried_progress(rows: list[Record]) -> str | None:
+    """本班进展 for an item's new row: every text typed on its earlier rows, oldest first, none lost.
+
+    An agent usually adds to the text carried onto the current row, so a text
+    that another one contains is not repeated.
+    """
+    ordered = sorted(rows, key=lambda r: (r[H.at] or datetime.min, content(r)))
+    texts = list(dict.fromkeys(str(r[H.progress]).strip() for r in ordered if r[H.progress]))
+    kept = [text for text in texts if not any(text != other and text in other for other in texts)]
+    return "\n".join(kept) or None
 
 
 def _json_item(

@@ -153,6 +153,13 @@ class Handover(Sheet):
         width=36,
         hint="下一班要做什么、在什么时间之前",
     )
+    progress = Column(
+        "本班进展",
+        Kind.TEXT,
+        aliases=("处理进展", "跟进情况", "跟进进展"),
+        width=30,
+        hint="本班对该事项做了什么、结果如何；下次交接班时带到该事项的新一行，不会丢",
+    )
     from_agent = agent("交接人")
     to_agent = agent("承接人", aliases=("接班人",))
     at = Column("时间", Kind.DATETIME, aliases=("交接时间",), required=True, hint="交接时间，如 2026-11-03 18:00")
