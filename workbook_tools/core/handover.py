@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from workbook_tools.core.changes import Change, ledger_change
@@ -18,7 +18,6 @@ from workbook_tools.core.records import Record, WorkbookCheck
 from workbook_tools.core.settings import shifts_at
 from workbook_tools.errors import WorkbookToolsError
 from workbook_tools.spec.lists import HANDOVER_STATE
-from workbook_tools.spec.rules import RULES
 from workbook_tools.spec.settings_sheet import SETTINGS
 from workbook_tools.spec.sheets import HANDOVER
 from workbook_tools.spec.types import Column
@@ -37,11 +36,11 @@ class HandoverResult:
     change: Change | None
 
 
-def instruction(item: OpenItem, at: datetime, shift: timedelta) -> str:
-    """交接处理: what to do and by when, marked when overdue or due this shift."""
+def instruction(item: OpenItem, at: datetime, shift_ends: datetime) -> str:
+    """交接处理: what to do and by when, marked when overdue or due before the shift after the next one starts."""
     text = _DECORATION.sub("", item.action)
     if item.due_at is not None:
-        mark = OVERDUE if item.overdue(at) else DUE_THIS_SHIFT if item.due_at <= at + shift else ""
+        mark = OVERDUE if item.overdue(at) else DUE_THIS_SHIFT if item.due_at < shift_ends else ""
         text = f"{mark}{text}（截止 {item.due_at:%m-%d %H:%M}）"
     if item.has_errors:
         text += HAS_ERRORS
@@ -74,7 +73,7 @@ def handover(check: WorkbookCheck, from_agent: str | None, to_agent: str | None,
     check_agents(from_agent, to_agent)
     assert from_agent is not None and to_agent is not None
     from_agent, to_agent = from_agent.strip(), to_agent.strip()
-    shift = check.settings.duration(RULES.shift)
+    shift_ends = check.settings.shift_ends(at)
     items = open_items(check, at)
     open_keys = {item.key for item in items}
     table = check.target(H)
@@ -106,7 +105,7 @@ def handover(check: WorkbookCheck, from_agent: str | None, to_agent: str | None,
             updates.append((record.row, H.state, HANDOVER_STATE.PASSED_ON))
             if record[H.item_no] != item.key:
                 updates.append((record.row, H.item_no, item.key))
-        text = instruction(item, at, shift)
+        text = instruction(item, at, shift_ends)
         rows.append(
             {
                 H.buyer_id: item.buyer_id,
