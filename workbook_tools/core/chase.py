@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from workbook_tools.core.deadlines import content, lapsed
+from workbook_tools.core.deadlines import Content, content, lapsed
 from workbook_tools.core.records import Record
 from workbook_tools.core.settings import Settings
 from workbook_tools.spec.lists import CHASE_RESULT
@@ -25,7 +25,7 @@ def _day(value: object) -> date | None:
     return value.date() if isinstance(value, datetime) else value if isinstance(value, date) else None
 
 
-def chase_order(record: Record) -> tuple[date, tuple[str, ...]]:
+def chase_order(record: Record) -> tuple[date, Content]:
     """The order in which chases happened: by day, then by what the row holds."""
     return _day(record[C.chased_on]) or date.min, content(record)
 
