@@ -112,7 +112,8 @@ def _row_findings(
     bad: frozenset[Column],
     settings: Settings,
 ) -> list[Finding]:
-    """Checks across one row's cells: columns required by another's value, and the evidence a case needs."""
+    """Checks across one row's cells: columns required by another's value, limits set by another column, and the
+    evidence a case needs."""
     found = []
     for column in conditional:
         assert column.required_when is not None
@@ -140,6 +141,21 @@ def _row_findings(
                     present[0].header,
                     "missing_required",
                     detail=f"（{names}至少填一项）",
+                )
+            )
+    for limit in table.spec.limits:
+        amount, most = values.get(limit.column), values.get(limit.limit)
+        if amount is not None and most is not None and amount > most:
+            found.append(
+                finding(
+                    table.sheet,
+                    row,
+                    table.columns[limit.column],
+                    limit.column.header,
+                    limit.code,
+                    value=show(limit.column, amount),
+                    other=limit.limit.header,
+                    limit=show(limit.limit, most),
                 )
             )
     evidence = table.spec.evidence
@@ -315,7 +331,7 @@ def check_table(table: Table, settings: Settings, today: date, date1904: bool = 
     rows = zip(*values.values(), strict=True) if columns else iter([()] * len(row_numbers))
     row_values = [dict(zip(columns, row, strict=True)) for row in rows]
     conditional = [c for c in table.spec.columns if c.required_when is not None and table.has(c)]
-    if conditional or table.spec.evidence is not None or table.spec.one_of:
+    if conditional or table.spec.evidence is not None or table.spec.one_of or table.spec.limits:
         for i, cells in enumerate(row_values):
             findings += _row_findings(
                 table, conditional, row_numbers[i], cells, frozenset(bad[i]) if i in bad else NO_COLUMNS, settings
