@@ -20,7 +20,6 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from lxml import etree
-from openpyxl.formula.translate import Translator
 
 from workbook_tools.core.changes import CellValue, Change, EditSheet, Highlight, Look, NewSheet
 from workbook_tools.core.tables import Area, cell_name
@@ -484,6 +483,8 @@ def _keep_formula_groups(sheet_name: str, sheet: etree._Element, targets: set[tu
         if master is None:
             continue  # a group without its master is already broken; leave it as it is
         origin = master.getparent().get("r")
+        from openpyxl.formula.translate import Translator  # here: a rare path, and openpyxl costs a click ~0.1-0.4 s
+
         for (row, col), formula in cells.items():
             text = Translator("=" + master.text, origin=origin).translate_formula(cell_name(row, col))
             formula.text = text[1:]
