@@ -20,6 +20,7 @@ from workbook_tools.spec.types import ChoiceList, Rule, Unit
 
 # The largest value a rule may hold. The platforms' longest limit is weeks (domain.md); past these a
 # value is a slip of the keyboard, and a deadline computed from it may not even be a date.
+_LISTED = re.compile(r"[、,，;；/\s]+")  # between the values one 设置 cell lists, as teams separate them
 LARGEST = {Unit.DAYS: 366, Unit.HOURS: 366 * 24, Unit.MINUTES: 366 * 24 * 60, Unit.TIMES: 1000, Unit.PHOTOS: 100}
 
 
@@ -106,6 +107,10 @@ class Settings:
     def attribute(self, choice_list: ChoiceList, value: str) -> str | None:
         mapping = self.attributes.get(choice_list.name) or choice_list.default_attributes()
         return mapping.get(value)
+
+    def listed(self, choice_list: ChoiceList, value: str) -> tuple[str, ...]:
+        """The values `value`'s attribute cell lists (「本人接听、非本人接听、未接通」); none when it lists nothing."""
+        return tuple(v for v in _LISTED.split(self.attribute(choice_list, value) or "") if v)
 
     def rule(self, rule: Rule) -> float:
         """The team's value of `rule`; a value on 设置 that cannot be used refuses the computation that needs it.

@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
-    from workbook_tools.spec.rowrules import Evidence, FollowUp
+    from workbook_tools.spec.rowrules import Evidence, FollowUp, ListedBy
 
 
 def display_width(text: str) -> int:
@@ -83,6 +83,9 @@ class Unit(enum.Enum):
     @property
     def is_time(self) -> bool:
         return self in (Unit.DAYS, Unit.HOURS, Unit.MINUTES)
+
+
+LIST_SEPARATOR = "、"  # between the values one cell lists (an attribute such as 可选接听情况)
 
 
 class ChoiceList:
@@ -218,6 +221,7 @@ class Sheet:
     description: ClassVar[str] = ""
     follow_up: ClassVar[FollowUp | None] = None  # how its rows become handover items
     evidence: ClassVar[Evidence | None] = None  # photos a kind of case needs
+    listed_by: ClassVar[tuple[ListedBy, ...]] = ()  # columns whose value must fit another's (接听情况 by 催款方式)
     one_of: ClassVar[tuple[Column, ...]] = ()  # a row must fill at least one of these (it says who or what)
     written: ClassVar[bool] = False  # the tool adds or replaces rows in it (so one sheet must be chosen)
     columns: ClassVar[tuple[Column, ...]]
