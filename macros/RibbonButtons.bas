@@ -24,6 +24,20 @@ Public Sub WT_Handover(control As IRibbonControl)
     RunTool "shift_handover(from_agent=" & PyText(fromAgent) & ", to_agent=" & PyText(toAgent) & ")"
 End Sub
 
+Public Sub WT_Acknowledge(control As IRibbonControl)
+    ' Excel's own InputBox answers False on Cancel, so Cancel confirms nothing; an empty answer means the roster.
+    Dim answer As Variant, agent As String
+    If Not HasWorkbook() Then Exit Sub
+    answer = Application.InputBox("承接人（留空则按「设置」表的排班，即现在当班的人）：", "确认接班", Type:=2)
+    If VarType(answer) = vbBoolean Then Exit Sub
+    agent = Trim$(CStr(answer))
+    If agent = "" Then
+        RunTool "acknowledge()"
+    Else
+        RunTool "acknowledge(agent=" & PyText(agent) & ")"
+    End If
+End Sub
+
 Public Sub WT_DailyTotals(control As IRibbonControl)
     RunTool "daily_totals()"
 End Sub

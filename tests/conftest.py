@@ -69,6 +69,17 @@ def demo_workbook(path: Path, day: date = TODAY, extra_returns: int = 0) -> Path
     return path
 
 
+def staff_roster(path: Path, agents: dict[str, str]) -> Path:
+    """The workbook with names in 设置's roster (人员 beside each shift named in `agents`), as a lead types them."""
+    book = openpyxl.load_workbook(path)
+    settings = book["设置"]
+    for row in settings.iter_rows():
+        if row[0].value in agents:
+            row[3].value = agents[row[0].value]
+    book.save(path)
+    return path
+
+
 def ledger_with_error_values(path: Path) -> Path:
     """A return ledger whose formulas failed in four kinds of column: a date, an ID, a count and a choice."""
     book = xlsxwriter.Workbook(path)

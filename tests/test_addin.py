@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import inspect
 import io
 import itertools
 import re
@@ -15,6 +17,7 @@ import pytest
 from lxml import etree
 from oletools.olevba import VBA_Parser, VBA_Project
 
+from workbook_tools import excel
 from workbook_tools.addin.build import (
     ADDIN_TYPE,
     BUTTONS,
@@ -177,11 +180,42 @@ def test_every_ribbon_button_calls_a_callback_sub(addin):
     (tab,) = ui.iter(f"{{{CUSTOM_UI_NS}}}tab")
     assert tab.get("label") == "售后工具"
     buttons = list(ui.iter(f"{{{CUSTOM_UI_NS}}}button"))
-    assert [b.get("label") for b in buttons] == ["校验", "交接班", "日汇总", "催款汇总", "新建工作簿"]
+    assert [b.get("label") for b in buttons] == ["校验", "交接班", "确认接班", "日汇总", "催款汇总", "新建工作簿"]
     code = next(m for m in modules() if m.name == BUTTONS).code
     for button in buttons:
         assert re.search(rf"^Public Sub {button.get('onAction')}\(control As IRibbonControl\)$", code, re.M)
         assert button.get("imageMso") and button.get("screentip") and button.get("supertip")
+
+
+_LITERAL_OR_NAME = re.compile(r'"((?:[^"]|"")*)"|PyText\(\w+\)')
+
+
+def test_every_button_hands_runpython_a_call_of_an_entry_point_that_accepts_it():
+    """RunPython runs the text as Python in Excel's Python: a misspelt function or keyword would fail only there.
+
+    Each RunTool argument is evaluated as VBA would build it, with a name the agent typed (阿强) where PyText
+    passes one, behind the prefix RunTool adds.
+    """
+    code = (MACROS / f"{BUTTONS}.bas").read_text(encoding="utf-8")
+    prefix = re.search(r'RunPython "([^"]*)" & pythonCall', code)[1]
+    called: dict[str, set[str]] = {}
+    for expression in re.findall(r"^\s*RunTool (.+)$", code, re.M):
+        pieces = _LITERAL_OR_NAME.finditer(expression)
+        text = "".join(m[1].replace('""', '"') if m[1] is not None else ascii("阿强") for m in pieces)
+        statement = ast.parse(prefix + text).body
+        assert ast.unparse(statement[0]) == "import workbook_tools.excel as x" and len(statement) == 2, text
+        call = statement[1].value
+        kwargs = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+        inspect.signature(getattr(excel, call.func.attr)).bind(**kwargs)
+        assert set(kwargs.values()) <= {"阿强"} and not call.args
+        called.setdefault(call.func.attr, set()).update(kwargs)
+    assert called == {
+        "validate": set(),
+        "shift_handover": {"from_agent", "to_agent"},
+        "acknowledge": {"agent"},
+        "daily_totals": set(),
+        "chase_summary": set(),
+    }
 
 
 def test_the_package_reaches_the_ribbon_and_the_vba_project(addin):

@@ -8,9 +8,11 @@ fonts, fills, borders, alignment, table extents and frozen rows.
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
 import zipfile
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +27,11 @@ from workbook_tools.spec.codes import Severity
 from workbook_tools.spec.reports import RESULTS
 from workbook_tools.xlsx.reader import read_grids
 
-from conftest import ROOT, TODAY, demo_workbook, ledger_with_error_values, run
+from conftest import ROOT, TODAY, demo_workbook, ledger_with_error_values, run, staff_roster
 
 pytestmark = pytest.mark.xlwings_remote
 AT = f"{TODAY} 18:00"
+LATER = f"{TODAY} 18:10"
 WRITES = {
     "setValues",
     "addSheet",
@@ -135,11 +138,20 @@ COMMANDS = {  # button, its arguments, the CLI command doing the same, the sheet
         "日汇总",
     ),
     "chase_summary": (excel.chase_summary, {"at": AT}, ["chase-summary", "--at", AT], "催款汇总表"),
+    "acknowledge": (
+        excel.acknowledge,
+        {"agent": "阿强", "at": LATER},
+        ["acknowledge", "--agent", "阿强", "--at", LATER],
+        "交接表",
+    ),
 }
+BEFORE = {"acknowledge": ["handover", "--from", "小美", "--to", "阿强", "--at", AT]}  # what the workbook needs first
 
 
 def both_backends(remote, path: Path, tmp_path: Path, name: str) -> tuple[Path, Path, dict[str, int]]:
     button, kwargs, command, _ = COMMANDS[name]
+    if name in BEFORE:
+        assert run(BEFORE[name][0], path, *BEFORE[name][1:]).exit_code == 0
     message, actions = click(remote, path, button, **kwargs)
     assert message.startswith("已"), message
     in_excel = tmp_path / f"{name}-excel.xlsx"
@@ -172,6 +184,27 @@ def test_a_second_handover_updates_the_same_cells_in_both(remote, tmp_path):
     )
     assert result.exit_code == 0 and message.startswith("已交接")
     assert_same(tmp_path / "file.xlsx", tmp_path / "excel.xlsx", "交接表")
+
+
+def test_without_a_name_the_agent_on_duty_confirms_alike_in_excel_and_in_the_file(remote, tmp_path):
+    """确认接班 with the prompt left empty: the roster on 设置 says who has just taken over."""
+    path = staff_roster(demo_workbook(tmp_path / "book.xlsx", TODAY), {"早班": "小美", "晚班": "阿强"})
+    handed = run("handover", path, "--at", f"{TODAY} 15:50", "--json")  # 小美 hands over to 阿强 by the roster
+    assert handed.exit_code == 0, handed.output
+    written = json.loads(handed.stdout)["written"]
+    message, actions = click(remote, path, excel.acknowledge, at=f"{TODAY} 16:10")
+    remote.replay(path, actions, tmp_path / "excel.xlsx")
+    result = run("acknowledge", path, "--at", f"{TODAY} 16:10", "--json", "--out", tmp_path / "file.xlsx")
+    assert result.exit_code == 0 and json.loads(result.stdout) == {"acknowledged": written, "agent": "阿强"}
+    assert message == f"已确认 {written} 项交给阿强的交接，确认时间填为 11-22 16:10，见「交接表」。"
+    assert_same(tmp_path / "file.xlsx", tmp_path / "excel.xlsx", "交接表")
+    sheet = openpyxl.load_workbook(tmp_path / "excel.xlsx")["交接表"]
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, row, strict=False)) for row in sheet.iter_rows(min_row=2, values_only=True)]
+    confirmed = [r["确认时间"] for r in rows if r["承接人"] == "阿强" and r["状态"] == "待处理"]
+    assert len(confirmed) == written and set(confirmed) == {datetime.combine(TODAY, time(16, 10))}
+    message, actions = click(remote, tmp_path / "excel.xlsx", excel.acknowledge, at=f"{TODAY} 16:20")
+    assert message == "「交接表」里没有交给阿强、还没确认的交接事项。" and not WRITES & {a["func"] for a in actions}
 
 
 def formula_workbook(path: Path) -> Path:
@@ -237,7 +270,7 @@ def test_validate_in_excel_lists_the_headless_findings_and_marks_them(remote, tm
         assert f'"{name}!"&ADDRESS(ROW(),COLUMN(),4)' in rule.formula[0]
     errors = [f for f in findings if f.severity is Severity.ERROR][: excel.NOTE_LIMIT]
     assert [book[f.sheet][f.cell].comment.text for f in errors] == [excel.NOTE_MARK + f.message for f in errors]
-    assert message == "校验完成：9 个错误、4 个警告，已在表中标红，详见「校验结果」表。"
+    assert message == "校验完成：10 个错误、4 个警告，已在表中标红，详见「校验结果」表。"
 
 
 def test_error_values_reach_the_core_alike_from_excel_and_from_the_file(remote, tmp_path):
@@ -275,6 +308,7 @@ BUTTONS = {
     "shift_handover": (excel.shift_handover, {"from_agent": "小美", "to_agent": "阿强", "at": AT}),
     "daily_totals": (excel.daily_totals, {"at": AT}),
     "chase_summary": (excel.chase_summary, {"at": AT}),
+    "acknowledge": (excel.acknowledge, {"agent": "阿强", "at": AT}),
 }
 
 
@@ -310,6 +344,7 @@ def test_a_bad_day_or_missing_names_write_nothing(remote, tmp_path):
     for button, kwargs, text in (
         (excel.daily_totals, {"day": "2026-13-01"}, "不是有效日期"),
         (excel.shift_handover, {"from_agent": "小美"}, "请写明交接人和承接人"),
+        (excel.acknowledge, {"at": AT}, "请写明承接人，或在「设置」表的排班里填上每班的人员"),
     ):
         message, actions = click(remote, path, button, **kwargs)
         assert text in message

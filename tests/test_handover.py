@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import openpyxl
@@ -12,7 +13,7 @@ from workbook_tools.core.tables import Grid
 from workbook_tools.core.validate import check_workbook
 from workbook_tools.errors import WorkbookToolsError
 
-from conftest import demo_workbook
+from conftest import demo_workbook, write_xlsx
 from conftest import run as run_cli
 
 AT = datetime(2026, 11, 22, 18, 0)
@@ -233,9 +234,9 @@ def test_names_are_required_and_different(names):
 
 def test_the_incoming_agent_acknowledges_only_their_unconfirmed_rows():
     handed = _with_rows(HANDOVER, run())
-    count, change = acknowledge(check_workbook([handed], AT.date()), "阿强", datetime(2026, 11, 22, 18, 10))
-    assert count == 7
-    assert {c.value for c in change.cells} == {"确认时间", datetime(2026, 11, 22, 18, 10)}  # column added once
+    done = acknowledge(check_workbook([handed], AT.date()), "阿强", datetime(2026, 11, 22, 18, 10))
+    assert (done.agent, done.count) == ("阿强", 7)
+    assert {c.value for c in done.change.cells} == {"确认时间", datetime(2026, 11, 22, 18, 10)}  # column added once
 
 
 def _with_rows(grid: Grid, result) -> Grid:
@@ -281,6 +282,35 @@ def test_outside_every_shift_or_with_an_empty_roster_the_names_are_asked_for():
         handover(check_workbook([RETURNS, ROSTER], AT.date()), None, None, datetime(2026, 11, 22, 3, 0))
     with pytest.raises(WorkbookToolsError, match="排班"):
         handover(check_workbook([RETURNS], AT.date()), None, None, AT)
+
+
+@pytest.mark.parametrize("hour, agent, rows", [(10, "小美", [2, 3]), (17, "阿强", [])])
+def test_without_a_name_the_agent_on_duty_by_the_roster_acknowledges(hour, agent, rows):
+    """The 确认接班 button is clicked by whoever has just taken over: the shift on duty at the click."""
+    at = datetime(2026, 11, 22, hour, 5)
+    done = acknowledge(check_workbook([HANDOVER, ROSTER], at.date()), None, at)
+    assert (done.agent, done.count) == (agent, len(rows))
+    written = sorted(c.row for c in done.change.cells if c.value == at) if done.change else []
+    assert written == rows
+
+
+def test_without_a_name_outside_every_shift_or_roster_the_incoming_agent_is_asked_for():
+    for book, at in (([HANDOVER, ROSTER], datetime(2026, 11, 22, 3, 0)), ([HANDOVER], AT)):
+        with pytest.raises(WorkbookToolsError, match=r"^请写明承接人，或在「设置」表的排班里填上每班的人员。$"):
+            acknowledge(check_workbook(book, AT.date()), None, at)
+    with pytest.raises(WorkbookToolsError, match=r"^请写明承接人（--agent 姓名）。$"):
+        acknowledge(check_workbook([HANDOVER, ROSTER], AT.date()), " ", AT)
+
+
+def test_the_cli_acknowledges_for_the_agent_on_duty_when_no_agent_is_given(tmp_path):
+    path = write_xlsx(tmp_path / "book.xlsx", {"交接表": HANDOVER.rows, "设置": ROSTER.rows})
+    result = run_cli("acknowledge", path, "--at", "2026-11-22 10:05", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"acknowledged": 2, "agent": "小美"}
+    sheet = openpyxl.load_workbook(path)["交接表"]
+    header = [c.value for c in sheet[1]]
+    confirmed = [row[header.index("确认时间")] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert confirmed == [datetime(2026, 11, 22, 10, 5)] * 2 + [None]
 
 
 def _written(result, grid: Grid = HANDOVER) -> list[dict[str, object]]:

@@ -141,7 +141,8 @@ def test_handover_twice_for_the_same_shift_writes_once(tmp_path):
         (["daily-totals", "--date", "昨天"], "不是有效日期"),
         (["handover", "--from", "小美"], "请写明交接人和承接人"),
         (["handover", "--from", "小美", "--to", "阿强", "--at", "今晚六点"], "不是有效时间"),
-        (["acknowledge"], "请写明交接人和承接人"),
+        (["acknowledge"], "请写明承接人，或在「设置」表的排班里填上每班的人员"),
+        (["acknowledge", "--agent", " "], "请写明承接人（--agent 姓名）"),
     ],
 )
 def test_bad_options_change_nothing(tmp_path, args, message):

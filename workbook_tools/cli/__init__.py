@@ -26,6 +26,7 @@ from workbook_tools.core.validate import check_workbook
 from workbook_tools.errors import OutputError, WorkbookToolsError
 from workbook_tools.spec.lists import AGENTS as AGENT_LIST
 from workbook_tools.spec.reports import DAILY, RESULTS
+from workbook_tools.spec.settings_sheet import SETTINGS
 from workbook_tools.spec.sheets import BY_KEY, BY_TITLE, CHASE_SUMMARY, HANDOVER, LEDGERS, RESENDS, RETURNS
 from workbook_tools.spec.types import display_width
 from workbook_tools.xlsx.backups import BACKUPS_KEPT
@@ -410,27 +411,30 @@ def handover_command(
 
 @cli.command("acknowledge")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--agent", help=f"确认接收的{HANDOVER.to_agent.header}。")
+@click.option(
+    "--agent", help=f"确认接收的{HANDOVER.to_agent.header}；不写时按「{SETTINGS.title}」表的排班，即现在当班的人。"
+)
 @click.option("--at", help=f"{HANDOVER.acknowledged_at.header}，如「2026-11-22 18:10」；默认现在。")
 @output_options
 def acknowledge_command(
     file: Path, agent: str | None, at: str | None, out: Path | None, force: bool, as_json: bool
 ) -> None:
-    """承接人确认已收到交接：在交接表填上确认时间。"""
-    from workbook_tools.core.handover import acknowledge, check_agents
+    """承接人确认已收到交接：在交接表填上确认时间（不写姓名时按「设置」表的排班）。"""
+    from workbook_tools.core.handover import Acknowledgement, acknowledge, check_agents
 
-    check_agents(agent)
+    if agent is not None:
+        check_agents(agent)
     moment = _moment(at, "--at")
 
-    def work(check: WorkbookCheck) -> tuple[int, list[Change | None]]:
-        count, change = acknowledge(check, agent, moment)
-        return count, [change]
+    def work(check: WorkbookCheck) -> tuple[Acknowledgement, list[Change | None]]:
+        done = acknowledge(check, agent, moment)
+        return done, [done.change]
 
-    count, written = _update(file, moment.date(), "正在确认交接", work, out, force)
+    done, written = _update(file, moment.date(), "正在确认交接", work, out, force)
     if as_json:
-        _emit_json({"acknowledged": count})
+        _emit_json({"acknowledged": done.count, "agent": done.agent})
         return
-    click.echo(f"{agent} 已确认 {count} 项交接。" + (f"已写入 {written}。" if written else ""))
+    click.echo(f"{done.agent} 已确认 {done.count} 项交接。" + (f"已写入 {written}。" if written else ""))
 
 
 @cli.command("daily-totals")

@@ -15,6 +15,7 @@ from typing import Any
 from workbook_tools.core.tables import cell_name
 from workbook_tools.spec.codes import Code
 from workbook_tools.spec.lists import (
+    AFTER_SALES_TYPE,
     CARRIER,
     CHASE_ANSWER,
     CHASE_METHOD,
@@ -25,18 +26,21 @@ from workbook_tools.spec.lists import (
     ISSUE_STATE,
     ISSUE_TYPE,
     ORDER_STATUS,
+    PLATFORM,
+    REQUEST_STATE,
     RESEND_REASON,
     RESPONSIBLE,
     RETURN_RESULT,
     RETURN_SOLUTION,
     RETURN_TYPE,
+    SHIPPING_STATE,
     UNPAID_REASON,
     YES_NO,
 )
-from workbook_tools.spec.sheets import CHASE_DETAIL, HANDOVER, QUALITY, RESENDS, RETURNS
+from workbook_tools.spec.sheets import AFTER_SALES, CHASE_DETAIL, HANDOVER, QUALITY, RESENDS, RETURNS
 from workbook_tools.spec.types import Column, Sheet
 
-R, S, Q, C, H = RETURNS, RESENDS, QUALITY, CHASE_DETAIL, HANDOVER
+R, S, Q, C, H, A = RETURNS, RESENDS, QUALITY, CHASE_DETAIL, HANDOVER, AFTER_SALES
 
 AGENTS = ("小美", "阿强", "莉莉")
 PRODUCTS = (
@@ -289,16 +293,91 @@ def make_demo(today: date, days: int = 3, seed: int = 20261122) -> DemoData:
             H.order_no: order_no(),
             H.order_status: ORDER_STATUS.REFUNDING,
             H.price: 128,
-            H.details: "买家申请仅退款，说没收到货",
-            H.instruction: "查物流，如已签收请联系买家核实",
+            H.details: f"买家申请{AFTER_SALES_TYPE.REFUND_ONLY}，说没收到货",
+            H.instruction: f"查物流，如{SHIPPING_STATE.RECEIVED}请联系买家核实",
             H.from_agent: AGENTS[0],
             H.to_agent: AGENTS[1],
             H.at: datetime.combine(today - timedelta(days=1), time(18, 0)),
             H.state: HANDOVER_STATE.DONE,
         },
     )
+    _requests(data, today, order_code)
     _spoil(data)
     return data
+
+
+def _requests(data: DemoData, today: date, order_code: Any) -> None:
+    """After-sales requests as a backend shows them at an 18:00 handover: one past its platform deadline, one
+    falling due this evening, a Pinduoduo return, a refusal to call back, a parcel on its way back (it arrived:
+    it is in 退件表), and two settled."""
+    evening = datetime.combine(today, time(18, 0))
+    arrived = next(r for r in data.rows[R] if r[R.result] is None)
+    requests = (
+        (
+            PLATFORM.TAOBAO,
+            AFTER_SALES_TYPE.REFUND_ONLY,
+            SHIPPING_STATE.UNSHIPPED,
+            timedelta(days=2, hours=3),
+            "不想要了",
+        ),
+        (
+            PLATFORM.TMALL,
+            AFTER_SALES_TYPE.REFUND_ONLY,
+            SHIPPING_STATE.UNSHIPPED,
+            timedelta(days=1, hours=20),
+            "拍错规格",
+        ),
+        (PLATFORM.PDD, AFTER_SALES_TYPE.RETURN_REFUND, SHIPPING_STATE.RECEIVED, timedelta(hours=8), "用了脸上发红"),
+        (PLATFORM.TAOBAO, AFTER_SALES_TYPE.REFUND_ONLY, SHIPPING_STATE.SHIPPED, timedelta(days=1, hours=9), "没收到货"),
+        (PLATFORM.TAOBAO, AFTER_SALES_TYPE.RETURN_REFUND, SHIPPING_STATE.RECEIVED, timedelta(days=4), "泵头按不出来"),
+        (PLATFORM.TMALL, AFTER_SALES_TYPE.REFUND_ONLY, SHIPPING_STATE.UNSHIPPED, timedelta(hours=30), "地址填错"),
+        (PLATFORM.PDD, AFTER_SALES_TYPE.REFUND_ONLY, SHIPPING_STATE.SHIPPED, timedelta(days=3), "不想要了"),
+    )
+    states = (
+        REQUEST_STATE.PENDING,
+        REQUEST_STATE.PENDING,
+        REQUEST_STATE.PENDING,
+        REQUEST_STATE.REFUSED,
+        REQUEST_STATE.RETURNED,
+        REQUEST_STATE.REFUNDED,
+        REQUEST_STATE.REFUNDED,
+    )
+    for n, ((platform, kind, shipping, ago, reason), state) in enumerate(zip(requests, states, strict=True)):
+        applied = evening - ago
+        row = {
+            A.platform: platform,
+            A.request_no: f"{4200 + n}{applied:%m%d%H%M}0001",
+            A.order_no: order_code(applied.date() - timedelta(days=3)),
+            A.buyer_id: BUYERS[(n * 5) % len(BUYERS)],
+            A.request_type: kind,
+            A.shipping: shipping,
+            A.applied_at: applied,
+            A.requested: (89, 128, 238.5, 59, 169, 89, 128)[n],
+            A.reason: reason,
+            A.state: state,
+            A.handler: AGENTS[n % len(AGENTS)] if state != REQUEST_STATE.PENDING else None,
+        }
+        if state == REQUEST_STATE.REFUSED:
+            row |= {A.handled_at: applied + timedelta(hours=2), A.remarks: "物流显示本人签收，买家称没收到"}
+        if state == REQUEST_STATE.RETURNED:
+            row |= {
+                A.handled_at: applied + timedelta(hours=3),
+                A.returned_at: applied + timedelta(days=1, hours=2),
+                A.return_tracking: arrived[R.tracking_no],
+                A.order_no: arrived[R.order_no],
+                A.buyer_id: arrived[R.buyer_id],
+            }
+        if state == REQUEST_STATE.REFUNDED:
+            row |= {
+                A.handled_at: applied + timedelta(hours=1),
+                A.refund: row[A.requested],
+                A.refunded_at: applied + timedelta(hours=1),
+            }
+        if platform == PLATFORM.PDD and state == REQUEST_STATE.PENDING:
+            row[A.platform_due] = applied + timedelta(hours=36)  # as the backend shows it: this one wins
+        data.add(A, row)
+    refunded = len(data.rows[A]) + 1
+    data.spoil(A, refunded, A.refund, 138, "refund_exceeds_request")
 
 
 def _spoil(data: DemoData) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from workbook_tools.core.deadlines import content, lapsed
+from workbook_tools.core.deadlines import Content, content, lapsed
 from workbook_tools.core.records import Record
 from workbook_tools.core.settings import Settings
 from workbook_tools.spec.lists import CHASE_RESULT
@@ -27,7 +27,7 @@ def chase_day(record: Record) -> date:
     return moment.date() if isinstance(moment, datetime) else date.min
 
 
-def chase_order(record: Record) -> tuple[datetime, tuple[str, ...]]:
+def chase_order(record: Record) -> tuple[datetime, Content]:
     """The order in which chases happened: by 催款时间 (a day alone is its midnight), then by what the row holds."""
     return record[C.chased_at] or datetime.min, content(record)
 

@@ -15,9 +15,9 @@ from workbook_tools.core.records import Record, TableCheck
 from workbook_tools.core.settings import Settings
 from workbook_tools.core.values import moment_text
 from workbook_tools.spec.codes import Code
-from workbook_tools.spec.lists import RETURN_RESULT, RETURN_SOLUTION
+from workbook_tools.spec.lists import REQUEST_STATE, RETURN_RESULT, RETURN_SOLUTION
 from workbook_tools.spec.rules import RULES
-from workbook_tools.spec.sheets import CHASE_DETAIL, QUALITY, RESENDS, RETURNS
+from workbook_tools.spec.sheets import AFTER_SALES, CHASE_DETAIL, QUALITY, RESENDS, RETURNS
 from workbook_tools.spec.types import Column, Sheet
 
 C = CHASE_DETAIL
@@ -29,20 +29,30 @@ def _of(checks: tuple[TableCheck, ...], spec: Sheet) -> list[TableCheck]:
 
 
 def _refunds(checks: tuple[TableCheck, ...]) -> dict[str, str]:
-    """Order code → where it was refunded (「退件表第 7 行」)."""
+    """Order code → where it was refunded (「退件表第 7 行」): a return refunded, or a refund request refunded."""
     first: dict[str, tuple[tuple[object, ...], str]] = {}
+
+    def refunded(check: TableCheck, r: Record, order: object, when: object) -> None:
+        rank = (str(when), content(r))  # the earliest refund, whatever the order of the rows
+        if isinstance(order, str) and order and (order not in first or rank < first[order][0]):
+            first[order] = (rank, f"{check.table.sheet}第 {r.row} 行")
+
     for check in _of(checks, RETURNS):
         for r in check.records:
-            order = r[RETURNS.order_no]
-            if order and (r[RETURNS.solution] == RETURN_SOLUTION.REFUND or r[RETURNS.result] == RETURN_RESULT.REFUNDED):
-                rank = (str(r[RETURNS.date]), content(r))  # the earliest refund, whatever the order of the rows
-                if order not in first or rank < first[order][0]:
-                    first[order] = (rank, f"{check.table.sheet}第 {r.row} 行")
+            if r[RETURNS.solution] == RETURN_SOLUTION.REFUND or r[RETURNS.result] == RETURN_RESULT.REFUNDED:
+                refunded(check, r, r[RETURNS.order_no], r[RETURNS.date])
+    a = AFTER_SALES
+    for check in _of(checks, a):
+        for r in check.records:
+            paid = r[a.state] == REQUEST_STATE.REFUNDED or (isinstance(r[a.refund], Decimal) and r[a.refund] > 0)
+            if paid and a.refunds.holds(r.__getitem__):
+                refunded(check, r, r[a.order_no], r[a.refunded_at] or r[a.applied_at])
     return {order: where for order, (_, where) in first.items()}
 
 
 def double_compensation(checks: tuple[TableCheck, ...]) -> list[Finding]:
-    """A refund and a resend, or a refund and a cash compensation, for one order (domain.md)."""
+    """A refund (of a return, or of an after-sales request) and a resend or a cash compensation for one order
+    (domain.md)."""
     refunded = _refunds(checks)
     refund = RETURN_SOLUTION.REFUND
     found = []

@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import total_ordering
 
 from workbook_tools.core.records import Record, TableCheck, WorkbookCheck
 from workbook_tools.core.settings import Settings
@@ -19,7 +20,7 @@ from workbook_tools.core.texts import render
 from workbook_tools.spec.lists import HANDOVER_STATE, ITEM_TYPE
 from workbook_tools.spec.rowrules import FollowUp
 from workbook_tools.spec.rules import RULES
-from workbook_tools.spec.sheets import HANDOVER
+from workbook_tools.spec.sheets import AFTER_SALES, HANDOVER, RETURNS
 from workbook_tools.spec.types import Rule
 
 
@@ -66,25 +67,60 @@ def is_legacy(key: str) -> bool:
     return len(digits) == 6 and all(ch in "0123456789ABCDEF" for ch in digits)
 
 
-def content(record: Record) -> tuple[str, ...]:
-    """A row by what it holds, not where it stands: ties are broken by this, so row order never matters."""
-    return tuple("" if record[c] is None else str(record[c]) for c in record.spec.columns)
+@total_ordering
+class Content:
+    """A row by what it holds, not where it stands: the last key of every ordering of rows, so row order never
+    matters. Its text is worked out only when the keys before it tie: it sits in the key of every row of a
+    year's ledgers, and most never get that far."""
+
+    __slots__ = ("_record", "_texts")
+
+    def __init__(self, record: Record) -> None:
+        self._record = record
+        self._texts: tuple[str, ...] | None = None
+
+    def texts(self) -> tuple[str, ...]:
+        if self._texts is None:
+            held = self._record.values
+            self._texts = tuple(["" if (v := held.get(c)) is None else str(v) for c in self._record.spec.columns])
+        return self._texts
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Content) and self.texts() == other.texts()
+
+    def __lt__(self, other: Content) -> bool:
+        return self.texts() < other.texts()
+
+    __hash__ = None  # type: ignore[assignment]  # compared, never a key
 
 
-def after(start: date | datetime | None, rule: Rule, settings: Settings) -> datetime | None:
+def content(record: Record) -> Content:
+    return Content(record)
+
+
+def after(
+    start: date | datetime | None, rule: Rule, settings: Settings, platform: str | None = None
+) -> datetime | None:
     """The moment `rule`'s limit runs out, counted from `start` (a day counts from its midnight); none when
     that is past the calendar's end (a start like 9999-12-31, which validation reports as unlikely_date)."""
     if start is None:
         return None
     begin = start if isinstance(start, datetime) else datetime.combine(start, time())
     try:
-        return begin + settings.duration(rule)
+        return begin + settings.duration(rule, platform)
     except OverflowError:
         return None
 
 
 def due(record: Record, follow_up: FollowUp, settings: Settings) -> datetime | None:
-    return after(record[follow_up.deadline.start], follow_up.deadline.rule, settings)
+    """The row's deadline: the one copied from the platform's backend when there is one, else its case's rule
+    counted from its case's event, with the values of the row's platform."""
+    if follow_up.given_deadline is not None and isinstance(record[follow_up.given_deadline], datetime):
+        given: datetime = record[follow_up.given_deadline]
+        return given
+    deadline = follow_up.case(record.__getitem__).deadline
+    platform = record[follow_up.platform] if follow_up.platform is not None else None
+    return after(record[deadline.start], deadline.rule, settings, platform)
 
 
 def lapsed(record: Record, settings: Settings, at: datetime) -> bool:
@@ -104,7 +140,7 @@ def deciding_rows(records: tuple[Record, ...], follow_up: FollowUp) -> list[Reco
         if record[follow_up.one_per] is not None:
             groups.setdefault(record[follow_up.one_per], []).append(record)
 
-    def rank(record: Record) -> tuple[bool, str, tuple[str, ...]]:
+    def rank(record: Record) -> tuple[bool, str, Content]:
         latest = record[follow_up.latest_by] if follow_up.latest_by is not None else None
         settled = not follow_up.open_when.holds(record.__getitem__)
         return settled, "" if latest is None else str(latest), content(record)
@@ -121,13 +157,14 @@ def _followed(check: TableCheck, follow_up: FollowUp, settings: Settings, at: da
         if not follow_up.open_when.holds(get) or lapsed(r, settings, at):
             continue
         deadline = due(r, follow_up, settings)
+        case = follow_up.case(get)
         notes = "".join(text for condition, text in follow_up.notes if condition.holds(get))
         items.append(
             OpenItem(
                 key=item_key(follow_up.prefix, *(r[c] for c in follow_up.key)),
                 sheet=check.table.sheet,
                 row=r.row,
-                item_type=follow_up.item_type,
+                item_type=case.item_type,
                 buyer_id=r[follow_up.buyer],
                 order_no=r[follow_up.order],
                 order_status=next(
@@ -135,7 +172,7 @@ def _followed(check: TableCheck, follow_up: FollowUp, settings: Settings, at: da
                 ),
                 price=r[follow_up.price] if follow_up.price else None,
                 description=render(follow_up.describe, spec, get, settings) + notes,
-                action=render(follow_up.action, spec, get, settings),
+                action=render(case.action, spec, get, settings),
                 due_at=deadline,
                 has_errors=r.has_errors,
             )
@@ -186,8 +223,54 @@ def open_items(check: WorkbookCheck, at: datetime) -> list[OpenItem]:
             items += _followed(table_check, spec.follow_up, check.settings, at)
         elif spec is HANDOVER:
             items += _manual(table_check, check.settings)
+    items = _linked(items, returned_parcels(check))
     far = datetime.max
     return _distinct(sorted(items, key=lambda i: (i.due_at or far, i.key, i.description, i.action)))
+
+
+def returned_parcels(check: WorkbookCheck) -> dict[str, str]:
+    """Each after-sales request (售后单!7) → the row of 退件表 its parcel came back as (退件表!12).
+
+    Found by the return's tracking number, else by the order (AfterSales.return_parcel);
+    of several rows the earliest registered, whatever the order of the rows.
+    """
+    a = AFTER_SALES
+    returns = [(t.table.sheet, r) for t in check.of(RETURNS) for r in t.records]
+    found: dict[str, str] = {}
+    for mine, theirs in a.return_parcel:
+        index: dict[object, list[tuple[str, Record]]] = {}
+        for sheet, parcel in returns:
+            if parcel[theirs] is not None:
+                index.setdefault(parcel[theirs], []).append((sheet, parcel))
+        for table in check.of(a):
+            for r in table.records:
+                source = f"{table.table.sheet}!{r.row}"
+                if source not in found and r[mine] in index:
+                    sheet, parcel = min(index[r[mine]], key=lambda p: (str(p[1][RETURNS.date]), content(p[1])))
+                    found[source] = f"{sheet}!{parcel.row}"
+    return found
+
+
+def _linked(items: list[OpenItem], parcels: dict[str, str]) -> list[OpenItem]:
+    """A request and its returned parcel name each other; the parcel's deadline runs from the buyer's shipment
+    when the request knows it (退件表 only knows the day the parcel was registered)."""
+    requests = {parcel: request for request, parcel in parcels.items()}
+    by_source = {item.source: item for item in items}
+    linked = []
+    for item in items:
+        if item.source in parcels:
+            note = AFTER_SALES.parcel_note.format(source=parcels[item.source])
+            linked.append(replace(item, description=item.description + note))
+        elif item.source in requests:
+            request = by_source.get(requests[item.source])
+            due_at = item.due_at
+            if request is not None and request.item_type == ITEM_TYPE.RETURN and request.due_at is not None:
+                due_at = min(request.due_at, due_at or request.due_at)
+            note = AFTER_SALES.request_note.format(source=requests[item.source])
+            linked.append(replace(item, description=item.description + note, due_at=due_at))
+        else:
+            linked.append(item)
+    return linked
 
 
 def _distinct(items: list[OpenItem]) -> list[OpenItem]:

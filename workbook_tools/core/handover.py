@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from workbook_tools.core.changes import Change, ledger_change
@@ -18,7 +18,6 @@ from workbook_tools.core.records import Record, WorkbookCheck
 from workbook_tools.core.settings import shifts_at
 from workbook_tools.errors import WorkbookToolsError
 from workbook_tools.spec.lists import HANDOVER_STATE
-from workbook_tools.spec.rules import RULES
 from workbook_tools.spec.settings_sheet import SETTINGS
 from workbook_tools.spec.sheets import HANDOVER
 from workbook_tools.spec.types import Column
@@ -37,11 +36,11 @@ class HandoverResult:
     change: Change | None
 
 
-def instruction(item: OpenItem, at: datetime, shift: timedelta) -> str:
-    """交接处理: what to do and by when, marked when overdue or due this shift."""
+def instruction(item: OpenItem, at: datetime, shift_ends: datetime) -> str:
+    """交接处理: what to do and by when, marked when overdue or due before the shift after the next one starts."""
     text = _DECORATION.sub("", item.action)
     if item.due_at is not None:
-        mark = OVERDUE if item.overdue(at) else DUE_THIS_SHIFT if item.due_at <= at + shift else ""
+        mark = OVERDUE if item.overdue(at) else DUE_THIS_SHIFT if item.due_at < shift_ends else ""
         text = f"{mark}{text}（截止 {item.due_at:%m-%d %H:%M}）"
     if item.has_errors:
         text += HAS_ERRORS
@@ -52,17 +51,31 @@ def _names() -> str:
     return f"{H.from_agent.header}和{H.to_agent.header}"
 
 
+def _no_roster(names: str) -> WorkbookToolsError:
+    return WorkbookToolsError(f"请写明{names}，或在「{SETTINGS.title}」表的排班里填上每班的人员。")
+
+
 def agents_on_duty(check: WorkbookCheck, at: datetime) -> tuple[str, str]:
     """交接人 and 承接人 from the roster on 设置: the shift on duty at `at` hands over to the next."""
     shifts = shifts_at(check.settings.roster, at)
     if shifts is None or not (shifts[0].agent and shifts[1].agent):
-        raise WorkbookToolsError(f"请写明{_names()}，或在「{SETTINGS.title}」表的排班里填上每班的人员。")
+        raise _no_roster(_names())
     return shifts[0].agent, shifts[1].agent
+
+
+def incoming_agent(check: WorkbookCheck, at: datetime) -> str:
+    """承接人 from the roster on 设置: whoever works the shift on duty at `at`, since the incoming agent
+    confirms once their shift has begun (交接班 at its end names the next shift instead)."""
+    shifts = shifts_at(check.settings.roster, at)
+    if shifts is None or not shifts[0].agent:
+        raise _no_roster(H.to_agent.header)
+    return shifts[0].agent
 
 
 def check_agents(*names: str | None) -> None:
     if any(not (name or "").strip() for name in names):
-        raise WorkbookToolsError(f"请写明{_names()}（--from 姓名 --to 姓名）。")
+        wanted = f"{_names()}（--from 姓名 --to 姓名）" if len(names) > 1 else f"{H.to_agent.header}（--agent 姓名）"
+        raise WorkbookToolsError(f"请写明{wanted}。")
     if len(names) == 2 and (names[0] or "").strip() == (names[1] or "").strip():
         raise WorkbookToolsError(f"{_names()}不能是同一个人。")
 
@@ -74,7 +87,7 @@ def handover(check: WorkbookCheck, from_agent: str | None, to_agent: str | None,
     check_agents(from_agent, to_agent)
     assert from_agent is not None and to_agent is not None
     from_agent, to_agent = from_agent.strip(), to_agent.strip()
-    shift = check.settings.duration(RULES.shift)
+    shift_ends = check.settings.shift_ends(at)
     items = open_items(check, at)
     open_keys = {item.key for item in items}
     table = check.target(H)
@@ -106,7 +119,7 @@ def handover(check: WorkbookCheck, from_agent: str | None, to_agent: str | None,
             updates.append((record.row, H.state, HANDOVER_STATE.PASSED_ON))
             if record[H.item_no] != item.key:
                 updates.append((record.row, H.item_no, item.key))
-        text = instruction(item, at, shift)
+        text = instruction(item, at, shift_ends)
         rows.append(
             {
                 H.buyer_id: item.buyer_id,
@@ -180,16 +193,30 @@ def _json_item(
     }
 
 
-def acknowledge(check: WorkbookCheck, agent: str | None, at: datetime) -> tuple[int, Change | None]:
-    """The incoming agent confirms: 确认时间 is filled on that agent's unconfirmed pending rows."""
+@dataclass(frozen=True, kw_only=True)
+class Acknowledgement:
+    agent: str  # who confirmed: the name given, or the one the roster puts on duty
+    count: int
+    change: Change | None
+
+
+def acknowledge(check: WorkbookCheck, agent: str | None, at: datetime) -> Acknowledgement:
+    """The incoming agent confirms: 确认时间 is filled on that agent's unconfirmed pending rows.
+
+    Without a name, the agent is the one the roster on 设置 puts on duty at `at`:
+    the 确认接班 button is clicked by whoever has just taken over.
+    """
+    if agent is None:
+        agent = incoming_agent(check, at)
     check_agents(agent)
-    assert agent is not None
+    agent = agent.strip()
     table = check.target(H)
     if table is None:
-        return 0, None
+        return Acknowledgement(agent=agent, count=0, change=None)
     rows = [
         r.row
         for r in table.records
-        if r[H.to_agent] == agent.strip() and r[H.state] == HANDOVER_STATE.PENDING and r[H.acknowledged_at] is None
+        if r[H.to_agent] == agent and r[H.state] == HANDOVER_STATE.PENDING and r[H.acknowledged_at] is None
     ]
-    return len(rows), ledger_change(H, table.table, updates=[(row, H.acknowledged_at, at) for row in rows])
+    change = ledger_change(H, table.table, updates=[(row, H.acknowledged_at, at) for row in rows])
+    return Acknowledgement(agent=agent, count=len(rows), change=change)

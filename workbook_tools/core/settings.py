@@ -15,6 +15,8 @@ from datetime import datetime, time, timedelta
 from workbook_tools.core.tables import Grid, cell_name, normalize_header
 from workbook_tools.core.values import UNCALCULATED, BadValue, is_blank, parse_rate
 from workbook_tools.errors import UnusableSetting
+from workbook_tools.spec.lists import PLATFORM
+from workbook_tools.spec.rules import RULES
 from workbook_tools.spec.settings_sheet import SETTINGS
 from workbook_tools.spec.types import ChoiceList, Rule, Unit
 
@@ -74,6 +76,12 @@ def shifts_at(roster: tuple[Shift, ...], moment: datetime) -> tuple[Shift, Shift
     return None
 
 
+def next_start(shift: Shift, after: datetime) -> datetime:
+    """The first moment after `after` at which `shift` starts."""
+    start = datetime.combine(after.date(), shift.start)
+    return start if start > after else start + timedelta(days=1)
+
+
 def _roster(grid: Grid) -> tuple[Shift, ...]:
     width = len(SETTINGS.roster_columns.all())
     for r, row in enumerate(grid.rows):
@@ -94,12 +102,17 @@ def _roster(grid: Grid) -> tuple[Shift, ...]:
 
 @dataclass(frozen=True)
 class Settings:
+    """What 设置 says. Rule values are keyed by rule key, and by (platform, rule key) for a platform's own column."""
+
     rule_values: dict[str, float] = field(default_factory=dict)
     lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
     attributes: dict[str, dict[str, str]] = field(default_factory=dict)
     bad_cells: tuple[BadSetting, ...] = ()
     roster: tuple[Shift, ...] = ()
     unusable: dict[str, BadSetting] = field(default_factory=dict)  # rule key -> the 设置 cell it cannot be read from
+    platform_values: dict[tuple[str, str], float] = field(default_factory=dict)  # filled cells of platform columns
+    platform_columns: frozenset[str] = frozenset()  # platforms with a column of their own on this 设置
+    platform_unusable: dict[tuple[str, str], BadSetting] = field(default_factory=dict)
 
     def choices(self, choice_list: ChoiceList) -> tuple[str, ...]:
         return self.lists.get(choice_list.name) or choice_list.values
@@ -112,22 +125,52 @@ class Settings:
         """The values `value`'s attribute cell lists (「本人接听、非本人接听、未接通」); none when it lists nothing."""
         return tuple(v for v in _LISTED.split(self.attribute(choice_list, value) or "") if v)
 
-    def rule(self, rule: Rule) -> float:
-        """The team's value of `rule`; a value on 设置 that cannot be used refuses the computation that needs it.
+    def rule(self, rule: Rule, platform: str | None = None) -> float:
+        """The team's value of `rule`, for `platform` when given; a value on 设置 that cannot be used refuses the
+        computation that needs it.
 
-        Falling back to the default would compute with a number the team did not
-        choose, without a word; validation reports the cell as a finding.
+        A platform with a column of its own on 设置 takes its cell there (blank:
+        the 数值 column); one without takes its declared default, else 数值.
+        Falling back to a default when the cell is unusable would compute with a
+        number the team did not choose, without a word; validation reports the
+        cell as a finding.
         """
-        bad = self.unusable.get(rule.key)
+        name = (platform or "").strip()
+        if name in self.platform_columns:
+            self._refuse(rule, self.platform_unusable.get((name, rule.key)))
+            if (name, rule.key) in self.platform_values:
+                return self.platform_values[(name, rule.key)]
+        else:
+            own = dict(PLATFORM.own_rules.get(name, ())).get(rule)
+            if own is not None:
+                return own
+        self._refuse(rule, self.unusable.get(rule.key))
+        return self.rule_values.get(rule.key, rule.value)
+
+    @staticmethod
+    def _refuse(rule: Rule, bad: BadSetting | None) -> None:
         if bad is not None:
             raise UnusableSetting(
                 f"「{SETTINGS.title}」表 {cell_name(bad.row, bad.col)} 的规则「{rule.title}」填的是「{bad.shown}」，"
                 f"{bad.error.detail or '无法读取'}，无法按它计算；请改正后再试（可运行 workbook-tools validate 查看）。"
             )
-        return self.rule_values.get(rule.key, rule.value)
 
-    def duration(self, rule: Rule) -> timedelta:
-        return rule.duration(self.rule(rule))
+    def duration(self, rule: Rule, platform: str | None = None) -> timedelta:
+        return rule.duration(self.rule(rule, platform))
+
+    def shift_ends(self, at: datetime) -> datetime:
+        """Until when an item handed over at `at` is the receiving shift's to do (「本班到期」): until the shift
+        after it starts work — so what falls due overnight, while nobody works, is theirs too.
+
+        The shift on duty at `at` hands over to the next one on the roster (outside every shift, the next
+        to start receives). Without a roster: one shift's length (RULES.shift) from `at`.
+        """
+        if not self.roster:
+            return at + self.duration(RULES.shift)
+        on_duty = shifts_at(self.roster, at)
+        receiving = on_duty[1] if on_duty else min(self.roster, key=lambda s: next_start(s, at))
+        following = self.roster[(self.roster.index(receiving) + 1) % len(self.roster)]
+        return next_start(following, next_start(receiving, at))
 
 
 def _rule_value(raw: object, rule: Rule) -> float:
@@ -141,6 +184,10 @@ def _rule_value(raw: object, rule: Rule) -> float:
     if value > largest:
         raise BadValue("bad_number", f"超出合理范围（最多 {largest:g} {rule.unit.value}）")
     return value
+
+
+def _list_entries(grid: Grid, header_row: int, col: int | None) -> list[str]:
+    return [] if col is None else [str(v).strip() for _, v in _column_values(grid, header_row, col)]
 
 
 def _column_values(grid: Grid, header_row: int, col: int) -> list[tuple[int, object]]:
@@ -164,20 +211,39 @@ def read_settings(grids: list[Grid]) -> Settings:
             break
     else:
         return Settings(roster=_roster(grid))  # a 设置 with only a roster on it
-    rule_values, bad, unusable = {}, [], {}
+    rule_values: dict[str, float] = {}
+    bad: list[BadSetting] = []
+    unusable: dict[str, BadSetting] = {}
+    platform_values: dict[tuple[str, str], float] = {}
+    platform_unusable: dict[tuple[str, str], BadSetting] = {}
+    platform_columns: dict[str, int] = {}
     if names.rule in headers and names.value in headers:
         value_col = headers[names.value]
+        listed = set(_list_entries(grid, header_row, headers.get(PLATFORM.title))) | set(PLATFORM.values)
+        platform_columns = {h: col for h, col in headers.items() if h in listed}
         for row, title in _column_values(grid, header_row, headers[names.rule]):
             rule = SETTINGS.rules.by_title(str(title).strip())
             if rule is None:
                 continue
-            raw = grid.value(row, value_col)
-            try:
-                rule_values[rule.key] = _rule_value(raw, rule) if not is_blank(raw) else rule.value
-            except BadValue as error:
-                fix = f"请填写 0 到 {LARGEST[rule.unit]:g} 之间的数"
-                unusable[rule.key] = BadSetting(row, value_col, names.value, raw, error, fix)
-                bad.append(unusable[rule.key])
+            for platform, value_cell in [(None, value_col), *platform_columns.items()]:
+                raw = grid.value(row, value_cell)
+                if is_blank(raw) and platform is not None:
+                    continue  # the same as 数值
+                try:
+                    value = _rule_value(raw, rule) if not is_blank(raw) else rule.value
+                except BadValue as error:
+                    fix = f"请填写 0 到 {LARGEST[rule.unit]:g} 之间的数"
+                    cell = BadSetting(row, value_cell, platform or names.value, raw, error, fix)
+                    bad.append(cell)
+                    if platform is None:
+                        unusable[rule.key] = cell
+                    else:
+                        platform_unusable[(platform, rule.key)] = cell
+                    continue
+                if platform is None:
+                    rule_values[rule.key] = value
+                else:
+                    platform_values[(platform, rule.key)] = value
     lists, attributes = {}, {}
     for choice_list in SETTINGS.lists:
         col = headers.get(choice_list.title)
@@ -197,4 +263,14 @@ def read_settings(grids: list[Grid]) -> Settings:
                 for row, v in values
                 if not is_blank(grid.value(row, attr_col))
             }
-    return Settings(rule_values, lists, attributes, tuple(bad), _roster(grid), unusable)
+    return Settings(
+        rule_values,
+        lists,
+        attributes,
+        tuple(bad),
+        _roster(grid),
+        unusable,
+        platform_values,
+        frozenset(platform_columns),
+        platform_unusable,
+    )

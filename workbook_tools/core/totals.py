@@ -15,16 +15,16 @@ from typing import Any
 
 from workbook_tools.core.changes import Block, Change, Chart, NewSheet, Style, ledger_change, place
 from workbook_tools.core.chase import ChasedOrder, chased_orders
-from workbook_tools.core.deadlines import open_items
+from workbook_tools.core.deadlines import OpenItem, open_items
 from workbook_tools.core.records import Record, WorkbookCheck
 from workbook_tools.core.settings import Settings
 from workbook_tools.spec.lists import CHASE_ANSWER, RETURN_TYPE, YES_NO
 from workbook_tools.spec.reports import DAILY
-from workbook_tools.spec.sheets import CHASE_DETAIL, CHASE_SUMMARY, HANDOVER, QUALITY, RESENDS, RETURNS
+from workbook_tools.spec.sheets import AFTER_SALES, CHASE_DETAIL, CHASE_SUMMARY, HANDOVER, QUALITY, RESENDS, RETURNS
 from workbook_tools.spec.types import Column, Kind, Sheet
 
-R, S, Q, C, H = RETURNS, RESENDS, QUALITY, CHASE_DETAIL, HANDOVER
-FIGURE_SHEETS = (R, S, Q, C, H)
+R, S, Q, C, H, A = RETURNS, RESENDS, QUALITY, CHASE_DETAIL, HANDOVER, AFTER_SALES
+FIGURE_SHEETS = (R, S, Q, C, H, A)
 
 
 def excluded_rows(check: WorkbookCheck, specs: tuple[Sheet, ...]) -> list[str]:
@@ -50,6 +50,8 @@ class DayFigures:
     quality: list[Record]
     chase: list[Record]
     handovers: list[Record]
+    requests: list[Record]  # applied for that day
+    refunds: list[Record]  # requests refunded that day
 
 
 def _by_day(records: list[Record], column: Column, days: list[date]) -> dict[date, list[Record]]:
@@ -63,7 +65,7 @@ def _by_day(records: list[Record], column: Column, days: list[date]) -> dict[dat
 
 
 def daily_figures(check: WorkbookCheck, days: list[date]) -> list[DayFigures]:
-    dated = ((R, R.date), (S, S.date), (Q, Q.date), (C, C.chased_at), (H, H.at))
+    dated = ((R, R.date), (S, S.date), (Q, Q.date), (C, C.chased_at), (H, H.at), (A, A.applied_at), (A, A.refunded_at))
     ledgers = [_by_day(check.rows(spec), column, days) for spec, column in dated]
     return [DayFigures(day, *(ledger[day] for ledger in ledgers)) for day in days]
 
@@ -113,6 +115,18 @@ def _unacknowledged(rows: Iterable[Record]) -> int:
     return sum(r[H.acknowledged_at] is None for r in rows)
 
 
+def _request_figures(check: WorkbookCheck, day: DayFigures, items: list[OpenItem], at: datetime) -> dict[str, Any]:
+    """Requests applied for on the day, the money refunded that day, and the requests open now."""
+    sheets = {t.table.sheet for t in check.of(A)}
+    pending = [i for i in items if i.sheet in sheets]
+    return {
+        "count": len(day.requests),
+        "refund_amount": float(_money(r[A.refund] for r in day.refunds)),
+        "open": len(pending),
+        "overdue": sum(i.overdue(at) for i in pending),
+    }
+
+
 def daily_totals(check: WorkbookCheck, day: date, at: datetime) -> tuple[dict[str, Any], NewSheet]:
     """The --json figures for `day`, and the 日汇总 tab (that day beside the days before it)."""
     days = [day - timedelta(days=n) for n in range(DAILY.trend_days - 1, -1, -1)]
@@ -133,6 +147,7 @@ def daily_totals(check: WorkbookCheck, day: date, at: datetime) -> tuple[dict[st
         "open_items": len(items),
         "overdue": sum(i.overdue(at) for i in items),
         "handover": {"count": len(today.handovers), "unacknowledged": _unacknowledged(today.handovers)},
+        "requests": _request_figures(check, today, items, at),
         "excluded_rows": excluded_rows(check, FIGURE_SHEETS),
     }
     return result, _daily_sheet(check, result, figures, orders, at)
@@ -209,6 +224,14 @@ def _daily_sheet(
         (label["paid"], result["chase"]["paid"], week_chase["paid"]),
         (label["paid_amount"], result["chase"]["paid_amount"], week_chase["paid_amount"]),
         (label["closed"], result["chase"]["closed"], week_chase["closed"]),
+        (label["requests"], result["requests"]["count"], sum(len(f.requests) for f in figures)),
+        (
+            label["refund_amount"],
+            result["requests"]["refund_amount"],
+            float(_money(r[A.refund] for f in figures for r in f.refunds)),
+        ),
+        (label["requests_open"], result["requests"]["open"], result["requests"]["open"]),
+        (label["requests_overdue"], result["requests"]["overdue"], result["requests"]["overdue"]),
         (label["handovers"], result["handover"]["count"], len(week_handovers)),
         (label["unacknowledged"], result["handover"]["unacknowledged"], _unacknowledged(week_handovers)),
         (label["open_items"], result["open_items"], result["open_items"]),

@@ -111,7 +111,8 @@ def _row_findings(
     bad: frozenset[Column],
     settings: Settings,
 ) -> list[Finding]:
-    """Checks across one row's cells: columns required by another's value, and the evidence a case needs."""
+    """Checks across one row's cells: columns required by another's value, limits set by another column, and the
+    evidence a case needs."""
     found = []
     for column in conditional:
         assert column.required_when is not None
@@ -158,6 +159,21 @@ def _row_findings(
                     by_value=by,
                     choices=LIST_SEPARATOR.join(allowed),
                     attribute=listed.by.choices.attribute,
+                )
+            )
+    for limit in table.spec.limits:
+        amount, most = values.get(limit.column), values.get(limit.limit)
+        if amount is not None and most is not None and amount > most:
+            found.append(
+                finding(
+                    table.sheet,
+                    row,
+                    table.columns[limit.column],
+                    limit.column.header,
+                    limit.code,
+                    value=show(limit.column, amount),
+                    other=limit.limit.header,
+                    limit=show(limit.limit, most),
                 )
             )
     evidence = table.spec.evidence
@@ -333,7 +349,7 @@ def check_table(table: Table, settings: Settings, today: date, date1904: bool = 
     rows = zip(*values.values(), strict=True) if columns else iter([()] * len(row_numbers))
     row_values = [dict(zip(columns, row, strict=True)) for row in rows]
     conditional = [c for c in table.spec.columns if c.required_when is not None and table.has(c)]
-    if conditional or table.spec.evidence is not None or table.spec.one_of or table.spec.listed_by:
+    if conditional or table.spec.evidence is not None or table.spec.one_of or table.spec.listed_by or table.spec.limits:
         for i, cells in enumerate(row_values):
             findings += _row_findings(
                 table, conditional, row_numbers[i], cells, frozenset(bad[i]) if i in bad else NO_COLUMNS, settings

@@ -208,6 +208,26 @@ def shift_handover(
     return _click(book, "正在交接班…", work)
 
 
+def acknowledge(book: Any | None = None, agent: str | None = None, at: str | None = None) -> str:
+    """确认接班 button: the name from the add-in's prompt, else the agent the roster on 设置 puts on duty now."""
+    from workbook_tools.core.handover import acknowledge as confirm
+    from workbook_tools.spec.sheets import HANDOVER
+
+    def work(book: Any, grids: list[Grid]) -> str:
+        moment = _moment(at)
+        done = confirm(_check(book, grids, moment.date()), agent, moment)
+        note = _write(book, grids, done.change)
+        sheet = done.change.sheet if done.change else HANDOVER.title
+        if not done.count:
+            return f"「{sheet}」里没有交给{done.agent}、还没确认的交接事项。" + note
+        return (
+            f"已确认 {done.count} 项交给{done.agent}的交接，"
+            f"{HANDOVER.acknowledged_at.header}填为 {moment:%m-%d %H:%M}，见「{sheet}」。" + note
+        )
+
+    return _click(book, "正在确认接班…", work)
+
+
 def daily_totals(book: Any | None = None, day: str | None = None, at: str | None = None) -> str:
     """日汇总 button: today unless the prompt gave a day (YYYY-MM-DD)."""
     from workbook_tools.core.totals import daily_totals as compute

@@ -42,6 +42,7 @@ Code = Literal[
     "formula_not_calculated",
     "cell_error",
     "answer_mismatch",
+    "refund_exceeds_request",
 ]
 E, W = Severity.ERROR, Severity.WARNING
 CODES: dict[Code, tuple[Severity, str]] = {
@@ -108,5 +109,9 @@ CODES: dict[Code, tuple[Severity, str]] = {
         E,
         "{where}：「{column}」显示错误值 {value}（公式出错，或粘贴进来的就是错误值），值未知、不计入汇总；"
         "请改正这一格后再运行。",
+    ),
+    "refund_exceeds_request": (
+        E,
+        "{where}：「{column}」{value} 元比「{other}」{limit} 元还多，退款不能超过买家申请的金额，请核对后改正。",
     ),
 }

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from workbook_tools.spec.rules import RULES
-from workbook_tools.spec.types import LIST_SEPARATOR, ChoiceList
+from workbook_tools.spec.types import LIST_SEPARATOR, ChoiceList, Rule
 
 
 class OrderStatus(ChoiceList):
@@ -53,6 +53,8 @@ class ItemType(ChoiceList):
     CHASE = "催款"
     REFUND_UNSHIPPED = "退款申请（未发货）"
     REFUND_SHIPPED = "退款申请（已发货）"
+    REQUEST = "售后申请"
+    AWAITING_RETURN = "等待买家退货"
     REFUSED_CALL = "拒绝退款回访"
     PROBLEM_PARCEL = "疑难件"
     OTHER = "其他"
@@ -63,6 +65,8 @@ class ItemType(ChoiceList):
         RULES.unpaid_close.title,
         RULES.refund_unshipped.title,
         RULES.refund_shipped.title,
+        RULES.seller_reply.title,
+        RULES.buyer_ship_return.title,
         RULES.refused_refund_call.title,
         RULES.problem_parcel.title,
         "",
@@ -242,8 +246,70 @@ class UnpaidReason(ChoiceList):
     WAITING_FOR_DISCOUNT = "等优惠或比价"
     PAYMENT_PROBLEM = "付款遇到问题"
     WRONG_ORDER = "拍错或重拍"
-    NOT_WANTED = "不想要了"
+    NOT_WANTED = "不想买了"
     OTHER = "其他"
+
+
+class Platform(ChoiceList):
+    """Where an order was placed: each platform's after-sales limits may differ (domain.md).
+
+    `own_rules` are the defaults that differ from the rule table's 数值 column
+    (which is 淘宝/天猫's); on 设置 each has a column of its own, and a team adds
+    a platform by adding it to this list and a column of that name.
+    """
+
+    title, name = "平台", "Platform"
+    TAOBAO = "淘宝"
+    TMALL = "天猫"
+    PDD = "拼多多"
+    # domain.md: Pinduoduo's after-sales steps run on roughly 48 hours
+    own_rules: ClassVar[dict[str, tuple[tuple[Rule, float], ...]]] = {
+        PDD: ((RULES.refund_shipped, 2), (RULES.seller_reply, 2), (RULES.return_confirm, 2)),
+    }
+
+
+class AfterSalesType(ChoiceList):
+    title, name = "售后类型", "AfterSalesType"
+    REFUND_ONLY = "仅退款"
+    RETURN_REFUND = "退货退款"
+    EXCHANGE = "换货"
+    REISSUE = "补寄"
+    synonyms: ClassVar[dict[str, str]] = {"退款": REFUND_ONLY, "退货": RETURN_REFUND, "补发": REISSUE}
+
+
+class ShippingState(ChoiceList):
+    title, name = "发货状态", "ShippingState"
+    UNSHIPPED = "未发货"
+    SHIPPED = "已发货"
+    RECEIVED = "已签收"
+    synonyms: ClassVar[dict[str, str]] = {"买家已付款": UNSHIPPED, "卖家已发货": SHIPPED, "已收货": RECEIVED}
+
+
+class RequestState(ChoiceList):
+    """A request's state as the shop backend words it (the synonyms are the backends' own phrases)."""
+
+    title, name = "售后状态", "RequestState"
+    PENDING = "待处理"
+    AGREED = "已同意"
+    REFUSED = "已拒绝"
+    AWAITING_RETURN = "待买家退货"
+    RETURNED = "买家已退货"
+    REFUNDED = "已退款"
+    CLOSED = "已关闭"
+    synonyms: ClassVar[dict[str, str]] = {
+        "等待卖家同意": PENDING,
+        "待卖家处理": PENDING,
+        "处理中": PENDING,
+        "卖家已同意": AGREED,
+        "卖家已拒绝": REFUSED,
+        "卖家拒绝退款": REFUSED,
+        "等待买家退货": AWAITING_RETURN,
+        "买家已发货": RETURNED,
+        "等待卖家确认收货": RETURNED,
+        "退款成功": REFUNDED,
+        "退款关闭": CLOSED,
+        "售后关闭": CLOSED,
+    }
 
 
 class Agents(ChoiceList):
@@ -271,6 +337,10 @@ CHASE_METHOD = ChaseMethod()
 CHASE_ANSWER = ChaseAnswer()
 CHASE_RESULT = ChaseResult()
 UNPAID_REASON = UnpaidReason()
+PLATFORM = Platform()
+AFTER_SALES_TYPE = AfterSalesType()
+SHIPPING_STATE = ShippingState()
+REQUEST_STATE = RequestState()
 AGENTS = Agents()
 
 ALL: tuple[ChoiceList, ...] = (
@@ -292,5 +362,9 @@ ALL: tuple[ChoiceList, ...] = (
     CHASE_ANSWER,
     CHASE_RESULT,
     UNPAID_REASON,
+    PLATFORM,
+    AFTER_SALES_TYPE,
+    SHIPPING_STATE,
+    REQUEST_STATE,
     AGENTS,
 )

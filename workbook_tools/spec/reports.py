@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workbook_tools.spec.sheets import QUALITY, RESENDS, RETURNS
+from workbook_tools.spec.sheets import AFTER_SALES, QUALITY, RESENDS, RETURNS
 
 WEEKDAYS = "一二三四五六日"
 
@@ -58,6 +58,10 @@ class DailySheet:
             "paid": "催回单数",
             "paid_amount": "催回金额（元）",
             "closed": "关闭未付款",
+            "requests": f"{AFTER_SALES.title}申请（单）",
+            "refund_amount": f"{AFTER_SALES.refund.header}（元）",
+            "requests_open": f"未处理{AFTER_SALES.title}（当前）",
+            "requests_overdue": f"已超时{AFTER_SALES.title}（当前）",
             "handovers": "交接事项",
             "unacknowledged": "交接未确认",
             "open_items": "未处理事项（当前）",

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import KW_ONLY, dataclass
 from typing import Any
 
+from workbook_tools.spec.codes import Code
 from workbook_tools.spec.types import Column, Rule, RuleBook, Sheet
 
 Get = Callable[[Column], Any]  # a row's clean value of a column (None when blank)
@@ -80,6 +81,28 @@ class Not(Condition):
         return self.condition.columns()
 
 
+@dataclass(frozen=True)
+class All(Condition):
+    conditions: tuple[Condition, ...]
+
+    def holds(self, get: Get) -> bool:
+        return all(c.holds(get) for c in self.conditions)
+
+    def columns(self) -> tuple[Column, ...]:
+        return tuple(column for c in self.conditions for column in c.columns())
+
+
+@dataclass(frozen=True)
+class AnyOf(Condition):
+    conditions: tuple[Condition, ...]
+
+    def holds(self, get: Get) -> bool:
+        return any(c.holds(get) for c in self.conditions)
+
+    def columns(self) -> tuple[Column, ...]:
+        return tuple(column for c in self.conditions for column in c.columns())
+
+
 FIELD = re.compile(r"\{([^{}]*)\}")
 
 
@@ -132,11 +155,30 @@ class ListedBy:
 
 
 @dataclass(frozen=True)
+class AtMost:
+    """A row's `column` may not exceed its `limit` column (a refund above the amount asked for): `code` if it does."""
+
+    column: Column
+    limit: Column
+    code: Code
+
+
+@dataclass(frozen=True)
 class Deadline:
-    """`rule`'s time limit counted from the row's `start` column."""
+    """`rule`'s time limit counted from the row's `start` column: each limit runs from its own event."""
 
     start: Column
     rule: Rule
+
+
+@dataclass(frozen=True)
+class Case:
+    """One kind of open row of a sheet: its deadline, its 事项类型 and the next step the SOP gives for it."""
+
+    when: Condition
+    deadline: Deadline
+    item_type: str
+    action: Template
 
 
 @dataclass(frozen=True)
@@ -159,13 +201,24 @@ class FollowUp:
     one_per: Column | None = None  # rows sharing this value are one item (an order chased on several days)
     latest_by: Column | None = None  # orders those rows: the item is the latest row that settles it, else the latest
     lapses: bool = False  # past its deadline the platform closes the item itself: no longer handed over
+    cases: tuple[Case, ...] = ()  # the first that holds gives deadline, type and action instead of the above
+    given_deadline: Column | None = None  # a deadline copied from the platform's backend: it always wins
+    platform: Column | None = None  # whose rule values apply (设置 keeps one column per platform)
+
+    def case(self, get: Get) -> Case:
+        """What the row is: the first case that holds, else the follow-up's own deadline, type and action."""
+        return next(
+            (c for c in self.cases if c.when.holds(get)), Case(Always(), self.deadline, self.item_type, self.action)
+        )
 
     def check(self, sheet: Sheet, rules: RuleBook) -> None:
         used = [self.deadline.start, *self.key, self.buyer, self.order, *self.open_when.columns()]
-        used += [c for c in (self.price, self.one_per, self.latest_by) if c is not None]
+        used += [c for c in (self.price, self.one_per, self.latest_by, self.given_deadline, self.platform) if c]
         used += [c for condition, _ in (*self.order_status, *self.notes) for c in condition.columns()]
+        used += [c for case in self.cases for c in (case.deadline.start, *case.when.columns())]
         for column in used:
             if not sheet.owns(column):
                 raise TypeError(f"{type(sheet).__name__}: follow-up names {column.header}, not one of its columns")
         self.describe.check(sheet, rules)
-        self.action.check(sheet, rules)
+        for template in (self.action, *(case.action for case in self.cases)):
+            template.check(sheet, rules)

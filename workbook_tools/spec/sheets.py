@@ -7,6 +7,7 @@ matching, validation, the handover and the totals all read what is here.
 from __future__ import annotations
 
 from workbook_tools.spec.lists import (
+    AFTER_SALES_TYPE,
     AGENTS,
     CARRIER,
     CHASE_ANSWER,
@@ -19,15 +20,32 @@ from workbook_tools.spec.lists import (
     ISSUE_TYPE,
     ITEM_TYPE,
     ORDER_STATUS,
+    PLATFORM,
+    REQUEST_STATE,
     RESEND_REASON,
     RESPONSIBLE,
     RETURN_RESULT,
     RETURN_SOLUTION,
     RETURN_TYPE,
+    SHIPPING_STATE,
     UNPAID_REASON,
     YES_NO,
 )
-from workbook_tools.spec.rowrules import Always, Deadline, Evidence, Filled, FollowUp, Is, ListedBy, Not, Template
+from workbook_tools.spec.rowrules import (
+    All,
+    Always,
+    AnyOf,
+    AtMost,
+    Case,
+    Deadline,
+    Evidence,
+    Filled,
+    FollowUp,
+    Is,
+    ListedBy,
+    Not,
+    Template,
+)
 from workbook_tools.spec.rules import RULES
 from workbook_tools.spec.types import LIST_SEPARATOR, Column, Kind, Role, Sheet
 
@@ -184,6 +202,42 @@ class Handover(Sheet):
     written = True
 
 
+class Resends(Sheet):
+    title, key, table = "重发单", "resends", "Resends"
+    aliases = ("重发表", "补发单", "换货单")
+    description = "换货、补发、重发登记；仓库填上新物流单号和发出日期后才算发出。"
+
+    date = register_date()
+    filled_by = agent("填写人", aliases=("登记人",))
+    buyer_id = buyer_id("客户ID")
+    order_no = order_no("原订单编码")
+    product = product()
+    quantity = quantity()
+    reason = Column(
+        "发件原因", Kind.CHOICE, aliases=("重发原因", "换货原因"), required=True, choices=RESEND_REASON, width=14
+    )
+    new_tracking_no = tracking_no("新物流单号")
+    carrier = carrier()
+    shipped_on = Column("发出日期", Kind.DATE, aliases=("发货日期",), role=Role.WAREHOUSE, hint="重发件寄出的日期")
+    remarks = remarks()
+
+    duplicate_key = (date, order_no, product, reason)
+    follow_up = FollowUp(
+        "RS",
+        ITEM_TYPE.RESEND,
+        open_when=Not(Filled(new_tracking_no)),
+        deadline=Deadline(date, RULES.resend_ship),
+        key=(date, order_no, product, reason),
+        buyer=buyer_id,
+        order=order_no,
+        describe=Template("{reason|重发} {product|产品未填}{quantity?×}"),
+        action=Template(
+            "催仓库发出；发出后在{sheet}填写{new_tracking_no.header}和{shipped_on.header}，"
+            "把新单号告诉买家，买家垫付了邮费的退还给买家"
+        ),
+    )
+
+
 class Returns(Sheet):
     title, key, table = "退件表", "returns", "Returns"
     aliases = ("退换件表", "退货表", "退件登记表")
@@ -243,39 +297,17 @@ class Returns(Sheet):
         order_status=((Is(solution, (RETURN_SOLUTION.REFUND,)), ORDER_STATUS.REFUNDING),),
         describe=Template("退件（{return_type|类型未填}）{product|产品未填}{quantity?×}"),
         action=Template("核对退件后{solution|确定处理方案}，并在{sheet}填写{result.header}；逾期平台自动退款"),
-    )
-
-
-class Resends(Sheet):
-    title, key, table = "重发单", "resends", "Resends"
-    aliases = ("重发表", "补发单", "换货单")
-    description = "换货、补发、重发登记；仓库填上新物流单号和发出日期后才算发出。"
-
-    date = register_date()
-    filled_by = agent("填写人", aliases=("登记人",))
-    buyer_id = buyer_id("客户ID")
-    order_no = order_no("原订单编码")
-    product = product()
-    quantity = quantity()
-    reason = Column(
-        "发件原因", Kind.CHOICE, aliases=("重发原因", "换货原因"), required=True, choices=RESEND_REASON, width=14
-    )
-    new_tracking_no = tracking_no("新物流单号")
-    carrier = carrier()
-    shipped_on = Column("发出日期", Kind.DATE, aliases=("发货日期",), role=Role.WAREHOUSE, hint="重发件寄出的日期")
-    remarks = remarks()
-
-    duplicate_key = (date, order_no, product, reason)
-    follow_up = FollowUp(
-        "RS",
-        ITEM_TYPE.RESEND,
-        open_when=Not(Filled(new_tracking_no)),
-        deadline=Deadline(date, RULES.resend_ship),
-        key=(date, order_no, product, reason),
-        buyer=buyer_id,
-        order=order_no,
-        describe=Template("{reason|重发} {product|产品未填}{quantity?×}"),
-        action=Template("催仓库发出，并在{sheet}填写{new_tracking_no.header}和{shipped_on.header}"),
+        cases=(
+            Case(
+                Is(solution, (RETURN_SOLUTION.EXCHANGE,)),
+                Deadline(date, RULES.return_confirm),
+                ITEM_TYPE.RETURN,
+                Template(
+                    f"核对退件后在{Resends.title}登记换货、催仓库发出，发出后告诉买家新单号并退还买家垫付的邮费；"
+                    "再在{sheet}填写{result.header}"
+                ),
+            ),
+        ),
     )
 
 
@@ -322,6 +354,156 @@ class Quality(Sheet):
         describe=Template("{issue_type|问题}：{details|product|}"),
         notes=((Is(claim_state, (CLAIM_STATE.TO_CLAIM, CLAIM_STATE.CLAIMING)), "，快递索赔未完成"),),
         action=Template("跟进{solution|处理方案}，答复买家；结案后在{sheet}填写{state.header}和{closed_on.header}"),
+    )
+
+
+class AfterSales(Sheet):
+    title, key, table = "售后单", "after_sales", "AfterSales"
+    aliases = ("退款跟进表", "售后登记表", "退款登记表", "售后申请表")
+    description = "后台的每个售后申请（仅退款、退货退款、换货、补寄）一行：平台时限内不处理，平台自动同意。"
+
+    platform = Column("平台", Kind.CHOICE, aliases=("店铺平台",), required=True, choices=PLATFORM, width=9)
+    request_no = Column(
+        "售后单号",
+        Kind.ID,
+        aliases=("退款编号", "退款单号", "售后编号"),
+        required=True,
+        width=20,
+        hint="后台的退款编号，按文本粘贴",
+    )
+    order_no = order_no("订单编号")
+    buyer_id = buyer_id("买家ID")
+    request_type = Column(
+        "售后类型", Kind.CHOICE, aliases=("退款类型", "申请类型"), required=True, choices=AFTER_SALES_TYPE, width=11
+    )
+    shipping = Column("发货状态", Kind.CHOICE, aliases=("物流状态",), required=True, choices=SHIPPING_STATE, width=10)
+    applied_at = Column(
+        "申请时间", Kind.DATETIME, aliases=("退款申请时间",), required=True, hint="后台显示的申请时间，精确到分钟"
+    )
+    requested = money("申请金额", aliases=("退款申请金额",))
+    reason = Column("申请原因", Kind.TEXT, aliases=("退款原因",), width=16)
+    state = Column(
+        "状态", Kind.CHOICE, aliases=("售后状态", "退款状态"), required=True, choices=REQUEST_STATE, width=11
+    )
+    returned_at = Column(
+        "买家寄回时间",
+        Kind.DATETIME,
+        aliases=("买家退货时间", "退货时间"),
+        required_when=(state, REQUEST_STATE.RETURNED),
+        hint="买家填写退货单号的时间（后台有显示）；确认收货的时限从这里算",
+    )
+    return_tracking = Column(
+        "退货物流单号", Kind.ID, aliases=("退货单号", "退回单号"), width=20, hint="买家寄回的快递单号，按文本粘贴"
+    )
+    platform_due = Column(
+        "平台超时时间",
+        Kind.DATETIME,
+        aliases=("超时时间", "处理截止时间"),
+        hint="后台显示的超时时间，有就照抄：截止时间以它为准",
+    )
+    handler = agent("处理人", required=False)
+    handled_at = Column(
+        "处理时间",
+        Kind.DATETIME,
+        aliases=("同意/拒绝时间",),
+        required_when=(state, REQUEST_STATE.REFUSED),
+        hint="同意或拒绝的时间；拒绝后的回访时限从这里算",
+    )
+    refund = Column(
+        "退款金额",
+        Kind.MONEY,
+        minimum=0,
+        required_when=(state, REQUEST_STATE.REFUNDED),
+        hint="实际退给买家的金额（元）",
+    )
+    refunded_at = Column("退款时间", Kind.DATETIME)
+    remarks = remarks()
+
+    duplicate_key = (platform, request_no)
+    limits = (AtMost(refund, requested, "refund_exceeds_request"),)
+    # how the parcel a buyer sends back is found in 退件表: its tracking number, else the order
+    return_parcel = ((return_tracking, Returns.tracking_no), (order_no, Returns.order_no))
+    parcel_note = "；退件已到：{source}"  # on the request's handover item
+    request_note = "；售后申请：{source}"  # on the returned parcel's
+    refunds = Is(request_type, (AFTER_SALES_TYPE.REFUND_ONLY, AFTER_SALES_TYPE.RETURN_REFUND))
+    follow_up = FollowUp(
+        "AS",
+        ITEM_TYPE.REQUEST,
+        open_when=Not(
+            AnyOf(
+                (
+                    Is(state, (REQUEST_STATE.REFUNDED, REQUEST_STATE.CLOSED)),
+                    All((Is(state, (REQUEST_STATE.AGREED,)), Is(request_type, (AFTER_SALES_TYPE.REFUND_ONLY,)))),
+                )
+            )
+        ),
+        deadline=Deadline(applied_at, RULES.seller_reply),
+        key=(platform, request_no),
+        buyer=buyer_id,
+        order=order_no,
+        price=requested,
+        platform=platform,
+        given_deadline=platform_due,
+        order_status=((refunds, ORDER_STATUS.REFUNDING),),
+        describe=Template(
+            "{platform|}{request_type|售后}申请{requested?¥}：{reason|未写原因}（{shipping|发货状态未填}）"
+        ),
+        action=Template("核实后同意（告知退货地址）或拒绝（写明原因、上传凭证），拿不准先联系买家；逾期平台自动同意"),
+        cases=(
+            Case(
+                Is(state, (REQUEST_STATE.REFUSED,)),
+                Deadline(handled_at, RULES.refused_refund_call),
+                ITEM_TYPE.REFUSED_CALL,
+                Template(
+                    "电话联系买家说明拒绝原因，结果记在{remarks.header}；"
+                    f"联系后把{{state.header}}改为{REQUEST_STATE.CLOSED}（或按协商结果处理）"
+                ),
+            ),
+            Case(
+                Is(state, (REQUEST_STATE.RETURNED,)),
+                Deadline(returned_at, RULES.return_confirm),
+                ITEM_TYPE.RETURN,
+                Template(
+                    "退件到了核对产品，在后台确认收货并退款，"
+                    f"再把{{state.header}}改为{REQUEST_STATE.REFUNDED}；逾期平台自动退款"
+                ),
+            ),
+            Case(
+                AnyOf(
+                    (
+                        Is(state, (REQUEST_STATE.AWAITING_RETURN,)),
+                        All((Is(state, (REQUEST_STATE.AGREED,)), Is(request_type, (AFTER_SALES_TYPE.RETURN_REFUND,)))),
+                    )
+                ),
+                Deadline(handled_at, RULES.buyer_ship_return),
+                ITEM_TYPE.AWAITING_RETURN,
+                Template(
+                    "等买家寄回：买家填了单号就记入{return_tracking.header}、"
+                    f"把{{state.header}}改为{REQUEST_STATE.RETURNED}；逾期不寄回售后自动关闭"
+                ),
+            ),
+            Case(
+                Is(state, (REQUEST_STATE.AGREED,)),
+                Deadline(handled_at, RULES.resend_ship),
+                ITEM_TYPE.RESEND,
+                Template(f"在{Resends.title}登记{{request_type}}并催仓库发出，发出后把新单号告诉买家"),
+            ),
+            Case(
+                Is(shipping, (SHIPPING_STATE.UNSHIPPED,)),
+                Deadline(applied_at, RULES.refund_unshipped),
+                ITEM_TYPE.REFUND_UNSHIPPED,
+                Template("还没发货：先拦住仓库别发，再同意退款；买家愿意继续要货就请他撤销申请；逾期平台自动同意"),
+            ),
+            Case(
+                All((Is(shipping, (SHIPPING_STATE.SHIPPED,)), Is(request_type, (AFTER_SALES_TYPE.REFUND_ONLY,)))),
+                Deadline(applied_at, RULES.refund_shipped),
+                ITEM_TYPE.REFUND_SHIPPED,
+                Template(
+                    "已发货未签收：查物流，追回包裹后同意退款；追不回先拒绝（写明原因、上传凭证）并联系买家；"
+                    "逾期平台自动同意"
+                ),
+            ),
+        ),
     )
 
 
@@ -426,10 +608,11 @@ HANDOVER = Handover()
 RETURNS = Returns()
 RESENDS = Resends()
 QUALITY = Quality()
+AFTER_SALES = AfterSales()
 CHASE_DETAIL = ChaseDetail()
 CHASE_SUMMARY = ChaseSummary()
 
-LEDGERS: tuple[Sheet, ...] = (HANDOVER, RETURNS, RESENDS, QUALITY, CHASE_DETAIL, CHASE_SUMMARY)
+LEDGERS: tuple[Sheet, ...] = (HANDOVER, AFTER_SALES, RETURNS, RESENDS, QUALITY, CHASE_DETAIL, CHASE_SUMMARY)
 # A sheet whose name says it is kept for the record is read by nobody and written by nobody.
 ARCHIVE_WORDS = ("备份", "副本", "存档", "归档", "历史", "旧", "copy", "backup", "bak", "old", "archive")
 BY_TITLE = {spec.title: spec for spec in LEDGERS}

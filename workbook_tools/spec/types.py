@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
-    from workbook_tools.spec.rowrules import Evidence, FollowUp, ListedBy
+    from workbook_tools.spec.rowrules import AtMost, Evidence, FollowUp, ListedBy
 
 
 def display_width(text: str) -> int:
@@ -222,6 +222,7 @@ class Sheet:
     follow_up: ClassVar[FollowUp | None] = None  # how its rows become handover items
     evidence: ClassVar[Evidence | None] = None  # photos a kind of case needs
     listed_by: ClassVar[tuple[ListedBy, ...]] = ()  # columns whose value must fit another's (接听情况 by 催款方式)
+    limits: ClassVar[tuple[AtMost, ...]] = ()  # a column that may not exceed another in its row
     one_of: ClassVar[tuple[Column, ...]] = ()  # a row must fill at least one of these (it says who or what)
     written: ClassVar[bool] = False  # the tool adds or replaces rows in it (so one sheet must be chosen)
     columns: ClassVar[tuple[Column, ...]]
@@ -236,6 +237,8 @@ class Sheet:
                 raise TypeError(f"{cls.__name__}.{column.key}: required_when names another sheet's column")
         if not set(cls.one_of) <= set(cls.columns):
             raise TypeError(f"{cls.__name__}: one_of names another sheet's column")
+        if not {c for limit in cls.limits for c in (limit.column, limit.limit)} <= set(cls.columns):
+            raise TypeError(f"{cls.__name__}: a limit names another sheet's column")
         cls.by_header = {c.header: c for c in cls.columns}
 
     def owns(self, column: Column) -> bool:

@@ -18,6 +18,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from workbook_tools.core.changes import Look, NewSheet, Style
+from workbook_tools.spec.lists import PLATFORM
 from workbook_tools.spec.settings_sheet import SETTINGS
 from workbook_tools.spec.sheets import LEDGERS
 from workbook_tools.spec.types import ChoiceList, Column, Kind, Role, Sheet, display_width
@@ -184,13 +185,19 @@ class _Builder:
         title, rules = SETTINGS.title, SETTINGS.rules.all
         sheet = self.book.add_worksheet(title)
         head = self.header_format(Role.SERVICE)
-        sheet.write_row(0, 0, SETTINGS.rule_columns.all(), head)
+        names = SETTINGS.rule_columns
+        headers = names.all()
+        sheet.write_row(0, 0, headers, head)
         for r, rule in enumerate(rules, start=1):
-            sheet.write_string(r, 0, rule.title)
-            sheet.write_number(r, 1, rule.value)
-            sheet.write_string(r, 2, rule.unit.value)
-            sheet.write_string(r, 3, rule.source)
-            self.book.define_name(rule.name, f"='{title}'!$B${r + 1}")
+            sheet.write_string(r, headers.index(names.rule), rule.title)
+            sheet.write_number(r, headers.index(names.value), rule.value)
+            for platform in names.platforms:
+                own = dict(PLATFORM.own_rules[platform]).get(rule)
+                if own is not None:
+                    sheet.write_number(r, headers.index(platform), own)
+            sheet.write_string(r, headers.index(names.unit), rule.unit.value)
+            sheet.write_string(r, headers.index(names.source), rule.source)
+            self.book.define_name(rule.name, f"='{title}'!${xl_col_to_name(headers.index(names.value))}${r + 1}")
         for offset, line in enumerate(SETTINGS.legend):
             sheet.write_string(len(rules) + 2 + offset, 0, line, self.fmt(italic=True, font_color="#595959"))
         roster = len(rules) + 2 + len(SETTINGS.legend) + 1
@@ -198,8 +205,8 @@ class _Builder:
         for offset, (shift, start, end) in enumerate(SETTINGS.roster_defaults, start=1):
             sheet.write_row(roster + offset, 0, (shift, start, end), self.fmt(num_format="@"))
         sheet.set_column(0, 0, 34)
-        sheet.set_column(1, 2, 8)
-        sheet.set_column(3, 3, 18)
+        sheet.set_column(1, headers.index(names.unit), 8)
+        sheet.set_column(headers.index(names.source), headers.index(names.source), 18)
         col = len(SETTINGS.rule_columns.all()) + 1
         last = SETTINGS.list_rows + 1
         for cl in lists:
