@@ -174,6 +174,13 @@ def test_which_answers_fit_which_channel_is_the_teams_list_on_the_settings_sheet
     assert "（微信的接听情况是已回复、未读）" in found[1].message
 
 
+def test_a_workbook_whose_settings_predate_message_answers_keeps_its_chats_as_recorded():
+    lists = Grid("设置", [["催款方式", "接听情况"], ["电话", "本人接听"], ["旺旺", "非本人接听"], ["短信", "未接通"]])
+    rows = [chase("2026-11-21 09:00", "b1", "41001", 89, DAY, "小美", "本人接听", "未付款", way="旺旺")]
+    check = check_workbook([Grid("催款明细表", [CHASE, *rows]), lists], DAY)
+    assert (check.findings, summary_of(check)[(DAY.isoformat(), "合计")]["contacted"]) == ((), 1)
+
+
 def test_over_chased_counts_a_rolling_24_hours_when_the_rows_say_the_hour():
     def chases(*moments: date) -> Grid:
         rows = [
