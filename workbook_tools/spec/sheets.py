@@ -160,32 +160,7 @@ class Handover(Sheet):
     manual_prefix = "HO"  # 事项编号 of a row typed into 交接表 itself
 
     buyer_id = buyer_id("买家ID", required=False)
-    order_no = order_no("订单号", required=False)
-    order_status = Column("订单状态", Kind.CHOICE, aliases=("交易状态",), choices=ORDER_STATUS, width=14)
-    price = money("订单价格", aliases=("订单金额", "金额"))
-    details = Column("订单描述", Kind.TEXT, aliases=("问题描述",), width=24)
-    instruction = Column(
-        "交接处理",
-        Kind.TEXT,
-        aliases=("交接事项", "处理事项"),
-        required=True,
-        width=36,
-        hint="下一班要做什么、在什么时间之前",
-    )
-    progress = Column(
-        "本班进展",
-        Kind.TEXT,
-        aliases=("处理进展", "跟进情况", "跟进进展"),
-        width=30,
-        hint="本班对该事项做了什么、结果如何；下次交接班时带到该事项的新一行，不会丢",
-    )
-    from_agent = agent("交接人")
-    to_agent = agent("承接人", aliases=("接班人",))
-    at = Column("时间", Kind.DATETIME, aliases=("交接时间",), required=True, hint="交接时间，如 2026-11-03 18:00")
-    source = Column("来源", Kind.TEXT, width=14, hint="该事项来自哪张表哪一行")
     due_at = Column("截止时间", Kind.DATETIME, aliases=("最晚处理时间",), hint="平台规则规定的最晚处理时间")
-    state = Column("状态", Kind.CHOICE, aliases=("处理状态",), required=True, choices=HANDOVER_STATE)
-    acknowledged_at = Column("确认时间", Kind.DATETIME, aliases=("接收确认时间",), hint="承接人确认收到交接的时间")
     item_type = Column(
         "事项类型",
         Kind.CHOICE,
@@ -193,8 +168,35 @@ class Handover(Sheet):
         width=16,
         hint="决定截止时间按哪条平台规则算；没填截止时间时按交接时间加该规则的时限",
     )
+    order_no = order_no("订单号", required=False)
+    order_status = Column("订单状态", Kind.CHOICE, aliases=("交易状态",), choices=ORDER_STATUS, width=14)
+    price = money("订单价格", aliases=("订单金额", "金额"))
+    details = Column("订单描述", Kind.TEXT, aliases=("问题描述",), width=28, wrap=True)
+    instruction = Column(
+        "交接处理",
+        Kind.TEXT,
+        aliases=("交接事项", "处理事项"),
+        required=True,
+        width=44,
+        wrap=True,
+        hint="下一班要做什么、在什么时间之前",
+    )
+    progress = Column(
+        "本班进展",
+        Kind.TEXT,
+        aliases=("处理进展", "跟进情况", "跟进进展"),
+        width=30,
+        wrap=True,
+        hint="本班对该事项做了什么、结果如何；下次交接班时带到该事项的新一行，不会丢",
+    )
+    from_agent = agent("交接人")
+    to_agent = agent("承接人", aliases=("接班人",))
+    at = Column("时间", Kind.DATETIME, aliases=("交接时间",), required=True, hint="交接时间，如 2026-11-03 18:00")
+    source = Column("来源", Kind.TEXT, width=14, hint="该事项来自哪张表哪一行")
+    state = Column("状态", Kind.CHOICE, aliases=("处理状态",), required=True, choices=HANDOVER_STATE)
+    acknowledged_at = Column("确认时间", Kind.DATETIME, aliases=("接收确认时间",), hint="承接人确认收到交接的时间")
     item_no = Column(
-        "事项编号", Kind.TEXT, role=Role.COMPUTED, width=11, hint="交接班自动生成，同一事项每次交接编号相同，请勿修改"
+        "事项编号", Kind.TEXT, role=Role.COMPUTED, width=16, hint="交接班自动生成，同一事项每次交接编号相同，请勿修改"
     )
 
     duplicate_key = (at, item_no, buyer_id, order_no, instruction)  # one item handed over twice at once

@@ -79,6 +79,7 @@ class Unit(enum.Enum):
     MINUTES = "分钟"
     TIMES = "次"
     PHOTOS = "张"
+    SWITCH = "1=是，0=否"  # a team's yes/no choice, not a quantity
 
     @property
     def is_time(self) -> bool:
@@ -175,6 +176,7 @@ class Column:
     personal: bool = False  # buyer's phone / address: masked in anything we generate
     required_when: tuple[Column, str] | None = None  # (other column, value)
     width: float | None = None
+    wrap: bool = False  # long text: shown on several lines within the column's width, never cut off
     key: str = field(default="", init=False)
     sheet_key: str = field(default="", init=False, repr=False)
 
