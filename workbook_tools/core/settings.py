@@ -20,6 +20,8 @@ from workbook_tools.spec.rules import RULES
 from workbook_tools.spec.settings_sheet import SETTINGS
 from workbook_tools.spec.types import ChoiceList, Rule, Unit
 
+_LISTED = re.compile(r"[、,，;；/\s]+")  # between the values one 设置 cell lists, as teams separate them
+
 # The largest value a rule may hold. The platforms' longest limit is weeks (domain.md); past these a
 # value is a slip of the keyboard, and a deadline computed from it may not even be a date.
 LARGEST = {
@@ -126,6 +128,10 @@ class Settings:
     def attribute(self, choice_list: ChoiceList, value: str) -> str | None:
         mapping = self.attributes.get(choice_list.name) or choice_list.default_attributes()
         return mapping.get(value)
+
+    def listed(self, choice_list: ChoiceList, value: str) -> tuple[str, ...]:
+        """The values `value`'s attribute cell lists (「本人接听、非本人接听、未接通」); none when it lists nothing."""
+        return tuple(v for v in _LISTED.split(self.attribute(choice_list, value) or "") if v)
 
     def rule(self, rule: Rule, platform: str | None = None) -> float:
         """The team's value of `rule`, for `platform` when given; a value on 设置 that cannot be used refuses the

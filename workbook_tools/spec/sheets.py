@@ -28,6 +28,7 @@ from workbook_tools.spec.lists import (
     RETURN_SOLUTION,
     RETURN_TYPE,
     SHIPPING_STATE,
+    UNPAID_REASON,
     YES_NO,
 )
 from workbook_tools.spec.rowrules import (
@@ -41,11 +42,12 @@ from workbook_tools.spec.rowrules import (
     Filled,
     FollowUp,
     Is,
+    ListedBy,
     Not,
     Template,
 )
 from workbook_tools.spec.rules import RULES
-from workbook_tools.spec.types import Column, Kind, Role, Sheet
+from workbook_tools.spec.types import LIST_SEPARATOR, Column, Kind, Role, Sheet
 
 # --- column families shared by several sheets --------------------------------
 _BUYER_NAMES = ("买家ID", "ID号", "客户ID", "旺旺ID", "旺旺名", "买家旺旺", "客户旺旺", "买家昵称")
@@ -522,14 +524,37 @@ class ChaseDetail(Sheet):
         Kind.PHONE,
         aliases=("电话", "手机", "手机号", "收货人电话"),
         personal=True,
-        hint="订单详情里的收货人手机或座机",
-        width=15,
+        hint="订单详情里的收货人手机或座机；隐私号（如 17012345678-1234）和后台打码的号码（如 138****8000）照原样粘贴",
+        width=18,
     )
-    chased_on = Column("催款日期", Kind.DATE, required=True)
+    chased_at = Column(
+        "催款时间",
+        Kind.DATETIME,
+        aliases=("催款日期",),
+        required=True,
+        hint="催款的日期和时间，如 2026-11-22 14:30；只写日期也可以",
+    )
     agent = agent("催款人")
-    method = Column("催款方式", Kind.CHOICE, required=True, choices=CHASE_METHOD)
-    answer = Column("接听情况", Kind.CHOICE, choices=CHASE_ANSWER)
+    method = Column("催款方式", Kind.CHOICE, aliases=("联系方式",), required=True, choices=CHASE_METHOD)
+    answer = Column(
+        "接听情况",
+        Kind.CHOICE,
+        aliases=("联系情况", "回复情况"),
+        choices=CHASE_ANSWER,
+        width=12,
+        hint=f"{CHASE_METHOD.PHONE}填{CHASE_METHOD.default_attributes()[CHASE_METHOD.PHONE]}；"
+        f"{LIST_SEPARATOR.join(CHASE_METHOD.values[1:])}填{CHASE_METHOD.default_attributes()[CHASE_METHOD.SMS]}"
+        f"（各方式可选哪些，在「设置」表的「{CHASE_METHOD.attribute}」列）",
+    )
     feedback = Column("客户反馈", Kind.TEXT, aliases=("买家反馈",), width=24)
+    unpaid_reason = Column(
+        "未付原因",
+        Kind.CHOICE,
+        aliases=("未付款原因", "不付款原因"),
+        choices=UNPAID_REASON,
+        width=14,
+        hint="买家为什么还没付款；可从下拉列表选，也可以自己写",
+    )
     result = Column("催款结果", Kind.CHOICE, choices=CHASE_RESULT)
     paid_at = Column("付款时间", Kind.DATETIME)
     closes_at = Column(
@@ -542,7 +567,7 @@ class ChaseDetail(Sheet):
     )
     remarks = remarks()
 
-    contacted = (CHASE_ANSWER.BUYER, CHASE_ANSWER.SOMEONE_ELSE)  # 接听情况 values that count as 已联系
+    listed_by = (ListedBy(answer, method),)  # 接听情况 fits the 催款方式 (电话: 本人接听…, 旺旺: 已回复…)
     follow_up = FollowUp(
         "CH",
         ITEM_TYPE.CHASE,
@@ -553,7 +578,7 @@ class ChaseDetail(Sheet):
         order=order_no,
         price=amount,
         one_per=order_no,
-        latest_by=chased_on,
+        latest_by=chased_at,
         lapses=True,
         order_status=((Always(), ORDER_STATUS.AWAITING_PAYMENT),),
         describe=Template("未付款订单 ¥{amount|?}（上次：{answer|method|未记录}）"),
@@ -598,3 +623,5 @@ BY_KEY = {spec.key: spec for spec in LEDGERS}
 for _spec in LEDGERS:
     if _spec.follow_up is not None:
         _spec.follow_up.check(_spec, RULES)
+    for _listed in _spec.listed_by:
+        _listed.check(_spec)

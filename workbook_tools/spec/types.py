@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
-    from workbook_tools.spec.rowrules import AtMost, Evidence, FollowUp
+    from workbook_tools.spec.rowrules import AtMost, Evidence, FollowUp, ListedBy
 
 
 def display_width(text: str) -> int:
@@ -84,6 +84,9 @@ class Unit(enum.Enum):
     @property
     def is_time(self) -> bool:
         return self in (Unit.DAYS, Unit.HOURS, Unit.MINUTES)
+
+
+LIST_SEPARATOR = "、"  # between the values one cell lists (an attribute such as 可选接听情况)
 
 
 class ChoiceList:
@@ -220,6 +223,7 @@ class Sheet:
     description: ClassVar[str] = ""
     follow_up: ClassVar[FollowUp | None] = None  # how its rows become handover items
     evidence: ClassVar[Evidence | None] = None  # photos a kind of case needs
+    listed_by: ClassVar[tuple[ListedBy, ...]] = ()  # columns whose value must fit another's (接听情况 by 催款方式)
     limits: ClassVar[tuple[AtMost, ...]] = ()  # a column that may not exceed another in its row
     one_of: ClassVar[tuple[Column, ...]] = ()  # a row must fill at least one of these (it says who or what)
     written: ClassVar[bool] = False  # the tool adds or replaces rows in it (so one sheet must be chosen)

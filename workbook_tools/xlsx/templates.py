@@ -244,7 +244,8 @@ class _Builder:
                 col += 1
                 sheet.write_string(0, col, cl.attribute, head)
                 sheet.write_column(1, col, cl.attribute_values, self.fmt(num_format="@"))
-                sheet.set_column(col, col, display_width(cl.attribute) + 4, self.fmt(num_format="@"))
+                width = max(display_width(cl.attribute) + 4, *(display_width(v) + 2 for v in cl.attribute_values))
+                sheet.set_column(col, col, min(width, 40), self.fmt(num_format="@"))
                 self.book.define_name(f"Map_{cl.name}", f"='{title}'!${letter}$2:${xl_col_to_name(col)}${last}")
             col += 1
         sheet.freeze_panes(1, 0)
