@@ -446,3 +446,47 @@ def test_what_an_agent_types_into_progress_is_on_the_items_current_row_after_eve
             typed.setdefault(old[number].value, []).insert(0, "补记：买家已同意换货")
         book.save(path)
     assert sum(map(len, typed.values())) >= 6
+
+
+def _chased(*moments: str, buyer: str = "小鹿乱撞2020") -> Grid:
+    """One unpaid order per chase of `buyer`, each chased once at the given moment."""
+    header = ["拍下时间", "买家ID", "订单编号", "订单金额", "催款时间", "催款人", "催款方式", "接听情况", "催款结果"]
+    rows = [
+        ["2026-11-21 20:00", buyer, f"41000000000000{n:02d}", 89, moment, "小美", "电话", "未接通", "未付款"]
+        for n, moment in enumerate(moments)
+    ]
+    return Grid("催款明细表", [header, *rows])
+
+
+@pytest.mark.parametrize(
+    "moments, until",
+    [
+        (("2026-11-22 09:00", "2026-11-22 12:00", "2026-11-22 15:00"), "2026-11-23 09:00"),
+        (("2026-11-22 15:00", "2026-11-22 09:00", "2026-11-21 19:00"), "2026-11-22 19:00"),  # within 24 hours
+        (("2026-11-22 09:00", "2026-11-22 12:00", "2026-11-22 15:00", "2026-11-22 16:00"), "2026-11-23 12:00"),
+        (("2026-11-22", "2026-11-22", "2026-11-22 10:30"), "2026-11-23"),  # a day alone counts for that day
+        (("2026-11-22 09:00", "2026-11-22 12:00"), None),
+        (("2026-11-21 10:00", "2026-11-21 11:00", "2026-11-21 12:00"), None),  # 24 hours are over
+        (("2026-11-21", "2026-11-21", "2026-11-21"), None),  # yesterday
+        (("2026-11-22 09:00", "2026-11-22 12:00", "2026-11-22 19:00"), None),  # a slip into the future does not count
+    ],
+)
+def test_a_buyer_chased_the_most_times_in_24_hours_is_not_to_be_chased_again_until_the_first_chase_is_a_day_old(
+    moments, until
+):
+    items = handover(check_workbook([_chased(*moments)], AT.date()), "小美", "阿强", AT).items
+    actions = {item["action"] for item in items}
+    assert len(items) == len(moments)  # one unpaid order per chase, each its own item
+    if until is None:
+        assert all(action.startswith("再次催付") for action in actions), actions
+    else:
+        expected = f"这位买家 24 小时内已催满 3 次：{until} 以前不要再催，买家付款了就记入催款明细表（"
+        assert all(action.startswith(expected) for action in actions), actions
+
+
+def test_the_limit_counts_one_buyers_chases_only():
+    grid = _chased("2026-11-22 09:00", "2026-11-22 12:00")
+    other = _chased("2026-11-22 15:00", buyer="晴天娃娃88").rows[1]
+    other[2] = "4200000000000000"
+    items = handover(check_workbook([Grid(grid.name, [*grid.rows, other])], AT.date()), "小美", "阿强", AT).items
+    assert all(item["action"].startswith("再次催付") for item in items)

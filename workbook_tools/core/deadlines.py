@@ -14,9 +14,11 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from functools import total_ordering
 
+from workbook_tools.core.quota import free_again
 from workbook_tools.core.records import Record, TableCheck, WorkbookCheck
 from workbook_tools.core.settings import Settings
 from workbook_tools.core.texts import render
+from workbook_tools.core.values import moment_text
 from workbook_tools.spec.lists import HANDOVER_STATE, ITEM_TYPE
 from workbook_tools.spec.rowrules import FollowUp
 from workbook_tools.spec.rules import RULES
@@ -151,6 +153,11 @@ def deciding_rows(records: tuple[Record, ...], follow_up: FollowUp) -> list[Reco
 def _followed(check: TableCheck, follow_up: FollowUp, settings: Settings, at: datetime) -> list[OpenItem]:
     spec = check.table.spec
     records = deciding_rows(check.records, follow_up) if follow_up.one_per else check.records
+    quota = follow_up.quota
+    sharing: dict[object, list[Record]] = {}  # rows by the quota's `per` value (a buyer's chases of every order)
+    if quota:
+        for r in check.records:
+            sharing.setdefault(r[quota.per], []).append(r)
     items = []
     for r in records:
         get = r.__getitem__
@@ -159,6 +166,11 @@ def _followed(check: TableCheck, follow_up: FollowUp, settings: Settings, at: da
         deadline = due(r, follow_up, settings)
         case = follow_up.case(get)
         notes = "".join(text for condition, text in follow_up.notes if condition.holds(get))
+        action = render(case.action, spec, get, settings)
+        if quota and r[quota.per] is not None:
+            until = free_again(quota, sharing[r[quota.per]], settings, at)
+            if until is not None:
+                action = render(quota.used_up, spec, get, settings, {"until": moment_text(until)})
         items.append(
             OpenItem(
                 key=item_key(follow_up.prefix, *(r[c] for c in follow_up.key)),
@@ -172,7 +184,7 @@ def _followed(check: TableCheck, follow_up: FollowUp, settings: Settings, at: da
                 ),
                 price=r[follow_up.price] if follow_up.price else None,
                 description=render(follow_up.describe, spec, get, settings) + notes,
-                action=render(case.action, spec, get, settings),
+                action=action,
                 due_at=deadline,
                 has_errors=r.has_errors,
             )

@@ -377,7 +377,7 @@ def check_workbook(grids: list[Grid], today: date, date1904: bool = False) -> Wo
     candidates = [g for g in grids if g.name.strip() != SETTINGS.title and not generated(g)]
     recognised = find_tables(candidates)
     findings = [
-        finding(SETTINGS.title, b.row, b.col, b.column, b.error.code, value=b.value, detail=b.error.detail, fix=b.fix)
+        finding(SETTINGS.title, b.row, b.col, b.column, b.error.code, value=b.shown, detail=b.error.detail, fix=b.fix)
         for b in settings.bad_cells
     ]
     tables = []

@@ -11,7 +11,8 @@ Template fields, in braces:
   text (the last alternative, which may be empty);
 - `{key?文字}`: the text followed by the value, only when the value is filled;
 - `{key.header}`: the column's header; `{sheet}`: the sheet's title;
-- `{rules.key}`: the value of that rule in force (from 设置).
+- `{rules.key}`: the value of that rule in force (from 设置);
+- `{until}`: in a `Quota`'s text only, when the quota allows a row again.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import KW_ONLY, dataclass
+from datetime import timedelta
 from typing import Any
 
 from workbook_tools.spec.codes import Code
@@ -115,10 +117,10 @@ class Template:
     def fields(self) -> list[str]:
         return FIELD.findall(self.text)
 
-    def check(self, sheet: Sheet, rules: RuleBook) -> None:
+    def check(self, sheet: Sheet, rules: RuleBook, extra: tuple[str, ...] = ()) -> None:
         keys = {c.key for c in sheet.columns}
         for spec in self.fields():
-            if spec == "sheet":
+            if spec == "sheet" or spec in extra:
                 continue
             if spec.startswith("rules."):
                 if not any(rule.key == spec[6:] for rule in rules.all):
@@ -182,6 +184,20 @@ class Case:
 
 
 @dataclass(frozen=True)
+class Quota:
+    """At most `limit`'s number of rows per `per` value within `window` (a buyer is chased at most 3 times in 24
+    hours): once an item's quota is used up at the handover, the next shift reads `used_up` instead of the action,
+    with `{until}`, the moment the quota allows a row again. A row whose `moment` is a day alone counts for that
+    day."""
+
+    per: Column
+    moment: Column
+    limit: Rule
+    window: timedelta
+    used_up: Template
+
+
+@dataclass(frozen=True)
 class FollowUp:
     """Which rows of a sheet are open items, their deadline, and what the next shift reads."""
 
@@ -204,6 +220,7 @@ class FollowUp:
     cases: tuple[Case, ...] = ()  # the first that holds gives deadline, type and action instead of the above
     given_deadline: Column | None = None  # a deadline copied from the platform's backend: it always wins
     platform: Column | None = None  # whose rule values apply (设置 keeps one column per platform)
+    quota: Quota | None = None  # rows allowed per buyer (or other column) in a window: the action says when it is full
 
     def case(self, get: Get) -> Case:
         """What the row is: the first case that holds, else the follow-up's own deadline, type and action."""
@@ -216,9 +233,12 @@ class FollowUp:
         used += [c for c in (self.price, self.one_per, self.latest_by, self.given_deadline, self.platform) if c]
         used += [c for condition, _ in (*self.order_status, *self.notes) for c in condition.columns()]
         used += [c for case in self.cases for c in (case.deadline.start, *case.when.columns())]
+        used += [self.quota.per, self.quota.moment] if self.quota else []
         for column in used:
             if not sheet.owns(column):
                 raise TypeError(f"{type(sheet).__name__}: follow-up names {column.header}, not one of its columns")
         self.describe.check(sheet, rules)
         for template in (self.action, *(case.action for case in self.cases)):
             template.check(sheet, rules)
+        if self.quota:
+            self.quota.used_up.check(sheet, rules, extra=("until",))

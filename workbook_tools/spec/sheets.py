@@ -6,6 +6,8 @@ matching, validation, the handover and the totals all read what is here.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from workbook_tools.spec.lists import (
     AFTER_SALES_TYPE,
     AGENTS,
@@ -44,6 +46,7 @@ from workbook_tools.spec.rowrules import (
     Is,
     ListedBy,
     Not,
+    Quota,
     Template,
 )
 from workbook_tools.spec.rules import RULES
@@ -583,6 +586,13 @@ class ChaseDetail(Sheet):
         order_status=((Always(), ORDER_STATUS.AWAITING_PAYMENT),),
         describe=Template("未付款订单 ¥{amount|?}（上次：{answer|method|未记录}）"),
         action=Template("再次催付，结果记入{sheet}；24 小时内同一买家不超过 {rules.max_chases} 次"),
+        quota=Quota(
+            buyer_id,
+            chased_at,
+            RULES.max_chases,
+            timedelta(hours=24),
+            Template("这位买家 24 小时内已催满 {rules.max_chases} 次：{until} 以前不要再催，买家付款了就记入{sheet}"),
+        ),
     )
 
 
