@@ -304,10 +304,10 @@ def test_every_overview_figure_of_the_tab():
         return [r for r in rows if (r.at.date() if isinstance(r, Handed) else r.day) == DAY]
 
     expected = {
-        "退件登记（行）": (len(today(returns)), len(returns)),
+        "退件单数": (len(today(returns)), len(returns)),
         "退件包裹（件）": (len({r.tracking for r in today(returns)}), len({r.tracking for r in returns})),
         "退回数量（个）": (sum(r.qty for r in today(returns)), sum(r.qty for r in returns)),
-        "重发登记": (len(today(resends)), len(resends)),
+        "重发单数": (len(today(resends)), len(resends)),
         "重发未发出": (
             sum(r.new_tracking is None for r in today(resends)),
             sum(r.new_tracking is None for r in resends),
@@ -321,8 +321,8 @@ def test_every_overview_figure_of_the_tab():
         "需催单数": (len(today(chase)), len(chase)),
         "催回单数": (len(paid(today(chase))), len(paid(chase))),
         "催回金额（元）": (sum(r.amount for r in paid(today(chase))), sum(r.amount for r in paid(chase))),
-        "关闭未付款": (sum(closed_unpaid(r) for r in today(chase)), sum(closed_unpaid(r) for r in chase)),
-        **dict.fromkeys(("售后单申请（单）", "未处理售后单（当前）", "已超时售后单（当前）"), (0, 0)),
+        "未付款关闭单数": (sum(closed_unpaid(r) for r in today(chase)), sum(closed_unpaid(r) for r in chase)),
+        **dict.fromkeys(("售后申请（单）", "未处理售后单（当前）", "已超时售后单（当前）"), (0, 0)),
         "退款金额（元）": (0.0, 0.0),  # this book has no 售后单: its figures are tested in test_requests.py
         "交接事项": (len(today(handovers)), len(handovers)),
         "交接未确认": (
@@ -332,7 +332,7 @@ def test_every_overview_figure_of_the_tab():
         "未处理事项（当前）": (result["open_items"], result["open_items"]),
         "已超时事项（当前）": (result["overdue"], result["overdue"]),
     }
-    overview = {row[0]: row[1:] for row in _block(sheet, "退件登记（行）").rows}
+    overview = {row[0]: row[1:] for row in _block(sheet, "退件单数").rows}
     assert overview == expected
     trend = {row[0][:5]: row[1:] for row in _block(sheet, f"{D[6]:%m-%d} 周{'一二三四五六日'[D[6].weekday()]}").rows}
     assert trend[f"{D[3]:%m-%d}"] == (1, 0, 0, 0, 0.0)

@@ -125,6 +125,10 @@ class Settings:
     def choices(self, choice_list: ChoiceList) -> tuple[str, ...]:
         return self.lists.get(choice_list.name) or choice_list.values
 
+    def accepted(self, choice_list: ChoiceList) -> tuple[str, ...]:
+        """What a cell may hold: the team's list, and the values a split retired (their old rows keep them)."""
+        return (*self.choices(choice_list), *choice_list.retired)
+
     def attribute(self, choice_list: ChoiceList, value: str) -> str | None:
         mapping = self.attributes.get(choice_list.name) or choice_list.default_attributes()
         return mapping.get(value)
@@ -268,8 +272,9 @@ def read_settings(grids: list[Grid]) -> Settings:
         for row, v in _column_values(grid, header_row, col):
             if v is UNCALCULATED:
                 bad.append(BadSetting(row, col, choice_list.title, v, BadValue("formula_not_calculated")))
-            else:
-                values.append((row, str(v).strip()))
+            else:  # read as cells are: a word the team wrote for a value (a former name too) is that value
+                text = str(v).strip()
+                values.append((row, choice_list.synonyms.get(text, text)))
         lists[choice_list.name] = tuple(v for _, v in values)
         attr_col = headers.get(choice_list.attribute or "")
         if attr_col is not None:

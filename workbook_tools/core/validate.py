@@ -95,7 +95,7 @@ def _cell_findings(
         ]
     if column.choices is not None and column.choices.strict:
         choices = settings.choices(column.choices)
-        if value not in choices:
+        if value not in settings.accepted(column.choices):
             listed = "、".join(choices[:8]) + ("等" if len(choices) > 8 else "")
             return None, [
                 finding(*where, "bad_choice", value=show(column, raw), choices=listed, list=column.choices.title)
@@ -250,7 +250,7 @@ def _column_checks(table: Table, settings: Settings, today: date, date1904: bool
         if not table.has(column) or column.computed:
             continue
         allowed = (
-            frozenset(settings.choices(column.choices))
+            frozenset(settings.accepted(column.choices))
             if column.choices is not None and column.choices.strict
             else None
         )
