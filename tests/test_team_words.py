@@ -16,11 +16,11 @@ from workbook_tools.core.deadlines import open_items
 from workbook_tools.core.findings import flatten
 from workbook_tools.core.tables import Grid
 from workbook_tools.core.validate import check_workbook
-from workbook_tools.spec.lists import RETURN_TYPE
+from workbook_tools.spec.lists import AFTER_SALES_TYPE, RETURN_TYPE
 from workbook_tools.spec.rules import RULES
 from workbook_tools.spec.sheets import QUALITY
 
-from conftest import ROOT, TODAY
+from conftest import ROOT, TODAY, run, write_xlsx
 
 AT = datetime(2026, 11, 22, 9, 0)
 
@@ -162,3 +162,27 @@ def test_settings_names_each_rule_and_where_it_comes_from_as_a_reader_finds_it()
     assert {"缺货", "拦截件", "中差评", "投诉"} <= set(item_types)
     responsible = [row[header.index("责任方")] for row in rows[1:] if row[header.index("责任方")]]
     assert responsible == ["仓库", "客服", "快递", "厂家", "客户"]
+
+
+def test_a_teams_list_is_read_through_the_synonyms_its_cells_are_read_through():
+    settings = grid("设置", ("规则", "售后类型"), ("未付款订单自动关闭", "退款"), (None, "退货退款"))
+    row = ("淘宝", "R1", "41001", "阿杰", "退款", "已发货", "2026-11-21 10:00", "待处理", None)
+    check = check_workbook([grid("售后单", REQUEST_HEADER, row), settings], TODAY)
+    assert check.findings == ()  # 退款 on their list and in the cell: both read as 仅退款
+    assert check.settings.choices(AFTER_SALES_TYPE) == ("仅退款", "退货退款")
+
+
+def test_the_command_line_counts_returns_in_the_words_of_the_tab(tmp_path):
+    book = write_xlsx(
+        tmp_path / "team.xlsx",
+        {
+            "退件表": [
+                ["日期", "物流单号", "订单编码", "产品名称", "数量", "退回类型"],
+                ["2026-11-22", "SF1", "S1", "眼霜", 2, "拒收"],
+                ["2026-11-22", "SF1", "S1", "面霜", 1, "拒收"],
+            ]
+        },
+    )
+    result = run("daily-totals", book, "--date", "2026-11-22", "--at", "2026-11-22 18:00")
+    assert result.exit_code == 0, result.output
+    assert "\n2026-11-22：退件 2 单 1 件 3 个；重发 0 单（未发出 0）；" in result.output

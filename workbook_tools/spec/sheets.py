@@ -420,7 +420,7 @@ class AfterSales(Sheet):
         Kind.DATETIME,
         aliases=("同意/拒绝时间",),
         required_when=(state, REQUEST_STATE.REFUSED),
-        hint="同意或拒绝的时间；拒绝后的回访时限从这里算",
+        hint="同意或拒绝的时间；拒绝后电联的时限从这里算",
     )
     refund = Column(
         "退款金额",
