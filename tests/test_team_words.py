@@ -35,6 +35,7 @@ OLD_SETTINGS = grid(
     ("规则", "数值", "单位", "依据", None, "事项类型", "时限规则", "责任方"),
     ("拒绝退款后电话联系买家", 24, "小时", "000 §九.2", None, "拒绝退款回访", "拒绝退款后电话联系买家", "我司"),
     ("仅退款队列查看间隔", 15, "分钟", "000 §3.5", None, "其他", None, "快递"),
+    ("疑难件联系不上买家", 3, "天", "003 第一章 Ⅱ", None, "疑难件", "疑难件联系不上买家", None),
     (None, None, None, None, None, None, None, "厂家"),
     (None, None, None, None, None, None, None, "客户"),
 )
@@ -46,6 +47,7 @@ QUALITY_HEADER = ("日期", "登记人", "客户ID", "订单编码", "问题类�
 def test_an_old_settings_sheet_is_read_with_its_rule_titles_of_before():
     settings = check_workbook([grid("交接表", HANDOVER_HEADER), OLD_SETTINGS], TODAY).settings
     assert settings.rule(RULES.refund_only_check) == 15
+    assert settings.rule(RULES.problem_parcel) == 3
     assert settings.rule(RULES.refused_refund_call) == 24
     assert settings.bad_cells == ()
 

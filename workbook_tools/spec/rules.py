@@ -15,7 +15,15 @@ class PlatformRules(RuleBook):
     seller_reply = Rule("卖家答复退货退款申请", 5, Unit.DAYS, f"{COURSE} 任务一 第二节", "Rule_SellerReply")
     return_confirm = Rule("买家寄出退货后卖家确认收货", 10, Unit.DAYS, f"{COURSE} 任务一", "Rule_ReturnConfirm")
     buyer_ship_return = Rule("买家收货后寄回退货", 7, Unit.DAYS, f"{COURSE} 任务一", "Rule_BuyerShipReturn")
-    problem_parcel = Rule("疑难件联系不上买家", 4, Unit.DAYS, f"{SOP} 第一章 Ⅱ 疑难件", "Rule_ProblemParcel")
+    # 4 days of trying to reach the buyer, then the courier sends the parcel back
+    problem_parcel = Rule(
+        "疑难件最多联系买家几天",
+        4,
+        Unit.DAYS,
+        f"{SOP} 第一章 Ⅱ 疑难件",
+        "Rule_ProblemParcel",
+        aliases=("疑难件联系不上买家",),
+    )
     refused_refund_call = Rule("拒绝退款后电话联系买家", 48, Unit.HOURS, f"{DUTIES} 九.2", "Rule_RefusedRefundCall")
     refund_only_check = Rule(
         "仅退款多久查一次",
