@@ -45,11 +45,14 @@ QUALITY_HEADER = ("日期", "登记人", "客户ID", "订单编码", "问题类�
 
 
 def test_an_old_settings_sheet_is_read_with_its_rule_titles_of_before():
-    settings = check_workbook([grid("交接表", HANDOVER_HEADER), OLD_SETTINGS], TODAY).settings
-    assert settings.rule(RULES.refund_only_check) == 15
-    assert settings.rule(RULES.problem_parcel) == 3
-    assert settings.rule(RULES.refused_refund_call) == 24
-    assert settings.bad_cells == ()
+    row = ("一只猫咪喵", "联系买家改地址", "阿强", "小美", "2026-11-22 09:00", "待处理", "疑难件")
+    check = check_workbook([grid("交接表", HANDOVER_HEADER, row), OLD_SETTINGS], TODAY)
+    assert check.settings.rule(RULES.refund_only_check) == 15
+    assert check.settings.rule(RULES.problem_parcel) == 3
+    assert check.settings.rule(RULES.refused_refund_call) == 24
+    assert check.findings == ()
+    # its 时限规则 cell names the rule by its old title: the team's 3 days apply
+    assert [item.due_at for item in open_items(check, AT)] == [datetime(2026, 11, 25, 9, 0)]
 
 
 @pytest.mark.parametrize("typed", ["拒绝退款回访", "拒绝退款后电联"])
