@@ -191,3 +191,11 @@ def test_the_command_line_counts_returns_in_the_words_of_the_tab(tmp_path):
     result = run("daily-totals", book, "--date", "2026-11-22", "--at", "2026-11-22 18:00")
     assert result.exit_code == 0, result.output
     assert "\n2026-11-22：退件 2 单 1 件 3 个；重发 0 单（未发出 0）；" in result.output
+
+
+def test_a_new_item_type_typed_into_an_old_workbook_is_due_by_its_declared_rule():
+    row = ("一只猫咪喵", "缺货，联系买家等到货还是退款", "阿强", "小美", "2026-11-22 09:00", "待处理", "缺货")
+    check = check_workbook([grid("交接表", HANDOVER_HEADER, row), OLD_SETTINGS], TODAY)
+    assert check.findings == ()
+    # 缺货 is not on this team's 事项类型 list: it follows the shift's length, as in a new template
+    assert [item.due_at for item in open_items(check, AT)] == [datetime(2026, 11, 22, 17, 0)]

@@ -130,7 +130,11 @@ class Settings:
         return (*self.choices(choice_list), *choice_list.retired)
 
     def attribute(self, choice_list: ChoiceList, value: str) -> str | None:
-        mapping = self.attributes.get(choice_list.name) or choice_list.default_attributes()
+        """The team's attribute of `value`; the declared one for a value their list does not hold (a value added
+        to the declaration after their 设置 was made, typed into an open list such as 事项类型)."""
+        mapping = self.attributes.get(choice_list.name)
+        if mapping is None or value not in self.choices(choice_list):
+            return choice_list.default_attributes().get(value)
         return mapping.get(value)
 
     def listed(self, choice_list: ChoiceList, value: str) -> tuple[str, ...]:
