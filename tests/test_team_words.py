@@ -6,6 +6,7 @@ column headers are read as the new ones, with the same deadlines and no new find
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 
@@ -199,3 +200,34 @@ def test_a_new_item_type_typed_into_an_old_workbook_is_due_by_its_declared_rule(
     assert check.findings == ()
     # 缺货 is not on this team's 事项类型 list: it follows the shift's length, as in a new template
     assert [item.due_at for item in open_items(check, AT)] == [datetime(2026, 11, 22, 17, 0)]
+
+
+def test_a_team_workbook_in_the_old_words_validates_and_hands_over_as_before(tmp_path):
+    book = write_xlsx(
+        tmp_path / "old.xlsx",
+        {
+            "交接表": [
+                list(HANDOVER_HEADER),
+                [
+                    "一只猫咪喵",
+                    "电话联系买家说明拒绝原因",
+                    "阿强",
+                    "小美",
+                    "2026-11-22 09:00",
+                    "待处理",
+                    "拒绝退款回访",
+                ],
+            ],
+            "质量问题表": [
+                [*QUALITY_HEADER, "已追回金额"],
+                ["2026-11-20", "小美", "jenny王", "S1", "丢件", "我司", "补发", "处理中", 89],
+            ],
+            "设置": [list(row) for row in OLD_SETTINGS.rows],
+        },
+    )
+    validated = run("validate", book, "--json")
+    assert (validated.exit_code, json.loads(validated.output)) == (0, [])
+    handed = run("handover", book, "--from", "小美", "--to", "阿强", "--at", "2026-11-22 10:00", "--json")
+    assert handed.exit_code == 0, handed.output
+    due = {item["source"]: item["due_at"] for item in json.loads(handed.output[handed.output.index("{") :])["items"]}
+    assert due["交接表!2"] == "2026-11-23T09:00"  # the team's 24 hours under the type's old name and old 设置
