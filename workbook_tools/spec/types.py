@@ -158,6 +158,9 @@ class RuleBook:
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
         cls.all = tuple(v for v in vars(cls).values() if isinstance(v, Rule))
+        names = [name for rule in cls.all for name in (rule.title, *rule.aliases)]
+        if len(names) != len(set(names)):
+            raise TypeError(f"{cls.__name__}: a rule title or former title names two rules")
 
     def by_title(self, title: str) -> Rule | None:
         """The rule a 设置 row (or a 时限规则 cell) names, by its title or a title it had before."""
