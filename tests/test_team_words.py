@@ -16,6 +16,7 @@ from python_calamine import CalamineWorkbook
 from workbook_tools.core.deadlines import open_items
 from workbook_tools.core.findings import flatten
 from workbook_tools.core.tables import Grid
+from workbook_tools.core.totals import daily_totals
 from workbook_tools.core.validate import check_workbook
 from workbook_tools.spec.lists import AFTER_SALES_TYPE, RETURN_TYPE
 from workbook_tools.spec.rules import RULES
@@ -231,3 +232,18 @@ def test_a_team_workbook_in_the_old_words_validates_and_hands_over_as_before(tmp
     assert handed.exit_code == 0, handed.output
     due = {item["source"]: item["due_at"] for item in json.loads(handed.output[handed.output.index("{") :])["items"]}
     assert due["交接表!2"] == "2026-11-23T09:00"  # the team's 24 hours under the type's old name and old 设置
+
+
+def test_a_postage_payer_typed_over_the_formula_is_counted_as_typed():
+    header = ("日期", "物流单号", "订单编码", "产品名称", "数量", "退回类型", "邮费承担方")
+    returns = grid(
+        "退件表",
+        header,
+        ("2026-11-22", "SF1", "S1", "眼霜", 1, "客户原因", "运费险"),  # the buyer's shipping insurance pays
+        ("2026-11-22", "SF2", "S2", "面霜", 1, "客户原因", "客户"),  # as the formula shows it
+        ("2026-11-22", "SF3", "S3", "精华", 1, "错发", None),  # no cached result: 设置's word for the type
+    )
+    _, sheet = daily_totals(check_workbook([returns], TODAY), TODAY, AT)
+    blocks = [b.rows for b in sheet.blocks]
+    payers = blocks[blocks.index((("承担方", "当天", "近 7 天"),)) + 1]
+    assert sorted(payers) == sorted([("运费险", 1, 1), ("客户", 1, 1), ("我司", 1, 1)])

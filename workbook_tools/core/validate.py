@@ -349,6 +349,10 @@ def check_table(table: Table, settings: Settings, today: date, date1904: bool = 
             if cell_findings and cell_findings[0].severity is Severity.ERROR:
                 bad.setdefault(i, set()).add(column)
             findings += cell_findings
+    for column in table.spec.columns:
+        if column.computed and column.kind is Kind.TEXT and table.has(column):
+            # the word its formula shows, or the one an agent typed over it (邮费承担方: 运费险); never checked
+            values[column] = [(raw.strip() or None) if isinstance(raw, str) else None for raw in table.cells[column]]
     columns = list(values)
     rows = zip(*values.values(), strict=True) if columns else iter([()] * len(row_numbers))
     row_values = [dict(zip(columns, row, strict=True)) for row in rows]
