@@ -58,6 +58,20 @@ def test_a_shift_whose_time_cannot_be_read_is_left_out(typed):
     assert [(s.name, s.agent) for s in roster] == [("晚班", "")]
 
 
+def test_a_shift_time_that_cannot_be_read_is_a_finding_on_settings():
+    roster = [[], ["班次", "开始", "结束", "人员"], ["早班", "早上", "16:00", "小美"], ["晚班", "16:00", "25:00", None]]
+    ledger = Grid(
+        "退件表", [["日期", "物流单号", "订单编码", "产品名称", "数量"], ["2026-11-20", "SF1", "SO1", "眼霜", 1]]
+    )
+    check = check_workbook([ledger, Grid("设置", [["规则", "数值"], *roster])], TODAY)
+    assert [(f.sheet, f.cell, f.code) for f in check.findings] == [
+        ("设置", "B4", "bad_number"),
+        ("设置", "C5", "bad_number"),
+    ]
+    assert "「开始」的「早上」不是时间，请写成 08:00 这样的时间" in check.findings[0].message
+    assert check_workbook([ledger, Grid("设置", roster[1:3])], TODAY).findings[0].cell == "B2"  # only a roster
+
+
 def test_the_roster_ends_at_its_first_blank_row_and_reads_below_a_rule_table():
     grid = Grid(
         "设置",

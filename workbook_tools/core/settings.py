@@ -21,6 +21,7 @@ from workbook_tools.spec.settings_sheet import SETTINGS
 from workbook_tools.spec.types import ChoiceList, Rule, Unit
 
 _MIDNIGHT = re.compile(r"24[:：]00(?:[:：]00)?")  # a shift ending at midnight, as leads type it
+_TIME_FIX = "请写成 08:00 这样的时间（半夜 12 点写 24:00）"
 _LISTED = re.compile(r"[、,，;；/\s]+")  # between the values one 设置 cell lists, as teams separate them
 
 # The largest value a rule may hold. The platforms' longest limit is weeks (domain.md); past these a
@@ -133,22 +134,30 @@ def taking_over(roster: tuple[Shift, ...], at: datetime) -> Turn | None:
     return next((turn for turn in turns if turn.start > at), None)
 
 
-def _roster(grid: Grid) -> tuple[Shift, ...]:
-    width = len(SETTINGS.roster_columns.all())
+def _roster(grid: Grid) -> tuple[tuple[Shift, ...], list[BadSetting]]:
+    """The shifts listed under 班次, and the time cells of those that cannot be read: such a shift is left out, and
+    validation says which cell to correct rather than handing over by a roster short of a shift."""
+    names = SETTINGS.roster_columns
+    width = len(names.all())
     for r, row in enumerate(grid.rows):
-        if row and normalize_header(row[0]) == SETTINGS.roster_columns.shift:
-            shifts = []
-            for below in grid.rows[r + 1 :]:
+        if row and normalize_header(row[0]) == names.shift:
+            shifts, bad = [], []
+            for offset, below in enumerate(grid.rows[r + 1 :], start=r + 1):
                 cells = list(below[:width]) + [None] * (width - len(below[:width]))
                 if is_blank(cells[0]):
                     break
-                start, end = _clock(cells[1]), _clock(cells[2])
+                times = {header: (cells[i], _clock(cells[i])) for i, header in ((1, names.start), (2, names.end))}
+                for i, (header, (raw, read)) in enumerate(times.items(), start=1):
+                    if read is None:
+                        cell = (grid.first_row + offset, grid.first_col + i)
+                        bad.append(BadSetting(*cell, header, raw, BadValue("bad_number", "不是时间"), _TIME_FIX))
+                start, end = times[names.start][1], times[names.end][1]
                 if start is not None and end is not None:
                     shifts.append(
                         Shift(str(cells[0]).strip(), start, end, "" if is_blank(cells[3]) else str(cells[3]).strip())
                     )
-            return tuple(shifts)
-    return ()
+            return tuple(shifts), bad
+    return (), []
 
 
 @dataclass(frozen=True)
@@ -276,7 +285,8 @@ def read_settings(grids: list[Grid]) -> Settings:
         if names.rule in headers or any(cl.title in headers for cl in SETTINGS.lists):
             break
     else:
-        return Settings(roster=_roster(grid))  # a 设置 with only a roster on it
+        roster, bad_times = _roster(grid)
+        return Settings(bad_cells=tuple(bad_times), roster=roster)  # a 设置 with only a roster on it
     rule_values: dict[str, float] = {}
     bad: list[BadSetting] = []
     unusable: dict[str, BadSetting] = {}
@@ -329,12 +339,13 @@ def read_settings(grids: list[Grid]) -> Settings:
                 for row, v in values
                 if not is_blank(grid.value(row, attr_col))
             }
+    roster, bad_times = _roster(grid)
     return Settings(
         rule_values,
         lists,
         attributes,
-        tuple(bad),
-        _roster(grid),
+        (*bad, *bad_times),
+        roster,
         unusable,
         platform_values,
         frozenset(platform_columns),
