@@ -146,12 +146,12 @@ def _roster(grid: Grid) -> tuple[tuple[Shift, ...], list[BadSetting]]:
                 cells = list(below[:width]) + [None] * (width - len(below[:width]))
                 if is_blank(cells[0]):
                     break
-                times = {header: (cells[i], _clock(cells[i])) for i, header in ((1, names.start), (2, names.end))}
-                for i, (header, (raw, read)) in enumerate(times.items(), start=1):
+                start, end = _clock(cells[1]), _clock(cells[2])
+                for col, (header, read) in enumerate(((names.start, start), (names.end, end)), start=1):
                     if read is None:
-                        cell = (grid.first_row + offset, grid.first_col + i)
-                        bad.append(BadSetting(*cell, header, raw, BadValue("bad_number", "不是时间"), _TIME_FIX))
-                start, end = times[names.start][1], times[names.end][1]
+                        row_number, col_number = grid.first_row + offset, grid.first_col + col
+                        not_a_time = BadValue("bad_number", "不是时间")
+                        bad.append(BadSetting(row_number, col_number, header, cells[col], not_a_time, _TIME_FIX))
                 if start is not None and end is not None:
                     shifts.append(
                         Shift(str(cells[0]).strip(), start, end, "" if is_blank(cells[3]) else str(cells[3]).strip())
