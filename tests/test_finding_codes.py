@@ -80,6 +80,27 @@ CASES = {
         ],
         "J2",
     ),
+    "before_request": (
+        [
+            Grid(
+                "售后单",
+                [[*AFTER_SALES[:-1], "状态", "平台超时时间"], [*OK_REQUEST[:-1], "待处理", "2026-11-20 09:00"]],
+            )
+        ],
+        "I2",
+    ),
+    "missing_column": (
+        [
+            Grid(
+                "退件表",
+                [
+                    [h for h in RETURNS if h != "数量"],
+                    [v for h, v in zip(RETURNS, OK_RETURN, strict=True) if h != "数量"],
+                ],
+            )
+        ],
+        "A1",
+    ),
     "several_ledgers": (
         [
             Grid(name, [HANDOVER, ["jenny王", "查物流", "小美", "阿强", "2026-11-22 09:00", "待处理"]])
@@ -112,6 +133,13 @@ MESSAGES = {  # the whole sentence each minimal workbook gets: what, where and w
     ),
     "refund_exceeds_request": (
         "「退款金额」98.00 元比「申请金额」89.00 元还多，退款不能超过买家申请的金额，请核对后改正。"
+    ),
+    "before_request": (
+        "「平台超时时间」2026-11-20 09:00 早于「申请时间」2026-11-21 09:00，不会发生在买家申请之前，"
+        "请对照后台改正其中一个时间。"
+    ),
+    "missing_column": (
+        "这张表没有「数量」列，需要它的检查、截止时间和汇总都缺了它；请在表头加上这一列，或把写法不同的列名改成「数量」。"
     ),
     "duplicate_row": "与第 2 行重复登记（「物流单号」、「订单编码」、「产品名称」相同），请删除多余的一行。",
     "missing_evidence": "破损件只有 1 张凭证照片，至少要 2 张，请让客户补拍后更新「凭证张数」。",

@@ -167,7 +167,7 @@ def _row_findings(
             )
     for limit in table.spec.limits:
         amount, most = values.get(limit.column), values.get(limit.limit)
-        if amount is not None and most is not None and amount > most:
+        if amount is not None and most is not None and limit.broken(amount, most):
             found.append(
                 finding(
                     table.sheet,
@@ -181,7 +181,8 @@ def _row_findings(
                 )
             )
     evidence = table.spec.evidence
-    if evidence is not None and table.has(evidence.photos) and evidence.when.holds(values.get):
+    usable = evidence is not None and settings.usable(evidence.rule)
+    if evidence is not None and usable and table.has(evidence.photos) and evidence.when.holds(values.get):
         photos, minimum = values.get(evidence.photos), settings.rule(evidence.rule)
         if evidence.photos not in bad and (photos or 0) < minimum:
             found.append(
@@ -268,13 +269,13 @@ def _column_checks(table: Table, settings: Settings, today: date, date1904: bool
 def reader_for(column: Column, today: date, date1904: bool = False) -> Callable[[object], Any]:
     """How a non-blank cell of `column` is read: its kind's parser, then the words teams use for a choice."""
     parse = parser_for(column.kind, today, date1904)
-    synonyms = column.choices.synonyms if column.choices is not None else {}
-    if not synonyms:
+    choices = column.choices
+    if choices is None:
         return parse
 
     def read(raw: object) -> Any:
         value = parse(raw)
-        return synonyms.get(value, value)
+        return choices.read(value) if isinstance(value, str) else value
 
     return read
 
@@ -325,6 +326,26 @@ def _read_column(raws: list[Any], check: _ColumnCheck) -> tuple[list[Any], list[
     return values, blank, failed
 
 
+def _missing_columns(table: Table, values: dict[Column, list[Any]]) -> list[Finding]:
+    """A column the rows need that the sheet does not have (a header mistyped beyond recognition, or never added):
+    always for a required column, for one required by another's value when a row has that value. Said once, at the
+    header, rather than on every row."""
+    found = []
+    first = min(table.columns.values())
+    for column in table.spec.columns:
+        if table.has(column) or column.computed:
+            continue
+        needed = column.required
+        if column.required_when is not None:
+            other, expected = column.required_when
+            needed = any(value == expected for value in values.get(other, ()))
+        if needed:
+            found.append(
+                finding(table.sheet, table.header_row, first, column.header, "missing_column", value=column.header)
+            )
+    return found
+
+
 def check_table(table: Table, settings: Settings, today: date, date1904: bool = False) -> TableCheck:
     """Column by column: every cell is read by its column's parser; only failing cells build a message.
 
@@ -363,6 +384,7 @@ def check_table(table: Table, settings: Settings, today: date, date1904: bool = 
                 table, conditional, row_numbers[i], cells, frozenset(bad[i]) if i in bad else NO_COLUMNS, settings
             )
     findings += _duplicate_findings(table, values, bad)
+    findings += _missing_columns(table, values)
     findings.sort(key=lambda f: (f.row, f.col))
     errors = {f.row for f in findings if f.severity is Severity.ERROR}
     records = tuple(

@@ -43,6 +43,8 @@ Code = Literal[
     "cell_error",
     "answer_mismatch",
     "refund_exceeds_request",
+    "before_request",
+    "missing_column",
 ]
 E, W = Severity.ERROR, Severity.WARNING
 CODES: dict[Code, tuple[Severity, str]] = {
@@ -114,5 +116,14 @@ CODES: dict[Code, tuple[Severity, str]] = {
     "refund_exceeds_request": (
         E,
         "{where}：「{column}」{value} 元比「{other}」{limit} 元还多，退款不能超过买家申请的金额，请核对后改正。",
+    ),
+    "missing_column": (
+        W,
+        "{where}：这张表没有「{value}」列，需要它的检查、截止时间和汇总都缺了它；请在表头加上这一列，"
+        "或把写法不同的列名改成「{value}」。",
+    ),
+    "before_request": (
+        W,
+        "{where}：「{column}」{value} 早于「{other}」{limit}，不会发生在买家申请之前，请对照后台改正其中一个时间。",
     ),
 }

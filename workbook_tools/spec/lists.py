@@ -322,6 +322,16 @@ class Platform(ChoiceList):
     TAOBAO = "淘宝"
     TMALL = "天猫"
     PDD = "拼多多"
+    synonyms: ClassVar[dict[str, str]] = {
+        "淘宝网": TAOBAO,
+        "淘宝店": TAOBAO,
+        "天猫商城": TMALL,
+        "天猫店": TMALL,
+        "tmall": TMALL,
+        "pdd": PDD,
+        "拼多多平台": PDD,
+        "拼多多店": PDD,
+    }
     # domain.md: Pinduoduo's after-sales steps run on roughly 48 hours
     own_rules: ClassVar[dict[str, tuple[tuple[Rule, float], ...]]] = {
         PDD: ((RULES.refund_shipped, 2), (RULES.seller_reply, 2), (RULES.return_confirm, 2)),
@@ -342,7 +352,21 @@ class ShippingState(ChoiceList):
     UNSHIPPED = "未发货"
     SHIPPED = "已发货"
     RECEIVED = "已签收"
-    synonyms: ClassVar[dict[str, str]] = {"买家已付款": UNSHIPPED, "卖家已发货": SHIPPED, "已收货": RECEIVED}
+    # the words of the shop backends' order and logistics states
+    synonyms: ClassVar[dict[str, str]] = {
+        "买家已付款": UNSHIPPED,
+        "待发货": UNSHIPPED,
+        "等待卖家发货": UNSHIPPED,
+        "卖家已发货": SHIPPED,
+        "待收货": SHIPPED,
+        "等待买家确认收货": SHIPPED,
+        "已揽收": SHIPPED,
+        "运输中": SHIPPED,
+        "派送中": SHIPPED,
+        "已收货": RECEIVED,
+        "买家已签收": RECEIVED,
+        "交易成功": RECEIVED,
+    }
 
 
 class RequestState(ChoiceList):
@@ -359,13 +383,23 @@ class RequestState(ChoiceList):
     synonyms: ClassVar[dict[str, str]] = {
         "等待卖家同意": PENDING,
         "待卖家处理": PENDING,
+        "待商家处理": PENDING,
+        "等待商家处理": PENDING,
+        "买家已经申请退款，等待卖家同意": PENDING,
         "处理中": PENDING,
         "卖家已同意": AGREED,
+        "商家已同意": AGREED,
         "卖家已拒绝": REFUSED,
+        "商家已拒绝": REFUSED,
         "卖家拒绝退款": REFUSED,
         "等待买家退货": AWAITING_RETURN,
+        "待买家发货": AWAITING_RETURN,
+        "卖家已经同意退款申请，等待买家退货": AWAITING_RETURN,
         "买家已发货": RETURNED,
         "等待卖家确认收货": RETURNED,
+        "待商家收货": RETURNED,
+        "等待商家收货": RETURNED,
+        "买家已经退货，等待卖家确认收货": RETURNED,
         "退款成功": REFUNDED,
         "退款关闭": CLOSED,
         "售后关闭": CLOSED,

@@ -164,6 +164,17 @@ class AtMost:
     limit: Column
     code: Code
 
+    def broken(self, value: Any, limit: Any) -> bool:
+        return bool(value > limit)
+
+
+@dataclass(frozen=True)
+class AtLeast(AtMost):
+    """A row's `column` may not come before its `limit` column (a return shipped before it was asked for)."""
+
+    def broken(self, value: Any, limit: Any) -> bool:
+        return bool(value < limit)
+
 
 @dataclass(frozen=True)
 class Deadline:
@@ -171,6 +182,9 @@ class Deadline:
 
     start: Column
     rule: Rule
+    # when `start` is blank: the column holding the earliest moment the event can have been (its deadline is the
+    # latest it can be, never none)
+    otherwise: Column | None = None
 
 
 @dataclass(frozen=True)
@@ -220,6 +234,9 @@ class FollowUp:
     cases: tuple[Case, ...] = ()  # the first that holds gives deadline, type and action instead of the above
     given_deadline: Column | None = None  # a deadline copied from the platform's backend: it always wins
     platform: Column | None = None  # whose rule values apply (设置 keeps one column per platform)
+    # the key names one thing in the world (a platform's request number): rows sharing it are one item; otherwise
+    # rows alike in every key column are each an item (two parcels alike), numbered apart
+    unique: bool = False
     quota: Quota | None = None  # rows allowed per buyer (or other column) in a window: the action says when it is full
 
     def case(self, get: Get) -> Case:
@@ -233,6 +250,7 @@ class FollowUp:
         used += [c for c in (self.price, self.one_per, self.latest_by, self.given_deadline, self.platform) if c]
         used += [c for condition, _ in (*self.order_status, *self.notes) for c in condition.columns()]
         used += [c for case in self.cases for c in (case.deadline.start, *case.when.columns())]
+        used += [d.otherwise for d in (self.deadline, *(case.deadline for case in self.cases)) if d.otherwise]
         used += [self.quota.per, self.quota.moment] if self.quota else []
         for column in used:
             if not sheet.owns(column):

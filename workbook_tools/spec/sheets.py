@@ -38,6 +38,7 @@ from workbook_tools.spec.rowrules import (
     All,
     Always,
     AnyOf,
+    AtLeast,
     AtMost,
     Case,
     Deadline,
@@ -429,11 +430,24 @@ class AfterSales(Sheet):
         required_when=(state, REQUEST_STATE.REFUNDED),
         hint="实际退给买家的金额（元）",
     )
-    refunded_at = Column("退款时间", Kind.DATETIME)
+    refunded_at = Column(
+        "退款时间",
+        Kind.DATETIME,
+        required_when=(state, REQUEST_STATE.REFUNDED),
+        hint="退款到账的时间：日汇总按它算当天的退款金额",
+    )
     remarks = remarks()
 
     duplicate_key = (platform, request_no)
-    limits = (AtMost(refund, requested, "refund_exceeds_request"),)
+    limits = (
+        AtMost(refund, requested, "refund_exceeds_request"),
+        # nothing about a request happens before the buyer asked
+        AtLeast(returned_at, applied_at, "before_request"),
+        AtLeast(platform_due, applied_at, "before_request"),
+        AtLeast(handled_at, applied_at, "before_request"),
+        AtLeast(refunded_at, applied_at, "before_request"),
+    )
+    returns_parcel = Is(request_type, (AFTER_SALES_TYPE.RETURN_REFUND, AFTER_SALES_TYPE.EXCHANGE))
     # how the parcel a buyer sends back is found in 退件表: its tracking number, else the order
     return_parcel = ((return_tracking, Returns.tracking_no), (order_no, Returns.order_no))
     parcel_note = "；退件已到：{source}"  # on the request's handover item
@@ -451,7 +465,8 @@ class AfterSales(Sheet):
             )
         ),
         deadline=Deadline(applied_at, RULES.seller_reply),
-        key=(platform, request_no),
+        key=(request_no,),  # not the platform: correcting 「PDD」 to 拼多多 must not make it another item
+        unique=True,
         buyer=buyer_id,
         order=order_no,
         price=requested,
@@ -474,7 +489,7 @@ class AfterSales(Sheet):
             ),
             Case(
                 Is(state, (REQUEST_STATE.RETURNED,)),
-                Deadline(returned_at, RULES.return_confirm),
+                Deadline(returned_at, RULES.return_confirm, otherwise=applied_at),
                 ITEM_TYPE.RETURN,
                 Template(
                     "退件到了核对产品，在后台确认收货并退款，"

@@ -21,6 +21,11 @@ if TYPE_CHECKING:
     from workbook_tools.spec.rowrules import AtMost, Evidence, FollowUp, ListedBy
 
 
+def folded(text: str) -> str:
+    """A typed word as choice lists compare it: full-width forms as ASCII, no spaces, any case (「 pdd」 = 「PDD」)."""
+    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
+
+
 def display_width(text: str) -> int:
     """Columns a text takes in Excel: CJK characters count twice."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
@@ -107,6 +112,7 @@ class ChoiceList:
     synonyms: ClassVar[dict[str, str]] = {}  # other words teams write for a value: read as that value
     retired: ClassVar[tuple[str, ...]] = ()  # values split or dropped: rows that hold them stay valid, never offered
     values: ClassVar[tuple[str, ...]]
+    words: ClassVar[dict[str, str]]  # folded value or synonym -> value
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -117,6 +123,13 @@ class ChoiceList:
             raise TypeError(f"{cls.__name__}: a synonym must stand for one of the values")
         if set(cls.retired) & (set(cls.values) | set(cls.synonyms)):
             raise TypeError(f"{cls.__name__}: a retired value is neither a value nor a synonym")
+        cls.words = {folded(w): v for w, v in (*cls.synonyms.items(), *((v, v) for v in cls.values))}
+
+    @classmethod
+    def read(cls, text: str) -> str:
+        """The value a typed word stands for (a value or a synonym, whatever its width, spaces and case), else the
+        word as typed (a team's own value, or a mistake validation reports)."""
+        return cls.words.get(folded(text), text)
 
     def default_attributes(self) -> dict[str, str]:
         return dict(zip(self.values, self.attribute_values, strict=True))
