@@ -635,3 +635,7 @@ for _spec in LEDGERS:
         _spec.follow_up.check(_spec, RULES)
     for _listed in _spec.listed_by:
         _listed.check(_spec)
+    for _figure in _spec.figures:
+        _figure.check(_spec)
+    if len({_figure.key for _figure in _spec.figures}) != len(_spec.figures):
+        raise TypeError(f"{type(_spec).__name__}: two figures share a key")

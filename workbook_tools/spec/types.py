@@ -18,6 +18,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
+    from workbook_tools.spec.figures import Figure
     from workbook_tools.spec.rowrules import AtMost, Evidence, FollowUp, ListedBy
 
 
@@ -226,6 +227,7 @@ class Sheet:
     listed_by: ClassVar[tuple[ListedBy, ...]] = ()  # columns whose value must fit another's (接听情况 by 催款方式)
     limits: ClassVar[tuple[AtMost, ...]] = ()  # a column that may not exceed another in its row
     one_of: ClassVar[tuple[Column, ...]] = ()  # a row must fill at least one of these (it says who or what)
+    figures: ClassVar[tuple[Figure, ...]] = ()  # what 日汇总 shows of it (spec/figures.py), computed for any sheet
     written: ClassVar[bool] = False  # the tool adds or replaces rows in it (so one sheet must be chosen)
     columns: ClassVar[tuple[Column, ...]]
     by_header: ClassVar[dict[str, Column]]
