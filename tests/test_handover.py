@@ -490,3 +490,23 @@ def test_the_limit_counts_one_buyers_chases_only():
     other[2] = "4200000000000000"
     items = handover(check_workbook([Grid(grid.name, [*grid.rows, other])], AT.date()), "小美", "阿强", AT).items
     assert all(item["action"].startswith("再次催付") for item in items)
+
+
+def test_a_problem_a_callback_found_is_handed_over_until_solved_a_day_after_the_call():
+    header = ["回访日期", "买家ID", "订单编号", "回访类型", "回访人", "满意度", "问题反馈", "需跟进", "状态"]
+    rows = [
+        ["2026-11-20", "b1", "SO1", "收货后回访", "小美", "不满意", "用完脸干", "是", "待跟进"],
+        ["2026-11-22", "b2", "SO2", "缺货通知", "小美", "一般", None, "是", None],
+        ["2026-11-22", "b3", "SO3", "收货后回访", "小美", "满意", None, "否", "无需跟进"],
+        ["2026-11-21", "b4", "SO4", "收货后回访", "小美", "不满意", "漏液", "是", "已解决"],
+    ]
+    check = check_workbook([Grid("回访表", [header, *rows])], datetime(2026, 11, 22).date())
+    assert check.findings == ()
+    items = handover(check, "小美", "阿强", datetime(2026, 11, 22, 18, 0)).items
+    assert [(i["source"], i["due_at"], i["overdue"], i["buyer_id"]) for i in items] == [
+        ("回访表!2", "2026-11-21T00:00", True, "b1"),
+        ("回访表!3", "2026-11-23T00:00", False, "b2"),
+    ]
+    assert items[0]["action"] == (
+        "【已超时】联系买家解决回访中反映的问题，解决后在回访表把状态改为已解决（截止 11-21 00:00）"
+    )

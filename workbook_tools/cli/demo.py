@@ -16,11 +16,14 @@ from workbook_tools.core.tables import cell_name
 from workbook_tools.spec.codes import Code
 from workbook_tools.spec.lists import (
     AFTER_SALES_TYPE,
+    CALLBACK_METHOD,
+    CALLBACK_TYPE,
     CARRIER,
     CHASE_ANSWER,
     CHASE_METHOD,
     CHASE_RESULT,
     CLAIM_STATE,
+    FOLLOW_STATE,
     HANDOVER_STATE,
     ISSUE_SOLUTION,
     ISSUE_STATE,
@@ -33,11 +36,12 @@ from workbook_tools.spec.lists import (
     RETURN_RESULT,
     RETURN_SOLUTION,
     RETURN_TYPE,
+    SATISFACTION,
     SHIPPING_STATE,
     UNPAID_REASON,
     YES_NO,
 )
-from workbook_tools.spec.sheets import AFTER_SALES, CHASE_DETAIL, HANDOVER, QUALITY, RESENDS, RETURNS
+from workbook_tools.spec.sheets import AFTER_SALES, CALLBACKS, CHASE_DETAIL, HANDOVER, QUALITY, RESENDS, RETURNS
 from workbook_tools.spec.types import Column, Sheet
 
 R, S, Q, C, H, A = RETURNS, RESENDS, QUALITY, CHASE_DETAIL, HANDOVER, AFTER_SALES
@@ -302,8 +306,45 @@ def make_demo(today: date, days: int = 3, seed: int = 20261122) -> DemoData:
         },
     )
     _requests(data, today, order_code)
+    _callbacks(data, first, days, random.Random(seed + 2))
     _spoil(data)
     return data
+
+
+CALLS = (  # (回访类型, 接听情况, 满意度, 问题反馈): one of each kind a day, two problems to follow up
+    (CALLBACK_TYPE.RECEIVED, CHASE_ANSWER.BUYER, SATISFACTION.VERY, None),
+    (CALLBACK_TYPE.RECEIVED, CHASE_ANSWER.BUYER, SATISFACTION.UNSATISFIED, "精华液用完脸有点干，问怎么搭配"),
+    (CALLBACK_TYPE.NOT_RECEIVED, CHASE_ANSWER.NO_ANSWER, None, None),
+    (CALLBACK_TYPE.OUT_OF_STOCK, CHASE_ANSWER.BUYER, SATISFACTION.NEUTRAL, "缺货的眼霜想换成面霜"),
+)
+
+
+def _callbacks(data: DemoData, first: date, days: int, rnd: random.Random) -> None:
+    """回访 calls of each day (their own random stream: the other sheets' rows stay as they were); the problems
+    raised on the last day are still to follow up."""
+    k = CALLBACKS
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        for kind, answer, satisfaction, feedback in CALLS:
+            follow = feedback is not None
+            data.add(
+                k,
+                {
+                    k.date: day,
+                    k.buyer_id: rnd.choice(BUYERS),
+                    k.order_no: f"SO{day - timedelta(days=5):%Y%m%d}{rnd.randint(1000, 9999)}",
+                    k.call_type: kind,
+                    k.method: CALLBACK_METHOD.PHONE,
+                    k.caller: rnd.choice(AGENTS),
+                    k.answer: answer,
+                    k.satisfaction: satisfaction,
+                    k.feedback: feedback,
+                    k.needs_follow_up: YES_NO.YES if follow else YES_NO.NO,
+                    k.state: (FOLLOW_STATE.PENDING if offset == days - 1 else FOLLOW_STATE.SOLVED)
+                    if follow
+                    else FOLLOW_STATE.NONE,
+                },
+            )
 
 
 def _requests(data: DemoData, today: date, order_code: Any) -> None:
@@ -416,3 +457,5 @@ def _spoil(data: DemoData) -> None:
         n for n, r in enumerate(data.rows[C][:8], start=2) if r[C.method] == CHASE_METHOD.PHONE and n not in (4, 6)
     )
     data.spoil(C, called, C.answer, CHASE_ANSWER.READ, "answer_mismatch")  # a message's answer to a call
+    data.spoil(CALLBACKS, 3, CALLBACKS.satisfaction, "还行", "bad_choice")
+    data.spoil(CALLBACKS, 6, CALLBACKS.caller, None, "missing_required")

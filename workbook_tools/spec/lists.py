@@ -57,6 +57,7 @@ class ItemType(ChoiceList):
     AWAITING_RETURN = "等待买家退货"
     REFUSED_CALL = "拒绝退款回访"
     PROBLEM_PARCEL = "疑难件"
+    CALLBACK = "回访跟进"
     OTHER = "其他"
     attribute_values = (
         RULES.return_confirm.title,
@@ -69,6 +70,7 @@ class ItemType(ChoiceList):
         RULES.buyer_ship_return.title,
         RULES.refused_refund_call.title,
         RULES.problem_parcel.title,
+        RULES.callback_follow_up.title,
         "",
     )
 
@@ -312,6 +314,45 @@ class RequestState(ChoiceList):
     }
 
 
+class CallbackType(ChoiceList):
+    """What a 回访 call is about: 003 第六章 四、电话回访话术 (Ⅰ 收到货后, Ⅱ 未收到货, Ⅲ 缺货电话通知)."""
+
+    title, name = "回访类型", "CallbackType"
+    RECEIVED = "收货后回访"
+    NOT_RECEIVED = "未收货回访"
+    OUT_OF_STOCK = "缺货通知"
+
+
+class CallbackMethod(ChoiceList):
+    """How a buyer was called back (003 第六章 二、回访方式; the seed keeps only the chapter's headings: its 话术 are
+    for 电话回访, and 旺旺 and 短信 are the other ways 003 第五章 reaches a buyer)."""
+
+    title, name = "回访方式", "CallbackMethod"
+    strict = False
+    PHONE = "电话"
+    WANGWANG = "旺旺"
+    SMS = "短信"
+
+
+class Satisfaction(ChoiceList):
+    """What the buyer says of the after-sales service (000 §六.9 满意度: 对售后处理的整体满意度)."""
+
+    title, name = "满意度", "Satisfaction"
+    VERY = "非常满意"
+    SATISFIED = "满意"
+    NEUTRAL = "一般"
+    UNSATISFIED = "不满意"
+
+
+class FollowState(ChoiceList):
+    """Whether a problem a 回访 found is solved (003 第六章 五.Ⅲ 回访工作信息收集及反馈)."""
+
+    title, name = "跟进状态", "FollowState"
+    NONE = "无需跟进"
+    PENDING = "待跟进"
+    SOLVED = "已解决"
+
+
 class Agents(ChoiceList):
     """The team's agents: empty by default, filled in by the team."""
 
@@ -341,6 +382,10 @@ PLATFORM = Platform()
 AFTER_SALES_TYPE = AfterSalesType()
 SHIPPING_STATE = ShippingState()
 REQUEST_STATE = RequestState()
+CALLBACK_TYPE = CallbackType()
+CALLBACK_METHOD = CallbackMethod()
+SATISFACTION = Satisfaction()
+FOLLOW_STATE = FollowState()
 AGENTS = Agents()
 
 ALL: tuple[ChoiceList, ...] = (
@@ -366,5 +411,9 @@ ALL: tuple[ChoiceList, ...] = (
     AFTER_SALES_TYPE,
     SHIPPING_STATE,
     REQUEST_STATE,
+    CALLBACK_TYPE,
+    CALLBACK_METHOD,
+    SATISFACTION,
+    FOLLOW_STATE,
     AGENTS,
 )

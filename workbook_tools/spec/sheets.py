@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from workbook_tools.spec.figures import Count, Open, count_label, open_label
 from workbook_tools.spec.lists import (
     AFTER_SALES_TYPE,
     AGENTS,
+    CALLBACK_METHOD,
+    CALLBACK_TYPE,
     CARRIER,
     CHASE_ANSWER,
     CHASE_METHOD,
     CHASE_RESULT,
     CLAIM_STATE,
+    FOLLOW_STATE,
     HANDOVER_STATE,
     ISSUE_SOLUTION,
     ISSUE_STATE,
@@ -29,6 +33,7 @@ from workbook_tools.spec.lists import (
     RETURN_RESULT,
     RETURN_SOLUTION,
     RETURN_TYPE,
+    SATISFACTION,
     SHIPPING_STATE,
     UNPAID_REASON,
     YES_NO,
@@ -616,6 +621,58 @@ class ChaseSummary(Sheet):
     duplicate_key = (date, agent)
 
 
+class Callbacks(Sheet):
+    """003 第六章 售后服务回访SOP (the seed keeps its headings: 一、回访目标 … 五.Ⅲ 回访工作信息收集及反馈)."""
+
+    title, key, table = "回访表", "callbacks", "Callbacks"
+    aliases = ("回访登记表", "售后回访表")
+    description = "售后回访（收货后、未收货、缺货通知）每通一行；买家反映的问题跟进到解决。"
+
+    # 003 第六章 五.Ⅰ 管易系统导单, Ⅱ 按区域分时间段回访: the day of the call
+    date = Column("回访日期", Kind.DATE, aliases=("日期",), required=True, hint="回访的日期，如 2026-11-03")
+    buyer_id = buyer_id("买家ID")
+    order_no = order_no("订单编号", required=False)  # 五.Ⅰ: calls are made from the orders the system exports
+    call_type = Column(  # 四、话术: Ⅰ 收到货后, Ⅱ 未收到货, Ⅲ 缺货电话通知
+        "回访类型", Kind.CHOICE, required=True, choices=CALLBACK_TYPE, width=13
+    )
+    method = Column("回访方式", Kind.CHOICE, choices=CALLBACK_METHOD)  # 二、回访方式
+    caller = agent("回访人")  # 三、回访人员需具备条件
+    answer = Column("接听情况", Kind.CHOICE, choices=CHASE_ANSWER, width=12)  # as 003 第五章's calls record it
+    satisfaction = Column("满意度", Kind.CHOICE, choices=SATISFACTION)  # 000 §六.9 满意度 (售后)
+    feedback = Column("问题反馈", Kind.TEXT, width=28, wrap=True, hint="买家在回访中反映的问题或建议")  # 五.Ⅲ
+    needs_follow_up = Column(  # 五.Ⅲ 信息收集及反馈: what the buyer raised goes on to someone who solves it
+        "需跟进", Kind.CHOICE, choices=YES_NO, hint="买家反映的问题还要处理就选「是」，会进入交接班"
+    )
+    state = Column("状态", Kind.CHOICE, aliases=("跟进状态",), choices=FOLLOW_STATE)
+
+    duplicate_key = (date, buyer_id, order_no, call_type)
+    follow_up = FollowUp(
+        "CB",
+        ITEM_TYPE.CALLBACK,
+        open_when=All((Is(needs_follow_up, (YES_NO.YES,)), Not(Is(state, (FOLLOW_STATE.SOLVED,))))),
+        deadline=Deadline(date, RULES.callback_follow_up),
+        key=(date, buyer_id, order_no, call_type),
+        buyer=buyer_id,
+        order=order_no,
+        describe=Template("{call_type}：{feedback|satisfaction|买家反映了问题}"),
+        action=Template(f"联系买家解决回访中反映的问题，解决后在{{sheet}}把{{state.header}}改为{FOLLOW_STATE.SOLVED}"),
+    )
+    figures = (
+        Count("calls", count_label("回访", "次"), date),
+        Count(
+            "unsatisfied",
+            count_label(f"回访{SATISFACTION.UNSATISFIED}", "次"),
+            date,
+            Is(satisfaction, (SATISFACTION.UNSATISFIED,)),
+        ),
+        Count(
+            "to_follow", count_label(f"回访{needs_follow_up.header}", "次"), date, Is(needs_follow_up, (YES_NO.YES,))
+        ),
+        Open("open", open_label("回访跟进")),
+        Open("overdue", open_label("回访跟进", overdue=True), overdue=True),
+    )
+
+
 HANDOVER = Handover()
 RETURNS = Returns()
 RESENDS = Resends()
@@ -623,8 +680,18 @@ QUALITY = Quality()
 AFTER_SALES = AfterSales()
 CHASE_DETAIL = ChaseDetail()
 CHASE_SUMMARY = ChaseSummary()
+CALLBACKS = Callbacks()
 
-LEDGERS: tuple[Sheet, ...] = (HANDOVER, AFTER_SALES, RETURNS, RESENDS, QUALITY, CHASE_DETAIL, CHASE_SUMMARY)
+LEDGERS: tuple[Sheet, ...] = (
+    HANDOVER,
+    AFTER_SALES,
+    RETURNS,
+    RESENDS,
+    QUALITY,
+    CHASE_DETAIL,
+    CHASE_SUMMARY,
+    CALLBACKS,
+)
 # A sheet whose name says it is kept for the record is read by nobody and written by nobody.
 ARCHIVE_WORDS = ("备份", "副本", "存档", "归档", "历史", "旧", "copy", "backup", "bak", "old", "archive")
 BY_TITLE = {spec.title: spec for spec in LEDGERS}
