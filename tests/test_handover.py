@@ -510,3 +510,23 @@ def test_a_problem_a_callback_found_is_handed_over_until_solved_a_day_after_the_
     assert items[0]["action"] == (
         "【已超时】联系买家解决回访中反映的问题，解决后在回访表把状态改为已解决（截止 11-21 00:00）"
     )
+
+
+def test_a_spot_check_to_put_right_is_handed_over_as_nobodys_order_three_days_after_the_check():
+    header = ["抽查日期", "被抽查人", "抽查的回访", "评分", "问题", "整改要求", "整改状态"]
+    rows = [
+        ["2026-11-18", "小美", "回访表!3", 60, "没给护肤建议", "复听一通", "待整改"],
+        ["2026-11-22", "阿强", "回访表!7", 70, "语气生硬", None, "待整改"],
+        ["2026-11-22", "莉莉", "回访表!9", 95, None, None, "无需整改"],
+        ["2026-11-20", "阿强", "回访表!5", 80, "漏问满意度", None, "已整改"],
+    ]
+    check = check_workbook([Grid("回访抽查表", [header, *rows])], datetime(2026, 11, 22).date())
+    assert check.findings == ()
+    result = handover(check, "小美", "阿强", datetime(2026, 11, 22, 18, 0))
+    assert [(i["source"], i["due_at"], i["overdue"], i["buyer_id"], i["order_no"]) for i in result.items] == [
+        ("回访抽查表!2", "2026-11-21T00:00", True, None, None),
+        ("回访抽查表!3", "2026-11-25T00:00", False, None, None),
+    ]
+    assert result.items[1]["action"] == (
+        "阿强按整改要求改正，主管复查后在回访抽查表把整改状态改为已整改（截止 11-25 00:00）"
+    )

@@ -430,3 +430,34 @@ def test_a_new_summary_sheet_is_laid_out_like_the_template_and_its_rates_are_rat
         values = dict(zip((c.header for c in CHASE_SUMMARY.columns), row, strict=True))
         assert values["联系率"] == values["已联系"] / values["需催单数"]
         assert values["成功率"] == values["催回单数"] / values["需催单数"]
+
+
+SPOT_CHECKS = [  # (抽查日期, 被抽查人, 抽查的回访, 整改状态)
+    (D[0], "小美", "回访表!2", "待整改"),
+    (D[0], "阿强", "回访表!3", "无需整改"),
+    (D[2], "小美", "回访表!4", "待整改"),
+    (D[5], "莉莉", "回访表!5", "已整改"),
+    (D[7], "阿强", "回访表!6", "待整改"),  # before the 7 days: counted only as open now
+    (D[0], "莉莉", "回访表!2", "整改完了"),  # not a 整改状态: an error, not counted, and not known to be open
+]
+
+
+def test_spot_check_figures_on_the_day_over_the_week_and_open_now():
+    header = ["抽查日期", "被抽查人", "抽查的回访", "整改状态"]
+    grids = [Grid("回访抽查表", [header, *[list(row) for row in SPOT_CHECKS]])]
+    result, sheet = daily_totals(check_workbook(grids, DAY), DAY, AT)
+    valid = SPOT_CHECKS[:-1]
+    week = [r for r in valid if in_week(r[0])]
+    pending = [r for r in valid if r[3] == "待整改"]
+    assert result["registers"] == {
+        "spot_checks": {
+            "checks": sum(r[0] == DAY for r in valid),
+            "to_fix": sum(r[0] == DAY and r[3] == "待整改" for r in valid),
+            "open": len(pending),
+        }
+    }
+    overview = {row[0]: row[1:] for row in _block(sheet, "退件登记（行）").rows}
+    assert overview["回访抽查（次）"] == (2, len(week))
+    assert overview["抽查待整改（次）"] == (1, sum(r[3] == "待整改" for r in week))
+    assert overview["未处理抽查整改（当前）"] == (len(pending), len(pending))
+    assert result["excluded_rows"] == [f"回访抽查表!{len(SPOT_CHECKS) + 1}"]

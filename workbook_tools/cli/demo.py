@@ -23,6 +23,7 @@ from workbook_tools.spec.lists import (
     CHASE_METHOD,
     CHASE_RESULT,
     CLAIM_STATE,
+    FIX_STATE,
     FOLLOW_STATE,
     HANDOVER_STATE,
     ISSUE_SOLUTION,
@@ -41,7 +42,16 @@ from workbook_tools.spec.lists import (
     UNPAID_REASON,
     YES_NO,
 )
-from workbook_tools.spec.sheets import AFTER_SALES, CALLBACKS, CHASE_DETAIL, HANDOVER, QUALITY, RESENDS, RETURNS
+from workbook_tools.spec.sheets import (
+    AFTER_SALES,
+    CALLBACKS,
+    CHASE_DETAIL,
+    HANDOVER,
+    QUALITY,
+    RESENDS,
+    RETURNS,
+    SPOT_CHECKS,
+)
 from workbook_tools.spec.types import Column, Sheet
 
 R, S, Q, C, H, A = RETURNS, RESENDS, QUALITY, CHASE_DETAIL, HANDOVER, AFTER_SALES
@@ -345,6 +355,19 @@ def _callbacks(data: DemoData, first: date, days: int, rnd: random.Random) -> No
                     else FOLLOW_STATE.NONE,
                 },
             )
+        last = len(data.rows[k]) + 1  # the Excel row of the day's last call; the lead listens to its unsatisfied one
+        data.add(
+            SPOT_CHECKS,
+            {
+                SPOT_CHECKS.date: day,
+                SPOT_CHECKS.agent: data.rows[k][last - 4][k.caller],
+                SPOT_CHECKS.callback: f"{k.title}!{last - 2}",
+                SPOT_CHECKS.score: 72,
+                SPOT_CHECKS.problems: "买家嫌效果差时没有给出护肤建议",
+                SPOT_CHECKS.fix_required: "按第六章话术补充护肤建议，复听一通",
+                SPOT_CHECKS.fix_state: FIX_STATE.PENDING if offset == days - 1 else FIX_STATE.DONE,
+            },
+        )
 
 
 def _requests(data: DemoData, today: date, order_code: Any) -> None:
@@ -459,3 +482,4 @@ def _spoil(data: DemoData) -> None:
     data.spoil(C, called, C.answer, CHASE_ANSWER.READ, "answer_mismatch")  # a message's answer to a call
     data.spoil(CALLBACKS, 3, CALLBACKS.satisfaction, "还行", "bad_choice")
     data.spoil(CALLBACKS, 6, CALLBACKS.caller, None, "missing_required")
+    data.spoil(SPOT_CHECKS, 2, SPOT_CHECKS.score, "良好", "bad_number")

@@ -177,8 +177,8 @@ def _followed(check: TableCheck, follow_up: FollowUp, settings: Settings, at: da
                 sheet=check.table.sheet,
                 row=r.row,
                 item_type=case.item_type,
-                buyer_id=r[follow_up.buyer],
-                order_no=r[follow_up.order],
+                buyer_id=r[follow_up.buyer] if follow_up.buyer else None,
+                order_no=r[follow_up.order] if follow_up.order else None,
                 order_status=next(
                     (status for condition, status in follow_up.order_status if condition.holds(get)), None
                 ),

@@ -58,6 +58,7 @@ class ItemType(ChoiceList):
     REFUSED_CALL = "拒绝退款回访"
     PROBLEM_PARCEL = "疑难件"
     CALLBACK = "回访跟进"
+    SPOT_CHECK = "抽查整改"
     OTHER = "其他"
     attribute_values = (
         RULES.return_confirm.title,
@@ -71,6 +72,7 @@ class ItemType(ChoiceList):
         RULES.refused_refund_call.title,
         RULES.problem_parcel.title,
         RULES.callback_follow_up.title,
+        RULES.spot_check_fix.title,
         "",
     )
 
@@ -353,6 +355,15 @@ class FollowState(ChoiceList):
     SOLVED = "已解决"
 
 
+class FixState(ChoiceList):
+    """Whether an agent has put right what a spot check found (003 第七章 七、抽查记录)."""
+
+    title, name = "整改状态", "FixState"
+    NONE = "无需整改"
+    PENDING = "待整改"
+    DONE = "已整改"
+
+
 class Agents(ChoiceList):
     """The team's agents: empty by default, filled in by the team."""
 
@@ -386,6 +397,7 @@ CALLBACK_TYPE = CallbackType()
 CALLBACK_METHOD = CallbackMethod()
 SATISFACTION = Satisfaction()
 FOLLOW_STATE = FollowState()
+FIX_STATE = FixState()
 AGENTS = Agents()
 
 ALL: tuple[ChoiceList, ...] = (
@@ -415,5 +427,6 @@ ALL: tuple[ChoiceList, ...] = (
     CALLBACK_METHOD,
     SATISFACTION,
     FOLLOW_STATE,
+    FIX_STATE,
     AGENTS,
 )

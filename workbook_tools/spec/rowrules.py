@@ -207,8 +207,8 @@ class FollowUp:
     open_when: Condition
     deadline: Deadline
     key: tuple[Column, ...]  # identifies the item from shift to shift
-    buyer: Column
-    order: Column
+    buyer: Column | None  # None: the item is no buyer's (a spot check of an agent's work)
+    order: Column | None
     describe: Template
     action: Template
     price: Column | None = None
@@ -229,8 +229,9 @@ class FollowUp:
         )
 
     def check(self, sheet: Sheet, rules: RuleBook) -> None:
-        used = [self.deadline.start, *self.key, self.buyer, self.order, *self.open_when.columns()]
-        used += [c for c in (self.price, self.one_per, self.latest_by, self.given_deadline, self.platform) if c]
+        used = [self.deadline.start, *self.key, *self.open_when.columns()]
+        optional = (self.buyer, self.order, self.price, self.one_per, self.latest_by, self.given_deadline)
+        used += [c for c in (*optional, self.platform) if c]
         used += [c for condition, _ in (*self.order_status, *self.notes) for c in condition.columns()]
         used += [c for case in self.cases for c in (case.deadline.start, *case.when.columns())]
         used += [self.quota.per, self.quota.moment] if self.quota else []

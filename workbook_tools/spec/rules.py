@@ -23,6 +23,7 @@ class PlatformRules(RuleBook):
     callback_follow_up = Rule(
         "回访反映的问题跟进", 1, Unit.DAYS, "003 第六章 五.Ⅲ 回访工作信息收集及反馈", "Rule_CallbackFollowUp"
     )
+    spot_check_fix = Rule("回访抽查问题整改", 3, Unit.DAYS, "003 第七章 七、抽查记录", "Rule_SpotCheckFix")
     hide_passed_on = Rule("交接后隐藏已转交的行", 1, Unit.SWITCH, "团队习惯", "Rule_HidePassedOn")
 
 

@@ -19,6 +19,7 @@ from workbook_tools.spec.lists import (
     CHASE_METHOD,
     CHASE_RESULT,
     CLAIM_STATE,
+    FIX_STATE,
     FOLLOW_STATE,
     HANDOVER_STATE,
     ISSUE_SOLUTION,
@@ -673,6 +674,42 @@ class Callbacks(Sheet):
     )
 
 
+class SpotChecks(Sheet):
+    """003 第七章 售后服务回访抽查SOP (headings only in the seed: 抽查目的 … 七、抽查记录); 000 §六.8 聊天记录抽查."""
+
+    title, key, table = "回访抽查表", "spot_checks", "SpotChecks"
+    aliases = ("抽查表", "回访抽查记录")
+    description = "主管抽查回访：评分、问题和整改要求，跟进到整改完成。"
+
+    date = Column("抽查日期", Kind.DATE, aliases=("日期",), required=True)  # 第七章 四、抽查时间
+    agent = agent("被抽查人")  # 三、抽查对象
+    callback = Column(  # 五、抽查方式: one 回访 listened to again
+        "抽查的回访", Kind.TEXT, width=16, hint=f"被抽查的那次回访在{Callbacks.title}的行，如 {Callbacks.title}!12"
+    )
+    score = Column("评分", Kind.INT, minimum=0, hint="按二、衡量指标打分，满分 100")  # 二、衡量指标
+    problems = Column("问题", Kind.TEXT, width=28, wrap=True)  # 七、抽查记录; 000 §六.8 态度、心态与质量
+    fix_required = Column("整改要求", Kind.TEXT, width=28, wrap=True)  # 七、抽查记录
+    fix_state = Column("整改状态", Kind.CHOICE, choices=FIX_STATE)
+
+    duplicate_key = (date, agent, callback)
+    follow_up = FollowUp(
+        "SC",
+        ITEM_TYPE.SPOT_CHECK,
+        open_when=Is(fix_state, (FIX_STATE.PENDING,)),
+        deadline=Deadline(date, RULES.spot_check_fix),
+        key=(date, agent, callback),
+        buyer=None,
+        order=None,
+        describe=Template("{agent}的回访抽查{score?评分 }：{problems|fix_required|有问题}"),
+        action=Template(f"{{agent}}按整改要求改正，主管复查后在{{sheet}}把{{fix_state.header}}改为{FIX_STATE.DONE}"),
+    )
+    figures = (
+        Count("checks", count_label("回访抽查", "次"), date),
+        Count("to_fix", count_label(f"抽查{FIX_STATE.PENDING}", "次"), date, Is(fix_state, (FIX_STATE.PENDING,))),
+        Open("open", open_label("抽查整改")),
+    )
+
+
 HANDOVER = Handover()
 RETURNS = Returns()
 RESENDS = Resends()
@@ -681,6 +718,7 @@ AFTER_SALES = AfterSales()
 CHASE_DETAIL = ChaseDetail()
 CHASE_SUMMARY = ChaseSummary()
 CALLBACKS = Callbacks()
+SPOT_CHECKS = SpotChecks()
 
 LEDGERS: tuple[Sheet, ...] = (
     HANDOVER,
@@ -691,6 +729,7 @@ LEDGERS: tuple[Sheet, ...] = (
     CHASE_DETAIL,
     CHASE_SUMMARY,
     CALLBACKS,
+    SPOT_CHECKS,
 )
 # A sheet whose name says it is kept for the record is read by nobody and written by nobody.
 ARCHIVE_WORDS = ("备份", "副本", "存档", "归档", "历史", "旧", "copy", "backup", "bak", "old", "archive")
