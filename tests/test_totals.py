@@ -461,3 +461,37 @@ def test_spot_check_figures_on_the_day_over_the_week_and_open_now():
     assert overview["抽查待整改（次）"] == (1, sum(r[3] == "待整改" for r in week))
     assert overview["未处理抽查整改（当前）"] == (len(pending), len(pending))
     assert result["excluded_rows"] == [f"回访抽查表!{len(SPOT_CHECKS) + 1}"]
+
+
+PARCELS = [  # (发现日期, 物流单号, 异常类型, 索赔金额, 理赔到账金额, 状态)
+    (D[0], "SF1", "丢件", 89, None, "处理中"),
+    (D[0], "SF2", "超区件", None, None, "处理中"),
+    (D[0], "SF3", "破损", 59.5, 59.5, "已结案"),
+    (D[3], "SF4", "破损", 20, None, "处理中"),
+    (D[8], "SF5", "丢件", 100, 100, "处理中"),  # outside the 7 days; open now, and long overdue
+]
+
+
+def test_problem_parcel_figures_on_the_day_over_the_week_and_open_now():
+    header = ["发现日期", "物流单号", "订单编号", "买家ID", "异常类型", "索赔金额", "理赔到账金额", "状态", "结案日期"]
+    rows = [[d, t, f"SO{t}", "b", k, c, p, s, d if s == "已结案" else None] for d, t, k, c, p, s in PARCELS]
+    result, sheet = daily_totals(check_workbook([Grid("物流异常表", [header, *rows])], DAY), DAY, AT)
+    today = [r for r in PARCELS if r[0] == DAY]
+    week = [r for r in PARCELS if in_week(r[0])]
+    unsettled = [r for r in PARCELS if r[5] != "已结案"]
+    overdue = [r for r in unsettled if r[0] < DAY]  # followed up the day after it was found: due at midnight
+    assert result["registers"] == {
+        "parcel_issues": {
+            "found": len(today),
+            "lost_damaged": sum(r[2] in ("丢件", "破损") for r in today),
+            "claimed": float(sum(r[3] or 0 for r in today)),
+            "paid": float(sum(r[4] or 0 for r in today)),
+            "open": len(unsettled),
+            "overdue": len(overdue),
+        }
+    }
+    overview = {row[0]: row[1:] for row in _block(sheet, "退件登记（行）").rows}
+    assert overview["物流异常（件）"] == (len(today), len(week))
+    assert overview["丢件、破损（件）"] == (2, sum(r[2] in ("丢件", "破损") for r in week))
+    assert overview["索赔金额（元）"] == (148.5, float(sum(r[3] or 0 for r in week)))
+    assert overview["已超时物流异常（当前）"] == (len(overdue), len(overdue))

@@ -30,6 +30,9 @@ from workbook_tools.spec.lists import (
     ISSUE_STATE,
     ISSUE_TYPE,
     ORDER_STATUS,
+    PARCEL_PLAN,
+    PARCEL_PROBLEM,
+    PARCEL_STATE,
     PLATFORM,
     REQUEST_STATE,
     RESEND_REASON,
@@ -47,6 +50,7 @@ from workbook_tools.spec.sheets import (
     CALLBACKS,
     CHASE_DETAIL,
     HANDOVER,
+    PARCEL_ISSUES,
     QUALITY,
     RESENDS,
     RETURNS,
@@ -317,7 +321,8 @@ def make_demo(today: date, days: int = 3, seed: int = 20261122) -> DemoData:
     )
     _requests(data, today, order_code)
     _callbacks(data, first, days, random.Random(seed + 2))
-    _spoil(data)
+    _parcels(data, today, random.Random(seed + 3))
+    _spoil(data, today)
     return data
 
 
@@ -327,6 +332,56 @@ CALLS = (  # (回访类型, 接听情况, 满意度, 问题反馈): one of each 
     (CALLBACK_TYPE.NOT_RECEIVED, CHASE_ANSWER.NO_ANSWER, None, None),
     (CALLBACK_TYPE.OUT_OF_STOCK, CHASE_ANSWER.BUYER, SATISFACTION.NEUTRAL, "缺货的眼霜想换成面霜"),
 )
+
+
+PARCELS = (  # (days before today, 异常类型, 处理方案, 原件状态, 已退款, 索赔状态, 索赔金额, 理赔到账金额, 结案)
+    (0, PARCEL_PROBLEM.STUCK_CUSTOMER, None, PARCEL_STATE.IN_TRANSIT, YES_NO.NO, None, None, None, False),
+    (5, PARCEL_PROBLEM.STUCK_CUSTOMER, PARCEL_PLAN.RETURN, PARCEL_STATE.IN_TRANSIT, YES_NO.NO, None, None, None, False),
+    (1, PARCEL_PROBLEM.INTERCEPTED, PARCEL_PLAN.RETURN, PARCEL_STATE.IN_TRANSIT, YES_NO.YES, None, None, None, True),
+    (2, PARCEL_PROBLEM.LOST, PARCEL_PLAN.RESEND, PARCEL_STATE.LOST, YES_NO.NO, CLAIM_STATE.CLAIMING, 89, None, False),
+    (2, PARCEL_PROBLEM.DAMAGED, PARCEL_PLAN.RESEND, PARCEL_STATE.DELIVERED, YES_NO.NO, CLAIM_STATE.PAID, 59, 59, True),
+    (
+        1,
+        PARCEL_PROBLEM.OUT_OF_AREA,
+        PARCEL_PLAN.OTHER_COURIER,
+        PARCEL_STATE.RETURNED,
+        YES_NO.NO,
+        None,
+        None,
+        None,
+        True,
+    ),
+    (0, PARCEL_PROBLEM.DAMAGED, None, PARCEL_STATE.DELIVERED, YES_NO.NO, CLAIM_STATE.TO_CLAIM, 128, None, False),
+)
+
+
+def _parcels(data: DemoData, today: date, rnd: random.Random) -> None:
+    """Problem parcels found by the daily tracking (000 §十.1), in every state the SOP follows them through."""
+    p = PARCEL_ISSUES
+    for ago, problem, plan, original, refunded, claim, claimed, paid, closed in PARCELS:
+        found = today - timedelta(days=ago)
+        carrier = rnd.choice(CARRIER.values[:6])
+        data.add(
+            p,
+            {
+                p.found_on: found,
+                p.tracking_no: TRACKING_PREFIX[carrier] + "".join(rnd.choice("0123456789") for _ in range(13)),
+                p.carrier: carrier,
+                p.order_no: f"SO{found - timedelta(days=3):%Y%m%d}{rnd.randint(1000, 9999)}",
+                p.buyer_id: rnd.choice(BUYERS),
+                p.problem: problem,
+                p.plan: plan,
+                p.original: original,
+                p.refunded: refunded,
+                p.back_on: found + timedelta(days=1) if original == PARCEL_STATE.RETURNED else None,
+                p.claim_state: claim or CLAIM_STATE.NOT_NEEDED,
+                p.claimed: claimed,
+                p.paid: paid,
+                p.follower: rnd.choice(AGENTS),
+                p.state: ISSUE_STATE.CLOSED if closed else ISSUE_STATE.OPEN,
+                p.closed_on: found + timedelta(days=1) if closed else None,
+            },
+        )
 
 
 def _callbacks(data: DemoData, first: date, days: int, rnd: random.Random) -> None:
@@ -444,7 +499,7 @@ def _requests(data: DemoData, today: date, order_code: Any) -> None:
     data.spoil(A, refunded, A.refund, 138, "refund_exceeds_request")
 
 
-def _spoil(data: DemoData) -> None:
+def _spoil(data: DemoData, today: date) -> None:
     """Mistakes seen in real ledgers, one per row, each caught by one finding."""
     returns = data.rows[R]
     duplicate = data.add(R, dict(returns[1]))
@@ -483,3 +538,7 @@ def _spoil(data: DemoData) -> None:
     data.spoil(CALLBACKS, 3, CALLBACKS.satisfaction, "还行", "bad_choice")
     data.spoil(CALLBACKS, 6, CALLBACKS.caller, None, "missing_required")
     data.spoil(SPOT_CHECKS, 2, SPOT_CHECKS.score, "良好", "bad_number")
+    lost = 5  # the lost parcel whose claim is still being paid: closed too early
+    data.rows[PARCEL_ISSUES][lost - 2] |= {PARCEL_ISSUES.state: ISSUE_STATE.CLOSED, PARCEL_ISSUES.closed_on: today}
+    data.plant(PARCEL_ISSUES, lost, PARCEL_ISSUES.claim_state, "closed_with_open_claim")
+    data.spoil(PARCEL_ISSUES, 8, PARCEL_ISSUES.problem, "快递丢了", "bad_choice")

@@ -180,6 +180,18 @@ def _row_findings(
                     limit=show(limit.limit, most),
                 )
             )
+    found += [
+        finding(
+            table.sheet,
+            row,
+            table.columns[rule.column],
+            rule.column.header,
+            rule.code,
+            value=show(rule.column, values.get(rule.column)),
+        )
+        for rule in table.spec.forbidden
+        if table.has(rule.column) and rule.when.holds(values.get)
+    ]
     evidence = table.spec.evidence
     if evidence is not None and table.has(evidence.photos) and evidence.when.holds(values.get):
         photos, minimum = values.get(evidence.photos), settings.rule(evidence.rule)
@@ -353,7 +365,8 @@ def check_table(table: Table, settings: Settings, today: date, date1904: bool = 
     rows = zip(*values.values(), strict=True) if columns else iter([()] * len(row_numbers))
     row_values = [dict(zip(columns, row, strict=True)) for row in rows]
     conditional = [c for c in table.spec.columns if c.required_when is not None and table.has(c)]
-    if conditional or table.spec.evidence is not None or table.spec.one_of or table.spec.listed_by or table.spec.limits:
+    spec = table.spec
+    if conditional or spec.evidence is not None or spec.one_of or spec.listed_by or spec.limits or spec.forbidden:
         for i, cells in enumerate(row_values):
             findings += _row_findings(
                 table, conditional, row_numbers[i], cells, frozenset(bad[i]) if i in bad else NO_COLUMNS, settings

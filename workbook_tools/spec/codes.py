@@ -43,6 +43,7 @@ Code = Literal[
     "cell_error",
     "answer_mismatch",
     "refund_exceeds_request",
+    "closed_with_open_claim",
 ]
 E, W = Severity.ERROR, Severity.WARNING
 CODES: dict[Code, tuple[Severity, str]] = {
@@ -113,5 +114,10 @@ CODES: dict[Code, tuple[Severity, str]] = {
     "refund_exceeds_request": (
         E,
         "{where}：「{column}」{value} 元比「{other}」{limit} 元还多，退款不能超过买家申请的金额，请核对后改正。",
+    ),
+    "closed_with_open_claim": (
+        W,
+        "{where}：已经结案，但「{column}」还是「{value}」：理赔款没到账前不能结案，请继续跟进到账，"
+        "到账后再结案（或按实际情况改正「{column}」）。",
     ),
 }

@@ -59,6 +59,10 @@ class ItemType(ChoiceList):
     PROBLEM_PARCEL = "疑难件"
     CALLBACK = "回访跟进"
     SPOT_CHECK = "抽查整改"
+    PARCEL = "物流异常"
+    PARCEL_RETURN = "疑难件退回"
+    INTERCEPTED = "拦截件退回"
+    CLAIM = "快递理赔"
     OTHER = "其他"
     attribute_values = (
         RULES.return_confirm.title,
@@ -73,6 +77,10 @@ class ItemType(ChoiceList):
         RULES.problem_parcel.title,
         RULES.callback_follow_up.title,
         RULES.spot_check_fix.title,
+        RULES.parcel_follow_up.title,
+        RULES.problem_parcel_return.title,
+        RULES.intercept_return.title,
+        RULES.claim_paid.title,
         "",
     )
 
@@ -364,6 +372,43 @@ class FixState(ChoiceList):
     DONE = "已整改"
 
 
+class ParcelProblem(ChoiceList):
+    """What is wrong with a parcel on its way (003 第一章 五、各类快递件问题处理: Ⅱ 疑难件 by its two causes, Ⅲ 超区件,
+    Ⅳ 破损丢件; 000 §四.6 拦截快递件; 003 第一章 注: 延长收货时间)."""
+
+    title, name = "异常类型", "ParcelProblem"
+    STUCK_CUSTOMER = "疑难件（客户原因）"
+    STUCK_COURIER = "疑难件（快递原因）"
+    OUT_OF_AREA = "超区件"
+    LOST = "丢件"
+    DAMAGED = "破损"
+    INTERCEPTED = "拦截件"
+    EXTENDED = "延长收货"
+
+
+class ParcelPlan(ChoiceList):
+    """What is done about it (003 第一章 五.Ⅱ 催件、重发、原件退回; Ⅲ 安排重发、转其他能到的快递、客户自提;
+    注: 延长收货)."""
+
+    title, name = "异常处理方案", "ParcelPlan"
+    CHASE = "催件"
+    RESEND = "重发"
+    OTHER_COURIER = "转其他快递"
+    PICK_UP = "客户自提"
+    RETURN = "原件退回"
+    EXTEND = "延长收货"
+
+
+class ParcelState(ChoiceList):
+    """Where the original parcel is (003 第一章 五.Ⅱ 跟踪原件退回; 000 §四.6 商品是否有退回到仓库)."""
+
+    title, name = "原件状态", "ParcelState"
+    IN_TRANSIT = "在途"
+    RETURNED = "已退回"
+    DELIVERED = "已签收"
+    LOST = "丢失"
+
+
 class Agents(ChoiceList):
     """The team's agents: empty by default, filled in by the team."""
 
@@ -398,6 +443,9 @@ CALLBACK_METHOD = CallbackMethod()
 SATISFACTION = Satisfaction()
 FOLLOW_STATE = FollowState()
 FIX_STATE = FixState()
+PARCEL_PROBLEM = ParcelProblem()
+PARCEL_PLAN = ParcelPlan()
+PARCEL_STATE = ParcelState()
 AGENTS = Agents()
 
 ALL: tuple[ChoiceList, ...] = (
@@ -428,5 +476,8 @@ ALL: tuple[ChoiceList, ...] = (
     SATISFACTION,
     FOLLOW_STATE,
     FIX_STATE,
+    PARCEL_PROBLEM,
+    PARCEL_PLAN,
+    PARCEL_STATE,
     AGENTS,
 )

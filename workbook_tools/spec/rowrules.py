@@ -166,6 +166,15 @@ class AtMost:
 
 
 @dataclass(frozen=True)
+class Forbidden:
+    """A row where `when` holds is a finding `code` at its `column` (a case closed while its claim is still open)."""
+
+    when: Condition
+    column: Column
+    code: Code
+
+
+@dataclass(frozen=True)
 class Deadline:
     """`rule`'s time limit counted from the row's `start` column: each limit runs from its own event."""
 

@@ -24,6 +24,16 @@ class PlatformRules(RuleBook):
         "回访反映的问题跟进", 1, Unit.DAYS, "003 第六章 五.Ⅲ 回访工作信息收集及反馈", "Rule_CallbackFollowUp"
     )
     spot_check_fix = Rule("回访抽查问题整改", 3, Unit.DAYS, "003 第七章 七、抽查记录", "Rule_SpotCheckFix")
+    parcel_follow_up = Rule("物流异常跟进", 1, Unit.DAYS, "000 §九.3、§十.1（异常物流早跟进）", "Rule_ParcelFollowUp")
+    problem_parcel_return = Rule(
+        "疑难件联系不上后原件退回仓库",
+        11,
+        Unit.DAYS,
+        "003 第一章 五.Ⅱ（4 天联系不上，快递一周内退回）",
+        "Rule_ProblemReturn",
+    )
+    intercept_return = Rule("已退款拦截件退回仓库", 7, Unit.DAYS, "000 §四.6", "Rule_InterceptReturn")
+    claim_paid = Rule("快递理赔到账", 30, Unit.DAYS, "000 §十.1（定期跟踪）", "Rule_ClaimPaid")
     hide_passed_on = Rule("交接后隐藏已转交的行", 1, Unit.SWITCH, "团队习惯", "Rule_HidePassedOn")
 
 

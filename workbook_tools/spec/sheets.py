@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from workbook_tools.spec.figures import Count, Open, count_label, open_label
+from workbook_tools.spec.figures import Count, Open, Total, count_label, money_label, open_label
 from workbook_tools.spec.lists import (
     AFTER_SALES_TYPE,
     AGENTS,
@@ -27,6 +27,9 @@ from workbook_tools.spec.lists import (
     ISSUE_TYPE,
     ITEM_TYPE,
     ORDER_STATUS,
+    PARCEL_PLAN,
+    PARCEL_PROBLEM,
+    PARCEL_STATE,
     PLATFORM,
     REQUEST_STATE,
     RESEND_REASON,
@@ -49,6 +52,7 @@ from workbook_tools.spec.rowrules import (
     Evidence,
     Filled,
     FollowUp,
+    Forbidden,
     Is,
     ListedBy,
     Not,
@@ -710,6 +714,123 @@ class SpotChecks(Sheet):
     )
 
 
+class ParcelIssues(Sheet):
+    """003 第一章 售后服务快递查询SOP 五、各类快递件问题处理; 000 §四.6 (拦截件), §九.3 (异常物流早跟进), §十.1 (疑难件
+    发现以后要做记录，定期跟踪)."""
+
+    title, key, table = "物流异常表", "parcel_issues", "ParcelIssues"
+    aliases = ("异常件登记表", "疑难件登记表", "物流异常登记表")
+    description = "疑难件、超区件、丢件、破损、拦截件、延长收货：每件一行，跟进到原件有着落、理赔到账、结案。"
+
+    found_on = Column(  # 000 §十.1: 每天物流跟踪，疑难件发现以后要做记录
+        "发现日期", Kind.DATE, aliases=("日期", "登记日期"), required=True, hint="发现异常的日期，如 2026-11-03"
+    )
+    tracking_no = tracking_no("物流单号", required=True, role=Role.SERVICE)  # 003 第一章 二、查询快递
+    carrier = carrier()
+    order_no = order_no("订单编号")  # 二.Ⅰ: 用客户ID/订单编号从店铺后台调出订单
+    buyer_id = buyer_id("买家ID")
+    problem = Column(  # 五.Ⅱ 疑难件（客户原因 / 快递原因）, Ⅲ 超区件, Ⅳ 破损丢件; 000 §四.6 拦截件; 注: 延长收货
+        "异常类型", Kind.CHOICE, aliases=("异常原因",), required=True, choices=PARCEL_PROBLEM, width=17
+    )
+    plan = Column("处理方案", Kind.CHOICE, choices=PARCEL_PLAN, width=12)  # 五.Ⅱ、Ⅲ 的处理方案
+    original = Column("原件状态", Kind.CHOICE, choices=PARCEL_STATE)  # 五.Ⅱ 跟踪原件退回
+    refunded = Column(  # 000 §四.6: 后台已退款拦截的更是要注意商品是否有退回到仓库
+        "已退款", Kind.CHOICE, choices=YES_NO, hint="后台已经退款的拦截件，要跟到原件退回仓库"
+    )
+    back_on = Column("原件回仓日期", Kind.DATE, role=Role.WAREHOUSE, hint="原件退回仓库的日期")  # 000 §四.6
+    claim_state = Column("索赔状态", Kind.CHOICE, choices=CLAIM_STATE)  # 003 第二章 快递损失费用
+    claimed = money("索赔金额")
+    paid = money("理赔到账金额", aliases=("理赔金额",))
+    follower = agent("跟进人", required=False)  # 000 §九.4 事务跟进处理，谨防其它客服遗漏
+    state = Column("状态", Kind.CHOICE, aliases=("处理状态",), required=True, choices=ISSUE_STATE)
+    closed_on = Column("结案日期", Kind.DATE, required_when=(state, ISSUE_STATE.CLOSED))
+
+    duplicate_key = (found_on, tracking_no, problem)
+    claim_open = Is(claim_state, (CLAIM_STATE.TO_CLAIM, CLAIM_STATE.CLAIMING))  # a claim stays open until paid
+    refunded_not_back = All(  # 000 §四.6: refunded, intercepted, and not back in the warehouse yet
+        (
+            Is(problem, (PARCEL_PROBLEM.INTERCEPTED,)),
+            Is(refunded, (YES_NO.YES,)),
+            Not(Is(original, (PARCEL_STATE.RETURNED,))),
+        )
+    )
+    forbidden = (Forbidden(All((Is(state, (ISSUE_STATE.CLOSED,)), claim_open)), claim_state, "closed_with_open_claim"),)
+    follow_up = FollowUp(
+        "LP",
+        ITEM_TYPE.PARCEL,
+        open_when=AnyOf((Not(Is(state, (ISSUE_STATE.CLOSED,))), claim_open, refunded_not_back)),
+        deadline=Deadline(found_on, RULES.parcel_follow_up),  # 000 §九.3 异常物流早跟进
+        key=(found_on, tracking_no, problem),
+        buyer=buyer_id,
+        order=order_no,
+        describe=Template("{problem}：{carrier|}{tracking_no}（原件{original|状态未填}）"),
+        notes=((claim_open, "，快递理赔未到账"),),
+        action=Template(
+            "查物流、联系快递{plan?按方案}，进展告诉买家；处理完在{sheet}填写{state.header}和{closed_on.header}"
+        ),
+        cases=(
+            Case(
+                refunded_not_back,
+                Deadline(found_on, RULES.intercept_return),
+                ITEM_TYPE.INTERCEPTED,
+                Template(
+                    "已退款的拦截件：每天下班前查原件是否退回仓库；退回后在{sheet}填写{back_on.header}，"
+                    f"把{{original.header}}改为{PARCEL_STATE.RETURNED}"
+                ),
+            ),
+            Case(  # 003 第一章 五.Ⅱ: 4 天内仍无法联系到客户，通知当地快递一周内将件退回
+                All((Is(problem, (PARCEL_PROBLEM.STUCK_CUSTOMER,)), Is(plan, (PARCEL_PLAN.RETURN,)))),
+                Deadline(found_on, RULES.problem_parcel_return),
+                ITEM_TYPE.PARCEL_RETURN,
+                Template(
+                    "催快递一周内把原件退回仓库，等买家来联系、确认电话和地址后重新发出；"
+                    f"原件回仓后填写{{back_on.header}}，把{{original.header}}改为{PARCEL_STATE.RETURNED}"
+                ),
+            ),
+            Case(
+                Is(problem, (PARCEL_PROBLEM.STUCK_CUSTOMER,)),
+                Deadline(found_on, RULES.problem_parcel),
+                ITEM_TYPE.PROBLEM_PARCEL,
+                Template(
+                    "电话联系、旺旺留言，确认买家的电话和地址；{rules.problem_parcel} 天内联系不上，"
+                    f"通知当地快递退回原件，把{{plan.header}}改为{PARCEL_PLAN.RETURN}"
+                ),
+            ),
+            Case(  # 003 第一章 五.Ⅳ: 破损丢件 马上安排补发
+                All((Is(problem, (PARCEL_PROBLEM.LOST, PARCEL_PROBLEM.DAMAGED)), Is(plan, (None,)))),
+                Deadline(found_on, RULES.resend_ship),
+                ITEM_TYPE.RESEND,
+                Template(
+                    f"向买家致歉，马上补发（在{Resends.title}登记），"
+                    f"在{{sheet}}把{{plan.header}}改为{PARCEL_PLAN.RESEND}，跟进到买家收到"
+                ),
+            ),
+            Case(
+                claim_open,
+                Deadline(found_on, RULES.claim_paid),
+                ITEM_TYPE.CLAIM,
+                Template(
+                    "向快递跟进理赔，到账后在{sheet}填写{paid.header}，"
+                    f"把{{claim_state.header}}改为{CLAIM_STATE.PAID}，再结案"
+                ),
+            ),
+        ),
+    )
+    figures = (
+        Count("found", count_label("物流异常", "件"), found_on),
+        Count(
+            "lost_damaged",
+            count_label(LIST_SEPARATOR.join((PARCEL_PROBLEM.LOST, PARCEL_PROBLEM.DAMAGED)), "件"),
+            found_on,
+            Is(problem, (PARCEL_PROBLEM.LOST, PARCEL_PROBLEM.DAMAGED)),
+        ),
+        Total("claimed", money_label(claimed.header), found_on, amount=claimed),
+        Total("paid", money_label(paid.header), found_on, amount=paid),
+        Open("open", open_label("物流异常")),
+        Open("overdue", open_label("物流异常", overdue=True), overdue=True),
+    )
+
+
 HANDOVER = Handover()
 RETURNS = Returns()
 RESENDS = Resends()
@@ -719,6 +840,7 @@ CHASE_DETAIL = ChaseDetail()
 CHASE_SUMMARY = ChaseSummary()
 CALLBACKS = Callbacks()
 SPOT_CHECKS = SpotChecks()
+PARCEL_ISSUES = ParcelIssues()
 
 LEDGERS: tuple[Sheet, ...] = (
     HANDOVER,
@@ -730,6 +852,7 @@ LEDGERS: tuple[Sheet, ...] = (
     CHASE_SUMMARY,
     CALLBACKS,
     SPOT_CHECKS,
+    PARCEL_ISSUES,
 )
 # A sheet whose name says it is kept for the record is read by nobody and written by nobody.
 ARCHIVE_WORDS = ("备份", "副本", "存档", "归档", "历史", "旧", "copy", "backup", "bak", "old", "archive")
