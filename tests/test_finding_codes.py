@@ -80,6 +80,7 @@ CASES = {
         ],
         "J2",
     ),
+    "inspection_mismatch": ([Grid("退件表", [[*RETURNS, "良品数", "次品数"], [*OK_RETURN, 1, 1]])], "G2"),
     "closed_with_open_claim": (
         [
             Grid(
@@ -125,6 +126,7 @@ MESSAGES = {  # the whole sentence each minimal workbook gets: what, where and w
     "refund_exceeds_request": (
         "「退款金额」98.00 元比「申请金额」89.00 元还多，退款不能超过买家申请的金额，请核对后改正。"
     ),
+    "inspection_mismatch": "「良品数」＋「次品数」合计 2，与「数量」1 对不上，请仓库重新清点后改正。",
     "closed_with_open_claim": (
         "已经结案，但「索赔状态」还是「索赔中」：理赔款没到账前不能结案，请继续跟进到账，"
         "到账后再结案（或按实际情况改正「索赔状态」）。"

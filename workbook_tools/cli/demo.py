@@ -26,6 +26,7 @@ from workbook_tools.spec.lists import (
     FIX_STATE,
     FOLLOW_STATE,
     HANDOVER_STATE,
+    INSPECTION,
     ISSUE_SOLUTION,
     ISSUE_STATE,
     ISSUE_TYPE,
@@ -42,6 +43,7 @@ from workbook_tools.spec.lists import (
     RETURN_TYPE,
     SATISFACTION,
     SHIPPING_STATE,
+    STOCK_STATE,
     UNPAID_REASON,
     YES_NO,
 )
@@ -210,6 +212,14 @@ def make_demo(today: date, days: int = 3, seed: int = 20261122) -> DemoData:
                     R.remarks: note,
                 },
             )
+            if not recent:  # inspected and shelved: as many good items as came back
+                returned = data.rows[R][-1]
+                returned |= {
+                    R.inspection: INSPECTION.GOOD,
+                    R.good: returned[R.quantity],
+                    R.defective: 0,
+                    R.stock: STOCK_STATE.SHELVED,
+                }
         for _ in range(2):
             shipped = not recent
             carrier = rnd.choice(CARRIER.values[:4])
@@ -506,6 +516,8 @@ def _spoil(data: DemoData, today: date) -> None:
     data.plant(R, duplicate, R.tracking_no, "duplicate_row")
     data.spoil(R, 3, R.date, "11月31日", "bad_date")
     data.spoil(R, 5, R.return_type, "快递问题", "bad_choice")
+    data.rows[R][2][R.defective] = 1  # one more item counted than came back
+    data.plant(R, 4, R.good, "inspection_mismatch")
     data.spoil(S, 3, S.quantity, "两瓶", "bad_number")
     data.spoil(S, 4, S.buyer_id, None, "missing_required")
     data.spoil(Q, 2, Q.photos, 1, "missing_evidence")

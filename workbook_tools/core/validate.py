@@ -192,6 +192,25 @@ def _row_findings(
         for rule in table.spec.forbidden
         if table.has(rule.column) and rule.when.holds(values.get)
     ]
+    for rule in table.spec.sums:
+        parts, total = [values.get(c) for c in rule.parts], values.get(rule.total)
+        counted = sum(p or 0 for p in parts)
+        filled = total is not None and any(p is not None for p in parts) and not bad & {*rule.parts, rule.total}
+        if filled and counted != total:
+            first = next(c for c, p in zip(rule.parts, parts, strict=True) if p is not None)
+            found.append(
+                finding(
+                    table.sheet,
+                    row,
+                    table.columns[first],
+                    first.header,
+                    rule.code,
+                    value=show(first, counted),
+                    parts="＋".join(f"「{c.header}」" for c in rule.parts),
+                    other=rule.total.header,
+                    limit=show(rule.total, total),
+                )
+            )
     evidence = table.spec.evidence
     if evidence is not None and table.has(evidence.photos) and evidence.when.holds(values.get):
         photos, minimum = values.get(evidence.photos), settings.rule(evidence.rule)
@@ -366,7 +385,15 @@ def check_table(table: Table, settings: Settings, today: date, date1904: bool = 
     row_values = [dict(zip(columns, row, strict=True)) for row in rows]
     conditional = [c for c in table.spec.columns if c.required_when is not None and table.has(c)]
     spec = table.spec
-    if conditional or spec.evidence is not None or spec.one_of or spec.listed_by or spec.limits or spec.forbidden:
+    if (
+        conditional
+        or spec.evidence is not None
+        or spec.one_of
+        or spec.listed_by
+        or spec.limits
+        or spec.forbidden
+        or spec.sums
+    ):
         for i, cells in enumerate(row_values):
             findings += _row_findings(
                 table, conditional, row_numbers[i], cells, frozenset(bad[i]) if i in bad else NO_COLUMNS, settings

@@ -44,6 +44,7 @@ Code = Literal[
     "answer_mismatch",
     "refund_exceeds_request",
     "closed_with_open_claim",
+    "inspection_mismatch",
 ]
 E, W = Severity.ERROR, Severity.WARNING
 CODES: dict[Code, tuple[Severity, str]] = {
@@ -114,6 +115,10 @@ CODES: dict[Code, tuple[Severity, str]] = {
     "refund_exceeds_request": (
         E,
         "{where}：「{column}」{value} 元比「{other}」{limit} 元还多，退款不能超过买家申请的金额，请核对后改正。",
+    ),
+    "inspection_mismatch": (
+        E,
+        "{where}：{parts}合计 {value}，与「{other}」{limit} 对不上，请仓库重新清点后改正。",
     ),
     "closed_with_open_claim": (
         W,

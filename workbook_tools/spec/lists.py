@@ -409,6 +409,25 @@ class ParcelState(ChoiceList):
     LOST = "丢失"
 
 
+class Inspection(ChoiceList):
+    """What the warehouse found in a returned parcel (003 第三章: 影响 / 不影响二次销售; 第四章 收到退货，验货完毕)."""
+
+    title, name = "验货结果", "Inspection"
+    strict = False
+    GOOD = "不影响二次销售"
+    DEFECTIVE = "影响二次销售"
+    PARTLY = "部分影响二次销售"
+    MISMATCH = "与登记不符"
+
+
+class StockState(ChoiceList):
+    """Whether a return is back in stock (003 第二章 三.12: 仓库在收到退件以后需要录入库存软件，并进行上架处理)."""
+
+    title, name = "入库状态", "StockState"
+    PENDING = "待入库"
+    SHELVED = "已入库上架"
+
+
 class Agents(ChoiceList):
     """The team's agents: empty by default, filled in by the team."""
 
@@ -446,6 +465,8 @@ FIX_STATE = FixState()
 PARCEL_PROBLEM = ParcelProblem()
 PARCEL_PLAN = ParcelPlan()
 PARCEL_STATE = ParcelState()
+INSPECTION = Inspection()
+STOCK_STATE = StockState()
 AGENTS = Agents()
 
 ALL: tuple[ChoiceList, ...] = (
@@ -479,5 +500,7 @@ ALL: tuple[ChoiceList, ...] = (
     PARCEL_PROBLEM,
     PARCEL_PLAN,
     PARCEL_STATE,
+    INSPECTION,
+    STOCK_STATE,
     AGENTS,
 )

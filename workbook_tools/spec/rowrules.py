@@ -166,6 +166,15 @@ class AtMost:
 
 
 @dataclass(frozen=True)
+class SumsTo:
+    """Once any of `parts` is filled, they add up to `total` (良品数 + 次品数 = 数量): `code` if they do not."""
+
+    parts: tuple[Column, ...]
+    total: Column
+    code: Code
+
+
+@dataclass(frozen=True)
 class Forbidden:
     """A row where `when` holds is a finding `code` at its `column` (a case closed while its claim is still open)."""
 

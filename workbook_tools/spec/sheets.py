@@ -22,6 +22,7 @@ from workbook_tools.spec.lists import (
     FIX_STATE,
     FOLLOW_STATE,
     HANDOVER_STATE,
+    INSPECTION,
     ISSUE_SOLUTION,
     ISSUE_STATE,
     ISSUE_TYPE,
@@ -39,6 +40,7 @@ from workbook_tools.spec.lists import (
     RETURN_TYPE,
     SATISFACTION,
     SHIPPING_STATE,
+    STOCK_STATE,
     UNPAID_REASON,
     YES_NO,
 )
@@ -57,6 +59,7 @@ from workbook_tools.spec.rowrules import (
     ListedBy,
     Not,
     Quota,
+    SumsTo,
     Template,
 )
 from workbook_tools.spec.rules import RULES
@@ -298,9 +301,17 @@ class Returns(Sheet):
         f"{this_row(product)}))",
         hint="该产品（含规格）退回个数的总和，自动计算",
     )
+    # 003 第三章 影响 / 不影响二次销售; 第四章 收到退货，验货完毕: the warehouse inspects what came back
+    inspection = Column("验货结果", Kind.CHOICE, choices=INSPECTION, role=Role.WAREHOUSE, width=16)
+    good = Column("良品数", Kind.INT, minimum=0, role=Role.WAREHOUSE, hint="不影响二次销售的个数")
+    defective = Column("次品数", Kind.INT, minimum=0, role=Role.WAREHOUSE, hint="影响二次销售的个数")
+    stock = Column(  # 003 第二章 三.12: 录入库存软件，并进行上架处理
+        "入库状态", Kind.CHOICE, choices=STOCK_STATE, role=Role.WAREHOUSE, width=12
+    )
     remarks = remarks()
 
     duplicate_key = (tracking_no, order_no, product)
+    sums = (SumsTo((good, defective), quantity, "inspection_mismatch"),)
     follow_up = FollowUp(
         "RT",
         ITEM_TYPE.RETURN,

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
     from workbook_tools.spec.figures import Figure
-    from workbook_tools.spec.rowrules import AtMost, Evidence, FollowUp, Forbidden, ListedBy
+    from workbook_tools.spec.rowrules import AtMost, Evidence, FollowUp, Forbidden, ListedBy, SumsTo
 
 
 def display_width(text: str) -> int:
@@ -227,6 +227,7 @@ class Sheet:
     listed_by: ClassVar[tuple[ListedBy, ...]] = ()  # columns whose value must fit another's (接听情况 by 催款方式)
     limits: ClassVar[tuple[AtMost, ...]] = ()  # a column that may not exceed another in its row
     forbidden: ClassVar[tuple[Forbidden, ...]] = ()  # states of a row that are a finding of their own
+    sums: ClassVar[tuple[SumsTo, ...]] = ()  # columns that add up to another (良品数 + 次品数 = 数量)
     one_of: ClassVar[tuple[Column, ...]] = ()  # a row must fill at least one of these (it says who or what)
     figures: ClassVar[tuple[Figure, ...]] = ()  # what 日汇总 shows of it (spec/figures.py), computed for any sheet
     written: ClassVar[bool] = False  # the tool adds or replaces rows in it (so one sheet must be chosen)
@@ -246,6 +247,8 @@ class Sheet:
             raise TypeError(f"{cls.__name__}: a limit names another sheet's column")
         if not {c for rule in cls.forbidden for c in (rule.column, *rule.when.columns())} <= set(cls.columns):
             raise TypeError(f"{cls.__name__}: a forbidden state names another sheet's column")
+        if not {c for rule in cls.sums for c in (*rule.parts, rule.total)} <= set(cls.columns):
+            raise TypeError(f"{cls.__name__}: a sum names another sheet's column")
         cls.by_header = {c.header: c for c in cls.columns}
 
     def owns(self, column: Column) -> bool:
