@@ -398,9 +398,9 @@ def test_every_breakdown_table_of_the_tab():
     )
     _, rows, _ = _table(sheet, "质量问题按责任方（近 7 天）")
     assert sorted(rows) == sorted(Counter(r.party for r in quality).items())
-    _, rows, block = _table(sheet, "待返厂（近 7 天）")
-    assert rows == [(r.day, None, r.kind, r.order) for r in quality if r.factory == "是"]
-    assert block.kinds == (Kind.DATE, None, None, Kind.TEXT)
+    _, rows, block = _table(sheet, "待返厂（寄出前一直列出）")
+    assert rows == [(r.day, None, r.kind, r.order, None) for r in QUALITY_ROWS if r.factory == "是"]
+    assert block.kinds == (Kind.DATE, None, None, Kind.TEXT, None)
     _, rows, _ = _table(sheet, "未计入的行（有校验错误，请先改正）")
     assert rows == [(f"退件表!{len(RETURN_ROWS) + 2}",), (f"催款明细表!{len(CHASE_ROWS) + 2}",)]
 
@@ -495,3 +495,20 @@ def test_problem_parcel_figures_on_the_day_over_the_week_and_open_now():
     assert overview["丢件、破损（件）"] == (2, sum(r[2] in ("丢件", "破损") for r in week))
     assert overview["索赔金额（元）"] == (148.5, float(sum(r[3] or 0 for r in week)))
     assert overview["已超时物流异常（当前）"] == (len(overdue), len(overdue))
+
+
+def test_the_factory_list_shows_what_waits_to_go_back_until_it_has_gone():
+    header = ["日期", "登记人", "客户ID", "订单编码", "问题类型", "返厂", "状态", "返厂状态", "返厂日期", "厂家"]
+    rows = [
+        [D[0], "小美", "c", "SO1", "漏液", "是", "处理中", "待返厂", None, "甲厂"],
+        [D[8] - timedelta(days=30), "小美", "c", "SO2", "质量问题", "是", "已结案", "待返厂", None, "乙厂"],  # long ago
+        [D[8], "小美", "c", "SO3", "漏液", "是", "处理中", None, None, None],  # to go back, not yet collected
+        [D[1], "小美", "c", "SO4", "漏液", "是", "处理中", "已返厂", D[0], "甲厂"],  # gone
+        [D[1], "小美", "c", "SO5", "漏液", "是", "处理中", "厂家已确认", D[1], "甲厂"],  # gone and confirmed
+        [D[1], "小美", "c", "SO6", "漏液", "否", "处理中", None, None, None],
+    ]
+    result, sheet = daily_totals(check_workbook([Grid("质量问题表", [header, *rows])], DAY), DAY, AT)
+    _, shown, _ = _table(sheet, "待返厂（寄出前一直列出）")
+    waiting = sorted((r[0], None, r[4], r[3], r[9]) for r in rows if r[7] == "待返厂" or (r[5] == "是" and not r[7]))
+    assert shown == waiting and len(waiting) == 3
+    assert result["excluded_rows"] == []

@@ -23,6 +23,7 @@ from workbook_tools.spec.lists import (
     CHASE_METHOD,
     CHASE_RESULT,
     CLAIM_STATE,
+    FACTORY_STATE,
     FIX_STATE,
     FOLLOW_STATE,
     HANDOVER_STATE,
@@ -280,6 +281,13 @@ def make_demo(today: date, days: int = 3, seed: int = 20261122) -> DemoData:
                     Q.closed_on: day + timedelta(days=1) if closed else None,
                 },
             )
+            if party == RESPONSIBLE.FACTORY:  # collected for the factory; sent back in the month's batch once closed
+                data.rows[Q][-1] |= {
+                    Q.factory_state: FACTORY_STATE.SENT if closed else FACTORY_STATE.PENDING,
+                    Q.factory_batch: f"{day:%Y-%m}-A" if closed else None,
+                    Q.factory_date: day + timedelta(days=1) if closed else None,
+                    Q.factory: "广州美妆代工厂",
+                }
         for _ in range(6):
             placed = at(day - timedelta(days=1), 0, 24)
             reached = rnd.choice(

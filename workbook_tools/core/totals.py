@@ -293,11 +293,14 @@ def _daily_sheet(
         (None, None, Kind.MONEY, Kind.MONEY),
     )
     tables.add("responsible", list(_ranked(_count_by(week_quality, Q.responsible))))
-    factory = [r for r in week_quality if r[Q.factory_return] == YES_NO.YES]
+    factory = sorted(
+        (r for r in check.rows(Q) if Q.awaiting_factory.holds(r.__getitem__)),
+        key=lambda r: (str(r[Q.date]), str(r[Q.order_no]), str(r[Q.product])),
+    )
     tables.add(
         "factory",
-        [(r[Q.date], r[Q.product], r[Q.issue_type], r[Q.order_no]) for r in factory],
-        (Kind.DATE, None, None, Kind.TEXT),
+        [(r[Q.date], r[Q.product], r[Q.issue_type], r[Q.order_no], r[Q.factory]) for r in factory],
+        (Kind.DATE, None, None, Kind.TEXT, None),
     )
     trend_rows = [
         (

@@ -428,6 +428,15 @@ class StockState(ChoiceList):
     SHELVED = "已入库上架"
 
 
+class FactoryState(ChoiceList):
+    """Where a factory defect is on its way back (003 第三章: 出厂问题的国内产品需汇总返厂处理)."""
+
+    title, name = "返厂状态", "FactoryState"
+    PENDING = "待返厂"
+    SENT = "已返厂"
+    CONFIRMED = "厂家已确认"
+
+
 class Agents(ChoiceList):
     """The team's agents: empty by default, filled in by the team."""
 
@@ -467,6 +476,7 @@ PARCEL_PLAN = ParcelPlan()
 PARCEL_STATE = ParcelState()
 INSPECTION = Inspection()
 STOCK_STATE = StockState()
+FACTORY_STATE = FactoryState()
 AGENTS = Agents()
 
 ALL: tuple[ChoiceList, ...] = (
@@ -502,5 +512,6 @@ ALL: tuple[ChoiceList, ...] = (
     PARCEL_STATE,
     INSPECTION,
     STOCK_STATE,
+    FACTORY_STATE,
     AGENTS,
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from workbook_tools.spec.lists import FACTORY_STATE
 from workbook_tools.spec.sheets import AFTER_SALES, QUALITY, RESENDS, RETURNS
 
 WEEKDAYS = "一二三四五六日"
@@ -92,8 +93,14 @@ class DailySheet:
                 (QUALITY.responsible.header, "件数"),
             ),
             "factory": (
-                f"待{QUALITY.factory_return.header}（{week}）",
-                ("登记日期", QUALITY.product.header, QUALITY.issue_type.header, QUALITY.order_no.header),
+                f"{FACTORY_STATE.PENDING}（寄出前一直列出）",
+                (
+                    "登记日期",
+                    QUALITY.product.header,
+                    QUALITY.issue_type.header,
+                    QUALITY.order_no.header,
+                    QUALITY.factory.header,
+                ),
             ),
             "trend": (
                 f"{week}趋势",

@@ -19,6 +19,7 @@ from workbook_tools.spec.lists import (
     CHASE_METHOD,
     CHASE_RESULT,
     CLAIM_STATE,
+    FACTORY_STATE,
     FIX_STATE,
     FOLLOW_STATE,
     HANDOVER_STATE,
@@ -366,8 +367,22 @@ class Quality(Sheet):
     follower = agent("跟进人", required=False)
     state = Column("状态", Kind.CHOICE, aliases=("处理状态",), required=True, choices=ISSUE_STATE)
     closed_on = Column("结案日期", Kind.DATE, required_when=(state, ISSUE_STATE.CLOSED))
+    # 003 第三章: 出厂问题的国内产品需汇总返厂处理 — collected, sent back in batches, confirmed by the factory
+    carrier = carrier()  # the parcel the problem came in (003 第一章 五.Ⅳ 破损丢件)
+    tracking_no = tracking_no("物流单号")
+    factory_state = Column("返厂状态", Kind.CHOICE, choices=FACTORY_STATE, role=Role.WAREHOUSE)
+    factory_batch = Column("返厂批次", Kind.TEXT, role=Role.WAREHOUSE, hint="同一批寄回厂家的编号，如 2026-11-A")
+    factory_date = Column("返厂日期", Kind.DATE, role=Role.WAREHOUSE, required_when=(factory_state, FACTORY_STATE.SENT))
+    factory = Column("厂家", Kind.TEXT, width=14)
 
     duplicate_key = (order_no, product, issue_type)
+    # waits to go back to the factory until it has gone, however long ago it was registered (日汇总's list)
+    awaiting_factory = AnyOf(
+        (
+            Is(factory_state, (FACTORY_STATE.PENDING,)),
+            All((Is(factory_return, (YES_NO.YES,)), Is(factory_state, (None,)))),
+        )
+    )
     evidence = Evidence(Is(issue_type, (ISSUE_TYPE.DAMAGED,)), photos, RULES.evidence_photos)
     follow_up = FollowUp(
         "QI",
