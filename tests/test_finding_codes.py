@@ -80,6 +80,18 @@ CASES = {
         ],
         "J2",
     ),
+    "needs_approval": (
+        [
+            Grid(
+                "质量问题表",
+                [
+                    [*QUALITY, "审批状态"],
+                    ["2026-11-20", "小美", "jenny王", "SO1", "质量问题", None, 88, "处理中", None, "待审批"],
+                ],
+            )
+        ],
+        "G2",
+    ),
     "inspection_mismatch": ([Grid("退件表", [[*RETURNS, "良品数", "次品数"], [*OK_RETURN, 1, 1]])], "G2"),
     "closed_with_open_claim": (
         [
@@ -125,6 +137,10 @@ MESSAGES = {  # the whole sentence each minimal workbook gets: what, where and w
     ),
     "refund_exceeds_request": (
         "「退款金额」98.00 元比「申请金额」89.00 元还多，退款不能超过买家申请的金额，请核对后改正。"
+    ),
+    "needs_approval": (
+        "「补偿金额」88.00 元超过 50 元，需要主管审批，还没批准（现在是「待审批」），先不计入日汇总的金额；"
+        "请主管审批后把「审批状态」改为「已批准」。"
     ),
     "inspection_mismatch": "「良品数」＋「次品数」合计 2，与「数量」1 对不上，请仓库重新清点后改正。",
     "closed_with_open_claim": (

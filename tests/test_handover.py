@@ -570,3 +570,20 @@ def test_problem_parcels_are_followed_as_the_sop_says_until_the_parcel_is_back_a
     assert "已退款的拦截件：每天下班前查原件是否退回仓库" in actions["物流异常表!4"]
     assert "向买家致歉，马上补发（在重发单登记）" in actions["物流异常表!5"]
     assert "向快递跟进理赔，到账后在物流异常表填写理赔到账金额" in actions["物流异常表!6"]
+
+
+def test_compensation_waiting_for_approval_is_an_item_for_the_lead_a_day_after_it_was_registered():
+    header = ["日期", "登记人", "客户ID", "订单编码", "问题类型", "补偿金额", "状态", "结案日期", "审批状态"]
+    rows = [
+        ["2026-11-20", "小美", "b1", "SO1", "漏液", 120, "已结案", "2026-11-21", "待审批"],
+        ["2026-11-22", "小美", "b2", "SO2", "漏液", 88, "已结案", "2026-11-22", "已批准"],
+    ]
+    check = check_workbook([Grid("质量问题表", [header, *rows])], datetime(2026, 11, 22).date())
+    items = handover(check, "小美", "阿强", datetime(2026, 11, 22, 18, 0)).items
+    assert [(i["source"], i["due_at"], i["overdue"], i["buyer_id"]) for i in items] == [
+        ("质量问题表!2", "2026-11-21T00:00", True, "b1")
+    ]
+    assert items[0]["action"] == (
+        "【已超时】主管：补偿超过 50 元，请审批；批准后在质量问题表把审批状态改为已批准并填写审批人和审批时间"
+        "（截止 11-21 00:00）"
+    )

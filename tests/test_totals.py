@@ -512,3 +512,26 @@ def test_the_factory_list_shows_what_waits_to_go_back_until_it_has_gone():
     waiting = sorted((r[0], None, r[4], r[3], r[9]) for r in rows if r[7] == "待返厂" or (r[5] == "是" and not r[7]))
     assert shown == waiting and len(waiting) == 3
     assert result["excluded_rows"] == []
+
+
+def test_compensation_above_the_approval_line_waits_for_the_lead_and_counts_only_once_approved():
+    header = ["日期", "登记人", "客户ID", "订单编码", "问题类型", "补偿金额", "状态", "审批状态"]
+    rows = [  # the line is 50 元 by default (设置: 补偿超过多少元需主管审批)
+        [D[0], "小美", "c", "SO1", "漏液", 20, "处理中", None],  # under the line: no approval needed
+        [D[0], "小美", "c", "SO2", "漏液", 50, "处理中", None],  # at the line: not above it
+        [D[0], "小美", "c", "SO3", "漏液", 88, "处理中", "已批准"],
+        [D[0], "小美", "c", "SO4", "漏液", 120, "处理中", "待审批"],
+        [D[1], "小美", "c", "SO5", "漏液", 60.5, "处理中", None],
+        [D[1], "小美", "c", "SO6", "漏液", 70, "处理中", "已驳回"],
+    ]
+    check = check_workbook([Grid("质量问题表", [header, *rows])], DAY)
+    waiting = [r for r in rows if r[5] > 50 and r[7] != "已批准"]
+    assert [(f.cell, f.code) for f in check.findings] == [(f"F{rows.index(r) + 2}", "needs_approval") for r in waiting]
+    result, sheet = daily_totals(check, DAY, AT)
+    counted = [r for r in rows if r not in waiting]
+    assert result["quality"]["compensation"] == float(sum(r[5] for r in counted if r[0] == DAY))
+    assert result["registers"]["quality"] == {"awaiting": len(waiting), "awaiting_amount": sum(r[5] for r in waiting)}
+    overview = {row[0]: row[1:] for row in _block(sheet, "退件登记（行）").rows}
+    assert overview["补偿金额（元，不含待审批）"] == (158.0, float(sum(r[5] for r in counted)))
+    assert overview["待审批补偿（当前）"] == (3, 3)
+    assert overview["待审批补偿金额（元）"] == (250.5, 250.5)

@@ -530,6 +530,7 @@ def _spoil(data: DemoData, today: date) -> None:
     data.spoil(S, 4, S.buyer_id, None, "missing_required")
     data.spoil(Q, 2, Q.photos, 1, "missing_evidence")
     data.spoil(Q, 3, Q.closed_on, None, "missing_required")
+    data.spoil(Q, 5, Q.compensation, 88, "needs_approval")  # above the approval line, not approved yet
     data.spoil(C, 4, C.order_no, 4.12345678901235e18, "order_no_precision_lost")
     data.spoil(C, 6, C.phone, "1380013800", "bad_phone")
     data.spoil(R, 7, R.order_no, None, "unmatched_parcel")

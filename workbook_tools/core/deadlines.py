@@ -14,13 +14,14 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from functools import total_ordering
 
+from workbook_tools.core.approval import awaiting
 from workbook_tools.core.quota import free_again
 from workbook_tools.core.records import Record, TableCheck, WorkbookCheck
 from workbook_tools.core.settings import Settings
 from workbook_tools.core.texts import render
 from workbook_tools.core.values import moment_text
 from workbook_tools.spec.lists import HANDOVER_STATE, ITEM_TYPE
-from workbook_tools.spec.rowrules import FollowUp
+from workbook_tools.spec.rowrules import Approval, FollowUp
 from workbook_tools.spec.rules import RULES
 from workbook_tools.spec.sheets import AFTER_SALES, HANDOVER, RETURNS
 from workbook_tools.spec.types import Rule
@@ -192,6 +193,34 @@ def _followed(check: TableCheck, follow_up: FollowUp, settings: Settings, at: da
     return items
 
 
+def _approvals(check: TableCheck, approval: Approval, settings: Settings) -> list[OpenItem]:
+    """Money waiting for the lead's approval: one item per row, for the lead, from the row's `since`."""
+    spec = check.table.spec
+    follow_up = spec.follow_up
+    items = []
+    for r in check.records:
+        get = r.__getitem__
+        if not awaiting(get, approval, settings):
+            continue
+        items.append(
+            OpenItem(
+                key=item_key(approval.prefix, *(r[c] for c in spec.duplicate_key or spec.columns)),
+                sheet=check.table.sheet,
+                row=r.row,
+                item_type=approval.item_type,
+                buyer_id=r[follow_up.buyer] if follow_up and follow_up.buyer else None,
+                order_no=r[follow_up.order] if follow_up and follow_up.order else None,
+                order_status=None,
+                price=r[approval.amount],
+                description=render(approval.describe, spec, get, settings),
+                action=render(approval.action, spec, get, settings),
+                due_at=after(r[approval.since], approval.within, settings),
+                has_errors=r.has_errors,
+            )
+        )
+    return items
+
+
 def _item_rule(item_type: str | None, settings: Settings) -> Rule | None:
     title = settings.attribute(ITEM_TYPE, item_type) if item_type else None
     return RULES.by_title(title) if title else None
@@ -235,6 +264,8 @@ def open_items(check: WorkbookCheck, at: datetime) -> list[OpenItem]:
             items += _followed(table_check, spec.follow_up, check.settings, at)
         elif spec is HANDOVER:
             items += _manual(table_check, check.settings)
+        if spec.approval is not None:
+            items += _approvals(table_check, spec.approval, check.settings)
     items = _linked(items, returned_parcels(check))
     far = datetime.max
     return _distinct(sorted(items, key=lambda i: (i.due_at or far, i.key, i.description, i.action)))

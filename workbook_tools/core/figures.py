@@ -64,7 +64,10 @@ def declared_figures(
         mine = [i for i in items if i.sheet in sheets]
         for figure in spec.figures:
             if isinstance(figure, Open):
-                now = sum(i.overdue(at) for i in mine) if figure.overdue else len(mine)
+                kept = [
+                    i for i in mine if figure.item_type in (None, i.item_type) and (i.overdue(at) or not figure.overdue)
+                ]
+                now: Value = float(money_sum(i.price for i in kept)) if figure.amount else len(kept)
                 found.append(DeclaredFigure(spec, figure, now, now))
             elif isinstance(figure, Count):
                 found.append(DeclaredFigure(spec, figure, *_counted(figure, rows, days)))

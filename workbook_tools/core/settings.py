@@ -31,6 +31,7 @@ LARGEST = {
     Unit.TIMES: 1000,
     Unit.PHOTOS: 100,
     Unit.SWITCH: 1,
+    Unit.YUAN: 1_000_000,
 }
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from workbook_tools.core.approval import counted
 from workbook_tools.core.changes import Block, Change, Chart, NewSheet, Style, ledger_change, place
 from workbook_tools.core.chase import ChasedOrder, chased_orders
 from workbook_tools.core.deadlines import OpenItem, open_items
@@ -133,7 +134,7 @@ def daily_totals(check: WorkbookCheck, day: date, at: datetime) -> tuple[dict[st
         "resends": {"count": len(today.resends), "open": _unshipped(today.resends)},
         "quality": {
             "count": len(today.quality),
-            "compensation": float(money_sum(r[Q.compensation] for r in today.quality)),
+            "compensation": float(money_sum(counted(r, Q.compensation, check.settings) for r in today.quality)),
             "courier_loss": float(money_sum(r[Q.courier_loss] for r in today.quality)),
         },
         "chase": _chase_figures(today.chase, orders, check.settings),
@@ -208,7 +209,7 @@ def _daily_sheet(
         (
             label["compensation"],
             result["quality"]["compensation"],
-            float(money_sum(r[Q.compensation] for r in week_quality)),
+            float(money_sum(counted(r, Q.compensation, check.settings) for r in week_quality)),
         ),
         (
             label["courier_loss"],
@@ -285,7 +286,9 @@ def _daily_sheet(
             (
                 t,
                 n,
-                float(money_sum(r[Q.compensation] for r in week_quality if r[Q.issue_type] == t)),
+                float(
+                    money_sum(counted(r, Q.compensation, check.settings) for r in week_quality if r[Q.issue_type] == t)
+                ),
                 float(money_sum(r[Q.courier_loss] for r in week_quality if r[Q.issue_type] == t)),
             )
             for t, n in _ranked(issue_types)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
+from workbook_tools.core.approval import awaiting
 from workbook_tools.core.changes import generated
 from workbook_tools.core.crosscheck import cross_findings
 from workbook_tools.core.findings import Finding, finding
@@ -30,6 +31,7 @@ from workbook_tools.core.values import (
 )
 from workbook_tools.errors import NoKnownSheet
 from workbook_tools.spec.codes import Severity
+from workbook_tools.spec.reports import DAILY
 from workbook_tools.spec.settings_sheet import SETTINGS
 from workbook_tools.spec.sheets import ARCHIVE_WORDS, HANDOVER, LEDGERS, RETURNS
 from workbook_tools.spec.types import LIST_SEPARATOR, Column, Kind, Sheet
@@ -211,6 +213,27 @@ def _row_findings(
                     limit=show(rule.total, total),
                 )
             )
+    approval = table.spec.approval
+    if (
+        approval is not None
+        and table.has(approval.amount)
+        and approval.amount not in bad
+        and awaiting(values.get, approval, settings)
+    ):
+        found.append(
+            finding(
+                table.sheet,
+                row,
+                table.columns[approval.amount],
+                approval.amount.header,
+                "needs_approval",
+                value=show(approval.amount, values.get(approval.amount)),
+                limit=f"{settings.rule(approval.rule):g}",
+                state=values.get(approval.state) or DAILY.unfilled,
+                state_column=approval.state.header,
+                approved=approval.approved,
+            )
+        )
     evidence = table.spec.evidence
     if evidence is not None and table.has(evidence.photos) and evidence.when.holds(values.get):
         photos, minimum = values.get(evidence.photos), settings.rule(evidence.rule)
@@ -393,6 +416,7 @@ def check_table(table: Table, settings: Settings, today: date, date1904: bool = 
         or spec.limits
         or spec.forbidden
         or spec.sums
+        or spec.approval
     ):
         for i, cells in enumerate(row_values):
             findings += _row_findings(

@@ -45,6 +45,7 @@ Code = Literal[
     "refund_exceeds_request",
     "closed_with_open_claim",
     "inspection_mismatch",
+    "needs_approval",
 ]
 E, W = Severity.ERROR, Severity.WARNING
 CODES: dict[Code, tuple[Severity, str]] = {
@@ -115,6 +116,11 @@ CODES: dict[Code, tuple[Severity, str]] = {
     "refund_exceeds_request": (
         E,
         "{where}：「{column}」{value} 元比「{other}」{limit} 元还多，退款不能超过买家申请的金额，请核对后改正。",
+    ),
+    "needs_approval": (
+        W,
+        "{where}：「{column}」{value} 元超过 {limit} 元，需要主管审批，还没批准（现在是「{state}」），"
+        "先不计入日汇总的金额；请主管审批后把「{state_column}」改为「{approved}」。",
     ),
     "inspection_mismatch": (
         E,

@@ -70,9 +70,12 @@ class Total(Count):
 
 @dataclass(frozen=True)
 class Open(Figure):
-    """The sheet's open items when 日汇总 is made (its follow-up's rows), or only those past their deadline."""
+    """The sheet's open items when 日汇总 is made (its follow-up's rows), or only those past their deadline; of one
+    事项类型 only when `item_type` is given (money waiting for approval); `amount` adds up their amounts instead."""
 
     overdue: bool = False
+    item_type: str | None = None
+    amount: bool = False
 
     @property
     def now(self) -> bool:
@@ -80,7 +83,7 @@ class Open(Figure):
 
     def check(self, sheet: Sheet) -> None:
         super().check(sheet)
-        if sheet.follow_up is None:
+        if sheet.follow_up is None and sheet.approval is None:
             raise TypeError(f"{type(sheet).__name__}: figure {self.key} counts open items, but nothing follows up")
 
 

@@ -63,6 +63,7 @@ class ItemType(ChoiceList):
     PARCEL_RETURN = "疑难件退回"
     INTERCEPTED = "拦截件退回"
     CLAIM = "快递理赔"
+    APPROVAL = "主管审批"
     OTHER = "其他"
     attribute_values = (
         RULES.return_confirm.title,
@@ -81,6 +82,7 @@ class ItemType(ChoiceList):
         RULES.problem_parcel_return.title,
         RULES.intercept_return.title,
         RULES.claim_paid.title,
+        RULES.approval_within.title,
         "",
     )
 
@@ -437,6 +439,15 @@ class FactoryState(ChoiceList):
     CONFIRMED = "厂家已确认"
 
 
+class ApprovalState(ChoiceList):
+    """The lead's answer on money (002 任务一: 退换货、退款金额、补偿需要售后主管审批)."""
+
+    title, name = "审批状态", "ApprovalState"
+    PENDING = "待审批"
+    APPROVED = "已批准"
+    REJECTED = "已驳回"
+
+
 class Agents(ChoiceList):
     """The team's agents: empty by default, filled in by the team."""
 
@@ -477,6 +488,7 @@ PARCEL_STATE = ParcelState()
 INSPECTION = Inspection()
 STOCK_STATE = StockState()
 FACTORY_STATE = FactoryState()
+APPROVAL_STATE = ApprovalState()
 AGENTS = Agents()
 
 ALL: tuple[ChoiceList, ...] = (
@@ -513,5 +525,6 @@ ALL: tuple[ChoiceList, ...] = (
     INSPECTION,
     STOCK_STATE,
     FACTORY_STATE,
+    APPROVAL_STATE,
     AGENTS,
 )

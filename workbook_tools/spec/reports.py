@@ -53,7 +53,7 @@ class DailySheet:
             "resends": "重发登记",
             "resends_open": "重发未发出",
             "quality": QUALITY.title.removesuffix("表"),
-            "compensation": f"{QUALITY.compensation.header}（元）",
+            "compensation": f"{QUALITY.compensation.header}（元，不含待审批）",
             "courier_loss": f"{QUALITY.courier_loss.header}（元）",
             "to_chase": "需催单数",
             "paid": "催回单数",

@@ -166,6 +166,33 @@ class AtMost:
 
 
 @dataclass(frozen=True)
+class Approval:
+    """Money in `amount` above `rule`'s value needs the lead's approval (002 任务一: 补偿需要售后主管审批): until
+    `state` holds `approved`, the row is a `needs_approval` finding, a handover item for the lead due `within` after
+    `since`, and its amount is left out of the money 日汇总 shows."""
+
+    amount: Column
+    state: Column
+    approved: str
+    since: Column
+    rule: Rule
+    within: Rule
+    prefix: str  # 事项编号 prefix of the lead's items
+    item_type: str
+    describe: Template
+    action: Template
+
+    def check(self, sheet: Sheet, rules: RuleBook) -> None:
+        for column in (self.amount, self.state, self.since):
+            if not sheet.owns(column):
+                raise TypeError(f"{type(sheet).__name__}: approval names {column.header}, not one of its columns")
+        if self.state.choices is None or self.approved not in self.state.choices.values:
+            raise TypeError(f"{type(sheet).__name__}: {self.approved} is not a value of {self.state.header}")
+        self.describe.check(sheet, rules)
+        self.action.check(sheet, rules)
+
+
+@dataclass(frozen=True)
 class SumsTo:
     """Once any of `parts` is filled, they add up to `total` (良品数 + 次品数 = 数量): `code` if they do not."""
 

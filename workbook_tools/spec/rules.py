@@ -34,6 +34,10 @@ class PlatformRules(RuleBook):
     )
     intercept_return = Rule("已退款拦截件退回仓库", 7, Unit.DAYS, "000 §四.6", "Rule_InterceptReturn")
     claim_paid = Rule("快递理赔到账", 30, Unit.DAYS, "000 §十.1（定期跟踪）", "Rule_ClaimPaid")
+    approval_above = Rule(
+        "补偿超过多少元需主管审批", 50, Unit.YUAN, "002 任务一（补偿需要售后主管审批）", "Rule_ApprovalAbove"
+    )
+    approval_within = Rule("主管审批补偿", 1, Unit.DAYS, "002 任务一（补偿需要售后主管审批）", "Rule_ApprovalWithin")
     hide_passed_on = Rule("交接后隐藏已转交的行", 1, Unit.SWITCH, "团队习惯", "Rule_HidePassedOn")
 
 

@@ -12,6 +12,7 @@ from workbook_tools.spec.figures import Count, Open, Total, count_label, money_l
 from workbook_tools.spec.lists import (
     AFTER_SALES_TYPE,
     AGENTS,
+    APPROVAL_STATE,
     CALLBACK_METHOD,
     CALLBACK_TYPE,
     CARRIER,
@@ -49,6 +50,7 @@ from workbook_tools.spec.rowrules import (
     All,
     Always,
     AnyOf,
+    Approval,
     AtMost,
     Case,
     Deadline,
@@ -162,6 +164,20 @@ def money(header: str, required: bool = False, aliases: tuple[str, ...] = ()) ->
 
 def remarks() -> Column:
     return Column("备注", Kind.TEXT, aliases=("说明",), width=24)
+
+
+def approval_columns() -> tuple[Column, Column, Column]:
+    """审批人, 审批状态, 审批时间: on every sheet that pays money (002 任务一: 补偿需要售后主管审批)."""
+    return (
+        agent("审批人", required=False),
+        Column(
+            "审批状态",
+            Kind.CHOICE,
+            choices=APPROVAL_STATE,
+            hint=f"金额超过「设置」表的审批线时，主管批准后选「{APPROVAL_STATE.APPROVED}」",
+        ),
+        Column("审批时间", Kind.DATETIME),
+    )
 
 
 def this_row(column: Column) -> str:
@@ -374,8 +390,33 @@ class Quality(Sheet):
     factory_batch = Column("返厂批次", Kind.TEXT, role=Role.WAREHOUSE, hint="同一批寄回厂家的编号，如 2026-11-A")
     factory_date = Column("返厂日期", Kind.DATE, role=Role.WAREHOUSE, required_when=(factory_state, FACTORY_STATE.SENT))
     factory = Column("厂家", Kind.TEXT, width=14)
+    approver, approval_state, approved_at = approval_columns()
 
     duplicate_key = (order_no, product, issue_type)
+    approval = Approval(
+        compensation,
+        approval_state,
+        APPROVAL_STATE.APPROVED,
+        date,
+        RULES.approval_above,
+        RULES.approval_within,
+        "QA",
+        ITEM_TYPE.APPROVAL,
+        Template("{issue_type|问题}补偿 ¥{compensation}：{details|product|}"),
+        Template(
+            "主管：补偿超过 {rules.approval_above} 元，请审批；批准后在{sheet}把{approval_state.header}改为"
+            f"{APPROVAL_STATE.APPROVED}并填写{{approver.header}}和{{approved_at.header}}"
+        ),
+    )
+    figures = (  # 002 任务一: the lead sees what waits for approval, count and amount
+        Open("awaiting", count_label(f"{APPROVAL_STATE.PENDING}补偿", "当前"), item_type=ITEM_TYPE.APPROVAL),
+        Open(
+            "awaiting_amount",
+            money_label(f"{APPROVAL_STATE.PENDING}{compensation.header}"),
+            item_type=ITEM_TYPE.APPROVAL,
+            amount=True,
+        ),
+    )
     # waits to go back to the factory until it has gone, however long ago it was registered (日汇总's list)
     awaiting_factory = AnyOf(
         (
@@ -890,6 +931,8 @@ for _spec in LEDGERS:
         _spec.follow_up.check(_spec, RULES)
     for _listed in _spec.listed_by:
         _listed.check(_spec)
+    if _spec.approval is not None:
+        _spec.approval.check(_spec, RULES)
     for _figure in _spec.figures:
         _figure.check(_spec)
     if len({_figure.key for _figure in _spec.figures}) != len(_spec.figures):

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
     from workbook_tools.spec.figures import Figure
-    from workbook_tools.spec.rowrules import AtMost, Evidence, FollowUp, Forbidden, ListedBy, SumsTo
+    from workbook_tools.spec.rowrules import Approval, AtMost, Evidence, FollowUp, Forbidden, ListedBy, SumsTo
 
 
 def display_width(text: str) -> int:
@@ -81,6 +81,7 @@ class Unit(enum.Enum):
     TIMES = "次"
     PHOTOS = "张"
     SWITCH = "1=是，0=否"  # a team's yes/no choice, not a quantity
+    YUAN = "元"  # an amount of money
 
     @property
     def is_time(self) -> bool:
@@ -228,6 +229,7 @@ class Sheet:
     limits: ClassVar[tuple[AtMost, ...]] = ()  # a column that may not exceed another in its row
     forbidden: ClassVar[tuple[Forbidden, ...]] = ()  # states of a row that are a finding of their own
     sums: ClassVar[tuple[SumsTo, ...]] = ()  # columns that add up to another (良品数 + 次品数 = 数量)
+    approval: ClassVar[Approval | None] = None  # money the lead approves above an amount (spec/rowrules.py)
     one_of: ClassVar[tuple[Column, ...]] = ()  # a row must fill at least one of these (it says who or what)
     figures: ClassVar[tuple[Figure, ...]] = ()  # what 日汇总 shows of it (spec/figures.py), computed for any sheet
     written: ClassVar[bool] = False  # the tool adds or replaces rows in it (so one sheet must be chosen)
