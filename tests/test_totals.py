@@ -313,7 +313,11 @@ def test_every_overview_figure_of_the_tab():
             sum(r.new_tracking is None for r in resends),
         ),
         "质量问题": (len(today(quality)), len(quality)),
-        "补偿金额（元）": (sum(r.compensation for r in today(quality)), sum(r.compensation for r in quality)),
+        # every amount is under the approval line (50 元 on 设置): all count
+        "补偿金额（元，不含待审批）": (
+            sum(r.compensation for r in today(quality)),
+            sum(r.compensation for r in quality),
+        ),
         "快递损失费用（元）": (
             sum(r.courier_loss or 0 for r in today(quality)),
             sum(r.courier_loss or 0 for r in quality),
@@ -331,6 +335,8 @@ def test_every_overview_figure_of_the_tab():
         ),
         "未处理事项（当前）": (result["open_items"], result["open_items"]),
         "已超时事项（当前）": (result["overdue"], result["overdue"]),
+        "待审批补偿（当前）": (0, 0),
+        "待审批补偿金额（元）": (0.0, 0.0),
     }
     overview = {row[0]: row[1:] for row in _block(sheet, "退件登记（行）").rows}
     assert overview == expected
