@@ -123,7 +123,12 @@ def test_the_chase_over_the_limit_is_the_same_row_whatever_the_order():
     rows = [chase("2026-11-21 09:00", "b1", f"4100{n}", 89, DAY, "小美", "未接通", "未付款") for n in (3, 1, 4, 2)]
     flagged = [check_workbook([Grid("催款明细表", [CHASE, *order])], DAY).findings for order in (rows, rows[::-1])]
     assert [[(f.code, f.message.split("：", 1)[1]) for f in found] for found in flagged] == [
-        [("over_chased", "买家「b1」2026-11-22 已被催款 4 次，超过 24 小时内最多 3 次，请隔天再联系。")]
+        [
+            (
+                "over_chased",
+                "买家「b1」2026-11-22 已被催款 4 次，超过 24 小时内最多 3 次，请从第一次催款起满 24 小时后再联系。",
+            )
+        ]
     ] * 2
     assert [found[0].row for found in flagged] == [4, 3]  # the chase of order 41004, wherever it stands
 

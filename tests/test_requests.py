@@ -243,4 +243,4 @@ def test_the_demo_shows_an_overdue_request_and_one_due_this_shift_and_daily_tota
     summary = {
         r[0].value: r[1].value for r in openpyxl.load_workbook(path)["日汇总"].iter_rows(min_row=5) if r[0].value
     }
-    assert summary["售后单申请（单）"] == figures["count"] and summary["已超时售后单（当前）"] == 1
+    assert summary["售后申请（单）"] == figures["count"] and summary["已超时售后单（当前）"] == 1

@@ -304,10 +304,10 @@ def test_every_overview_figure_of_the_tab():
         return [r for r in rows if (r.at.date() if isinstance(r, Handed) else r.day) == DAY]
 
     expected = {
-        "退件登记（行）": (len(today(returns)), len(returns)),
+        "退件单数": (len(today(returns)), len(returns)),
         "退件包裹（件）": (len({r.tracking for r in today(returns)}), len({r.tracking for r in returns})),
         "退回数量（个）": (sum(r.qty for r in today(returns)), sum(r.qty for r in returns)),
-        "重发登记": (len(today(resends)), len(resends)),
+        "重发单数": (len(today(resends)), len(resends)),
         "重发未发出": (
             sum(r.new_tracking is None for r in today(resends)),
             sum(r.new_tracking is None for r in resends),
@@ -325,8 +325,8 @@ def test_every_overview_figure_of_the_tab():
         "需催单数": (len(today(chase)), len(chase)),
         "催回单数": (len(paid(today(chase))), len(paid(chase))),
         "催回金额（元）": (sum(r.amount for r in paid(today(chase))), sum(r.amount for r in paid(chase))),
-        "关闭未付款": (sum(closed_unpaid(r) for r in today(chase)), sum(closed_unpaid(r) for r in chase)),
-        **dict.fromkeys(("售后单申请（单）", "未处理售后单（当前）", "已超时售后单（当前）"), (0, 0)),
+        "未付款关闭单数": (sum(closed_unpaid(r) for r in today(chase)), sum(closed_unpaid(r) for r in chase)),
+        **dict.fromkeys(("售后申请（单）", "未处理售后单（当前）", "已超时售后单（当前）"), (0, 0)),
         "退款金额（元）": (0.0, 0.0),  # this book has no 售后单: its figures are tested in test_requests.py
         "交接事项": (len(today(handovers)), len(handovers)),
         "交接未确认": (
@@ -338,7 +338,7 @@ def test_every_overview_figure_of_the_tab():
         "待审批补偿（当前）": (0, 0),
         "待审批补偿金额（元）": (0.0, 0.0),
     }
-    overview = {row[0]: row[1:] for row in _block(sheet, "退件登记（行）").rows}
+    overview = {row[0]: row[1:] for row in _block(sheet, "退件单数").rows}
     assert overview == expected
     trend = {row[0][:5]: row[1:] for row in _block(sheet, f"{D[6]:%m-%d} 周{'一二三四五六日'[D[6].weekday()]}").rows}
     assert trend[f"{D[3]:%m-%d}"] == (1, 0, 0, 0, 0.0)
@@ -462,7 +462,7 @@ def test_spot_check_figures_on_the_day_over_the_week_and_open_now():
             "open": len(pending),
         }
     }
-    overview = {row[0]: row[1:] for row in _block(sheet, "退件登记（行）").rows}
+    overview = {row[0]: row[1:] for row in _block(sheet, "退件单数").rows}
     assert overview["回访抽查（次）"] == (2, len(week))
     assert overview["抽查待整改（次）"] == (1, sum(r[3] == "待整改" for r in week))
     assert overview["未处理抽查整改（当前）"] == (len(pending), len(pending))
@@ -496,7 +496,7 @@ def test_problem_parcel_figures_on_the_day_over_the_week_and_open_now():
             "overdue": len(overdue),
         }
     }
-    overview = {row[0]: row[1:] for row in _block(sheet, "退件登记（行）").rows}
+    overview = {row[0]: row[1:] for row in _block(sheet, "退件单数").rows}
     assert overview["物流异常（件）"] == (len(today), len(week))
     assert overview["丢件、破损（件）"] == (2, sum(r[2] in ("丢件", "破损") for r in week))
     assert overview["索赔金额（元）"] == (148.5, float(sum(r[3] or 0 for r in week)))
@@ -537,7 +537,7 @@ def test_compensation_above_the_approval_line_waits_for_the_lead_and_counts_only
     counted = [r for r in rows if r not in waiting]
     assert result["quality"]["compensation"] == float(sum(r[5] for r in counted if r[0] == DAY))
     assert result["registers"]["quality"] == {"awaiting": len(waiting), "awaiting_amount": sum(r[5] for r in waiting)}
-    overview = {row[0]: row[1:] for row in _block(sheet, "退件登记（行）").rows}
+    overview = {row[0]: row[1:] for row in _block(sheet, "退件单数").rows}
     assert overview["补偿金额（元，不含待审批）"] == (158.0, float(sum(r[5] for r in counted)))
     assert overview["待审批补偿（当前）"] == (3, 3)
     assert overview["待审批补偿金额（元）"] == (250.5, 250.5)

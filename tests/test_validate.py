@@ -246,14 +246,14 @@ def test_a_teams_own_choices_on_the_settings_sheet_are_accepted():
     ledger = grid(
         "退件表",
         ("日期", "物流单号", "订单编码", "产品名称", "数量", "退回类型"),
-        ("2026-11-20", "SF1", "SO1", "紧致眼霜 15g", 1, "拒收"),
+        ("2026-11-20", "SF1", "SO1", "紧致眼霜 15g", 1, "地址有误退回"),
     )
     assert flatten(check_workbook([ledger], TODAY).findings, "cell", "code") == [("F2", "bad_choice")]
     settings = grid(
         "设置",
         ("规则", "数值", "单位", "依据", None, "退回类型"),
         ("未付款订单自动关闭", 3, "天", "", None, "过敏"),
-        (None, None, None, None, None, "拒收"),
+        (None, None, None, None, None, "地址有误退回"),
     )
     assert check_workbook([ledger, settings], TODAY).findings == ()
 

@@ -126,8 +126,16 @@ class Settings:
     def choices(self, choice_list: ChoiceList) -> tuple[str, ...]:
         return self.lists.get(choice_list.name) or choice_list.values
 
+    def accepted(self, choice_list: ChoiceList) -> tuple[str, ...]:
+        """What a cell may hold: the team's list, and the values a split retired (their old rows keep them)."""
+        return (*self.choices(choice_list), *choice_list.retired)
+
     def attribute(self, choice_list: ChoiceList, value: str) -> str | None:
-        mapping = self.attributes.get(choice_list.name) or choice_list.default_attributes()
+        """The team's attribute of `value`; the declared one for a value their list does not hold (a value added
+        to the declaration after their 设置 was made, typed into an open list such as 事项类型)."""
+        mapping = self.attributes.get(choice_list.name)
+        if mapping is None or value not in self.choices(choice_list):
+            return choice_list.default_attributes().get(value)
         return mapping.get(value)
 
     def listed(self, choice_list: ChoiceList, value: str) -> tuple[str, ...]:
@@ -269,8 +277,9 @@ def read_settings(grids: list[Grid]) -> Settings:
         for row, v in _column_values(grid, header_row, col):
             if v is UNCALCULATED:
                 bad.append(BadSetting(row, col, choice_list.title, v, BadValue("formula_not_calculated")))
-            else:
-                values.append((row, str(v).strip()))
+            else:  # read as cells are: a word the team wrote for a value (a former name too) is that value
+                text = str(v).strip()
+                values.append((row, choice_list.synonyms.get(text, text)))
         lists[choice_list.name] = tuple(v for _, v in values)
         attr_col = headers.get(choice_list.attribute or "")
         if attr_col is not None:

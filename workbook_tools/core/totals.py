@@ -256,7 +256,8 @@ def _daily_sheet(
         )
 
     def payer(record: Record) -> str:
-        return check.settings.attribute(RETURN_TYPE, record[R.return_type] or "") or DAILY.undecided
+        """The row's own 邮费承担方 (its formula's, or the word typed over it), else what 设置 says of its type."""
+        return record[R.payer] or check.settings.attribute(RETURN_TYPE, record[R.return_type] or "") or DAILY.undecided
 
     payer_day, payer_week = Counter(map(payer, figures[-1].returns)), Counter(map(payer, week))
     tables.add("payer", [(p, payer_day.get(p, 0), n) for p, n in _ranked(payer_week)])

@@ -97,7 +97,7 @@ def _cell_findings(
         ]
     if column.choices is not None and column.choices.strict:
         choices = settings.choices(column.choices)
-        if value not in choices:
+        if value not in settings.accepted(column.choices):
             listed = "、".join(choices[:8]) + ("等" if len(choices) > 8 else "")
             return None, [
                 finding(*where, "bad_choice", value=show(column, raw), choices=listed, list=column.choices.title)
@@ -304,7 +304,7 @@ def _column_checks(table: Table, settings: Settings, today: date, date1904: bool
         if not table.has(column) or column.computed:
             continue
         allowed = (
-            frozenset(settings.choices(column.choices))
+            frozenset(settings.accepted(column.choices))
             if column.choices is not None and column.choices.strict
             else None
         )
@@ -403,6 +403,10 @@ def check_table(table: Table, settings: Settings, today: date, date1904: bool = 
             if cell_findings and cell_findings[0].severity is Severity.ERROR:
                 bad.setdefault(i, set()).add(column)
             findings += cell_findings
+    for column in table.spec.columns:
+        if column.computed and column.kind is Kind.TEXT and table.has(column):
+            # the word its formula shows, or the one an agent typed over it (邮费承担方: 运费险); never checked
+            values[column] = [(raw.strip() or None) if isinstance(raw, str) else None for raw in table.cells[column]]
     columns = list(values)
     rows = zip(*values.values(), strict=True) if columns else iter([()] * len(row_numbers))
     row_values = [dict(zip(columns, row, strict=True)) for row in rows]

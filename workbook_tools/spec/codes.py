@@ -72,7 +72,8 @@ CODES: dict[Code, tuple[Severity, str]] = {
     "double_compensation": (W, "{where}：订单「{value}」已在{other}{refund}，这里又{what}，可能重复补偿，请核对。"),
     "over_chased": (
         W,
-        "{where}：买家「{value}」{when} 已被催款 {count} 次，超过 24 小时内最多 {limit:g} 次，请隔天再联系。",
+        "{where}：买家「{value}」{when} 已被催款 {count} 次，超过 24 小时内最多 {limit:g} 次，"
+        "请从第一次催款起满 24 小时后再联系。",
     ),
     "unmatched_parcel": (W, "{where}：这件退件没有{missing}（无主件），请按{tracking}在后台找到订单后补填。"),
     "unknown_header": (

@@ -42,7 +42,13 @@ class HandoverState(ChoiceList):
 
 
 class ItemType(ChoiceList):
-    """事项类型 of a handover row; its 时限规则 names the rule its deadline follows (editable on 设置)."""
+    """事项类型 of a handover row; its 时限规则 names the rule its deadline follows (editable on 设置).
+
+    Seeds: 缺货 (客服岗位规范 三.4, 四.6: out-of-stock orders get a message within the shift), 拦截件 (四.6: checked
+    at every end of shift until the parcel is back in the warehouse), 中差评 (九.5: a review that needs an answer is
+    answered at once; 网络客服服务实务 任务二), 投诉 (十一.5: handled, or passed up, at once; 任务三/四): each is the
+    receiving shift's to do, so each follows the shift's length (团队排班).
+    """
 
     title, name = "事项类型", "ItemType"
     strict = False
@@ -55,13 +61,17 @@ class ItemType(ChoiceList):
     REFUND_SHIPPED = "退款申请（已发货）"
     REQUEST = "售后申请"
     AWAITING_RETURN = "等待买家退货"
-    REFUSED_CALL = "拒绝退款回访"
+    REFUSED_CALL = "拒绝退款后电联"  # 回访 is a satisfaction call in 售后服务手册 第六章; this one explains a refusal
     PROBLEM_PARCEL = "疑难件"
+    OUT_OF_STOCK = "缺货"
+    INTERCEPTED = "拦截件"
+    REVIEW = "中差评"
+    COMPLAINT = "投诉"
     CALLBACK = "回访跟进"
     SPOT_CHECK = "抽查整改"
     PARCEL = "物流异常"
     PARCEL_RETURN = "疑难件退回"
-    INTERCEPTED = "拦截件退回"
+    INTERCEPT_RETURN = "拦截件退回"
     CLAIM = "快递理赔"
     APPROVAL = "主管审批"
     OTHER = "其他"
@@ -76,6 +86,7 @@ class ItemType(ChoiceList):
         RULES.buyer_ship_return.title,
         RULES.refused_refund_call.title,
         RULES.problem_parcel.title,
+        *(RULES.shift.title,) * 4,
         RULES.callback_follow_up.title,
         RULES.spot_check_fix.title,
         RULES.parcel_follow_up.title,
@@ -85,19 +96,50 @@ class ItemType(ChoiceList):
         RULES.approval_within.title,
         "",
     )
+    synonyms: ClassVar[dict[str, str]] = {"拒绝退款回访": REFUSED_CALL}  # its name until issue 15
+
+
+class PostagePayer(ChoiceList):
+    """Who pays a return's postage (售后服务手册 第二章、第三章: the cause decides). Not a list of its own on 设置:
+    these are the words of 退回类型's 邮费承担方 column there, and of 退件表's 邮费承担方 cells."""
+
+    title, name = "邮费承担方", "PostagePayer"
+    strict = False
+    CUSTOMER = "客户"
+    SHOP = "我司"
+    COURIER = "快递"
+    INSURANCE = "运费险"  # the buyer's or the shop's shipping insurance pays (a 7 天无理由 return usually)
 
 
 class ReturnType(ChoiceList):
-    """Why a parcel came back (003 ch.2); who pays postage follows the cause."""
+    """Why a parcel came back (售后服务手册 第二章); who pays postage follows the cause."""
 
     title, name = "退回类型", "ReturnType"
-    attribute = "邮费承担方"
+    attribute = PostagePayer.title
     ALLERGY = "过敏"
     QUALITY = "产品质量问题"
     SHIPPING = "发货问题"
     COURIER = "快递原因"
     CUSTOMER = "客户原因"
-    attribute_values = ("客户", "我司", "我司", "快递", "客户")
+    REFUSED = "拒收"  # 第二章 二.Ⅰ: the buyer refuses the parcel at the door; the usual cause is the buyer's own
+    SLOW = "缺货/发货慢"  # 第二章 二.Ⅰ 我司原因 a.缺货 c.发货不及时; 淘宝客服售后处理技巧 一.1 (发货比较慢)
+    WRONG_ITEM = "错发"  # 第三章 二.Ⅰ/Ⅱ 我司原因 a.错发
+    MISSING_ITEM = "漏发"  # 第二章 二.Ⅰ 我司原因 b.漏发产品
+    DAMAGED = "破损"  # 第一章 Ⅳ 破损件; 第二章 二.Ⅰ 快递原因 a.破损、丢失 (损失由快递承担)
+    LOST = "丢件"  # 第一章 Ⅳ 丢件
+    attribute_values = (
+        PostagePayer.CUSTOMER,
+        PostagePayer.SHOP,
+        PostagePayer.SHOP,
+        PostagePayer.COURIER,
+        PostagePayer.CUSTOMER,
+        PostagePayer.CUSTOMER,
+        PostagePayer.SHOP,
+        PostagePayer.SHOP,
+        PostagePayer.SHOP,
+        PostagePayer.COURIER,
+        PostagePayer.COURIER,
+    )
 
 
 class ReturnSolution(ChoiceList):
@@ -144,6 +186,11 @@ class ResendReason(ChoiceList):
     LOST = "丢件补发"
     WRONG_ITEM = "错发重发"
     MISSING_ITEM = "漏发补发"
+    OUT_OF_AREA = "超区重发"  # 售后服务手册 第一章 Ⅲ 超区件; 网络客服服务实务 任务一 (快递超区)
+    PROBLEM_PARCEL = "疑难件重发"  # 售后服务手册 第一章 Ⅱ 疑难件
+    OUT_OF_STOCK = "缺货补发"  # 售后服务手册 第二章 二.Ⅰ a.缺货: sent when the stock arrives
+    NO_REASON_EXCHANGE = "无理由换货"  # 售后服务手册 第三章 二.Ⅱ b.无理由换货
+    SAMPLES = "小样/赠品补寄"  # 售后服务手册 第二章 二.Ⅱ (补中小样, 送些赠品), 第三章 二.Ⅰ
     OTHER = "其他"
 
 
@@ -158,15 +205,26 @@ class IssueType(ChoiceList):
     ALLERGY = "过敏"
     USAGE = "使用问题"
     PACKAGING = "包装问题"
+    SHORT = "少件"  # 售后服务手册 第三章 二.Ⅰ 产品质量问题 a.少量 (出厂量少); fewer pieces than the order
+    AUTHENTICITY = "真伪质疑"  # 网络客服服务实务 任务三 (产品纠纷: 品质、真伪), 任务四
     OTHER = "其他"
 
 
 class Responsible(ChoiceList):
+    """Who caused a problem: the leads count losses by it (客服岗位规范 六: 快递, 厂家, our errors).
+
+    我司 is split into the warehouse (picking and packing: 错发, 漏发) and customer service (a wrong promise, a
+    slow answer), so the leads see whose errors cost money. Rows written before say 我司: still valid (we cannot
+    tell which of the two it was), never offered.
+    """
+
     title, name = "责任方", "Responsible"
-    SHOP = "我司"
+    WAREHOUSE = "仓库"
+    SERVICE = "客服"
     COURIER = "快递"
     FACTORY = "厂家"
     CUSTOMER = "客户"
+    retired = ("我司",)
 
 
 class IssueSolution(ChoiceList):
@@ -178,6 +236,8 @@ class IssueSolution(ChoiceList):
     GIFT = "赠品"
     EXCHANGE = "换货"
     TEACH = "教会使用"
+    CONTAINER = "寄空瓶/容器"  # 售后服务手册 第二章 二.Ⅱ b (使用受阻：寄个空瓶), 第三章 二.Ⅰ b (寄个能装产品的容器)
+    DECLINED_ALLERGY = "不予处理（过敏）"  # 第二章 二.Ⅱ 客户原因 a.过敏, 第三章 过敏问题: the buyer's own cost
 
 
 class ClaimState(ChoiceList):
@@ -458,6 +518,7 @@ class Agents(ChoiceList):
 ORDER_STATUS = OrderStatus()
 HANDOVER_STATE = HandoverState()
 ITEM_TYPE = ItemType()
+POSTAGE_PAYER = PostagePayer()
 RETURN_TYPE = ReturnType()
 RETURN_SOLUTION = ReturnSolution()
 RETURN_RESULT = ReturnResult()

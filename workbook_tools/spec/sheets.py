@@ -34,6 +34,7 @@ from workbook_tools.spec.lists import (
     PARCEL_PROBLEM,
     PARCEL_STATE,
     PLATFORM,
+    POSTAGE_PAYER,
     REQUEST_STATE,
     RESEND_REASON,
     RESPONSIBLE,
@@ -308,7 +309,8 @@ class Returns(Sheet):
         role=Role.COMPUTED,
         formula=f'IF({this_row(return_type)}="","",IFERROR(VLOOKUP({this_row(return_type)},'
         f'Map_{RETURN_TYPE.name},2,FALSE),"待定"))',
-        hint="按退回类型自动判断（设置表可改）；特殊情况可直接改写本格",
+        hint=f"按退回类型自动判断（设置表可改）；有{POSTAGE_PAYER.INSURANCE}赔付的写「{POSTAGE_PAYER.INSURANCE}」，"
+        "特殊情况也可直接改写本格",
     )
     total = Column(
         "合计",
@@ -365,7 +367,13 @@ class Quality(Sheet):
     order_no = order_no("订单编码")
     product = product(required=False)
     issue_type = Column("问题类型", Kind.CHOICE, aliases=("问题分类",), required=True, choices=ISSUE_TYPE, width=12)
-    responsible = Column("责任方", Kind.CHOICE, aliases=("责任归属",), choices=RESPONSIBLE)
+    responsible = Column(
+        "责任方",
+        Kind.CHOICE,
+        aliases=("责任归属",),
+        choices=RESPONSIBLE,
+        hint=f"{RESPONSIBLE.WAREHOUSE}：错发、漏发、打包；{RESPONSIBLE.SERVICE}：答复、承诺、登记出错",
+    )
     details = Column("问题描述", Kind.TEXT, aliases=("情况描述",), width=30)
     photos = Column(
         "凭证张数",
@@ -378,7 +386,7 @@ class Quality(Sheet):
     compensation = money("补偿金额")
     courier_loss = money("快递损失费用", aliases=("快递损失",))
     claim_state = Column("索赔状态", Kind.CHOICE, choices=CLAIM_STATE)
-    recovered = money("已追回金额")
+    recovered = money("理赔到账金额", aliases=("已追回金额", "理赔金额"))  # what the courier's claim (理赔) paid
     factory_return = Column("返厂", Kind.CHOICE, aliases=("是否返厂",), choices=YES_NO)
     follower = agent("跟进人", required=False)
     state = Column("状态", Kind.CHOICE, aliases=("处理状态",), required=True, choices=ISSUE_STATE)
@@ -489,7 +497,7 @@ class AfterSales(Sheet):
         Kind.DATETIME,
         aliases=("同意/拒绝时间",),
         required_when=(state, REQUEST_STATE.REFUSED),
-        hint="同意或拒绝的时间；拒绝后的回访时限从这里算",
+        hint="同意或拒绝的时间；拒绝后电联的时限从这里算",
     )
     refund = Column(
         "退款金额",
@@ -839,7 +847,7 @@ class ParcelIssues(Sheet):
             Case(
                 refunded_not_back,
                 Deadline(found_on, RULES.intercept_return),
-                ITEM_TYPE.INTERCEPTED,
+                ITEM_TYPE.INTERCEPT_RETURN,
                 Template(
                     "已退款的拦截件：每天下班前查原件是否退回仓库；退回后在{sheet}填写{back_on.header}，"
                     f"把{{original.header}}改为{PARCEL_STATE.RETURNED}"

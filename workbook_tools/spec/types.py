@@ -107,6 +107,7 @@ class ChoiceList:
     attribute: ClassVar[str | None] = None
     attribute_values: ClassVar[tuple[str, ...]] = ()
     synonyms: ClassVar[dict[str, str]] = {}  # other words teams write for a value: read as that value
+    retired: ClassVar[tuple[str, ...]] = ()  # values split or dropped: rows that hold them stay valid, never offered
     values: ClassVar[tuple[str, ...]]
 
     def __init_subclass__(cls, **kwargs: object) -> None:
@@ -116,6 +117,8 @@ class ChoiceList:
             raise TypeError(f"{cls.__name__}: one {cls.attribute} per value")
         if not set(cls.synonyms.values()) <= set(cls.values):
             raise TypeError(f"{cls.__name__}: a synonym must stand for one of the values")
+        if set(cls.retired) & (set(cls.values) | set(cls.synonyms)):
+            raise TypeError(f"{cls.__name__}: a retired value is neither a value nor a synonym")
 
     def default_attributes(self) -> dict[str, str]:
         return dict(zip(self.values, self.attribute_values, strict=True))
@@ -128,8 +131,9 @@ class Rule:
     title: str
     value: float
     unit: Unit
-    source: str
+    source: str  # the seed chapter as a team can look it up (shown in 设置's 依据 column)
     name: str  # defined name of the value cell, ASCII
+    aliases: tuple[str, ...] = ()  # titles it had before: a team's 设置 still written with them is read as this rule
     key: str = field(default="", init=False)  # its attribute name in the rule book
 
     def __set_name__(self, owner: type, name: str) -> None:
@@ -156,9 +160,13 @@ class RuleBook:
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
         cls.all = tuple(v for v in vars(cls).values() if isinstance(v, Rule))
+        names = [name for rule in cls.all for name in (rule.title, *rule.aliases)]
+        if len(names) != len(set(names)):
+            raise TypeError(f"{cls.__name__}: a rule title or former title names two rules")
 
     def by_title(self, title: str) -> Rule | None:
-        return next((rule for rule in self.all if rule.title == title), None)
+        """The rule a 设置 row (or a 时限规则 cell) names, by its title or a title it had before."""
+        return next((rule for rule in self.all if title in (rule.title, *rule.aliases)), None)
 
 
 @dataclass(frozen=True, eq=False)
