@@ -15,13 +15,14 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from functools import total_ordering
 
+from workbook_tools.core.approval import awaiting
 from workbook_tools.core.quota import free_again
 from workbook_tools.core.records import Record, TableCheck, WorkbookCheck
 from workbook_tools.core.settings import Settings
 from workbook_tools.core.texts import render
 from workbook_tools.core.values import moment_text
 from workbook_tools.spec.lists import HANDOVER_STATE, ITEM_TYPE
-from workbook_tools.spec.rowrules import FollowUp
+from workbook_tools.spec.rowrules import Approval, FollowUp
 from workbook_tools.spec.rules import RULES
 from workbook_tools.spec.sheets import AFTER_SALES, HANDOVER, RETURNS
 from workbook_tools.spec.types import Rule
@@ -200,8 +201,8 @@ def _followed(check: TableCheck, follow_up: FollowUp, settings: Settings, at: da
                 sheet=check.table.sheet,
                 row=r.row,
                 item_type=case.item_type,
-                buyer_id=r[follow_up.buyer],
-                order_no=r[follow_up.order],
+                buyer_id=r[follow_up.buyer] if follow_up.buyer else None,
+                order_no=r[follow_up.order] if follow_up.order else None,
                 order_status=next(
                     (status for condition, status in follow_up.order_status if condition.holds(get)), None
                 ),
@@ -209,6 +210,34 @@ def _followed(check: TableCheck, follow_up: FollowUp, settings: Settings, at: da
                 description=render(follow_up.describe, spec, get, settings) + notes,
                 action=action,
                 due_at=deadline,
+                has_errors=r.has_errors,
+            )
+        )
+    return items
+
+
+def _approvals(check: TableCheck, approval: Approval, settings: Settings) -> list[OpenItem]:
+    """Money waiting for the lead's approval: one item per row, for the lead, from the row's `since`."""
+    spec = check.table.spec
+    follow_up = spec.follow_up
+    items = []
+    for r in check.records:
+        get = r.__getitem__
+        if not awaiting(get, approval, settings):
+            continue
+        items.append(
+            OpenItem(
+                key=item_key(approval.prefix, *(r[c] for c in spec.duplicate_key or spec.columns)),
+                sheet=check.table.sheet,
+                row=r.row,
+                item_type=approval.item_type,
+                buyer_id=r[follow_up.buyer] if follow_up and follow_up.buyer else None,
+                order_no=r[follow_up.order] if follow_up and follow_up.order else None,
+                order_status=None,
+                price=r[approval.amount],
+                description=render(approval.describe, spec, get, settings),
+                action=render(approval.action, spec, get, settings),
+                due_at=after(r[approval.since], approval.within, settings),
                 has_errors=r.has_errors,
             )
         )
@@ -258,6 +287,8 @@ def open_items(check: WorkbookCheck, at: datetime) -> list[OpenItem]:
             items += _followed(table_check, spec.follow_up, check.settings, at)
         elif spec is HANDOVER:
             items += _manual(table_check, check.settings)
+        if spec.approval is not None:
+            items += _approvals(table_check, spec.approval, check.settings)
     items = _linked(items, returned_parcels(check))
     far = datetime.max
     return _distinct(sorted(items, key=lambda i: (i.due_at or far, i.key, i.description, i.action)))

@@ -31,6 +31,7 @@ LARGEST = {
     Unit.TIMES: 1000,
     Unit.PHOTOS: 100,
     Unit.SWITCH: 1,
+    Unit.YUAN: 1_000_000,
 }
 COUNTS = {Unit.TIMES: 1, Unit.PHOTOS: 0}  # units that count things: whole numbers from this one up
 

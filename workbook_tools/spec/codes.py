@@ -45,6 +45,9 @@ Code = Literal[
     "refund_exceeds_request",
     "before_request",
     "missing_column",
+    "closed_with_open_claim",
+    "inspection_mismatch",
+    "needs_approval",
 ]
 E, W = Severity.ERROR, Severity.WARNING
 CODES: dict[Code, tuple[Severity, str]] = {
@@ -125,5 +128,19 @@ CODES: dict[Code, tuple[Severity, str]] = {
     "before_request": (
         W,
         "{where}：「{column}」{value} 早于「{other}」{limit}，不会发生在买家申请之前，请对照后台改正其中一个时间。",
+    ),
+    "needs_approval": (
+        W,
+        "{where}：「{column}」{value} 元超过 {limit} 元，需要主管审批，还没批准（现在是「{state}」），"
+        "先不计入日汇总的金额；请主管审批后把「{state_column}」改为「{approved}」。",
+    ),
+    "inspection_mismatch": (
+        E,
+        "{where}：{parts}合计 {value}，与「{other}」{limit} 对不上，请仓库重新清点后改正。",
+    ),
+    "closed_with_open_claim": (
+        W,
+        "{where}：已经结案，但「{column}」还是「{value}」：理赔款没到账前不能结案，请继续跟进到账，"
+        "到账后再结案（或按实际情况改正「{column}」）。",
     ),
 }
