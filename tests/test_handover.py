@@ -550,3 +550,100 @@ def test_a_teams_filter_on_handover_grows_with_it_and_excel_keeps_finding_it(tmp
         names = etree.fromstring(package.read("xl/workbook.xml")).iter(f"{{{MAIN}}}definedName")
         (defined,) = [n for n in names if n.get("name") == "_xlnm._FilterDatabase"]
     assert (defined.get("localSheetId"), defined.text.rpartition("!")[2]) == ("1", absolute_coordinate(ref))
+
+
+def test_a_problem_a_callback_found_is_handed_over_until_solved_a_day_after_the_call():
+    header = ["回访日期", "买家ID", "订单编号", "回访类型", "回访人", "满意度", "问题反馈", "需跟进", "状态"]
+    rows = [
+        ["2026-11-20", "b1", "SO1", "收货后回访", "小美", "不满意", "用完脸干", "是", "待跟进"],
+        ["2026-11-22", "b2", "SO2", "缺货通知", "小美", "一般", None, "是", None],
+        ["2026-11-22", "b3", "SO3", "收货后回访", "小美", "满意", None, "否", "无需跟进"],
+        ["2026-11-21", "b4", "SO4", "收货后回访", "小美", "不满意", "漏液", "是", "已解决"],
+    ]
+    check = check_workbook([Grid("回访表", [header, *rows])], datetime(2026, 11, 22).date())
+    assert check.findings == ()
+    items = handover(check, "小美", "阿强", datetime(2026, 11, 22, 18, 0)).items
+    assert [(i["source"], i["due_at"], i["overdue"], i["buyer_id"]) for i in items] == [
+        ("回访表!2", "2026-11-21T00:00", True, "b1"),
+        ("回访表!3", "2026-11-23T00:00", False, "b2"),
+    ]
+    assert items[0]["action"] == (
+        "【已超时】联系买家解决回访中反映的问题，解决后在回访表把状态改为已解决（截止 11-21 00:00）"
+    )
+
+
+def test_a_spot_check_to_put_right_is_handed_over_as_nobodys_order_three_days_after_the_check():
+    header = ["抽查日期", "被抽查人", "抽查的回访", "评分", "问题", "整改要求", "整改状态"]
+    rows = [
+        ["2026-11-18", "小美", "回访表!3", 60, "没给护肤建议", "复听一通", "待整改"],
+        ["2026-11-22", "阿强", "回访表!7", 70, "语气生硬", None, "待整改"],
+        ["2026-11-22", "莉莉", "回访表!9", 95, None, None, "无需整改"],
+        ["2026-11-20", "阿强", "回访表!5", 80, "漏问满意度", None, "已整改"],
+    ]
+    check = check_workbook([Grid("回访抽查表", [header, *rows])], datetime(2026, 11, 22).date())
+    assert check.findings == ()
+    result = handover(check, "小美", "阿强", datetime(2026, 11, 22, 18, 0))
+    assert [(i["source"], i["due_at"], i["overdue"], i["buyer_id"], i["order_no"]) for i in result.items] == [
+        ("回访抽查表!2", "2026-11-21T00:00", True, None, None),
+        ("回访抽查表!3", "2026-11-25T00:00", False, None, None),
+    ]
+    assert result.items[1]["action"] == (
+        "阿强按整改要求改正，主管复查后在回访抽查表把整改状态改为已整改（截止 11-25 00:00）"
+    )
+
+
+PARCEL_HEADER = ["发现日期", "物流单号", "订单编号", "买家ID", "异常类型", "处理方案", "原件状态", "已退款"]
+PARCEL_HEADER += ["索赔状态", "状态", "结案日期"]
+
+
+def test_problem_parcels_are_followed_as_the_sop_says_until_the_parcel_is_back_and_the_claim_paid():
+    rows = [
+        # 客户原因: four days to reach the buyer (003 第一章 五.Ⅱ)
+        ["2026-11-21", "SF1", "SO1", "b1", "疑难件（客户原因）", None, "在途", "否", None, "处理中", None],
+        # unreachable: the courier returns it within a week, so 4 + 7 days from when it was found
+        ["2026-11-15", "SF2", "SO2", "b2", "疑难件（客户原因）", "原件退回", "在途", "否", None, "处理中", None],
+        # intercepted and refunded: open until back in the warehouse, though the case was closed (000 §四.6)
+        ["2026-11-20", "SF3", "SO3", "b3", "拦截件", "原件退回", "在途", "是", None, "已结案", "2026-11-20"],
+        # lost, nothing done yet: resend at once (003 第一章 五.Ⅳ)
+        ["2026-11-22", "SF4", "SO4", "b4", "丢件", None, "丢失", "否", "待索赔", "处理中", None],
+        # resent; the claim stays open until the money arrived, even once closed
+        ["2026-11-10", "SF5", "SO5", "b5", "破损", "重发", "已签收", "否", "索赔中", "已结案", "2026-11-12"],
+        # done: nothing to hand over
+        ["2026-11-20", "SF6", "SO6", "b6", "拦截件", "原件退回", "已退回", "是", "无需索赔", "已结案", "2026-11-21"],
+        ["2026-11-20", "SF7", "SO7", "b7", "超区件", "转其他快递", "已签收", "否", "已赔付", "已结案", "2026-11-21"],
+        # anything else: followed up the next day (000 §九.3)
+        ["2026-11-22", "SF8", "SO8", "b8", "疑难件（快递原因）", "催件", "在途", "否", None, "处理中", None],
+    ]
+    check = check_workbook([Grid("物流异常表", [PARCEL_HEADER, *rows])], datetime(2026, 11, 22).date())
+    assert [(f.cell, f.code) for f in check.findings] == [("I6", "closed_with_open_claim")]
+    result = handover(check, "小美", "阿强", datetime(2026, 11, 22, 18, 0))
+    assert sorted((i["source"], i["due_at"], i["overdue"]) for i in result.items) == [
+        ("物流异常表!2", "2026-11-25T00:00", False),
+        ("物流异常表!3", "2026-11-26T00:00", False),
+        ("物流异常表!4", "2026-11-27T00:00", False),
+        ("物流异常表!5", "2026-11-23T00:00", False),
+        ("物流异常表!6", "2026-12-10T00:00", False),
+        ("物流异常表!9", "2026-11-23T00:00", False),
+    ]
+    actions = {i["source"]: i["action"] for i in result.items}
+    assert "电话联系、旺旺留言，确认买家的电话和地址；4 天内联系不上" in actions["物流异常表!2"]
+    assert "已退款的拦截件：每天下班前查原件是否退回仓库" in actions["物流异常表!4"]
+    assert "向买家致歉，马上补发（在重发单登记）" in actions["物流异常表!5"]
+    assert "向快递跟进理赔，到账后在物流异常表填写理赔到账金额" in actions["物流异常表!6"]
+
+
+def test_compensation_waiting_for_approval_is_an_item_for_the_lead_a_day_after_it_was_registered():
+    header = ["日期", "登记人", "客户ID", "订单编码", "问题类型", "补偿金额", "状态", "结案日期", "审批状态"]
+    rows = [
+        ["2026-11-20", "小美", "b1", "SO1", "漏液", 120, "已结案", "2026-11-21", "待审批"],
+        ["2026-11-22", "小美", "b2", "SO2", "漏液", 88, "已结案", "2026-11-22", "已批准"],
+    ]
+    check = check_workbook([Grid("质量问题表", [header, *rows])], datetime(2026, 11, 22).date())
+    items = handover(check, "小美", "阿强", datetime(2026, 11, 22, 18, 0)).items
+    assert [(i["source"], i["due_at"], i["overdue"], i["buyer_id"]) for i in items] == [
+        ("质量问题表!2", "2026-11-21T00:00", True, "b1")
+    ]
+    assert items[0]["action"] == (
+        "【已超时】主管：补偿超过 50 元，请审批；批准后在质量问题表把审批状态改为已批准并填写审批人和审批时间"
+        "（截止 11-21 00:00）"
+    )

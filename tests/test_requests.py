@@ -180,6 +180,7 @@ def test_required_fields_follow_the_state():
         ("L2", "missing_required"),  # 处理时间 of a refusal: the call-back runs from it
         ("I3", "missing_required"),  # 买家寄回时间 of a returned parcel
         ("N4", "missing_required"),  # 退款金额 of a refund
+        ("O4", "missing_required"),  # 退款时间 of a refund: 日汇总 counts the money on that day
     ]
 
 

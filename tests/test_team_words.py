@@ -117,7 +117,7 @@ def test_the_split_responsible_parties_are_offered_and_a_word_off_the_list_is_st
             for v in ("拒收", "缺货/发货慢", "错发", "漏发", "破损", "丢件")
         ),
         *(
-            ("质量问题表", QUALITY_HEADER[:6], ("2026-11-20", "小美", "jenny王", "S1", v, "仓库"))
+            ("质量问题表", QUALITY_HEADER, ("2026-11-20", "小美", "jenny王", "S1", v, "仓库", None, "处理中"))
             for v in ("少件", "真伪质疑")
         ),
         *(

@@ -138,6 +138,8 @@ def _span(chases: list[Record]) -> str:
 def over_chased(checks: tuple[TableCheck, ...], settings: Settings) -> list[Finding]:
     """More chases of one buyer within 24 hours than the rule allows: flagged once a burst, at the first chase over
     the limit. Rows with the hour count in a rolling 24 hours; a row with a day only counts with that day's chases."""
+    if not settings.usable(RULES.max_chases):
+        return []
     limit = settings.rule(RULES.max_chases)
     found = []
     for check in _of(checks, C):

@@ -33,7 +33,9 @@ LARGEST = {
     Unit.TIMES: 1000,
     Unit.PHOTOS: 100,
     Unit.SWITCH: 1,
+    Unit.YUAN: 1_000_000,
 }
+COUNTS = {Unit.TIMES: 1, Unit.PHOTOS: 0}  # units that count things: whole numbers from this one up
 
 
 @dataclass(frozen=True)
@@ -215,6 +217,11 @@ class Settings:
         self._refuse(rule, self.unusable.get(rule.key))
         return self.rule_values.get(rule.key, rule.value)
 
+    def usable(self, rule: Rule) -> bool:
+        """Whether the team's value of `rule` can be used: validation skips the check that needs one that cannot,
+        and reports the 设置 cell instead (the other commands refuse)."""
+        return rule.key not in self.unusable
+
     @staticmethod
     def _refuse(rule: Rule, bad: BadSetting | None) -> None:
         if bad is not None:
@@ -250,6 +257,8 @@ def _rule_value(raw: object, rule: Rule) -> float:
         raise BadValue("bad_number", "不能为负数")
     if rule.unit is Unit.SWITCH and value not in (0, 1):
         raise BadValue("bad_number", f"不是开关值（{rule.unit.value}）")
+    if rule.unit in COUNTS and (not value.is_integer() or value < COUNTS[rule.unit]):
+        raise BadValue("bad_number", f"不是 {COUNTS[rule.unit]} 或更大的整数")
     if value > largest:
         raise BadValue("bad_number", f"超出合理范围（最多 {largest:g} {rule.unit.value}）")
     return value
@@ -258,6 +267,8 @@ def _rule_value(raw: object, rule: Rule) -> float:
 def _fix(rule: Rule) -> str:
     if rule.unit is Unit.SWITCH:
         return "请填写 1 或 0"
+    if rule.unit in COUNTS:
+        return f"请填写 {COUNTS[rule.unit]} 到 {LARGEST[rule.unit]:g} 之间的整数"
     return f"请填写 0 到 {LARGEST[rule.unit]:g} 之间的数"
 
 
@@ -329,8 +340,7 @@ def read_settings(grids: list[Grid]) -> Settings:
             if v is UNCALCULATED:
                 bad.append(BadSetting(row, col, choice_list.title, v, BadValue("formula_not_calculated")))
             else:  # read as cells are: a word the team wrote for a value (a former name too) is that value
-                text = str(v).strip()
-                values.append((row, choice_list.synonyms.get(text, text)))
+                values.append((row, choice_list.read(str(v).strip())))
         lists[choice_list.name] = tuple(v for _, v in values)
         attr_col = headers.get(choice_list.attribute or "")
         if attr_col is not None:

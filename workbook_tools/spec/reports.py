@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from workbook_tools.spec.lists import FACTORY_STATE
 from workbook_tools.spec.sheets import AFTER_SALES, CHASE_SUMMARY, QUALITY, RESENDS, RETURNS
 
 WEEKDAYS = "一二三四五六日"
@@ -52,7 +53,7 @@ class DailySheet:
             "resends": "重发单数",
             "resends_open": "重发未发出",
             "quality": QUALITY.title.removesuffix("表"),
-            "compensation": f"{QUALITY.compensation.header}（元）",
+            "compensation": f"{QUALITY.compensation.header}（元，不含待审批）",
             "courier_loss": f"{QUALITY.courier_loss.header}（元）",
             "to_chase": CHASE_SUMMARY.to_chase.header,
             "paid": CHASE_SUMMARY.paid.header,
@@ -92,8 +93,14 @@ class DailySheet:
                 (QUALITY.responsible.header, "件数"),
             ),
             "factory": (
-                f"待{QUALITY.factory_return.header}（{week}）",
-                ("登记日期", QUALITY.product.header, QUALITY.issue_type.header, QUALITY.order_no.header),
+                f"{FACTORY_STATE.PENDING}（寄出前一直列出）",
+                (
+                    "登记日期",
+                    QUALITY.product.header,
+                    QUALITY.issue_type.header,
+                    QUALITY.order_no.header,
+                    QUALITY.factory.header,
+                ),
             ),
             "trend": (
                 f"{week}趋势",
