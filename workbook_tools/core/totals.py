@@ -111,10 +111,11 @@ def _unacknowledged(rows: Iterable[Record]) -> int:
 def _request_figures(check: WorkbookCheck, day: DayFigures, items: list[OpenItem], at: datetime) -> dict[str, Any]:
     """Requests applied for on the day, the money refunded that day, and the requests open now."""
     sheets = {t.table.sheet for t in check.of(A)}
-    pending = [i for i in items if i.sheet in sheets]
+    lead = A.approval.item_type if A.approval else None  # a refund waiting for the lead is no request of its own
+    pending = [i for i in items if i.sheet in sheets and i.item_type != lead]
     return {
         "count": len(day.requests),
-        "refund_amount": float(money_sum(r[A.refund] for r in day.refunds)),
+        "refund_amount": float(money_sum(counted(r, A.refund, check.settings) for r in day.refunds)),
         "open": len(pending),
         "overdue": sum(i.overdue(at) for i in pending),
     }
@@ -224,7 +225,7 @@ def _daily_sheet(
         (
             label["refund_amount"],
             result["requests"]["refund_amount"],
-            float(money_sum(r[A.refund] for f in figures for r in f.refunds)),
+            float(money_sum(counted(r, A.refund, check.settings) for f in figures for r in f.refunds)),
         ),
         (label["requests_open"], result["requests"]["open"], result["requests"]["open"]),
         (label["requests_overdue"], result["requests"]["overdue"], result["requests"]["overdue"]),
