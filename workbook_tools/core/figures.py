@@ -65,11 +65,12 @@ def declared_figures(
         rows = check.rows(spec)
         sheets = {t.table.sheet for t in tables}
         mine = [i for i in items if i.sheet in sheets]
+        lead = spec.approval.item_type if spec.approval else None  # the lead's approvals are counted on their own
         for figure in spec.figures:
             if isinstance(figure, Open):
-                kept = [
-                    i for i in mine if figure.item_type in (None, i.item_type) and (i.overdue(at) or not figure.overdue)
-                ]
+                wanted = figure.item_type
+                kind = [i for i in mine if (i.item_type == wanted if wanted else i.item_type != lead)]
+                kept = [i for i in kind if i.overdue(at) or not figure.overdue]
                 now: Value = float(money_sum(i.price for i in kept)) if figure.amount else len(kept)
                 found.append(DeclaredFigure(spec, figure, now, now))
             elif isinstance(figure, Count):

@@ -74,8 +74,9 @@ class Total(Count):
 
 @dataclass(frozen=True)
 class Open(Figure):
-    """The sheet's open items when 日汇总 is made (its follow-up's rows), or only those past their deadline; of one
-    事项类型 only when `item_type` is given (money waiting for approval); `amount` adds up their amounts instead."""
+    """The sheet's open items when 日汇总 is made (its follow-up's rows; the lead's approvals apart), or only those
+    past their deadline; of one 事项类型 only when `item_type` is given (money waiting for approval); `amount` adds up
+    their amounts instead."""
 
     overdue: bool = False
     item_type: str | None = None
