@@ -220,6 +220,7 @@ def _row_findings(
         and not bad & {approval.amount, approval.above}
         and awaiting(values.get, approval, settings)
     ):
+        above = approval.above
         most = line(values.get, approval, settings)
         found.append(
             finding(
@@ -229,8 +230,8 @@ def _row_findings(
                 approval.amount.header,
                 approval.code,
                 value=show(approval.amount, values.get(approval.amount)),
-                limit=show(approval.above, most) if isinstance(approval.above, Column) else f"{most:g}",
-                other=approval.above.header if isinstance(approval.above, Column) else "",
+                limit=show(above, most) if isinstance(above, Column) else f"{settings.rule(above) if above else 0:g}",
+                other=above.header if isinstance(above, Column) else "",
                 state=values.get(approval.state) or DAILY.unfilled,
                 state_column=approval.state.header,
                 approved=approval.approved,
