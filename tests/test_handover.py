@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from datetime import datetime
 
 import openpyxl
 import pytest
+from lxml import etree
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import absolute_coordinate
 
-from workbook_tools.core.handover import acknowledge, handover
+from workbook_tools.core.handover import PROGRESS_CUT, acknowledge, carried_progress, handover
+from workbook_tools.core.records import Record
 from workbook_tools.core.tables import Grid
 from workbook_tools.core.validate import check_workbook
 from workbook_tools.errors import WorkbookToolsError
+from workbook_tools.spec.sheets import HANDOVER as HANDOVER_SHEET
 
 from conftest import demo_workbook, write_xlsx
 from conftest import run as run_cli
@@ -269,35 +275,49 @@ ROSTER = Grid(
 )
 
 
-@pytest.mark.parametrize("hour, names", [(9, ("小美", "阿强")), (18, ("阿强", "小美")), (23, ("阿强", "小美"))])
+@pytest.mark.parametrize(
+    "hour, names",
+    [
+        (9, ("小美", "阿强")),
+        (16, ("小美", "阿强")),
+        (18, ("阿强", "小美")),
+        (23, ("阿强", "小美")),
+        (3, ("阿强", "小美")),
+    ],
+)
 def test_without_names_the_roster_says_who_hands_over_to_whom(hour, names):
+    """A handover closes a shift: at 16:00 it is still 早班's, and at 03:00, outside every shift, 晚班's (late)."""
     at = datetime(2026, 11, 22, hour, 0)
     result = handover(check_workbook([RETURNS, ROSTER], at.date()), None, None, at)
     (header,), first = result.change.blocks[0].rows, result.change.blocks[1].rows[0]  # a new 交接表
     assert (first[header.index("交接人")], first[header.index("承接人")]) == names
 
 
-def test_outside_every_shift_or_with_an_empty_roster_the_names_are_asked_for():
-    with pytest.raises(WorkbookToolsError, match="排班"):
-        handover(check_workbook([RETURNS, ROSTER], AT.date()), None, None, datetime(2026, 11, 22, 3, 0))
+def test_with_an_empty_roster_the_names_are_asked_for():
     with pytest.raises(WorkbookToolsError, match="排班"):
         handover(check_workbook([RETURNS], AT.date()), None, None, AT)
 
 
-@pytest.mark.parametrize("hour, agent, rows", [(10, "小美", [2, 3]), (17, "阿强", [])])
-def test_without_a_name_the_agent_on_duty_by_the_roster_acknowledges(hour, agent, rows):
+@pytest.mark.parametrize(
+    "at, agent, rows",
+    [
+        (datetime(2026, 11, 22, 10, 5), "小美", [2, 3]),
+        (datetime(2026, 11, 22, 17, 5), "阿强", []),
+        (datetime(2026, 11, 22, 16, 0), "阿强", []),  # 晚班 has begun
+        (datetime(2026, 11, 22, 7, 50), "小美", [2, 3]),  # outside every shift: 早班 confirms before it begins
+    ],
+)
+def test_without_a_name_the_agent_on_duty_by_the_roster_acknowledges(at, agent, rows):
     """The 确认接班 button is clicked by whoever has just taken over: the shift on duty at the click."""
-    at = datetime(2026, 11, 22, hour, 5)
     done = acknowledge(check_workbook([HANDOVER, ROSTER], at.date()), None, at)
     assert (done.agent, done.count) == (agent, len(rows))
     written = sorted(c.row for c in done.change.cells if c.value == at) if done.change else []
     assert written == rows
 
 
-def test_without_a_name_outside_every_shift_or_roster_the_incoming_agent_is_asked_for():
-    for book, at in (([HANDOVER, ROSTER], datetime(2026, 11, 22, 3, 0)), ([HANDOVER], AT)):
-        with pytest.raises(WorkbookToolsError, match=r"^请写明承接人，或在「设置」表的排班里填上每班的人员。$"):
-            acknowledge(check_workbook(book, AT.date()), None, at)
+def test_without_a_name_or_roster_the_incoming_agent_is_asked_for():
+    with pytest.raises(WorkbookToolsError, match=r"^请写明承接人，或在「设置」表的排班里填上每班的人员。$"):
+        acknowledge(check_workbook([HANDOVER], AT.date()), None, AT)
     with pytest.raises(WorkbookToolsError, match=r"^请写明承接人（--agent 姓名）。$"):
         acknowledge(check_workbook([HANDOVER, ROSTER], AT.date()), " ", AT)
 
@@ -491,6 +511,45 @@ def test_the_limit_counts_one_buyers_chases_only():
     other[2] = "4200000000000000"
     items = handover(check_workbook([Grid(grid.name, [*grid.rows, other])], AT.date()), "小美", "阿强", AT).items
     assert all(item["action"].startswith("再次催付") for item in items)
+
+
+def _typed(*texts: str) -> list[Record]:
+    """交接表 rows of one item, an hour apart, each with the 本班进展 typed on it."""
+    return [
+        Record(HANDOVER_SHEET, 2 + n, {HANDOVER_SHEET.at: datetime(2026, 11, 22, n), HANDOVER_SHEET.progress: text})
+        for n, text in enumerate(texts)
+    ]
+
+
+def test_progress_too_long_for_a_cell_keeps_the_latest_text_whole_and_says_the_oldest_is_left_out():
+    oldest, older, latest = "甲" * 20000, "丙" * 13000, "乙" * 20000
+    carried = carried_progress(_typed(oldest, older, latest))
+    assert carried == f"{PROGRESS_CUT}\n{latest}" and len(carried) <= 32767
+    fits = carried_progress(_typed("丁" * 8000, "丙" * 6000, latest))
+    assert fits == f"{PROGRESS_CUT}\n{'丙' * 6000}\n{latest}"  # only what does not fit is left out
+    again = carried_progress(_typed(oldest, carried, "戊"))  # carried on: the note is not repeated
+    assert again == f"{PROGRESS_CUT}\n{latest}\n戊"
+    assert carried_progress(_typed("甲" * 16383, "乙" * 16383)) == f"{'甲' * 16383}\n{'乙' * 16383}"  # 32,767 fit
+
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def test_a_teams_filter_on_handover_grows_with_it_and_excel_keeps_finding_it(tmp_path):
+    """The filter's range and the hidden name Excel keeps it under both cover the rows and columns added."""
+    team = [["状态", "交接处理", "买家ID", "订单号", "交接人", "承接人", "时间"], ["待处理", "回电", "bob", "SO9"]]
+    path = write_xlsx(tmp_path / "team.xlsx", {"退件表": RETURNS.rows, "交接表": team})
+    book = openpyxl.load_workbook(path)
+    book["交接表"].auto_filter.ref = "A1:G2"  # openpyxl names it _xlnm._FilterDatabase, as Excel does
+    book.save(path)
+    assert run_cli("handover", path, "--from", "小美", "--to", "阿强", "--at", "2026-11-22 18:00").exit_code == 0
+    sheet = openpyxl.load_workbook(path)["交接表"]
+    ref = f"A1:{get_column_letter(sheet.max_column)}{sheet.max_row}"
+    assert sheet.max_row > 2 and sheet.max_column > 7 and sheet.auto_filter.ref == ref
+    with zipfile.ZipFile(path) as package:
+        names = etree.fromstring(package.read("xl/workbook.xml")).iter(f"{{{MAIN}}}definedName")
+        (defined,) = [n for n in names if n.get("name") == "_xlnm._FilterDatabase"]
+    assert (defined.get("localSheetId"), defined.text.rpartition("!")[2]) == ("1", absolute_coordinate(ref))
 
 
 def test_a_problem_a_callback_found_is_handed_over_until_solved_a_day_after_the_call():
