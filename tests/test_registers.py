@@ -180,7 +180,16 @@ SPOT_HEADER = ["抽查日期", "被抽查人", "抽查的回访", "评分"]
 @pytest.mark.parametrize("callbacks", ["回访表", "售后回访表"])  # the team's own name for the sheet
 def test_a_spot_check_must_name_a_callback_row_that_holds_a_call(callbacks):
     calls = [[D[1], f"b{n}", "收货后回访", "小美"] for n in range(3)] + [[None] * 4, [D[1], "b9", "缺货通知", "小美"]]
-    named = [f"{callbacks}!2", f"{callbacks}!6", "4", f"{callbacks}!1", f"{callbacks}!5", f"{callbacks}!7", "第二行"]
+    named = [
+        f"{callbacks}!2",
+        f"{callbacks}!6",
+        "4",
+        6.0,
+        f"{callbacks}!1",
+        f"{callbacks}!5",
+        f"{callbacks}!7",
+        "第二行",
+    ]
     held = {n for n, r in enumerate(calls, start=2) if any(r)}  # rows 2-4 and 6; row 5 is blank
     check = check_workbook(
         [
@@ -190,8 +199,8 @@ def test_a_spot_check_must_name_a_callback_row_that_holds_a_call(callbacks):
         DAY,
     )
 
-    def names_a_call(ref: str) -> bool:
-        row = ref.rpartition("!")[2]
+    def names_a_call(ref: str | float) -> bool:  # a row number typed alone reads as a number
+        row = str(ref).rpartition("!")[2].removesuffix(".0")
         return row.isdigit() and int(row) in held
 
     assert [(f.cell, f.code) for f in check.findings] == [

@@ -829,7 +829,10 @@ class SpotChecks(Sheet):
     date = Column("抽查日期", Kind.DATE, aliases=("日期",), required=True)  # 第七章 四、抽查时间
     agent = agent("被抽查人")  # 三、抽查对象
     callback = Column(  # 五、抽查方式: one 回访 listened to again
-        "抽查的回访", Kind.TEXT, width=16, hint=f"被抽查的那次回访在{Callbacks.title}的行，如 {Callbacks.title}!12"
+        "抽查的回访",
+        Kind.TEXT,
+        width=16,
+        hint=f"被抽查的那次回访在{Callbacks.title}的哪一行，如 {Callbacks.title}!12（只写行号 12 也可以）",
     )
     score = Column("评分", Kind.INT, minimum=0, hint="按二、衡量指标打分，满分 100")  # 二、衡量指标
     problems = Column("问题", Kind.TEXT, width=28, wrap=True)  # 七、抽查记录; 000 §六.8 态度、心态与质量
