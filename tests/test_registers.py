@@ -182,9 +182,10 @@ def test_a_spot_check_must_name_a_callback_row_that_holds_a_call(callbacks):
     calls = [[D[1], f"b{n}", "收货后回访", "小美"] for n in range(3)] + [[None] * 4, [D[1], "b9", "缺货通知", "小美"]]
     named = [
         f"{callbacks}!2",
-        f"{callbacks}!6",
+        f"'{callbacks}'!6",  # as Excel quotes a sheet's name
+        f"{callbacks}！3",  # as a Chinese keyboard types it
         "4",
-        6.0,
+        6.0,  # a row number typed alone reads as a number
         f"{callbacks}!1",
         f"{callbacks}!5",
         f"{callbacks}!7",
@@ -199,8 +200,8 @@ def test_a_spot_check_must_name_a_callback_row_that_holds_a_call(callbacks):
         DAY,
     )
 
-    def names_a_call(ref: str | float) -> bool:  # a row number typed alone reads as a number
-        row = str(ref).rpartition("!")[2].removesuffix(".0")
+    def names_a_call(ref: str | float) -> bool:
+        row = str(int(ref) if isinstance(ref, float) else ref).replace("！", "!").rpartition("!")[2]
         return row.isdigit() and int(row) in held
 
     assert [(f.cell, f.code) for f in check.findings] == [

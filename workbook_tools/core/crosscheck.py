@@ -207,7 +207,7 @@ def _named_row(value: object, sheets: set[str], rows: set[tuple[str, int]]) -> b
     sheet = sheet.strip().strip("'")
     if not sheet and len(sheets) == 1:
         sheet = next(iter(sheets))
-    number = number.strip().removesuffix(".0")
+    number = number.strip()
     return number.isdigit() and (sheet, int(number)) in rows
 
 
