@@ -44,6 +44,9 @@ def test_the_demo_writes_a_workbook_whose_planted_mistakes_validation_reports(tm
     assert sorted(found) == sorted((p.sheet, p.cell, p.code) for p in planted)
     for p in planted:
         assert f"{p.sheet}!{p.cell}" in result.stdout
+    # the approval line as 设置 holds it (a number cell reads as 50.0): shown as a person writes it
+    lines = [f["message"] for f in json.loads(validated.stdout) if f["code"] == "needs_approval"]
+    assert lines and all("超过 50 元" in m for m in lines)
 
 
 def test_the_demo_chases_as_teams_do_today():

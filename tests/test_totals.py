@@ -327,7 +327,7 @@ def test_every_overview_figure_of_the_tab():
         "催回金额（元）": (sum(r.amount for r in paid(today(chase))), sum(r.amount for r in paid(chase))),
         "未付款关闭单数": (sum(closed_unpaid(r) for r in today(chase)), sum(closed_unpaid(r) for r in chase)),
         **dict.fromkeys(("售后申请（单）", "未处理售后单（当前）", "已超时售后单（当前）"), (0, 0)),
-        "退款金额（元）": (0.0, 0.0),  # this book has no 售后单: its figures are tested in test_requests.py
+        "退款金额（元，不含待审批）": (0.0, 0.0),  # this book has no 售后单: its figures are tested in test_requests.py
         "交接事项": (len(today(handovers)), len(handovers)),
         "交接未确认": (
             sum(r.acknowledged is None for r in today(handovers)),

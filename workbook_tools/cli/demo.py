@@ -16,6 +16,7 @@ from workbook_tools.core.tables import cell_name
 from workbook_tools.spec.codes import Code
 from workbook_tools.spec.lists import (
     AFTER_SALES_TYPE,
+    APPROVAL_STATE,
     CALLBACK_METHOD,
     CALLBACK_TYPE,
     CARRIER,
@@ -23,6 +24,8 @@ from workbook_tools.spec.lists import (
     CHASE_METHOD,
     CHASE_RESULT,
     CLAIM_STATE,
+    DISPUTE_STATE,
+    DISPUTE_TYPE,
     FACTORY_STATE,
     FIX_STATE,
     FOLLOW_STATE,
@@ -42,6 +45,10 @@ from workbook_tools.spec.lists import (
     RETURN_RESULT,
     RETURN_SOLUTION,
     RETURN_TYPE,
+    REVIEW_ACTION,
+    REVIEW_REASON,
+    REVIEW_RESULT,
+    REVIEW_TYPE,
     SATISFACTION,
     SHIPPING_STATE,
     STOCK_STATE,
@@ -52,11 +59,13 @@ from workbook_tools.spec.sheets import (
     AFTER_SALES,
     CALLBACKS,
     CHASE_DETAIL,
+    DISPUTES,
     HANDOVER,
     PARCEL_ISSUES,
     QUALITY,
     RESENDS,
     RETURNS,
+    REVIEWS,
     SPOT_CHECKS,
 )
 from workbook_tools.spec.types import Column, Sheet
@@ -340,6 +349,8 @@ def make_demo(today: date, days: int = 3, seed: int = 20261122) -> DemoData:
     _requests(data, today, order_code)
     _callbacks(data, first, days, random.Random(seed + 2))
     _parcels(data, today, random.Random(seed + 3))
+    _reviews(data, today, random.Random(seed + 4))
+    _disputes(data, today, random.Random(seed + 5))
     _spoil(data, today)
     return data
 
@@ -398,6 +409,122 @@ def _parcels(data: DemoData, today: date, rnd: random.Random) -> None:
                 p.follower: rnd.choice(AGENTS),
                 p.state: ISSUE_STATE.CLOSED if closed else ISSUE_STATE.OPEN,
                 p.closed_on: found + timedelta(days=1) if closed else None,
+            },
+        )
+
+
+REVIEWS_DONE = (  # (days before today, 评价类型, 原因, 处理方式, 处理结果, 补偿金额, 审批状态, 结案, 评价内容)
+    (0, REVIEW_TYPE.BAD, REVIEW_REASON.COURIER, None, None, None, None, False, "快递太慢了，等了一个星期"),
+    (1, REVIEW_TYPE.NEUTRAL, REVIEW_REASON.QUALITY, REVIEW_ACTION.WANGWANG, None, None, None, False, "泵头不好按"),
+    (
+        2,
+        REVIEW_TYPE.BAD,
+        REVIEW_REASON.SERVICE,
+        REVIEW_ACTION.PHONE,
+        REVIEW_RESULT.CHANGED,
+        None,
+        None,
+        True,
+        "客服不理人",
+    ),
+    (
+        2,
+        REVIEW_TYPE.BAD,
+        REVIEW_REASON.MALICIOUS,
+        REVIEW_ACTION.REPORT,
+        REVIEW_RESULT.REMOVED,
+        None,
+        None,
+        True,
+        "假货",
+    ),
+    (
+        1,
+        REVIEW_TYPE.FOLLOW_UP,
+        REVIEW_REASON.QUALITY,
+        REVIEW_ACTION.COMPENSATE,
+        REVIEW_RESULT.EXPLAINED,
+        10,
+        APPROVAL_STATE.APPROVED,
+        True,
+        "用完有点干",
+    ),
+    (
+        0,
+        REVIEW_TYPE.NEUTRAL,
+        REVIEW_REASON.MOOD,
+        REVIEW_ACTION.COMPENSATE,
+        None,
+        20,
+        APPROVAL_STATE.PENDING,
+        False,
+        "质感一般般",
+    ),
+)
+
+
+def _reviews(data: DemoData, today: date, rnd: random.Random) -> None:
+    """Middling and bad reviews (网络客服服务实务 任务二): one waits for an answer, one for the buyer, two settled, a
+    compensation approved and one not yet (planted: the lead must look at it)."""
+    v = REVIEWS
+    for ago, kind, reason, action, result, money, approval, closed, content in REVIEWS_DONE:
+        day = today - timedelta(days=ago)
+        data.add(
+            v,
+            {
+                v.date: day,
+                v.platform: rnd.choice((PLATFORM.TAOBAO, PLATFORM.TMALL)),
+                v.order_no: f"SO{day - timedelta(days=6):%Y%m%d}{rnd.randint(1000, 9999)}",
+                v.buyer_id: rnd.choice(BUYERS),
+                v.deal_on: day - timedelta(days=6),
+                v.review_type: kind,
+                v.content: content,
+                v.reason: reason,
+                v.action: action,
+                v.result: result,
+                v.compensation: money,
+                v.handler: rnd.choice(AGENTS),
+                v.state: ISSUE_STATE.CLOSED if closed else ISSUE_STATE.OPEN,
+                v.approval_state: approval,
+                v.approver: AGENTS[1] if approval == APPROVAL_STATE.APPROVED else None,
+            },
+        )
+
+
+def _disputes(data: DemoData, today: date, rnd: random.Random) -> None:
+    """Complaints (任务一 （五）维权; 任务三 纠纷类型): a Pinduoduo penalty to appeal within 24 hours of it, one being
+    handled, one withdrawn, one settled with its 责任部门."""
+    d = DISPUTES
+    morning = datetime.combine(today, time(10, 30))
+    cases = (  # (days before today, 平台, 纠纷类型, 维权理由, 状态, 补偿金额, 处罚)
+        (0, PLATFORM.PDD, DISPUTE_TYPE.SHIPPING, "承诺 48 小时发货，三天了还没发", DISPUTE_STATE.OPEN, None, True),
+        (1, PLATFORM.TAOBAO, DISPUTE_TYPE.PRODUCT, "面霜有异味，怀疑过期", DISPUTE_STATE.OPEN, 30, False),
+        (2, PLATFORM.TMALL, DISPUTE_TYPE.SERVICE, "客服态度差", DISPUTE_STATE.WITHDRAWN, None, False),
+        (2, PLATFORM.TAOBAO, DISPUTE_TYPE.PRODUCT, "错发了规格", DISPUTE_STATE.DONE, 20, False),
+    )
+    for n, (ago, platform, kind, grounds, state, money, penalty) in enumerate(cases):
+        day = today - timedelta(days=ago)
+        done = state == DISPUTE_STATE.DONE
+        data.add(
+            d,
+            {
+                d.date: day,
+                d.platform: platform,
+                d.dispute_no: f"WQ{day:%m%d}{n:02d}{rnd.randint(100, 999)}",
+                d.order_no: f"SO{day - timedelta(days=4):%Y%m%d}{rnd.randint(1000, 9999)}",
+                d.buyer_id: rnd.choice(BUYERS),
+                d.dispute_type: kind,
+                d.grounds: grounds,
+                d.reply: "抱歉给您添麻烦了，我们核实后马上处理",
+                d.opinion: "补偿后买家满意" if done else None,
+                d.compensation: money,
+                d.department: RESPONSIBLE.WAREHOUSE if done else None,
+                d.owner: "老周" if done else None,
+                d.assessment: "错发一次，扣当月绩效" if done else None,
+                d.penalty_at: morning - timedelta(hours=3) if penalty else None,
+                d.handler: rnd.choice(AGENTS),
+                d.state: state,
+                d.closed_on: day + timedelta(days=1) if done else None,
             },
         )
 
@@ -563,3 +690,11 @@ def _spoil(data: DemoData, today: date) -> None:
     data.rows[PARCEL_ISSUES][lost - 2] |= {PARCEL_ISSUES.state: ISSUE_STATE.CLOSED, PARCEL_ISSUES.closed_on: today}
     data.plant(PARCEL_ISSUES, lost, PARCEL_ISSUES.claim_state, "closed_with_open_claim")
     data.spoil(PARCEL_ISSUES, 8, PARCEL_ISSUES.problem, "快递丢了", "bad_choice")
+    waiting = next(
+        n for n, r in enumerate(data.rows[REVIEWS], start=2) if r[REVIEWS.approval_state] == APPROVAL_STATE.PENDING
+    )
+    data.plant(REVIEWS, waiting, REVIEWS.compensation, "review_compensation")  # paid beside a review, not approved
+    data.spoil(REVIEWS, 3, REVIEWS.review_type, "一般般", "bad_choice")
+    data.spoil(DISPUTES, 5, DISPUTES.closed_on, None, "missing_required")  # 已完结 without its day
+    data.spoil(DISPUTES, 3, DISPUTES.compensation, 120, "needs_approval")  # above the approval line
+    data.spoil(SPOT_CHECKS, 3, SPOT_CHECKS.callback, f"{CALLBACKS.title}!99", "missing_reference")

@@ -10,14 +10,19 @@ from workbook_tools.spec.rowrules import Approval, Get
 from workbook_tools.spec.types import Column
 
 
+def line(get: Get, approval: Approval, settings: Settings) -> Decimal | None:
+    """The amount above which the row's money needs approval: the team's rule, the row's own column (None when
+    blank: nothing to compare with), or nothing (any amount)."""
+    if isinstance(approval.above, Column):
+        value = get(approval.above)
+        return value if isinstance(value, Decimal) else None
+    return Decimal(str(settings.rule(approval.above))) if approval.above is not None else Decimal("0")
+
+
 def awaiting(get: Get, approval: Approval, settings: Settings) -> bool:
-    """The row's amount is above the team's approval line and the lead has not approved it."""
-    amount = get(approval.amount)
-    return (
-        amount is not None
-        and amount > Decimal(str(settings.rule(approval.rule)))
-        and get(approval.state) != approval.approved
-    )
+    """The row's amount is above its approval line and the lead has not approved it."""
+    amount, most = get(approval.amount), line(get, approval, settings)
+    return amount is not None and most is not None and amount > most and get(approval.state) != approval.approved
 
 
 def counted(record: Record, column: Column, settings: Settings) -> object:

@@ -199,10 +199,51 @@ def unmatched_parcels(checks: tuple[TableCheck, ...]) -> list[Finding]:
     return found
 
 
+def _named_row(value: object, sheets: set[str], rows: set[tuple[str, int]]) -> bool:
+    """Whether a cell names one of `rows`: 「回访表!12」 as the handover's 来源 writes it (the sheet as the workbook
+    names it), or the row number alone when one sheet holds them."""
+    text = str(value).strip().replace("！", "!")
+    sheet, _, number = text.rpartition("!")
+    sheet = sheet.strip().strip("'")
+    if not sheet and len(sheets) == 1:
+        sheet = next(iter(sheets))
+    number = number.strip()
+    return number.isdigit() and (sheet, int(number)) in rows
+
+
+def broken_references(checks: tuple[TableCheck, ...]) -> list[Finding]:
+    """Cells that should name a row of another sheet (Sheet.references) and name none that holds anything, when the
+    workbook holds that sheet."""
+    found = []
+    for check in checks:
+        for reference in check.table.spec.references:
+            if not check.table.has(reference.column):
+                continue
+            targets = _of(checks, reference.sheet)
+            if not targets:
+                continue  # the rows named are in another workbook: nothing here to say they are missing
+            sheets = {t.table.sheet for t in targets}
+            rows = {(t.table.sheet, r.row) for t in targets for r in t.records}
+            found += [
+                _flag(
+                    check,
+                    r.row,
+                    reference.column,
+                    reference.code,
+                    value=r[reference.column],
+                    title=reference.sheet.title,
+                )
+                for r in check.records
+                if r[reference.column] is not None and not _named_row(r[reference.column], sheets, rows)
+            ]
+    return found
+
+
 def cross_findings(checks: tuple[TableCheck, ...], settings: Settings) -> list[Finding]:
     return (
         double_compensation(checks)
         + over_chased(checks, settings)
         + paid_before_chase(checks, settings)
         + unmatched_parcels(checks)
+        + broken_references(checks)
     )

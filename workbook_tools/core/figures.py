@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from workbook_tools.core.approval import counted
 from workbook_tools.core.deadlines import OpenItem
 from workbook_tools.core.records import Record, WorkbookCheck
+from workbook_tools.core.settings import Settings
 from workbook_tools.spec.figures import Count, Figure, Open, Total
 from workbook_tools.spec.sheets import LEDGERS
 from workbook_tools.spec.types import Sheet
@@ -38,16 +40,17 @@ class DeclaredFigure:
     window: Value
 
 
-def _measure(figure: Count, rows: list[Record]) -> Value:
+def _measure(figure: Count, rows: list[Record], settings: Settings) -> Value:
     if isinstance(figure, Total):
-        return float(money_sum(r[figure.amount] for r in rows))
+        return float(money_sum(counted(r, figure.amount, settings) for r in rows))
     return len(rows)
 
 
-def _counted(figure: Count, rows: list[Record], days: list[date]) -> tuple[Value, Value]:
+def _counted(figure: Count, rows: list[Record], days: list[date], settings: Settings) -> tuple[Value, Value]:
     window = set(days)
     held = [r for r in rows if day_of(r[figure.on]) in window and figure.when.holds(r.__getitem__)]
-    return _measure(figure, [r for r in held if day_of(r[figure.on]) == days[-1]]), _measure(figure, held)
+    today = [r for r in held if day_of(r[figure.on]) == days[-1]]
+    return _measure(figure, today, settings), _measure(figure, held, settings)
 
 
 def declared_figures(
@@ -62,15 +65,16 @@ def declared_figures(
         rows = check.rows(spec)
         sheets = {t.table.sheet for t in tables}
         mine = [i for i in items if i.sheet in sheets]
+        lead = spec.approval.item_type if spec.approval else None  # the lead's approvals are counted on their own
         for figure in spec.figures:
             if isinstance(figure, Open):
-                kept = [
-                    i for i in mine if figure.item_type in (None, i.item_type) and (i.overdue(at) or not figure.overdue)
-                ]
+                wanted = figure.item_type
+                kind = [i for i in mine if (i.item_type == wanted if wanted else i.item_type != lead)]
+                kept = [i for i in kind if i.overdue(at) or not figure.overdue]
                 now: Value = float(money_sum(i.price for i in kept)) if figure.amount else len(kept)
                 found.append(DeclaredFigure(spec, figure, now, now))
             elif isinstance(figure, Count):
-                found.append(DeclaredFigure(spec, figure, *_counted(figure, rows, days)))
+                found.append(DeclaredFigure(spec, figure, *_counted(figure, rows, days, check.settings)))
     return found
 
 

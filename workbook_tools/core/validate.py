@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from workbook_tools.core.approval import awaiting
+from workbook_tools.core.approval import awaiting, line
 from workbook_tools.core.changes import generated
 from workbook_tools.core.crosscheck import cross_findings
 from workbook_tools.core.findings import Finding, finding
@@ -217,18 +217,21 @@ def _row_findings(
     if (
         approval is not None
         and table.has(approval.amount)
-        and approval.amount not in bad
+        and not bad & {approval.amount, approval.above}
         and awaiting(values.get, approval, settings)
     ):
+        above = approval.above
+        most = line(values.get, approval, settings)
         found.append(
             finding(
                 table.sheet,
                 row,
                 table.columns[approval.amount],
                 approval.amount.header,
-                "needs_approval",
+                approval.code,
                 value=show(approval.amount, values.get(approval.amount)),
-                limit=f"{settings.rule(approval.rule):g}",
+                limit=show(above, most) if isinstance(above, Column) else f"{settings.rule(above) if above else 0:g}",
+                other=above.header if isinstance(above, Column) else "",
                 state=values.get(approval.state) or DAILY.unfilled,
                 state_column=approval.state.header,
                 approved=approval.approved,

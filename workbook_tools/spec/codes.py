@@ -48,6 +48,8 @@ Code = Literal[
     "closed_with_open_claim",
     "inspection_mismatch",
     "needs_approval",
+    "review_compensation",
+    "missing_reference",
 ]
 E, W = Severity.ERROR, Severity.WARNING
 CODES: dict[Code, tuple[Severity, str]] = {
@@ -118,7 +120,8 @@ CODES: dict[Code, tuple[Severity, str]] = {
     ),
     "refund_exceeds_request": (
         E,
-        "{where}：「{column}」{value} 元比「{other}」{limit} 元还多，退款不能超过买家申请的金额，请核对后改正。",
+        "{where}：「{column}」{value} 元比「{other}」{limit} 元还多，退款超过买家申请的金额要主管批准：请核对后改正，"
+        "或请主管审批后把「{state_column}」改为「{approved}」。",
     ),
     "missing_column": (
         W,
@@ -133,6 +136,16 @@ CODES: dict[Code, tuple[Severity, str]] = {
         W,
         "{where}：「{column}」{value} 元超过 {limit} 元，需要主管审批，还没批准（现在是「{state}」），"
         "先不计入日汇总的金额；请主管审批后把「{state_column}」改为「{approved}」。",
+    ),
+    "review_compensation": (
+        W,
+        "{where}：「{column}」{value} 元：平台禁止用返现或补偿换买家修改、删除评价，评价上的补偿都要主管审批，"
+        "还没批准（现在是「{state}」），先不计入日汇总的金额；请主管核实这笔补偿不以改评价为条件后，"
+        "把「{state_column}」改为「{approved}」。",
+    ),
+    "missing_reference": (
+        W,
+        "{where}：「{column}」的「{value}」在{title}里找不到这一行，请写成{title}里那一行的位置，如「{title}!12」。",
     ),
     "inspection_mismatch": (
         E,

@@ -7,7 +7,8 @@ by the sheet's key and the figure's `key`. A new register needs no code of its
 own for its figures: it declares them.
 
 - `Count`: rows dated on the day (by `on`) where `when` holds;
-- `Total`: the sum of a money column over those rows (its label says 元);
+- `Total`: the sum of a money column over those rows (its label says 元); money the sheet's `Approval` holds back
+  counts once approved, and the label says so (`paid_label`);
 - `Open`: the sheet's open items now (its `FollowUp`), or those overdue now.
 """
 
@@ -66,12 +67,16 @@ class Total(Count):
         super().check(sheet)
         if self.amount.kind is not Kind.MONEY:
             raise TypeError(f"{type(sheet).__name__}: figure {self.key} adds up {self.amount.header}, not money")
+        held_back = sheet.approval is not None and sheet.approval.amount is self.amount
+        if held_back and not self.label.endswith(paid_label("")):
+            raise TypeError(f"{type(sheet).__name__}: figure {self.key} counts approved money only: say so")
 
 
 @dataclass(frozen=True)
 class Open(Figure):
-    """The sheet's open items when 日汇总 is made (its follow-up's rows), or only those past their deadline; of one
-    事项类型 only when `item_type` is given (money waiting for approval); `amount` adds up their amounts instead."""
+    """The sheet's open items when 日汇总 is made (its follow-up's rows; the lead's approvals apart), or only those
+    past their deadline; of one 事项类型 only when `item_type` is given (money waiting for approval); `amount` adds up
+    their amounts instead."""
 
     overdue: bool = False
     item_type: str | None = None
@@ -93,6 +98,11 @@ def count_label(subject: str, unit: str) -> str:
 
 def money_label(subject: str) -> str:
     return f"{subject}（元）"
+
+
+def paid_label(subject: str) -> str:
+    """Money that counts only once the lead approved it (002 任务一: 补偿需要售后主管审批)."""
+    return f"{subject}（元，不含待审批）"
 
 
 def open_label(title: str, overdue: bool = False) -> str:

@@ -74,6 +74,9 @@ class ItemType(ChoiceList):
     INTERCEPT_RETURN = "拦截件退回"
     CLAIM = "快递理赔"
     APPROVAL = "主管审批"
+    REVIEW_WINDOW = "中差评（评价期内）"
+    DISPUTE = "投诉维权"
+    PDD_APPEAL = "拼多多处罚申诉"
     OTHER = "其他"
     attribute_values = (
         RULES.return_confirm.title,
@@ -94,6 +97,9 @@ class ItemType(ChoiceList):
         RULES.intercept_return.title,
         RULES.claim_paid.title,
         RULES.approval_within.title,
+        RULES.review_window.title,
+        RULES.dispute_follow_up.title,
+        RULES.pdd_appeal.title,
         "",
     )
     synonyms: ClassVar[dict[str, str]] = {"拒绝退款回访": REFUSED_CALL}  # its name until issue 15
@@ -542,6 +548,69 @@ class ApprovalState(ChoiceList):
     REJECTED = "已驳回"
 
 
+class ReviewType(ChoiceList):
+    """Which review needs handling (网络客服服务实务 任务二 中差评处理规范; 追评: a second review after the first)."""
+
+    title, name = "评价类型", "ReviewType"
+    NEUTRAL = "中评"
+    BAD = "差评"
+    FOLLOW_UP = "追评"
+
+
+class ReviewReason(ChoiceList):
+    """Why the buyer was unhappy (网络客服服务实务 任务二 第三节 1.查明原因: 服务、质量、恶意、心情、快递)."""
+
+    title, name = "评价原因", "ReviewReason"
+    SERVICE = "服务"
+    QUALITY = "质量"
+    MALICIOUS = "恶意"
+    MOOD = "心情"
+    COURIER = "快递"
+
+
+class ReviewAction(ChoiceList):
+    """How a review was handled (任务二 第三节 4.联系工具: 旺旺, 电话; 第四节: 回复解释; 图7-7 补偿流程; 职业差评师:
+    投诉恶意评价)."""
+
+    title, name = "评价处理方式", "ReviewAction"
+    strict = False
+    EXPLAIN = "解释"
+    PHONE = "电话沟通"
+    WANGWANG = "旺旺沟通"
+    COMPENSATE = "补偿"
+    REPORT = "投诉恶意评价"
+
+
+class ReviewResult(ChoiceList):
+    """What came of it (任务一 图7-7 评价流程: 评价修改 or 不接受)."""
+
+    title, name = "评价处理结果", "ReviewResult"
+    strict = False
+    CHANGED = "买家已修改评价"
+    EXPLAINED = "已回复解释"
+    DECLINED = "买家不接受"
+    REMOVED = "恶意评价已删除"
+
+
+class DisputeType(ChoiceList):
+    """What a complaint is about (网络客服服务实务 任务三 纠纷的分类: 产品、物流、服务、收付款)."""
+
+    title, name = "纠纷类型", "DisputeType"
+    PRODUCT = "产品"
+    SHIPPING = "物流"
+    SERVICE = "服务"
+    PAYMENT = "收付款"
+
+
+class DisputeState(ChoiceList):
+    """Where a complaint stands (任务一 图7-8 维权流程: 撤销投诉 or 维权单完结)."""
+
+    title, name = "维权状态", "DisputeState"
+    OPEN = "处理中"
+    WITHDRAWN = "已撤销"
+    DONE = "已完结"
+
+
 class Agents(ChoiceList):
     """The team's agents: empty by default, filled in by the team."""
 
@@ -584,6 +653,12 @@ INSPECTION = Inspection()
 STOCK_STATE = StockState()
 FACTORY_STATE = FactoryState()
 APPROVAL_STATE = ApprovalState()
+REVIEW_TYPE = ReviewType()
+REVIEW_REASON = ReviewReason()
+REVIEW_ACTION = ReviewAction()
+REVIEW_RESULT = ReviewResult()
+DISPUTE_TYPE = DisputeType()
+DISPUTE_STATE = DisputeState()
 AGENTS = Agents()
 
 ALL: tuple[ChoiceList, ...] = (
@@ -621,5 +696,11 @@ ALL: tuple[ChoiceList, ...] = (
     STOCK_STATE,
     FACTORY_STATE,
     APPROVAL_STATE,
+    REVIEW_TYPE,
+    REVIEW_REASON,
+    REVIEW_ACTION,
+    REVIEW_RESULT,
+    DISPUTE_TYPE,
+    DISPUTE_STATE,
     AGENTS,
 )

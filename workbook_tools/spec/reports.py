@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from workbook_tools.spec.figures import paid_label
 from workbook_tools.spec.lists import FACTORY_STATE
 from workbook_tools.spec.sheets import AFTER_SALES, CHASE_SUMMARY, QUALITY, RESENDS, RETURNS
 
@@ -53,14 +54,14 @@ class DailySheet:
             "resends": "重发单数",
             "resends_open": "重发未发出",
             "quality": QUALITY.title.removesuffix("表"),
-            "compensation": f"{QUALITY.compensation.header}（元，不含待审批）",
+            "compensation": paid_label(QUALITY.compensation.header),
             "courier_loss": f"{QUALITY.courier_loss.header}（元）",
             "to_chase": CHASE_SUMMARY.to_chase.header,
             "paid": CHASE_SUMMARY.paid.header,
             "paid_amount": f"{CHASE_SUMMARY.paid_amount.header}（元）",
             "closed": f"未付款{CHASE_SUMMARY.closed.header}",
             "requests": f"{AFTER_SALES.title.removesuffix('单')}申请（单）",
-            "refund_amount": f"{AFTER_SALES.refund.header}（元）",
+            "refund_amount": paid_label(AFTER_SALES.refund.header),
             "requests_open": f"未处理{AFTER_SALES.title}（当前）",
             "requests_overdue": f"已超时{AFTER_SALES.title}（当前）",
             "handovers": "交接事项",

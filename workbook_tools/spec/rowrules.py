@@ -178,29 +178,44 @@ class AtLeast(AtMost):
 
 @dataclass(frozen=True)
 class Approval:
-    """Money in `amount` above `rule`'s value needs the lead's approval (002 任务一: 补偿需要售后主管审批): until
-    `state` holds `approved`, the row is a `needs_approval` finding, a handover item for the lead due `within` after
-    `since`, and its amount is left out of the money 日汇总 shows."""
+    """Money in `amount` above a line needs the lead's approval (002 任务一: 退换货、退款金额、补偿需要售后主管审批):
+    until `state` holds `approved`, the row is a finding `code`, a handover item for the lead due `within` after
+    `since`, and its amount is left out of the money 日汇总 shows.
+
+    The line is `above`: a rule's value on 设置 (补偿超过多少元需主管审批), another column of the row (a refund above
+    the amount the buyer asked for), or None: any amount at all (a compensation beside a review)."""
 
     amount: Column
     state: Column
     approved: str
     since: Column
-    rule: Rule
+    above: Rule | Column | None
     within: Rule
     prefix: str  # 事项编号 prefix of the lead's items
     item_type: str
     describe: Template
     action: Template
+    code: Code = "needs_approval"
 
     def check(self, sheet: Sheet, rules: RuleBook) -> None:
-        for column in (self.amount, self.state, self.since):
+        line = (self.above,) if isinstance(self.above, Column) else ()
+        for column in (self.amount, self.state, self.since, *line):
             if not sheet.owns(column):
                 raise TypeError(f"{type(sheet).__name__}: approval names {column.header}, not one of its columns")
         if self.state.choices is None or self.approved not in self.state.choices.values:
             raise TypeError(f"{type(sheet).__name__}: {self.approved} is not a value of {self.state.header}")
         self.describe.check(sheet, rules)
         self.action.check(sheet, rules)
+
+
+@dataclass(frozen=True)
+class References:
+    """`column` names a row of `sheet` as the handover's 来源 does (回访表!12, or the row number alone): `code` when
+    no such row holds anything (a spot check of a 回访 call nobody recorded)."""
+
+    column: Column
+    sheet: Sheet
+    code: Code
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,14 @@ class PlatformRules(RuleBook):
     approval_within = Rule(
         "主管审批补偿", 1, Unit.DAYS, f"{COURSE} 任务一（补偿需要售后主管审批）", "Rule_ApprovalWithin"
     )
+    # 网络客服服务实务 任务一 第四节: 信用评价在评价有效区内（成交后 3-45 天）; a review is settled before it closes
+    review_window = Rule(
+        "中差评在评价期内处理（成交后天数）", 45, Unit.DAYS, f"{COURSE} 任务一 第四节 评价处理流程", "Rule_ReviewWindow"
+    )
+    # 任务一 （五）维权: 维权专员对每日的维权记录进行新增登记……进行跟踪记录
+    dispute_follow_up = Rule(
+        "投诉维权跟进", 1, Unit.DAYS, f"{COURSE} 任务一 （五）维权（每日登记、跟踪）", "Rule_DisputeFollowUp"
+    )
     hide_passed_on = Rule("交接后隐藏已转交的行", 1, Unit.SWITCH, "团队习惯", "Rule_HidePassedOn")
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from workbook_tools.spec.figures import Count, Open, Total, count_label, money_label, open_label
+from workbook_tools.spec.codes import Code
+from workbook_tools.spec.figures import Count, Open, Total, count_label, money_label, open_label, paid_label
 from workbook_tools.spec.lists import (
     AFTER_SALES_TYPE,
     AGENTS,
@@ -20,6 +21,8 @@ from workbook_tools.spec.lists import (
     CHASE_METHOD,
     CHASE_RESULT,
     CLAIM_STATE,
+    DISPUTE_STATE,
+    DISPUTE_TYPE,
     FACTORY_STATE,
     FIX_STATE,
     FOLLOW_STATE,
@@ -41,6 +44,10 @@ from workbook_tools.spec.lists import (
     RETURN_RESULT,
     RETURN_SOLUTION,
     RETURN_TYPE,
+    REVIEW_ACTION,
+    REVIEW_REASON,
+    REVIEW_RESULT,
+    REVIEW_TYPE,
     SATISFACTION,
     SHIPPING_STATE,
     STOCK_STATE,
@@ -53,7 +60,6 @@ from workbook_tools.spec.rowrules import (
     AnyOf,
     Approval,
     AtLeast,
-    AtMost,
     Case,
     Deadline,
     Evidence,
@@ -64,11 +70,12 @@ from workbook_tools.spec.rowrules import (
     ListedBy,
     Not,
     Quota,
+    References,
     SumsTo,
     Template,
 )
 from workbook_tools.spec.rules import RULES
-from workbook_tools.spec.types import LIST_SEPARATOR, Column, Kind, Role, Sheet
+from workbook_tools.spec.types import LIST_SEPARATOR, Column, Kind, Role, Rule, Sheet
 
 # --- column families shared by several sheets --------------------------------
 _BUYER_NAMES = ("买家ID", "ID号", "客户ID", "旺旺ID", "旺旺名", "买家旺旺", "客户旺旺", "买家昵称")
@@ -179,6 +186,49 @@ def approval_columns() -> tuple[Column, Column, Column]:
             hint=f"金额超过「设置」表的审批线时，主管批准后选「{APPROVAL_STATE.APPROVED}」",
         ),
         Column("审批时间", Kind.DATETIME),
+    )
+
+
+def lead_approval(
+    amount: Column,
+    state: Column,
+    since: Column,
+    above: Rule | Column | None,
+    prefix: str,
+    describe: str,
+    why: str,
+    code: Code = "needs_approval",
+) -> Approval:
+    """The lead approves `amount` (002 任务一: 退换货、退款金额、补偿需要售后主管审批) in the columns
+    `approval_columns` gives; the lead's item says `why` and how to record the answer."""
+    return Approval(
+        amount,
+        state,
+        APPROVAL_STATE.APPROVED,
+        since,
+        above,
+        RULES.approval_within,
+        prefix,
+        ITEM_TYPE.APPROVAL,
+        Template(describe),
+        Template(
+            f"主管：{why}，请审批；批准后在{{sheet}}把{{approval_state.header}}改为{APPROVAL_STATE.APPROVED}"
+            "并填写{approver.header}和{approved_at.header}"
+        ),
+        code,
+    )
+
+
+def approval_figures(subject: str) -> tuple[Open, Open]:
+    """What waits for the lead now, count and amount (「待审批补偿（当前）」, 「待审批补偿金额（元）」)."""
+    return (
+        Open("awaiting", count_label(f"{APPROVAL_STATE.PENDING}{subject}", "当前"), item_type=ITEM_TYPE.APPROVAL),
+        Open(
+            "awaiting_amount",
+            money_label(f"{APPROVAL_STATE.PENDING}{subject}金额"),
+            item_type=ITEM_TYPE.APPROVAL,
+            amount=True,
+        ),
     )
 
 
@@ -402,30 +452,16 @@ class Quality(Sheet):
     approver, approval_state, approved_at = approval_columns()
 
     duplicate_key = (order_no, product, issue_type)
-    approval = Approval(
+    approval = lead_approval(
         compensation,
         approval_state,
-        APPROVAL_STATE.APPROVED,
         date,
         RULES.approval_above,
-        RULES.approval_within,
         "QA",
-        ITEM_TYPE.APPROVAL,
-        Template("{issue_type|问题}补偿 ¥{compensation}：{details|product|}"),
-        Template(
-            "主管：补偿超过 {rules.approval_above} 元，请审批；批准后在{sheet}把{approval_state.header}改为"
-            f"{APPROVAL_STATE.APPROVED}并填写{{approver.header}}和{{approved_at.header}}"
-        ),
+        "{issue_type|问题}补偿 ¥{compensation}：{details|product|}",
+        "补偿超过 {rules.approval_above} 元",
     )
-    figures = (  # 002 任务一: the lead sees what waits for approval, count and amount
-        Open("awaiting", count_label(f"{APPROVAL_STATE.PENDING}补偿", "当前"), item_type=ITEM_TYPE.APPROVAL),
-        Open(
-            "awaiting_amount",
-            money_label(f"{APPROVAL_STATE.PENDING}{compensation.header}"),
-            item_type=ITEM_TYPE.APPROVAL,
-            amount=True,
-        ),
-    )
+    figures = approval_figures("补偿")  # 002 任务一: the lead sees what waits for approval, count and amount
     # waits to go back to the factory until it has gone, however long ago it was registered (日汇总's list)
     awaiting_factory = AnyOf(
         (
@@ -514,10 +550,22 @@ class AfterSales(Sheet):
         hint="退款到账的时间：日汇总按它算当天的退款金额",
     )
     remarks = remarks()
+    approver, approval_state, approved_at = approval_columns()  # 002 任务一: 退款金额需要售后主管进行审批
 
     duplicate_key = (platform, request_no)
+    # a refund above what the buyer asked for is the lead's to allow (002 任务一): an error until 已批准
+    approval = lead_approval(
+        refund,
+        approval_state,
+        applied_at,
+        requested,
+        "AA",
+        "退款 ¥{refund} 超过申请金额 ¥{requested}：{reason|platform|}",
+        "退款超过买家申请的金额",
+        "refund_exceeds_request",
+    )
+    figures = approval_figures("退款")  # refunds above the request that wait for the lead
     limits = (
-        AtMost(refund, requested, "refund_exceeds_request"),
         # nothing about a request happens before the buyer asked
         AtLeast(returned_at, applied_at, "before_request"),
         AtLeast(platform_due, applied_at, "before_request"),
@@ -768,6 +816,9 @@ class Callbacks(Sheet):
     )
 
 
+CALLBACKS = Callbacks()
+
+
 class SpotChecks(Sheet):
     """003 第七章 售后服务回访抽查SOP (headings only in the seed: 抽查目的 … 七、抽查记录); 000 §六.8 聊天记录抽查."""
 
@@ -778,7 +829,10 @@ class SpotChecks(Sheet):
     date = Column("抽查日期", Kind.DATE, aliases=("日期",), required=True)  # 第七章 四、抽查时间
     agent = agent("被抽查人")  # 三、抽查对象
     callback = Column(  # 五、抽查方式: one 回访 listened to again
-        "抽查的回访", Kind.TEXT, width=16, hint=f"被抽查的那次回访在{Callbacks.title}的行，如 {Callbacks.title}!12"
+        "抽查的回访",
+        Kind.TEXT,
+        width=16,
+        hint=f"被抽查的那次回访在{Callbacks.title}的哪一行，如 {Callbacks.title}!12（只写行号 12 也可以）",
     )
     score = Column("评分", Kind.INT, minimum=0, hint="按二、衡量指标打分，满分 100")  # 二、衡量指标
     problems = Column("问题", Kind.TEXT, width=28, wrap=True)  # 七、抽查记录; 000 §六.8 态度、心态与质量
@@ -786,6 +840,7 @@ class SpotChecks(Sheet):
     fix_state = Column("整改状态", Kind.CHOICE, choices=FIX_STATE)
 
     duplicate_key = (date, agent, callback)
+    references = (References(callback, CALLBACKS, "missing_reference"),)  # the call listened to was recorded
     follow_up = FollowUp(
         "SC",
         ITEM_TYPE.SPOT_CHECK,
@@ -921,6 +976,168 @@ class ParcelIssues(Sheet):
     )
 
 
+class Reviews(Sheet):
+    """网络客服服务实务 任务一 （四）评价, 第四节 评价处理流程; 任务二 中差评处理规范 (第三节: 查明原因、处理原则、
+    联系工具)."""
+
+    title, key, table = "评价表", "reviews", "Reviews"
+    aliases = ("中差评登记表", "中差评表", "回评登记表")
+    description = "中评、差评、追评每条一行：查明原因、联系买家、跟进到结案；评价期（成交后 45 天）内处理完。"
+
+    date = Column("日期", Kind.DATE, aliases=("评价日期",), required=True, hint="买家评价的日期，如 2026-11-03")
+    platform = Column("平台", Kind.CHOICE, aliases=("店铺平台",), choices=PLATFORM, width=9)
+    order_no = order_no("订单编号")  # 任务一 （四）: 回评专员 新增回评单, by the order
+    buyer_id = buyer_id("买家ID")
+    deal_on = Column(  # 第四节: 评价有效区内（成交后 3-45 天）
+        "成交日期", Kind.DATE, aliases=("成交时间", "下单日期"), hint="订单成交的日期：评价期从这天算 45 天"
+    )
+    review_type = Column("评价类型", Kind.CHOICE, required=True, choices=REVIEW_TYPE)  # 任务二 中差评; 追评
+    content = Column("评价内容", Kind.TEXT, width=30, wrap=True)  # 第二节 (二): 了解中差评的内容
+    reason = Column("原因", Kind.CHOICE, aliases=("差评原因",), choices=REVIEW_REASON)  # 第三节 1.查明原因
+    action = Column("处理方式", Kind.CHOICE, choices=REVIEW_ACTION, width=12)  # 第三节 4.联系工具; 图7-7 补偿流程
+    result = Column("处理结果", Kind.CHOICE, choices=REVIEW_RESULT, width=14)  # 图7-7: 评价修改 / 不接受
+    compensation = money("补偿金额")  # 任务一 （四）: 赔付金额……回评专员要提交上级领导进行审批
+    handler = agent("处理人", required=False, aliases=("回评专员",))
+    state = Column("状态", Kind.CHOICE, aliases=("处理状态",), required=True, choices=ISSUE_STATE)
+    approver, approval_state, approved_at = approval_columns()
+
+    duplicate_key = (order_no, buyer_id, review_type)
+    # 任务一 （四）: compensation for a review goes to the lead; platforms forbid paying for a changed review, so any
+    # amount here waits for approval, and its finding says why
+    approval = lead_approval(
+        compensation,
+        approval_state,
+        date,
+        None,
+        "RA",
+        "{review_type}补偿 ¥{compensation}：{content|reason|}",
+        "评价上的补偿都要审批（平台禁止用补偿换买家改评价）",
+        "review_compensation",
+    )
+    follow_up = FollowUp(
+        "RV",
+        ITEM_TYPE.REVIEW_WINDOW,
+        open_when=Not(Is(state, (ISSUE_STATE.CLOSED,))),
+        # the window runs from the deal; without its date, from the review (the latest the deal can have been)
+        deadline=Deadline(deal_on, RULES.review_window, otherwise=date),
+        key=(order_no, buyer_id, review_type),
+        buyer=buyer_id,
+        order=order_no,
+        describe=Template("{platform|}{review_type}：{content|reason|未写内容}"),
+        action=Template(
+            "查明原因（服务、质量、恶意、心情、快递），先旺旺、不在线再电话联系买家并回复解释；"
+            "评价期内处理完，结案后在{sheet}填写{result.header}和{state.header}"
+        ),
+    )
+    figures = (
+        Count("reviews", count_label("中差评", "条"), date),
+        Count("bad", count_label(REVIEW_TYPE.BAD, "条"), date, Is(review_type, (REVIEW_TYPE.BAD,))),
+        Count(
+            "malicious",
+            count_label(f"{REVIEW_REASON.MALICIOUS}评价", "条"),
+            date,
+            Is(reason, (REVIEW_REASON.MALICIOUS,)),
+        ),
+        Count("changed", count_label(REVIEW_RESULT.CHANGED, "条"), date, Is(result, (REVIEW_RESULT.CHANGED,))),
+        Total("compensation", paid_label(f"评价{compensation.header}"), date, amount=compensation),
+        Open("open", open_label("中差评")),
+        Open("overdue", open_label("中差评", overdue=True), overdue=True),
+        *approval_figures("评价补偿"),
+    )
+
+
+class Disputes(Sheet):
+    """网络客服服务实务 任务一 （五）维权 (图7-8 维权流程), 第三节 维权处理; 任务三 纠纷的分类; 任务四 处理各种纠纷;
+    淘宝客服售后处理技巧 (拼多多 处罚 申诉时效 24 小时)."""
+
+    title, key, table = "投诉维权表", "disputes", "Disputes"
+    aliases = ("维权登记表", "投诉登记表", "维权表", "纠纷登记表")
+    description = "买家投诉、维权每单一行：理由、店铺回复、处理意见，完结时记下责任部门、责任人和处罚考核。"
+
+    date = Column("日期", Kind.DATE, aliases=("投诉日期", "维权日期"), required=True)  # 维权记录 每日新增登记
+    platform = Column("平台", Kind.CHOICE, aliases=("店铺平台",), required=True, choices=PLATFORM, width=9)
+    dispute_no = Column(  # 图7-8: 新增维权单
+        "维权单号", Kind.ID, aliases=("投诉编号", "维权编号"), width=20, hint="后台的投诉或维权编号，按文本粘贴"
+    )
+    order_no = order_no("订单编号")  # 与原销售订单进行关联
+    buyer_id = buyer_id("买家ID")
+    dispute_type = Column(  # 任务三: 产品纠纷、物流纠纷、服务纠纷、收付款纠纷
+        "纠纷类型", Kind.CHOICE, aliases=("投诉类型",), required=True, choices=DISPUTE_TYPE
+    )
+    grounds = Column("维权理由", Kind.TEXT, aliases=("投诉理由",), width=24, wrap=True)  # 买家提出的维权理由
+    reply = Column("店铺回复", Kind.TEXT, width=24, wrap=True)  # 网店的回复、最终解释
+    opinion = Column("处理意见", Kind.TEXT, width=24, wrap=True)  # 处理意见进行跟踪记录
+    compensation = money("补偿金额")  # 图7-8 补偿流程; 第三节: 符合事实的情况，给与一定的补偿
+    department = Column("责任部门", Kind.TEXT, width=12)  # 维权单完结时将责任部门、责任人、处罚考核结果记录完全
+    owner = Column("责任人", Kind.TEXT, width=10)
+    assessment = Column("处罚考核", Kind.TEXT, width=16)
+    penalty_at = Column(  # 淘宝客服售后处理技巧 四、如何申诉: 在申诉时效（24小时）内进行申诉
+        "处罚时间", Kind.DATETIME, aliases=("违规时间",), hint="平台处罚通知的时间（拼多多：24 小时内可申诉）"
+    )
+    appealed_at = Column("申诉时间", Kind.DATETIME, hint="提交申诉的时间")
+    handler = agent("处理人", required=False, aliases=("维权专员",))
+    state = Column("状态", Kind.CHOICE, aliases=("维权状态",), required=True, choices=DISPUTE_STATE)
+    closed_on = Column("完结日期", Kind.DATE, aliases=("结案日期",), required_when=(state, DISPUTE_STATE.DONE))
+    approver, approval_state, approved_at = approval_columns()
+
+    duplicate_key = (platform, dispute_no, order_no, dispute_type)
+    approval = lead_approval(  # 002 任务一: 补偿需要售后主管审批
+        compensation,
+        approval_state,
+        date,
+        RULES.approval_above,
+        "DA",
+        "{dispute_type}纠纷补偿 ¥{compensation}：{grounds|}",
+        "补偿超过 {rules.approval_above} 元",
+    )
+    appeal_open = All((Is(platform, (PLATFORM.PDD,)), Filled(penalty_at), Not(Filled(appealed_at))))
+    follow_up = FollowUp(
+        "DP",
+        ITEM_TYPE.DISPUTE,
+        open_when=Is(state, (DISPUTE_STATE.OPEN,)),
+        deadline=Deadline(date, RULES.dispute_follow_up),
+        key=(platform, dispute_no, order_no, dispute_type),
+        buyer=buyer_id,
+        order=order_no,
+        platform=platform,
+        describe=Template("{platform}{dispute_type}纠纷：{grounds|dispute_no|未写理由}"),
+        action=Template(
+            "联系买家核实并回复，处理意见记入{sheet}；买家撤销或完结后填写{state.header}，"
+            "完结时记下{department.header}、{owner.header}和{assessment.header}"
+        ),
+        cases=(
+            Case(
+                appeal_open,
+                Deadline(penalty_at, RULES.pdd_appeal),
+                ITEM_TYPE.PDD_APPEAL,
+                Template(
+                    "拼多多处罚：处罚后 {rules.pdd_appeal} 小时内在商家后台【店铺管理】-【订单活动】-"
+                    "【负面消费者体验申诉】申诉，申诉后在{sheet}填写{appealed_at.header}"
+                ),
+            ),
+        ),
+    )
+    figures = (
+        Count("disputes", count_label("投诉维权", "单"), date),
+        Count(
+            "penalties",
+            count_label(f"{PLATFORM.PDD}处罚", "单"),
+            date,
+            All((Is(platform, (PLATFORM.PDD,)), Filled(penalty_at))),
+        ),
+        Count(
+            "withdrawn",
+            count_label(f"投诉{DISPUTE_STATE.WITHDRAWN}", "单"),
+            date,
+            Is(state, (DISPUTE_STATE.WITHDRAWN,)),
+        ),
+        Total("compensation", paid_label(f"维权{compensation.header}"), date, amount=compensation),
+        Open("open", open_label("投诉维权")),
+        Open("overdue", open_label("投诉维权", overdue=True), overdue=True),
+        *approval_figures("维权补偿"),
+    )
+
+
 HANDOVER = Handover()
 RETURNS = Returns()
 RESENDS = Resends()
@@ -928,9 +1145,10 @@ QUALITY = Quality()
 AFTER_SALES = AfterSales()
 CHASE_DETAIL = ChaseDetail()
 CHASE_SUMMARY = ChaseSummary()
-CALLBACKS = Callbacks()
 SPOT_CHECKS = SpotChecks()
 PARCEL_ISSUES = ParcelIssues()
+REVIEWS = Reviews()
+DISPUTES = Disputes()
 
 LEDGERS: tuple[Sheet, ...] = (
     HANDOVER,
@@ -943,6 +1161,8 @@ LEDGERS: tuple[Sheet, ...] = (
     CALLBACKS,
     SPOT_CHECKS,
     PARCEL_ISSUES,
+    REVIEWS,
+    DISPUTES,
 )
 # A sheet whose name says it is kept for the record is read by nobody and written by nobody.
 ARCHIVE_WORDS = ("备份", "副本", "存档", "归档", "历史", "旧", "copy", "backup", "bak", "old", "archive")

@@ -19,7 +19,16 @@ from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
     from workbook_tools.spec.figures import Figure
-    from workbook_tools.spec.rowrules import Approval, AtMost, Evidence, FollowUp, Forbidden, ListedBy, SumsTo
+    from workbook_tools.spec.rowrules import (
+        Approval,
+        AtMost,
+        Evidence,
+        FollowUp,
+        Forbidden,
+        ListedBy,
+        References,
+        SumsTo,
+    )
 
 
 def folded(text: str) -> str:
@@ -251,6 +260,7 @@ class Sheet:
     forbidden: ClassVar[tuple[Forbidden, ...]] = ()  # states of a row that are a finding of their own
     sums: ClassVar[tuple[SumsTo, ...]] = ()  # columns that add up to another (良品数 + 次品数 = 数量)
     approval: ClassVar[Approval | None] = None  # money the lead approves above an amount (spec/rowrules.py)
+    references: ClassVar[tuple[References, ...]] = ()  # columns that name a row of another sheet (回访表!12)
     one_of: ClassVar[tuple[Column, ...]] = ()  # a row must fill at least one of these (it says who or what)
     figures: ClassVar[tuple[Figure, ...]] = ()  # what 日汇总 shows of it (spec/figures.py), computed for any sheet
     written: ClassVar[bool] = False  # the tool adds or replaces rows in it (so one sheet must be chosen)
@@ -272,6 +282,8 @@ class Sheet:
             raise TypeError(f"{cls.__name__}: a forbidden state names another sheet's column")
         if not {c for rule in cls.sums for c in (*rule.parts, rule.total)} <= set(cls.columns):
             raise TypeError(f"{cls.__name__}: a sum names another sheet's column")
+        if not {r.column for r in cls.references} <= set(cls.columns):
+            raise TypeError(f"{cls.__name__}: a reference is another sheet's column")
         cls.by_header = {c.header: c for c in cls.columns}
 
     def owns(self, column: Column) -> bool:
