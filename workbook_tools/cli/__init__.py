@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
@@ -308,13 +309,13 @@ def _moment(text: str | None, option: str) -> datetime:
         raise OutputError(f"{option} 的「{text}」不是有效时间，请写成 2026-11-22 18:00 这样的格式。") from None
 
 
-def _day(text: str | None) -> date:
+def _day(text: str | None, option: str = "--date") -> date:
     if not text:
         return date.today()
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise OutputError(f"--date 的「{text}」不是有效日期，请写成 2026-11-22 这样的格式。") from None
+        raise OutputError(f"{option} 的「{text}」不是有效日期，请写成 2026-11-22 这样的格式。") from None
 
 
 def _backup_note(backup: Path | None) -> None:
@@ -437,21 +438,29 @@ def acknowledge_command(
     click.echo(f"{done.agent} 已确认 {done.count} 项交接。" + (f"已写入 {written}。" if written else ""))
 
 
+DB_HELP = "归档数据库，如 postgresql://用户名:密码@服务器/数据库；默认是工作簿旁边的「工作簿名.archive.sqlite」。"
+
+
 @cli.command("daily-totals")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--date", "day", help="汇总哪一天，如 2026-11-22；默认今天。")
 @click.option("--at", help="按这个时间算未处理、已超时和自动关闭，如「2026-11-22 18:00」；默认现在。")
+@click.option("--db", help=DB_HELP + "已归档的行和工作簿里的行一起汇总。")
 @output_options
 def daily_totals_command(
-    file: Path, day: str | None, at: str | None, out: Path | None, force: bool, as_json: bool
+    file: Path, day: str | None, at: str | None, db: str | None, out: Path | None, force: bool, as_json: bool
 ) -> None:
-    """日汇总：生成「日汇总」表（当天和近 7 天的退件、重发、质量问题、催款、交接）。"""
-    from workbook_tools.core.totals import daily_totals
+    """日汇总：生成「日汇总」表（当天和近 7 天的退件、重发、质量问题、催款、交接），已归档的行一起算。"""
+    from workbook_tools.core.totals import daily_totals, trend_window
+    from workbook_tools.store.archive import archived_records, database
 
     chosen = _day(day)
     moment = _moment(at, "--at")
+    archive = database(file, db)
 
     def work(check: WorkbookCheck) -> tuple[dict[str, Any], list[Change | None]]:
+        first, last = trend_window(chosen)
+        check = replace(check, archived=tuple(archived_records(archive, file, first, last)))
         figures, sheet = daily_totals(check, chosen, moment)
         return figures, [sheet]
 
@@ -498,6 +507,76 @@ def chase_summary_command(file: Path, at: str | None, out: Path | None, force: b
     _excluded_note(result["excluded_rows"])
     if written:
         click.echo(f"已写入 {written} 的「{CHASE_SUMMARY.title}」。")
+
+
+@cli.command("archive")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--before", required=True, help="归档这一天之前的已办结行，如 2026-01-01（这一天及以后的行留在工作簿里）。"
+)
+@click.option("--db", help=DB_HELP)
+@click.option("--sheets", help=f"只归档这些表，用逗号分隔，如「{RETURNS.title},{RESENDS.title}」；默认所有能归档的表。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出归档了哪些表、多少行，供脚本读取。")
+def archive_command(file: Path, before: str, db: str | None, sheets: str | None, as_json: bool) -> None:
+    """归档：把早于 --before 的已办结行移进数据库，工作簿只留未办结的和最近的行；一行不丢，可重复运行。"""
+    from workbook_tools.core.archive import ARCHIVED, archive_plan
+    from workbook_tools.store.archive import connected, database, finish, store_rows
+
+    day = _day(before, "--before")
+    if day > date.today():
+        raise OutputError(f"--before 的「{before}」晚于今天，请写今天或更早的日期。")
+    chosen = _sheets_option(sheets) if sheets else ARCHIVED
+    refused = [s.title for s in chosen if s not in ARCHIVED]
+    if refused:
+        raise OutputError(f"「{'、'.join(refused)}」不归档，能归档的表是：{'、'.join(s.title for s in ARCHIVED)}。")
+    target = database(file, db)
+    now = datetime.now().replace(second=0, microsecond=0)
+    with gc_paused(), Progress() as progress:
+        progress.phase(f"正在等待其他人写完 {file.name}")
+        with WorkbookFile.editing(file) as book:
+            progress.phase(f"正在读取 {file.name}")
+            plans = [p for p in archive_plan(_check(book, date.today()), day, now) if p.spec in chosen]
+            leaving = [p for p in plans if p.rows]
+            stored, written = None, None
+            if leaving:
+                progress.phase("正在写入归档数据库并核对")
+                with connected(target) as engine:
+                    stored = store_rows(target, engine, file, leaving, day)
+                    progress.phase(f"正在改写 {file.name}")
+                    try:
+                        written = _save(book, [p.change() for p in leaving], None, False)
+                    except WorkbookToolsError as exc:
+                        raise OutputError(
+                            f"{str(exc).rstrip('。')}；要归档的 {sum(len(p.rows) for p in leaving)} 行已存进"
+                            f"「{target.shown}」，处理好后再运行同一条命令即可，不会重复也不会丢。"
+                        ) from exc
+                    finish(target, engine, file)
+    sheets_done = [{"sheet": p.sheet, "archived": len(p.rows), "kept": p.kept} for p in plans]
+    if as_json:
+        _emit_json(
+            {
+                "database": target.shown,
+                "before": day.isoformat(),
+                "archived": sum(len(p.rows) for p in plans),
+                "already_in_database": stored.already if stored else 0,
+                "sheets": sheets_done,
+            }
+        )
+        return
+    if not leaving:
+        click.echo(f"没有早于 {day} 的已办结行需要归档，{file.name} 没有改动。")
+        return
+    counts = "、".join(f"{p.sheet} {len(p.rows)} 行" for p in leaving)
+    click.echo(
+        f"已把 {counts} 归档到「{target.shown}」，并从 {written} 中移除；未办结的行和 {day} 及以后的行都留在工作簿里。"
+    )
+    kept = [p for p in plans if p.kept]
+    if kept:
+        click.echo(
+            "另有 "
+            + "、".join(f"{p.sheet} {p.kept} 行" for p in kept)
+            + " 已办结但和表格外的内容在同一行（或是同一订单还有未办结的行），留在了工作簿里。"
+        )
 
 
 def main() -> None:

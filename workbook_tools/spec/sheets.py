@@ -34,6 +34,7 @@ from workbook_tools.spec.rowrules import (
     All,
     Always,
     AnyOf,
+    Archive,
     AtMost,
     Case,
     Deadline,
@@ -198,6 +199,8 @@ class Handover(Sheet):
     duplicate_key = (at, item_no, buyer_id, order_no, instruction)  # one item handed over twice at once
     one_of = (buyer_id, order_no, source)  # an item says whose, which order, or which ledger row it is
     written = True
+    # never archived (no `archive`): each handover reads the earlier rows of an item (事项编号, 本班进展,
+    # 确认时间) to carry progress on and to know what was handed over already
 
 
 class Resends(Sheet):
@@ -219,6 +222,7 @@ class Resends(Sheet):
     shipped_on = Column("发出日期", Kind.DATE, aliases=("发货日期",), role=Role.WAREHOUSE, hint="重发件寄出的日期")
     remarks = remarks()
 
+    archive = Archive(date)
     duplicate_key = (date, order_no, product, reason)
     follow_up = FollowUp(
         "RS",
@@ -283,6 +287,7 @@ class Returns(Sheet):
     )
     remarks = remarks()
 
+    archive = Archive(date)
     duplicate_key = (tracking_no, order_no, product)
     follow_up = FollowUp(
         "RT",
@@ -339,6 +344,7 @@ class Quality(Sheet):
     state = Column("状态", Kind.CHOICE, aliases=("处理状态",), required=True, choices=ISSUE_STATE)
     closed_on = Column("结案日期", Kind.DATE, required_when=(state, ISSUE_STATE.CLOSED))
 
+    archive = Archive(date)
     duplicate_key = (order_no, product, issue_type)
     evidence = Evidence(Is(issue_type, (ISSUE_TYPE.DAMAGED,)), photos, RULES.evidence_photos)
     follow_up = FollowUp(
@@ -417,6 +423,7 @@ class AfterSales(Sheet):
     refunded_at = Column("退款时间", Kind.DATETIME)
     remarks = remarks()
 
+    archive = Archive(applied_at)
     duplicate_key = (platform, request_no)
     limits = (AtMost(refund, requested, "refund_exceeds_request"),)
     # how the parcel a buyer sends back is found in 退件表: its tracking number, else the order
@@ -540,6 +547,7 @@ class ChaseDetail(Sheet):
     )
     remarks = remarks()
 
+    archive = Archive(chased_on)
     contacted = (CHASE_ANSWER.BUYER, CHASE_ANSWER.SOMEONE_ELSE)  # 接听情况 values that count as 已联系
     follow_up = FollowUp(
         "CH",

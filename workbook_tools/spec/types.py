@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
-    from workbook_tools.spec.rowrules import AtMost, Evidence, FollowUp
+    from workbook_tools.spec.rowrules import Archive, AtMost, Evidence, FollowUp
 
 
 def display_width(text: str) -> int:
@@ -221,6 +221,9 @@ class Sheet:
     limits: ClassVar[tuple[AtMost, ...]] = ()  # a column that may not exceed another in its row
     one_of: ClassVar[tuple[Column, ...]] = ()  # a row must fill at least one of these (it says who or what)
     written: ClassVar[bool] = False  # the tool adds or replaces rows in it (so one sheet must be chosen)
+    # closed rows (not open by `follow_up`) dated before the day `archive` is given move to the database;
+    # a sheet without it is never archived
+    archive: ClassVar[Archive | None] = None
     columns: ClassVar[tuple[Column, ...]]
     by_header: ClassVar[dict[str, Column]]
 
@@ -235,6 +238,8 @@ class Sheet:
             raise TypeError(f"{cls.__name__}: one_of names another sheet's column")
         if not {c for limit in cls.limits for c in (limit.column, limit.limit)} <= set(cls.columns):
             raise TypeError(f"{cls.__name__}: a limit names another sheet's column")
+        if cls.archive is not None and (cls.archive.by not in cls.columns or not cls.archive.by.kind.dated):
+            raise TypeError(f"{cls.__name__}: archive.by must be one of its own date columns")
         cls.by_header = {c.header: c for c in cls.columns}
 
     def owns(self, column: Column) -> bool:

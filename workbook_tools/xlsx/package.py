@@ -22,12 +22,13 @@ from decimal import Decimal
 from lxml import etree
 from openpyxl.formula.translate import Translator
 
-from workbook_tools.core.changes import CellValue, Change, EditSheet, NewSheet
+from workbook_tools.core.changes import CellValue, Change, DeleteRows, EditSheet, NewSheet
 from workbook_tools.core.tables import cell_name
 from workbook_tools.core.values import excel_epoch
 from workbook_tools.errors import OutputError
 from workbook_tools.spec.types import Kind
 from workbook_tools.xlsx.package_checks import is_1904
+from workbook_tools.xlsx.references import RowMap, shift_area, shift_formula, shift_sqref
 
 M = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -37,6 +38,10 @@ XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 SHEET_REL = R + "/worksheet"
 TABLE_REL = R + "/table"
 CALC_CHAIN_REL = R + "/calcChain"
+COMMENTS_REL = R + "/comments"
+DRAWING_REL = R + "/drawing"
+XDR = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
+CHART_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 _CELL = re.compile(r"([A-Z]+)(\d+)")
 _BUILTIN_DATE_FORMATS = set(range(14, 23)) | {45, 46, 47}
 _PARSER = etree.XMLParser(huge_tree=True, remove_blank_text=False)
@@ -578,6 +583,143 @@ def _copy_related(scratch: Package, scratch_part: str, package: Package, target:
     package.put(rels_name(target), etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True))
 
 
+def _moving(what: str, sheet_name: str, where: str) -> OutputError:
+    return OutputError(
+        f"{what}引用或停靠在「{sheet_name}」{where}，删去归档的行会让它错位，这次没有写入，工作簿没有改动；"
+        "请先把它移到表格上方或别的表，再运行归档。"
+    )
+
+
+def _refuse_what_would_move(package: Package, part: str, sheet_name: str, rows: RowMap) -> None:
+    """Notes and pictures keep their own anchors, and other sheets and charts point at cells by address: none of
+    them is rewritten here, so a deletion that would move what they point at is refused instead."""
+    for comments in package.related(part, COMMENTS_REL):
+        for comment in package.xml(comments).iter(q("comment")):
+            if split_cell(comment.get("ref"))[0] >= rows.first:
+                raise _moving("批注", sheet_name, f" {comment.get('ref')}")
+    for drawing in package.related(part, DRAWING_REL):
+        for anchor in package.xml(drawing).iter(q("from", XDR)):
+            row = anchor.find(q("row", XDR))
+            if row is not None and int(row.text or 0) + 1 >= rows.first:
+                raise _moving("图片或图表", sheet_name, f"第 {int(row.text or 0) + 1} 行")
+    for other_name, other in package.sheet_parts().items():
+        if other == part or sheet_name.encode() not in package.read(other):
+            continue
+        for formula in package.xml(other).iter(q("f")):
+            if formula.text and shift_formula(formula.text, rows, sheet_name, False) != formula.text:
+                raise _moving(f"「{other_name}」{formula.getparent().get('r')} 的公式", sheet_name, "下面的行")
+    for name in package.names():
+        if name.startswith("xl/charts/") and name.endswith(".xml") and sheet_name.encode() in package.read(name):
+            for formula in package.xml(name).iter(q("f", CHART_NS)):
+                if formula.text and shift_formula(formula.text, rows, sheet_name, False) != formula.text:
+                    raise _moving("一个图表", sheet_name, "下面的行")
+
+
+def _expand_shared(sheet_name: str, sheet: etree._Element, rows: RowMap) -> None:
+    """Filled-down formulas (one master, shared by the cells below) that reach the deleted rows or below become
+    one formula per cell, each then moved on its own; an array formula cannot be cut, so one on a deleted row is
+    refused."""
+    targets = set()
+    for formula in sheet.iter(q("f")):
+        kind, cell = formula.get("t"), formula.getparent()
+        if kind in ("array", "dataTable") and cell is not None:
+            area = _area(formula.get("ref") or cell.get("r"))
+            if rows.touches(area[0], area[2]):
+                targets.add((area[0], area[1]))
+        elif kind == "shared" and formula.get("ref") and _area(formula.get("ref"))[2] >= rows.first:
+            targets.add(split_cell(cell.get("r")))
+    _keep_formula_groups(sheet_name, sheet, targets)
+
+
+def _move_rows(data: etree._Element, rows: RowMap) -> None:
+    numbered = _numbered(data, lambda row: int(row.get("r")) if row.get("r") else None)
+    for number, row in numbered.items():
+        if number in rows.gone:
+            data.remove(row)
+            continue
+        new = rows.new(number)
+        row.set("r", str(new))
+        if new == number:
+            continue
+        cells = _numbered(row, lambda c: split_cell(c.get("r"))[1] if c.get("r") else None)
+        for col, cell in cells.items():
+            cell.set("r", cell_name(new, col))
+
+
+def _shift_attribute(element: etree._Element, attribute: str, rows: RowMap) -> bool:
+    """Move an area attribute; False when nothing of the area is left."""
+    value = element.get(attribute)
+    if value is None:
+        return True
+    moved = shift_sqref(value, rows)
+    if not moved:
+        return False
+    element.set(attribute, moved)
+    return True
+
+
+def delete_rows(package: Package, change: DeleteRows) -> None:
+    """Delete whole rows as Excel does: cells below move up with their formats and formulas, every reference on
+    the sheet follows, validations, conditional formats, merged ranges, links and tables shrink or move, and the
+    workbook's defined names follow; nothing else is touched (see _refuse_what_would_move)."""
+    rows = RowMap(change.rows)
+    if not rows.deleted:
+        return
+    if rows.first <= change.header_row:
+        raise ValueError("a deletion never reaches the header row")
+    part = package.sheet_parts()[change.sheet]
+    _refuse_what_would_move(package, part, change.sheet, rows)
+    sheet = package.edit(part)
+    _expand_shared(change.sheet, sheet, rows)
+    data = sheet.find(q("sheetData"))
+    _move_rows(data, rows)
+    for formula in sheet.iter("{*}f", "{*}formula", "{*}formula1", "{*}formula2"):
+        if formula.text:
+            formula.text = shift_formula(formula.text, rows, change.sheet, True)
+        if formula.get("ref"):
+            formula.set("ref", shift_area(formula.get("ref"), rows) or formula.get("ref"))
+    for sqref in sheet.iter("{*}sqref"):  # extensions (x14 validations and formats) keep the area as text
+        if sqref.text and sqref.tag != q("sqref"):
+            sqref.text = shift_sqref(sqref.text, rows) or sqref.text
+    for tag, attribute in (
+        ("mergeCell", "ref"),
+        ("dataValidation", "sqref"),
+        ("conditionalFormatting", "sqref"),
+        ("hyperlink", "ref"),
+    ):
+        for element in list(sheet.iter(q(tag))):
+            if not _shift_attribute(element, attribute, rows):
+                element.getparent().remove(element)
+    for tag in ("mergeCells", "dataValidations", "hyperlinks"):
+        for holder in list(sheet.iter(q(tag))):
+            if len(holder) == 0:
+                sheet.remove(holder)
+            elif holder.get("count") is not None:
+                holder.set("count", str(len(holder)))
+    for tag in ("dimension", "autoFilter"):
+        for element in sheet.iter(q(tag)):
+            _shift_attribute(element, "ref", rows)
+    for breaks in sheet.iter(q("rowBreaks")):
+        for brk in list(breaks):
+            if int(brk.get("id", "0")) in rows.gone:
+                breaks.remove(brk)
+            else:
+                brk.set("id", str(rows.new(int(brk.get("id", "0")))))
+    for table_part in package.related(part, TABLE_REL):
+        table = package.edit(table_part)
+        for element in (table, *table.iter(q("autoFilter"), q("sortState"))):
+            _shift_attribute(element, "ref", rows)
+    _shift_defined_names(package, change.sheet, rows)
+
+
+def _shift_defined_names(package: Package, sheet_name: str, rows: RowMap) -> None:
+    names = package.xml("xl/workbook.xml").find(q("definedNames"))
+    for name in names if names is not None else ():
+        if name.text and (moved := shift_formula(name.text, rows, sheet_name, False)) != name.text:
+            package.edit("xl/workbook.xml")
+            name.text = moved
+
+
 def apply_changes(data: bytes, changes: Iterable[Change], build_sheet: Callable[[NewSheet, bool], bytes]) -> bytes:
     """The package with `changes` applied; `build_sheet(NewSheet, date1904) -> bytes` makes generated tabs
     with dates in the workbook's own system."""
@@ -587,6 +729,8 @@ def apply_changes(data: bytes, changes: Iterable[Change], build_sheet: Callable[
     for change in changes:
         if isinstance(change, EditSheet):
             edit_sheet(package, styles, change)
+        elif isinstance(change, DeleteRows):
+            delete_rows(package, change)
         else:
             add_generated_sheet(package, styles, change, build_sheet(change, date1904))
     _drop_calc_chain(package)

@@ -25,7 +25,7 @@ from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from workbook_tools.core.changes import Change, EditSheet
+from workbook_tools.core.changes import Change
 from workbook_tools.core.tables import Grid
 from workbook_tools.errors import OutputError, WorkbookChanged, WouldNeedRepair
 from workbook_tools.xlsx.backups import backup_folder, free_backup_path, prune
@@ -120,7 +120,7 @@ class WorkbookFile:
             refuse_if_open(self.path, self.path.resolve())
         refuse_protected(self.data, changes, self.path.name)
         updated = apply_changes(self.data, changes, build_generated_sheet)
-        sheets = {change.sheet if isinstance(change, EditSheet) else change.title for change in changes}
+        sheets = {change.sheet for change in changes}
 
         def check(written: Path) -> None:
             check_written(written, sheets)

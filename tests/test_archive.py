@@ -1,0 +1,282 @@
+"""The archive: closed old rows move to a database (SQLite beside the workbook, or PostgreSQL), none lost, none twice.
+
+Every test runs on both databases; PostgreSQL is a real throwaway cluster
+(tests/postgres.py), skipped on a machine without it unless
+WORKBOOK_TOOLS_REQUIRE_POSTGRES=1 (set by .ci/run).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlalchemy import create_engine, func, select
+
+from workbook_tools.core.archive import ARCHIVED, canonical
+from workbook_tools.core.validate import check_workbook
+from workbook_tools.spec.lists import RETURN_RESULT
+from workbook_tools.spec.sheets import HANDOVER, RETURNS
+from workbook_tools.store import archive as store
+from workbook_tools.store.schema import RUNS, TABLES
+from workbook_tools.xlsx.locking import lock_path
+from workbook_tools.xlsx.reader import read_grids
+
+from conftest import demo_workbook, run
+
+TODAY = date.today()  # archive counts "closed" and "before" from the real clock, as a user runs it
+
+
+def _engine(path: Path, db: str | None):
+    return create_engine(store.database(path, db).url)
+
+
+def _archived(path: Path, db: str | None) -> dict[str, list[dict]]:
+    """What the archive holds for this workbook, by sheet key: every row as a dict."""
+    engine = _engine(path, db)
+    held = {}
+    with engine.connect() as connection:
+        for spec, table in TABLES.items():
+            if engine.dialect.has_table(connection, table.name):
+                rows = connection.execute(select(table).where(table.c.source_workbook == str(path.resolve())))
+                held[spec.key] = [dict(row._mapping) for row in rows]
+    engine.dispose()
+    return held
+
+
+def _ledger(path: Path) -> dict[str, list[tuple]]:
+    """Each archived ledger's rows as the core reads them (declared values only), by sheet key."""
+    check = check_workbook(read_grids(path), TODAY)
+    return {
+        spec.key: [
+            tuple(canonical(r[c]) for c in spec.columns if not c.computed) for t in check.of(spec) for r in t.records
+        ]
+        for spec in ARCHIVED
+    }
+
+
+def _files(path: Path) -> list[str]:
+    """The files beside a workbook, but our lock (which stays, empty, like every command's)."""
+    return sorted(p.name for p in path.parent.iterdir() if p != lock_path(path))
+
+
+@pytest.fixture
+def workbook(tmp_path: Path) -> Path:
+    return demo_workbook(tmp_path / "demo-team.xlsx", TODAY)
+
+
+def _archive(path: Path, db: str | None, *more: str):
+    return run("archive", path, "--before", TODAY.isoformat(), *(["--db", db] if db else []), "--json", *more)
+
+
+def test_closed_old_rows_move_to_the_database_and_the_rest_stay(workbook, archive_db):
+    before = _ledger(workbook)
+    result = _archive(workbook, archive_db)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    after = _ledger(workbook)
+    held = _archived(workbook, archive_db)
+    assert summary["archived"] == sum(len(rows) for rows in held.values()) > 0
+    for spec in ARCHIVED:
+        rows = held.get(spec.key, [])
+        moved = [tuple(canonical(row[c.key]) for c in spec.columns if not c.computed) for row in rows]
+        # every row is in exactly one place: the workbook or the archive
+        assert Counter(after[spec.key]) + Counter(moved) == Counter(before[spec.key]), spec.title
+        for row in rows:  # what left was closed and old
+            day = row[spec.archive.by.key]
+            assert (day.date() if isinstance(day, datetime) else day) < TODAY
+            assert row["source_name"] == workbook.name and row["source_sheet"] == spec.title
+    returns = held[RETURNS.key]
+    assert returns and all(row[RETURNS.result.key] not in (None, RETURN_RESULT.PENDING) for row in returns)
+    assert (workbook.with_name("demo-team.archive.sqlite").exists()) == (archive_db is None)
+
+
+def test_the_ledger_keeps_its_formulas_validations_and_table(workbook, archive_db):
+    before = openpyxl.load_workbook(workbook)
+    rows_before = before[RETURNS.title].max_row
+    table_before = before[RETURNS.title].tables[RETURNS.table].ref
+    result = _archive(workbook, archive_db)
+    assert result.exit_code == 0, result.output
+    moved = next(s["archived"] for s in json.loads(result.stdout)["sheets"] if s["sheet"] == RETURNS.title)
+    book = openpyxl.load_workbook(workbook)
+    sheet = book[RETURNS.title]
+    ref = sheet.tables[RETURNS.table].ref
+    assert int(ref.split(":")[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) == (
+        int(table_before.split(":")[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) - moved
+    )
+    assert sheet.max_row <= rows_before - moved
+    header = [c.value for c in sheet[1]]
+    total = header.index(RETURNS.total.header) + 1
+    for row in range(2, sheet.max_row + 1):
+        if sheet.cell(row, 2).value:
+            assert str(sheet.cell(row, total).value).startswith("=IF("), row
+    for validation in sheet.data_validations.dataValidation:
+        assert str(validation.sqref)
+    assert before.sheetnames == book.sheetnames
+    for name in before.sheetnames:
+        if name not in {s.title for s in ARCHIVED}:
+            assert [[c.value for c in r] for r in before[name].iter_rows()] == [
+                [c.value for c in r] for r in book[name].iter_rows()
+            ], name
+
+
+def test_daily_figures_are_the_same_before_and_after_archiving(workbook, archive_db, tmp_path):
+    def figures(day: date) -> dict:
+        args = [
+            "daily-totals",
+            workbook,
+            "--date",
+            day,
+            "--at",
+            f"{TODAY} 18:00",
+            "--json",
+            "--out",
+            tmp_path / "d.xlsx",
+        ]
+        result = run(*args, "--force", *(["--db", archive_db] if archive_db else []))
+        assert result.exit_code == 0, result.output
+        found = json.loads(result.stdout)
+        found["excluded_rows"] = len(found["excluded_rows"])  # rows with errors stay, but move up
+        return found
+
+    days = [TODAY - timedelta(days=n) for n in range(8)]
+    before = [figures(day) for day in days]
+    assert _archive(workbook, archive_db).exit_code == 0
+    held = _archived(workbook, archive_db)
+    assert sum(len(rows) for rows in held.values()) > 0
+    assert [figures(day) for day in days] == before
+    # and the figures did need the archive: without it they differ
+    other = tmp_path / "elsewhere.sqlite"
+    without = run(
+        "daily-totals",
+        workbook,
+        "--date",
+        TODAY - timedelta(days=1),
+        "--at",
+        f"{TODAY} 18:00",
+        "--json",
+        "--out",
+        tmp_path / "d.xlsx",
+        "--force",
+        "--db",
+        f"sqlite:///{other}",
+    )
+    assert (
+        json.loads(without.stdout)["returns"] != before[1]["returns"]
+        or json.loads(without.stdout)["chase"] != before[1]["chase"]
+    )
+
+
+def test_a_second_run_changes_nothing(workbook, archive_db):
+    assert _archive(workbook, archive_db).exit_code == 0
+    held = _archived(workbook, archive_db)
+    data = workbook.read_bytes()
+    again = _archive(workbook, archive_db)
+    assert again.exit_code == 0 and json.loads(again.stdout)["archived"] == 0
+    assert _archived(workbook, archive_db) == held and workbook.read_bytes() == data
+
+
+def test_a_refused_rewrite_keeps_the_rows_in_the_database_and_a_rerun_neither_duplicates_nor_loses(
+    workbook, archive_db
+):
+    before = _ledger(workbook)
+    data = workbook.read_bytes()
+    owner = workbook.with_name(f"~${workbook.name}")  # Excel has the workbook open
+    owner.write_text("")
+    refused = _archive(workbook, archive_db)
+    assert refused.exit_code == 2
+    assert "正在 Excel 中打开" in refused.output and "再运行同一条命令" in refused.output
+    assert len(refused.output.strip().splitlines()) == 1
+    assert workbook.read_bytes() == data
+    held = _archived(workbook, archive_db)
+    count = sum(len(rows) for rows in held.values())
+    assert count > 0
+    owner.unlink()
+    done = _archive(workbook, archive_db)
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["already_in_database"] == count
+    after = _archived(workbook, archive_db)
+    assert sorted(r["archive_id"] for rows in after.values() for r in rows) == sorted(
+        r["archive_id"] for rows in held.values() for r in rows
+    )
+    remaining = _ledger(workbook)
+    for spec in ARCHIVED:
+        moved = [tuple(canonical(r[c.key]) for c in spec.columns if not c.computed) for r in after.get(spec.key, [])]
+        assert Counter(remaining[spec.key]) + Counter(moved) == Counter(before[spec.key])
+    engine = _engine(workbook, archive_db)
+    with engine.connect() as connection:
+        unfinished = connection.execute(
+            select(func.count())
+            .select_from(RUNS)
+            .where(RUNS.c.source_workbook == str(workbook.resolve()), RUNS.c.finished_at.is_(None))
+        ).scalar()
+    engine.dispose()
+    assert unfinished == 0
+
+
+def test_a_checksum_mismatch_aborts_before_the_workbook_changes(workbook, archive_db, monkeypatch):
+    real = store._db_row
+
+    def garbled(spec, values):
+        row = real(spec, values)
+        if spec is RETURNS:
+            row[RETURNS.product.key] = "变了"
+        return row
+
+    monkeypatch.setattr(store, "_db_row", garbled)
+    data = workbook.read_bytes()
+    result = _archive(workbook, archive_db)
+    assert result.exit_code == 2
+    assert "读回核对不一致" in result.output and len(result.output.strip().splitlines()) == 1
+    assert workbook.read_bytes() == data
+    assert sum(len(rows) for rows in _archived(workbook, archive_db).values()) == 0
+
+
+def test_a_row_like_one_archived_before_is_archived_too(workbook, archive_db):
+    """Two identical rows are two rows: the second, typed after the first was archived, is not taken for it."""
+    assert _archive(workbook, archive_db).exit_code == 0
+    first = _archived(workbook, archive_db)[RETURNS.key]
+    twin = first[0]
+    book = openpyxl.load_workbook(workbook)
+    sheet = book[RETURNS.title]
+    table = sheet.tables[RETURNS.table]
+    target = int(table.ref.split(":")[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) + 1
+    for col, cell in enumerate(sheet[1], start=1):
+        column = RETURNS.by_header.get(cell.value)
+        if column is not None:  # a formula column as a value, as a team may type over one
+            value = twin[column.key]
+            sheet.cell(target, col).value = float(value) if isinstance(value, Decimal) else value
+    table.ref = f"{table.ref.split(':')[0]}:{table.ref.split(':')[1].rstrip('0123456789')}{target}"
+    book.save(workbook)
+    again = _archive(workbook, archive_db)
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["archived"] == 1
+    rows = _archived(workbook, archive_db)[RETURNS.key]
+    assert len(rows) == len(first) + 1
+    copies = Counter(r["row_checksum"] for r in rows)
+    assert sorted(r["copy_no"] for r in rows if copies[r["row_checksum"]] == 2) == [1, 2]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--before", "2026-13-01"], "--before 的「2026-13-01」不是有效日期"),
+        (["--before", "2020-01-01", "--sheets", "不存在的表"], "没有名为「不存在的表」的表"),
+        (["--before", "2020-01-01", "--sheets", HANDOVER.title], f"「{HANDOVER.title}」不归档"),
+        (["--before", "2999-01-01"], "晚于今天"),
+        (["--before", "2026-01-01", "--db", "mysql://x@y/z"], "不是能用的数据库地址"),
+        (["--before", TODAY.isoformat(), "--db", "postgresql://nobody@127.0.0.1:1/none"], "连不上归档数据库"),
+    ],
+)
+def test_bad_input_is_one_sentence_and_changes_no_file(workbook, args, message):
+    data = workbook.read_bytes()
+    files = _files(workbook)
+    result = run("archive", workbook, *args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output and len(result.output.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+    assert workbook.read_bytes() == data and _files(workbook) == files

@@ -1,0 +1,179 @@
+"""Which ledger rows leave the workbook for the archive, and the fingerprint that proves each arrived whole.
+
+A row leaves when its sheet declares the day that dates it (`Sheet.archive`)
+and how it is followed up (`Sheet.follow_up`), the row is dated before the day
+asked for, has no validation error and is closed: not open by its follow-up, or
+open but lapsed (the platform closed it). Rows that are one item (`one_per`: an
+order chased on several days) leave together or not at all, so an item is never
+split between the workbook and the archive. A row that also holds something
+beside the ledger, or crosses a merged range or another table, stays: deleting
+it would take that along.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from workbook_tools.core.changes import DeleteRows
+from workbook_tools.core.deadlines import lapsed
+from workbook_tools.core.records import Record, TableCheck, WorkbookCheck
+from workbook_tools.core.tables import Grid, Table, column_letters, normalize_header, overlaps
+from workbook_tools.core.values import BadValue, coerce, is_blank
+from workbook_tools.spec.sheets import LEDGERS
+from workbook_tools.spec.types import Column, Sheet
+
+Extras = tuple[tuple[str, Any], ...]  # (header, value) of the team's own columns of a row, in sheet order
+ARCHIVED = tuple(spec for spec in LEDGERS if spec.archive is not None and spec.follow_up is not None)
+
+
+@dataclass(frozen=True)
+class Leaving:
+    """One row on its way to the archive: its clean values, the team's own cells, and their fingerprint."""
+
+    row: int
+    values: dict[Column, Any]
+    extras: str  # JSON list of [header, value]: what the team keeps beside the declared columns
+    checksum: str
+
+
+@dataclass(frozen=True)
+class SheetArchive:
+    """The rows of one ledger sheet that leave, and how many closed old rows stay (see the module docstring)."""
+
+    spec: Sheet
+    sheet: str
+    header_row: int
+    rows: tuple[Leaving, ...]
+    kept: int
+
+    def change(self) -> DeleteRows:
+        return DeleteRows(sheet=self.sheet, rows=tuple(r.row for r in self.rows), header_row=self.header_row)
+
+
+def canonical(value: object) -> object:
+    """A value as the fingerprint sees it: the same whether it comes from the workbook or from a database."""
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, (date, time)):  # datetime is a date
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return str(value)
+
+
+def checksum(spec: Sheet, values: Mapping[Column, Any], extras: str) -> str:
+    """SHA-256 of a row's declared values (in declaration order) and its team columns."""
+    body = json.dumps([[c.key, canonical(values.get(c))] for c in spec.columns], ensure_ascii=False)
+    return hashlib.sha256(f"{body}\n{extras}".encode()).hexdigest()
+
+
+def extras_json(pairs: Extras) -> str:
+    return json.dumps([[header, canonical(value)] for header, value in pairs], ensure_ascii=False)
+
+
+def _closed(record: Record, check: WorkbookCheck, at: datetime) -> bool:
+    follow_up = record.spec.follow_up
+    assert follow_up is not None
+    return not follow_up.open_when.holds(record.__getitem__) or lapsed(record, check.settings, at)
+
+
+def _dated_before(record: Record, before: date) -> bool:
+    assert record.spec.archive is not None
+    value = record[record.spec.archive.by]
+    day = value.date() if isinstance(value, datetime) else value
+    return isinstance(day, date) and day < before
+
+
+def _whole_items(records: Sequence[Record], leaving: set[int]) -> set[int]:
+    """Of the rows that may leave, those whose every fellow row of the same item (`one_per`) may leave too."""
+    follow_up = records[0].spec.follow_up if records else None
+    if follow_up is None or follow_up.one_per is None:
+        return leaving
+    stays = {r[follow_up.one_per] for r in records if r.row not in leaving and r[follow_up.one_per] is not None}
+    return {r.row for r in records if r.row in leaving and r[follow_up.one_per] not in stays}
+
+
+def _grid(check: WorkbookCheck, table: Table) -> Grid:
+    return next(g for g in check.grids if g.name == table.sheet)
+
+
+def _alone(grid: Grid, table: Table, row: int) -> bool:
+    """Whether deleting the whole row takes nothing but the ledger's own cells."""
+    first, last = table.span[0], table.last_col
+    cells = grid.rows[row - grid.first_row] if 0 <= row - grid.first_row < len(grid.rows) else []
+    for index, value in enumerate(cells):
+        col = grid.first_col + index
+        if (col < first or col > last) and not is_blank(value):
+            return False
+    whole_row = (row, 1, row, 16_384)
+    if any(overlaps(area, whole_row) for area in grid.merged):
+        return False
+    return not any(overlaps(t.area, whole_row) for t in grid.tables if t != table.excel_table)
+
+
+def _own_columns(grid: Grid, table: Table) -> list[tuple[int, str]]:
+    """The team's own columns inside the ledger's block: (column, header as written, else its letter)."""
+    declared = set(table.columns.values())
+    return [
+        (col, normalize_header(grid.value(table.header_row, col)) or column_letters(col))
+        for col in range(table.span[0], table.last_col + 1)
+        if col not in declared
+    ]
+
+
+def _computed(grid: Grid, table: Table, row: int, today: date) -> dict[Column, Any]:
+    """Formula columns as the workbook shows them (a team may type over one): kept as values, None if unreadable."""
+    found = {}
+    for column, col in table.columns.items():
+        if column.computed:
+            raw = grid.value(row, col)
+            try:
+                found[column] = None if is_blank(raw) else coerce(column.kind, raw, today)
+            except BadValue:
+                found[column] = None
+    return found
+
+
+def _sheet_archive(check: WorkbookCheck, table_check: TableCheck, before: date, at: datetime) -> SheetArchive:
+    table = table_check.table
+    records = table_check.records
+    old = {r.row for r in records if _dated_before(r, before)}
+    may = {r.row for r in records if r.row in old and not r.has_errors and _closed(r, check, at)}
+    leaving = _whole_items(records, may)
+    grid = _grid(check, table)
+    alone = {row for row in leaving if _alone(grid, table, row)}
+    leaving = _whole_items(records, alone)
+    own = _own_columns(grid, table)
+    rows = []
+    for record in records:
+        if record.row not in leaving:
+            continue
+        values = {c: record[c] for c in table.spec.columns if not c.computed}
+        values.update(_computed(grid, table, record.row, at.date()))
+        pairs = tuple((header, v) for col, header in own if not is_blank(v := grid.value(record.row, col)))
+        extras = extras_json(pairs)
+        rows.append(Leaving(record.row, values, extras, checksum(table.spec, values, extras)))
+    kept = len(old & {r.row for r in records if not r.has_errors and _closed(r, check, at)}) - len(rows)
+    return SheetArchive(table.spec, table.sheet, table.header_row, tuple(rows), kept)
+
+
+def archive_plan(check: WorkbookCheck, before: date, at: datetime) -> list[SheetArchive]:
+    """Every archived ledger table's leaving rows (sheets without a declared date and follow-up are left alone)."""
+    return [
+        _sheet_archive(check, table_check, before, at)
+        for table_check in check.tables
+        if table_check.table.spec in ARCHIVED
+    ]
+
+
+def as_records(spec: Sheet, rows: Iterable[tuple[int, dict[Column, Any]]]) -> list[Record]:
+    """Archived rows as the core reads ledger rows: clean values by declared column, no errors."""
+    return [Record(spec, row, values) for row, values in rows]
