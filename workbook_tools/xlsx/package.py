@@ -590,6 +590,15 @@ def _moving(what: str, sheet_name: str, where: str) -> OutputError:
     )
 
 
+def _spellings(text: str) -> tuple[bytes, ...]:
+    """How a text may appear in a part's bytes: as UTF-8, or as decimal or hex character references (openpyxl)."""
+    return (
+        text.encode(),
+        "".join(c if c.isascii() else f"&#{ord(c)};" for c in text).encode(),
+        "".join(c if c.isascii() else f"&#x{ord(c):x};" for c in text).encode(),
+    )
+
+
 def _refuse_what_would_move(package: Package, part: str, sheet_name: str, rows: RowMap) -> None:
     """Notes and pictures keep their own anchors, and other sheets and charts point at cells by address: none of
     them is rewritten here, so a deletion that would move what they point at is refused instead."""
@@ -602,14 +611,15 @@ def _refuse_what_would_move(package: Package, part: str, sheet_name: str, rows: 
             row = anchor.find(q("row", XDR))
             if row is not None and int(row.text or 0) + 1 >= rows.first:
                 raise _moving("图片或图表", sheet_name, f"第 {int(row.text or 0) + 1} 行")
+    spellings = _spellings(sheet_name)
     for other_name, other in package.sheet_parts().items():
-        if other == part or sheet_name.encode() not in package.read(other):
+        if other == part or not any(spelling in package.read(other) for spelling in spellings):
             continue
         for formula in package.xml(other).iter(q("f")):
             if formula.text and shift_formula(formula.text, rows, sheet_name, False) != formula.text:
                 raise _moving(f"「{other_name}」{formula.getparent().get('r')} 的公式", sheet_name, "下面的行")
     for name in package.names():
-        if name.startswith("xl/charts/") and name.endswith(".xml") and sheet_name.encode() in package.read(name):
+        if name.startswith("xl/charts/") and name.endswith(".xml") and any(s in package.read(name) for s in spellings):
             for formula in package.xml(name).iter(q("f", CHART_NS)):
                 if formula.text and shift_formula(formula.text, rows, sheet_name, False) != formula.text:
                     raise _moving("一个图表", sheet_name, "下面的行")
