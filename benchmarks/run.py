@@ -132,7 +132,7 @@ def team_workbook(path: Path, rows: int, today: date) -> None:
                 c.buyer_id: f"{rnd.choice(BUYERS)}{n}",
                 c.order_no: f"4{n:018d}",
                 c.amount: 89,
-                c.chased_on: placed.date() + timedelta(days=1),
+                c.chased_at: placed + timedelta(days=1),
                 c.agent: AGENTS[n % 3],
                 c.method: CHASE_METHOD.PHONE,
                 c.answer: CHASE_ANSWER.BUYER,

@@ -53,6 +53,8 @@ NOT_PURE = {
     "psycopg",
 }
 PURE_LAYERS = {"spec", "core"}
+# The parts of xlwings under its commercial licence (or needing a key or a server): never at runtime.
+NOT_OPEN_SOURCE = ("xlwings.pro", "xlwings.server", "xlwings.reports", "xlwings_reports")
 SPEC_THIRD_PARTY: set[str] = set()
 CORE_THIRD_PARTY = {"dateutil"}
 
@@ -111,6 +113,8 @@ def violations(root: Path) -> list[str]:
                 problems.append(f"{where}: declarations import the library {target}")
             if own == "core" and top != PACKAGE and top not in sys.stdlib_module_names | CORE_THIRD_PARTY:
                 problems.append(f"{where}: the core imports the library {target}")
+            if target in NOT_OPEN_SOURCE or target.startswith(tuple(f"{m}." for m in NOT_OPEN_SOURCE)):
+                problems.append(f"{where}: {target} is not the open-source part of xlwings")
             other = layer(target)
             if own and other and other != own and other not in ALLOWED[own]:
                 problems.append(f"{where}: {own} imports {other} ({target})")
@@ -160,6 +164,8 @@ def test_every_module_belongs_to_a_layer():
         ("core/records.py", "import pandas", "the core layer imports pandas"),
         ("excel/book.py", "from workbook_tools.xlsx.package import Package", "excel imports xlsx"),
         ("spec/lists.py", "from workbook_tools.spec.sheets import LEDGERS", "import cycle"),
+        ("excel/book.py", "from xlwings.pro import reports", "not the open-source part of xlwings"),
+        ("cli/__init__.py", "import xlwings.server", "not the open-source part of xlwings"),
     ],
 )
 def test_a_planted_violation_is_caught(tmp_path, module, line, expected):

@@ -270,9 +270,9 @@ def test_dates_times_and_numbers_typed_as_text_are_read_or_reported_never_guesse
     assert "分不清「,」「.」是小数点还是千位分隔符" in separators
     (record,) = (r for r in check.tables[0].records if not r.has_errors)
     c = CHASE_DETAIL
-    assert [record[c.placed_at], record[c.amount], record[c.chased_on], record[c.paid_at]] == [
+    assert [record[c.placed_at], record[c.amount], record[c.chased_at], record[c.paid_at]] == [
         datetime(2026, 11, 21, 14, 5),
         Decimal("1234.50"),
-        date(2026, 11, 22),
+        datetime(2026, 11, 22),
         datetime(2026, 11, 22, 15, 0),
     ]

@@ -6,7 +6,7 @@ import hashlib
 import json
 import subprocess
 import sys
-from datetime import date
+from datetime import date, time
 
 import openpyxl
 import pytest
@@ -15,7 +15,9 @@ from workbook_tools.cli import DEMO_FILE, cli
 from workbook_tools.cli.demo import make_demo
 from workbook_tools.core.findings import flatten
 from workbook_tools.core.validate import check_workbook
-from workbook_tools.spec.sheets import LEDGERS, RESENDS, RETURNS
+from workbook_tools.core.values import parse_phone
+from workbook_tools.spec.lists import CHASE_ANSWER, CHASE_METHOD, UNPAID_REASON
+from workbook_tools.spec.sheets import CHASE_DETAIL, LEDGERS, RESENDS, RETURNS
 from workbook_tools.xlsx.reader import read_grids
 from workbook_tools.xlsx.templates import build_workbook, template_files
 
@@ -42,6 +44,15 @@ def test_the_demo_writes_a_workbook_whose_planted_mistakes_validation_reports(tm
     assert sorted(found) == sorted((p.sheet, p.cell, p.code) for p in planted)
     for p in planted:
         assert f"{p.sheet}!{p.cell}" in result.stdout
+
+
+def test_the_demo_chases_as_teams_do_today():
+    chases = make_demo(date.today()).rows[CHASE_DETAIL]
+    assert {r[CHASE_DETAIL.method] for r in chases} == set(CHASE_METHOD.values)
+    assert {CHASE_ANSWER.REPLIED, CHASE_ANSWER.READ, CHASE_ANSWER.UNREAD} <= {r[CHASE_DETAIL.answer] for r in chases}
+    assert all(r[CHASE_DETAIL.chased_at].time() != time() for r in chases)  # every chase says the hour
+    assert all(r[CHASE_DETAIL.unpaid_reason] in UNPAID_REASON.values for r in chases)
+    assert any("-" in parse_phone(r[CHASE_DETAIL.phone]) or "*" in r[CHASE_DETAIL.phone] for r in chases)
 
 
 def test_json_output_equals_the_librarys_findings(tmp_path):

@@ -27,7 +27,7 @@ from workbook_tools.spec.codes import Severity
 from workbook_tools.spec.reports import RESULTS
 from workbook_tools.xlsx.reader import read_grids
 
-from conftest import ROOT, TODAY, demo_workbook, ledger_with_error_values, run, staff_roster
+from conftest import ROOT, TODAY, demo_workbook, ledger_with_error_values, run, staff_roster, write_xlsx
 
 pytestmark = pytest.mark.xlwings_remote
 AT = f"{TODAY} 18:00"
@@ -52,6 +52,8 @@ WRITES = {
     "freezePaneAtRange",
     "setRowHeight",
     "rangeDelete",
+    "setRowHidden",
+    "setAutofit",
 }
 
 
@@ -100,11 +102,18 @@ def looks(path: Path, sheet_name: str) -> dict[str, Any]:
             if look[0] is not None or any(look[2:4]) or any(v for v in look[4:7]) or any(look[7]) or any(look[8:]):
                 cells[cell.coordinate] = look
     heights = {r: d.height for r, d in sheet.row_dimensions.items() if d.height}
+    rules = [
+        (str(area.sqref), rule.priority, rule.formula, _colour(rule.dxf.fill.bgColor), _colour(rule.dxf.font.color))
+        for area in sheet.conditional_formatting
+        for rule in area.rules
+    ]
     return {
         "cells": cells,
         "freeze": sheet.freeze_panes,
         "tables": {t.name: t.ref for t in sheet.tables.values()},
         "heights": heights,
+        "hidden": sorted(r for r, d in sheet.row_dimensions.items() if d.hidden),
+        "rules": sorted(rules, key=lambda rule: rule[1]),
     }
 
 
@@ -112,6 +121,7 @@ def assert_same(file_path: Path, excel_path: Path, sheet: str) -> None:
     headless, in_excel = looks(file_path, sheet), looks(excel_path, sheet)
     assert in_excel["freeze"] == headless["freeze"] and in_excel["tables"] == headless["tables"]
     assert in_excel["heights"] == headless["heights"]
+    assert in_excel["hidden"] == headless["hidden"] and in_excel["rules"] == headless["rules"]
     differ = {
         cell: (headless["cells"].get(cell), in_excel["cells"].get(cell))
         for cell in headless["cells"].keys() | in_excel["cells"].keys()
@@ -271,7 +281,7 @@ def test_validate_in_excel_lists_the_headless_findings_and_marks_them(remote, tm
         assert f'"{name}!"&ADDRESS(ROW(),COLUMN(),4)' in rule.formula[0]
     errors = [f for f in findings if f.severity is Severity.ERROR][: excel.NOTE_LIMIT]
     assert [book[f.sheet][f.cell].comment.text for f in errors] == [excel.NOTE_MARK + f.message for f in errors]
-    assert message == "校验完成：10 个错误、3 个警告，已在表中标红，详见「校验结果」表。"
+    assert message == "校验完成：10 个错误、4 个警告，已在表中标红，详见「校验结果」表。"
 
 
 def test_error_values_reach_the_core_alike_from_excel_and_from_the_file(remote, tmp_path):
@@ -395,12 +405,6 @@ def test_importing_the_entry_points_needs_no_excel_and_does_not_load_xlwings():
     assert result.stdout.strip() == "False"
 
 
-def test_runtime_code_never_imports_xlwings_pro():
-    for source in (ROOT / "workbook_tools").rglob("*.py"):
-        text = source.read_text(encoding="utf-8")
-        assert "xlwings.pro" not in text and "from xlwings import pro" not in text, source.name
-
-
 def test_archived_rows_leave_a_ledger_the_same_way_in_excel(remote, tmp_path):
     from workbook_tools.core.archive import archive_plan
     from workbook_tools.excel.book import apply_changes as in_excel
@@ -423,3 +427,45 @@ def test_archived_rows_leave_a_ledger_the_same_way_in_excel(remote, tmp_path):
     remote.replay(path, actions, excel_path)
     for plan in plans:
         assert_same(file_path, excel_path, plan.sheet)
+
+
+def test_validating_loads_no_library_a_click_does_not_need(tmp_path):
+    """Every click starts a fresh Python: openpyxl (needed only to cut a filled-down formula) and pandas cost
+    tenths of a second each to import."""
+    code = (
+        "import sys; from workbook_tools.cli import main\n"
+        f"sys.argv = ['workbook-tools', 'validate', {str(ROOT / 'templates_xlsx' / 'team.xlsx')!r}]\n"
+        "try: main()\n"
+        "except SystemExit: pass\n"
+        "print(sorted(m for m in ('openpyxl', 'pandas', 'numpy') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_teams_own_handover_sheet_gets_the_same_wrapping_colours_and_hidden_rows_in_excel(remote, tmp_path):
+    """Two handovers: the second hands the first one's rows on (hidden) and finds the colours already there."""
+    path = tmp_path / "team.xlsx"
+    write_xlsx(
+        path,
+        {
+            "退件表": [
+                ["日期", "物流单号", "ID号", "订单编码", "退回类型", "产品名称", "数量", "解决方案", "处理结果"],
+                ["2026-11-12", "SF1", "小鱼儿爱吃糖", "SO1", "过敏", "紧致眼霜 15g", 1, "退款", None],
+                ["2026-11-21", "SF3", "cherry_lin", "SO3", "发货问题", "氨基酸洗面奶 100g", 1, "重发", "待处理"],
+            ],
+            "交接表": [["状态", "交接处理", "买家ID", "时间", "承接人", "交接人", "订单号"]],
+        },
+    )
+    steps = (("小美", "阿强", "2026-11-22 18:00"), ("阿强", "小美", "2026-11-23 08:00"))
+    in_excel, headless = path, path
+    for n, (giver, taker, at) in enumerate(steps):
+        _, actions = click(remote, in_excel, excel.shift_handover, from_agent=giver, to_agent=taker, at=at)
+        in_excel = tmp_path / f"excel{n}.xlsx"
+        remote.replay(path if n == 0 else tmp_path / f"excel{n - 1}.xlsx", actions, in_excel)
+        out = tmp_path / f"file{n}.xlsx"
+        assert run("handover", headless, "--from", giver, "--to", taker, "--at", at, "--out", out).exit_code == 0
+        headless = out
+    seen = looks(in_excel, "交接表")
+    assert len(seen["rules"]) == 2 and len(seen["hidden"]) == 2
+    assert_same(headless, in_excel, "交接表")

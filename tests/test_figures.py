@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from workbook_tools.core.changes import EditSheet, NewSheet
 from workbook_tools.core.findings import flatten
 from workbook_tools.core.handover import handover
+from workbook_tools.core.records import WorkbookCheck
 from workbook_tools.core.tables import Grid
 from workbook_tools.core.totals import chase_summary, daily_totals
 from workbook_tools.core.validate import check_workbook
@@ -28,7 +29,9 @@ DAY = date(2026, 11, 22)
 AT = datetime(2026, 11, 22, 20, 0)
 DAYS = [DAY - timedelta(days=n) for n in range(9)]
 CLOSES_AFTER = timedelta(days=3)  # 003 ch.5: an unpaid order closes three days after it was placed
-CONTACTED = ("本人接听", "非本人接听")
+CONTACTED = ("本人接听", "非本人接听", "已回复", "已读未回")  # 计入已联系 on 设置 by default: the buyer was reached
+CHANNELS = ["电话", "旺旺", "千牛", "短信", "拼多多消息"]
+ANSWERS = ["本人接听", "非本人接听", "未接通", "已回复", "已读未回", "未读"]
 CHASE = [
     "拍下时间",
     "买家ID",
@@ -41,6 +44,7 @@ CHASE = [
     "催款结果",
     "付款时间",
 ]
+CHASE_TIMED = ["催款时间" if h == "催款日期" else h for h in CHASE]  # today's header; 催款日期 is its older name
 RETURNS = ["日期", "物流单号", "ID号", "订单编码", "退回类型", "产品名称", "数量", "处理结果"]
 RESENDS = ["日期", "填写人", "客户ID", "原订单编码", "产品名称", "数量", "发件原因", "新物流单号"]
 QUALITY = ["日期", "登记人", "客户ID", "订单编码", "问题类型", "补偿金额", "快递损失费用", "状态"]
@@ -57,13 +61,18 @@ def chase(
     answer: str,
     result: str,
     paid: str | None = None,
+    way: str = "电话",
 ) -> list[Any]:
-    return [placed, buyer, order, amount, day, agent, "电话", answer, result, paid]
+    return [placed, buyer, order, amount, day, agent, way, answer, result, paid]
+
+
+def summary_of(check: WorkbookCheck, at: datetime = AT) -> dict[tuple[str, str], dict[str, Any]]:
+    result, _ = chase_summary(check, at)
+    return {(r["date"], r["agent"]): r for r in result["rows"]}
 
 
 def summary(rows: list[list[Any]], at: datetime = AT) -> dict[tuple[str, str], dict[str, Any]]:
-    result, _ = chase_summary(check_workbook([Grid("催款明细表", [CHASE, *rows])], AT.date()), at)
-    return {(r["date"], r["agent"]): r for r in result["rows"]}
+    return summary_of(check_workbook([Grid("催款明细表", [CHASE, *rows])], AT.date()), at)
 
 
 def test_an_order_chased_twice_in_a_day_counts_once():
@@ -112,9 +121,86 @@ def test_the_chase_over_the_limit_is_the_same_row_whatever_the_order():
     rows = [chase("2026-11-21 09:00", "b1", f"4100{n}", 89, DAY, "小美", "未接通", "未付款") for n in (3, 1, 4, 2)]
     flagged = [check_workbook([Grid("催款明细表", [CHASE, *order])], DAY).findings for order in (rows, rows[::-1])]
     assert [[(f.code, f.message.split("：", 1)[1]) for f in found] for found in flagged] == [
-        [("over_chased", "买家「b1」2026-11-22 已被催款 4 次，超过每天 3 次，请隔天再联系。")]
+        [("over_chased", "买家「b1」2026-11-22 已被催款 4 次，超过 24 小时内最多 3 次，请隔天再联系。")]
     ] * 2
     assert [found[0].row for found in flagged] == [4, 3]  # the chase of order 41004, wherever it stands
+
+
+def test_a_virtual_or_masked_number_leaves_the_row_in_every_chase_figure():
+    phones = ["17012345678转1234", "170 1234 5678,1234", "138****8000", "021-****5678"]
+    rows = [
+        [*chase("2026-11-21 09:00", f"b{n}", f"4100{n}", 89, DAY, "小美", "本人接听", "未付款"), phone]
+        for n, phone in enumerate(phones)
+    ]
+    check = check_workbook([Grid("催款明细表", [[*CHASE, "联系电话"], *rows])], DAY)
+    assert check.findings == ()
+    totals, _ = daily_totals(check, DAY, AT)
+    assert (totals["chase"]["to_chase"], totals["chase"]["contacted"], totals["excluded_rows"]) == (4, 4, [])
+    assert summary_of(check)[(DAY.isoformat(), "合计")]["to_chase"] == 4
+
+
+def test_every_channel_counts_towards_the_contact_rate_as_the_settings_say():
+    ways = [("旺旺", "已读未回"), ("千牛", "未读"), ("短信", "已回复"), ("电话", "未接通"), ("拼多多消息", "已读未回")]
+    rows = [
+        chase("2026-11-21 09:00", f"b{n}", f"4100{n}", 89, DAY, "小美", answer, "未付款", way=way)
+        for n, (way, answer) in enumerate(ways)
+    ]
+    ledger = Grid("催款明细表", [CHASE, *rows])
+    by_default = check_workbook([ledger], DAY)
+    assert by_default.findings == ()
+    assert summary_of(by_default)[(DAY.isoformat(), "合计")]["contacted"] == 3
+    answers = Grid(
+        "设置",
+        [
+            ["接听情况", "计入已联系"],
+            *([a, "是" if a in ("本人接听", "非本人接听", "已回复") else "否"] for a in ANSWERS),
+        ],
+    )
+    assert summary_of(check_workbook([ledger, answers], DAY))[(DAY.isoformat(), "合计")]["contacted"] == 1
+
+
+def test_which_answers_fit_which_channel_is_the_teams_list_on_the_settings_sheet():
+    ways = Grid(
+        "设置",
+        [["催款方式", "可选接听情况"], ["电话", "本人接听、非本人接听、未接通"], ["微信", "已回复，未读"]],
+    )
+    rows = [
+        chase("2026-11-21 09:00", "b1", "41001", 89, DAY, "小美", "已读未回", "未付款"),
+        chase("2026-11-21 09:00", "b2", "41002", 89, DAY, "小美", "未读", "未付款", way="微信"),
+        chase("2026-11-21 09:00", "b3", "41003", 89, DAY, "小美", "本人接听", "未付款", way="微信"),
+    ]
+    found = check_workbook([Grid("催款明细表", [CHASE, *rows]), ways], DAY).findings
+    assert flatten(found, "cell", "code") == [("H2", "answer_mismatch"), ("H4", "answer_mismatch")]
+    assert "（微信的接听情况是已回复、未读）" in found[1].message
+
+
+def test_a_workbook_whose_settings_predate_message_answers_keeps_its_chats_as_recorded():
+    lists = Grid("设置", [["催款方式", "接听情况"], ["电话", "本人接听"], ["旺旺", "非本人接听"], ["短信", "未接通"]])
+    rows = [chase("2026-11-21 09:00", "b1", "41001", 89, DAY, "小美", "本人接听", "未付款", way="旺旺")]
+    check = check_workbook([Grid("催款明细表", [CHASE, *rows]), lists], DAY)
+    assert (check.findings, summary_of(check)[(DAY.isoformat(), "合计")]["contacted"]) == ((), 1)
+
+
+def test_over_chased_counts_a_rolling_24_hours_when_the_rows_say_the_hour():
+    def chases(*moments: date) -> Grid:
+        rows = [
+            chase("2026-11-20 09:00", "b1", f"4100{n}", 89, m, "小美", "未接通", "未付款")
+            for n, m in enumerate(moments)
+        ]
+        return Grid("催款明细表", [CHASE_TIMED, *rows])
+
+    evening, morning = DAY - timedelta(days=1), DAY
+    overnight = chases(
+        *(datetime.combine(evening, time(h)) for h in (20, 21)), *(datetime.combine(morning, time(h)) for h in (8, 9))
+    )
+    (found,) = check_workbook([overnight], DAY).findings
+    assert (found.cell, found.code) == ("B5", "over_chased")
+    assert "2026-11-21 20:00 至 2026-11-22 09:00 已被催款 4 次" in found.message
+    days_only = chases(evening, evening, morning, morning)  # two a day: each day is within the limit
+    apart = chases(
+        *(datetime.combine(evening, time(h)) for h in (9, 20)), *(datetime.combine(morning, time(h)) for h in (10, 11))
+    )
+    assert [check_workbook([g], DAY).findings for g in (days_only, apart)] == [(), ()]
 
 
 # --- handover items -------------------------------------------------------------------------------------------
@@ -284,13 +370,15 @@ def ledgers(draw: st.DrawFn) -> dict[str, list[list[Any]]]:
             st.tuples(
                 st.sampled_from(sorted(placed)),
                 st.sampled_from(DAYS[:5]),
+                st.sampled_from([None, time(8, 30), time(20, 15), time(23, 50)]),  # None: the day alone
                 st.sampled_from(["小美", "阿强"]),
-                st.sampled_from(["本人接听", "非本人接听", "未接通"]),
+                st.sampled_from(CHANNELS),
+                st.sampled_from(ANSWERS),  # a message's answer to a call too: a warning, the row still counts
                 st.sampled_from(["已付款", "未付款", "已关闭"]),
                 st.sampled_from([None, 10, 16]),
             ),
             max_size=10,
-            unique_by=lambda r: (r[0], r[1], r[2]),
+            unique_by=lambda r: (r[0], r[1], r[3]),
         )
     )
     handed = draw(
@@ -303,21 +391,21 @@ def ledgers(draw: st.DrawFn) -> dict[str, list[list[Any]]]:
         "重发单": [RESENDS, *[[d, "小美", "c", o, p, 1, r, t] for d, o, p, r, t in resends]],
         "质量问题表": [QUALITY, *[[d, "阿强", "c", o, k, c, loss, "处理中"] for d, o, k, c, loss in quality]],
         "催款明细表": [
-            CHASE,
+            CHASE_TIMED,
             *[
                 [
                     placed[n][0],
                     f"b{n}",
                     f"4100{n}",
                     placed[n][1],
-                    d,
+                    datetime.combine(d, at) if at else d,
                     agent,
-                    "电话",
+                    channel,
                     answer,
                     result,
                     datetime.combine(d, time(hour)) if result == "已付款" and hour else None,
                 ]
-                for n, d, agent, answer, result, hour in chases
+                for n, d, at, agent, channel, answer, result, hour in chases
             ],
         ],
         "交接表": [
@@ -397,16 +485,18 @@ def expected_chase(book: dict[str, list[list[Any]]]) -> dict[tuple[str, str], di
     df = _frame(book["催款明细表"])
     if df.empty:
         return {}
-    df["day"] = pd.to_datetime(df["催款日期"]).dt.date
+    df["at"] = pd.to_datetime(df["催款时间"])  # a day alone is its midnight
+    df["day"] = df["at"].dt.date
     outcomes = {}
     for order, group in df.groupby("订单编号"):
-        # the last chase on a day is the one by the agent whose name sorts last (ties need a rule; this is ours)
-        rows = group.assign(paid=group["催款结果"] == "已付款").sort_values(["day", "催款人"])
+        # the last chase is the latest; at the same moment, the one by the agent whose name sorts last (ties need a
+        # rule; this is ours)
+        rows = group.assign(paid=group["催款结果"] == "已付款").sort_values(["at", "催款人"])
         times = rows["付款时间"].dropna()
         paid_on = min(times).date() if len(times) else (min(rows[rows["paid"]]["day"]) if rows["paid"].any() else None)
         recovered = closed = None
         if paid_on is not None:
-            before = rows[rows["day"] <= paid_on].sort_values(["day", "paid", "催款人"])
+            before = rows[rows["day"] <= paid_on].sort_values(["day", "paid", "at", "催款人"])
             recovered = before.index[-1] if len(before) else None
         elif (rows["催款结果"] == "已关闭").any() or rows["拍下时间"].iloc[0] + CLOSES_AFTER <= AT:
             closed = rows.index[-1]
@@ -493,7 +583,7 @@ def test_validation_after_a_handover_or_daily_totals_finds_nothing_new(book):
     )
 
 
-DATE_HEADERS = {"日期", "时间", "确认时间", "拍下时间", "催款日期", "付款时间"}
+DATE_HEADERS = {"日期", "时间", "确认时间", "拍下时间", "催款时间", "付款时间"}
 EXTREMES = st.sampled_from(
     [
         date.min,

@@ -139,12 +139,12 @@ def test_a_clean_workbook_gets_one_line_saying_so():
 def test_texts_show_dates_plainly_and_a_buyers_phone_and_name_masked():
     values = {
         CHASE_DETAIL.placed_at: datetime(2026, 11, 21, 9, 5),
-        CHASE_DETAIL.chased_on: date(2026, 11, 22),
+        CHASE_DETAIL.chased_at: datetime(2026, 11, 22),
         CHASE_DETAIL.phone: "13800138000",
         CHASE_DETAIL.consignee: "王丽丽",
     }
     text = render(
-        Template("{placed_at}/{chased_on}/{phone}/{consignee}/{remarks|无}/{amount?¥}"),
+        Template("{placed_at}/{chased_at}/{phone}/{consignee}/{remarks|无}/{amount?¥}"),
         CHASE_DETAIL,
         values.get,
         read_settings([]),

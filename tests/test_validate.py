@@ -12,7 +12,7 @@ from workbook_tools.core.findings import flatten
 from workbook_tools.core.tables import Grid
 from workbook_tools.core.validate import check_workbook
 from workbook_tools.errors import NoKnownSheet
-from workbook_tools.spec.sheets import HANDOVER, RETURNS
+from workbook_tools.spec.sheets import CHASE_DETAIL, HANDOVER, RETURNS
 from workbook_tools.xlsx.reader import read_grids
 
 from conftest import TODAY, write_xlsx
@@ -223,6 +223,17 @@ def test_chase_detail_cells(cell_values, expected):
     row.update(cell_values)
     book = [grid("催款明细表", CHASE_HEADER, tuple(row.values()))]
     assert flatten(check_workbook(book, TODAY).findings, "cell", "code") == expected
+
+
+def test_unpaid_reasons_come_from_the_list_or_the_teams_own_words():
+    header = (*CHASE_HEADER, "未付款原因")
+    rows = [
+        ("2026-11-19", "jenny王", f"4123{n}", 89, None, "2026-11-20", "阿强", "电话", "未付款", why)
+        for n, why in enumerate(("等优惠或比价", "快递太慢不想等"))
+    ]
+    (table,) = check_workbook([grid("催款明细表", header, *rows)], TODAY).tables
+    assert table.findings == ()
+    assert [r[CHASE_DETAIL.unpaid_reason] for r in table.records] == ["等优惠或比价", "快递太慢不想等"]
 
 
 def test_no_message_shows_a_whole_phone_number():

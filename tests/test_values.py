@@ -145,10 +145,35 @@ def test_not_a_quantity(typed):
         ("+86 138 0013 8000", "13800138000"),
         ("021-12345678", "02112345678"),
         ("400-812-3123", "4008123123"),
+        # 隐私号: a platform's virtual number and its extension, however the backend or the agent wrote them
+        ("17012345678-1234", "17012345678-1234"),
+        ("17012345678转1234", "17012345678-1234"),
+        ("170 1234 5678 转 1234", "17012345678-1234"),
+        ("17012345678,1234", "17012345678-1234"),
+        ("17012345678，1234", "17012345678-1234"),
+        ("17012345678#1234", "17012345678-1234"),
+        ("17012345678 1234", "17012345678-1234"),
+        ("17012345678(转1234)", "17012345678-1234"),
+        ("021-12345678-801", "02112345678-801"),
+        # masked as the backends show the number to the seller: the last four digits always visible
+        ("138****8000", "138****8000"),
+        ("１３８＊＊＊＊８０００", "138****8000"),
+        ("*******8000", "*******8000"),
+        ("021-****5678", "021****5678"),
+        ("170****5678转1234", "170****5678-1234"),
     ],
 )
 def test_phone_numbers(typed, expected):
     assert parse_phone(typed) == expected
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["1380013800", "1380013800-1234", "17012345678-1234567", "138****800", "1**********", "138****8000转", "旺旺联系"],
+)
+def test_not_a_phone_number(typed):
+    with pytest.raises(BadValue, match="bad_phone"):
+        parse_phone(typed)
 
 
 def test_a_bad_phone_number_is_reported_masked():
@@ -160,6 +185,7 @@ def test_a_bad_phone_number_is_reported_masked():
 
 def test_masking_keeps_only_the_ends():
     assert mask_phone("13800138000") == "138****8000"
+    assert mask_phone("17012345678-1234") == "170****5678-****"  # the number and its extension reach the buyer
 
 
 @pytest.mark.parametrize(

@@ -250,7 +250,9 @@ def test_the_daily_tab_renders_with_its_tables_and_charts(libreoffice, tmp_path)
     assert run("daily-totals", path, "--at", AT).exit_code == 0
     out = tmp_path / "render"
     subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "render_daily.py"), str(path), str(out)], check=True, timeout=300
+        [sys.executable, str(ROOT / "tools" / "render_sheet.py"), str(path), "日汇总", str(out)],
+        check=True,
+        timeout=300,
     )
     png = out / "demo-日汇总.png"
     assert png.stat().st_size > 20_000

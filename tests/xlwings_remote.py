@@ -21,12 +21,14 @@ from pathlib import Path
 import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import PatternFill, Side
+from openpyxl.styles import Font, PatternFill, Side
 from python_calamine import CalamineWorkbook
 
 from workbook_tools.core.tables import cell_name
+from workbook_tools.core.text_fit import wrapped_height
 
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # tests only, before xlwings registers engines
+LISTED_RULES = "workbook_tools_listed_rules"  # the sheet's conditional formats, for Excel-like listing
 NO_OP = {"setCalculation", "setScreenUpdating", "alert", "deleteChart"}
 
 
@@ -112,6 +114,12 @@ def snapshot(path: Path) -> dict:
                     for cell in row
                     if cell.comment
                 ],
+                LISTED_RULES: [
+                    {"type": "Custom", "formula": "=" + rule.formula[0]}
+                    for area in sheet.conditional_formatting
+                    for rule in area.rules
+                    if rule.formula
+                ],
             }
         )
     return {
@@ -123,6 +131,13 @@ def snapshot(path: Path) -> dict:
     }
 
 
+def _listed_conditional_formats(self):
+    """The sheet's rules as desktop Excel lists them (the remote engine reads them only asynchronously)."""
+    from xlwings.pro import _xlremote
+
+    return _xlremote.ConditionalFormats(self, [dict(rule) for rule in self.sheet.api.get(LISTED_RULES, [])])
+
+
 def _register_remote_engine() -> None:
     """If xlwings was imported before the key was set, its PRO engines were skipped: add the remote one now."""
     import xlwings as xw
@@ -132,6 +147,9 @@ def _register_remote_engine() -> None:
         from xlwings.pro import _xlremote
 
         xw.engines.add(Engine(impl=_xlremote.engine))
+    from xlwings.pro import _xlremote
+
+    _xlremote.Range.conditional_formats = property(_listed_conditional_formats)
 
 
 @functools.lru_cache(maxsize=8)
@@ -252,6 +270,30 @@ def _delete_whole_rows(sheet, top: int, rows: int, columns: int, shift: object) 
             table.autoFilter.ref = table.ref
 
 
+def _argb(colour: str) -> str:
+    return "FF" + colour.lstrip("#").upper()
+
+
+def _add_on_top(sheet, area: str, rule) -> None:
+    """Excel puts a rule added through its API above the sheet's others."""
+    existing = [r for cf in sheet.conditional_formatting for r in cf.rules]
+    for other in existing:
+        other.priority += 1
+    sheet.conditional_formatting.add(area, rule)
+    rule.priority = 1
+
+
+def _autofit_row(sheet, row: int) -> None:
+    """Excel fits a row to its wrapped text with the fonts it draws; here the file backend's estimate stands in."""
+    widths = {c: d.width for d in sheet.column_dimensions.values() if d.width for c in range(d.min, d.max + 1)}
+    cells = [
+        (cell.value, widths.get(cell.column) or 9.140625)
+        for cell in sheet[row]
+        if isinstance(cell.value, str) and cell.alignment.wrap_text
+    ]
+    sheet.row_dimensions[row].height = wrapped_height(cells)
+
+
 def replay(path: Path, actions: list[dict], out: Path) -> dict[str, int]:
     """Apply recorded actions to a copy of `path` with openpyxl; returns how many charts each sheet got."""
     book = openpyxl.load_workbook(path)
@@ -325,9 +367,16 @@ def replay(path: Path, actions: list[dict], out: Path) -> dict[str, int]:
                 _aligned(cell, **{which: ALIGNMENTS[_one(args)]})
         elif func == "addConditionalFormat":
             area = f"{cell_name(top, left)}:{cell_name(top + rows - 1, left + columns - 1)}"
-            sheet.conditional_formatting.add(
-                area, FormulaRule(formula=[args[0]["formula"].lstrip("=")], fill=PatternFill("solid", bgColor="FFC7CE"))
-            )
+            rule = args[0]
+            font = Font(color=_argb(rule["font_color"])) if rule.get("font_color") else None
+            fill = PatternFill(bgColor=_argb(rule["fill_color"])) if rule.get("fill_color") else None
+            _add_on_top(sheet, area, FormulaRule(formula=[rule["formula"].lstrip("=")], font=font, fill=fill))
+        elif func == "setRowHidden":
+            for r in range(top, top + rows):
+                sheet.row_dimensions[r].hidden = _one(args)
+        elif func == "setAutofit" and _one(args) == "rows":
+            for r in range(top, top + rows):
+                _autofit_row(sheet, r)
         elif func == "addNote":
             sheet[args[0].replace("$", "")].comment = Comment(args[1], "workbook-tools")
         elif func == "deleteNote":

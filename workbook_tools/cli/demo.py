@@ -34,6 +34,7 @@ from workbook_tools.spec.lists import (
     RETURN_SOLUTION,
     RETURN_TYPE,
     SHIPPING_STATE,
+    UNPAID_REASON,
     YES_NO,
 )
 from workbook_tools.spec.sheets import AFTER_SALES, CHASE_DETAIL, HANDOVER, QUALITY, RESENDS, RETURNS
@@ -83,6 +84,13 @@ RETURN_CASES = (
     (RETURN_TYPE.COURIER, RETURN_SOLUTION.REFUND, "外箱压坏拒收"),
     (RETURN_TYPE.CUSTOMER, RETURN_SOLUTION.REFUND, "不需要了，未拆封"),
 )
+MESSAGE_ANSWER = {  # the same outcome of a chase, by message
+    CHASE_ANSWER.BUYER: CHASE_ANSWER.REPLIED,
+    CHASE_ANSWER.SOMEONE_ELSE: CHASE_ANSWER.READ,
+    CHASE_ANSWER.NO_ANSWER: CHASE_ANSWER.UNREAD,
+}
+PAID_REASONS = (UNPAID_REASON.FORGOT, UNPAID_REASON.FORGOT, UNPAID_REASON.PAYMENT_PROBLEM)
+UNPAID_REASONS = tuple(r for r in UNPAID_REASON.values if r != UNPAID_REASON.OTHER)
 DONE = {
     RETURN_SOLUTION.REFUND: RETURN_RESULT.REFUNDED,
     RETURN_SOLUTION.EXCHANGE: RETURN_RESULT.EXCHANGED,
@@ -116,8 +124,36 @@ class DemoData:
         self.plant(spec, row, column, code)
 
 
+def _as_backend_shows(phone: str, rnd: random.Random) -> str:
+    """A buyer's phone as the order shows it: the number, a 隐私号 with its extension, or masked."""
+    shown = rnd.random()
+    if shown < 0.2:
+        separator = rnd.choice(("-", "转"))
+        return "170" + "".join(rnd.choice("0123456789") for _ in range(8)) + separator + str(rnd.randint(1000, 9999))
+    if shown < 0.35:
+        return phone[:3] + "****" + phone[-4:]
+    return phone
+
+
+def _chase_time(day: date, paid_at: datetime | None, rnd: random.Random) -> datetime:
+    """When the buyer was chased: during the day's shifts, before the payment it brought."""
+    latest = paid_at - timedelta(minutes=10) if paid_at else datetime.combine(day, time(21))
+    earliest = datetime.combine(day, time(8, 30))
+    return earliest + timedelta(minutes=rnd.randint(0, max(0, int((latest - earliest).total_seconds() // 60))))
+
+
+def _way(method: str, reached: str, rnd: random.Random) -> dict[Column, str]:
+    """催款方式 and 接听情况: a call's answer as drawn, or the same outcome as a message's answer on a chat channel."""
+    if method == CHASE_METHOD.PHONE:
+        return {C.method: method, C.answer: reached}
+    if method == CHASE_METHOD.WANGWANG:  # chats: 旺旺 or 千牛 on Taobao, the platform's messages on Pinduoduo
+        method = rnd.choice((CHASE_METHOD.WANGWANG, CHASE_METHOD.QIANNIU, CHASE_METHOD.PDD_MESSAGE))
+    return {C.method: method, C.answer: MESSAGE_ANSWER[reached]}
+
+
 def make_demo(today: date, days: int = 3, seed: int = 20261122) -> DemoData:
     rnd = random.Random(seed)
+    chasing = random.Random(seed + 1)  # what the chase rows gained since; the other sheets' rows stay as they were
     data = DemoData()
     serial = iter(range(1000, 10_000))
 
@@ -218,30 +254,36 @@ def make_demo(today: date, days: int = 3, seed: int = 20261122) -> DemoData:
             )
         for _ in range(6):
             placed = at(day - timedelta(days=1), 0, 24)
-            answer = rnd.choice(
+            reached = rnd.choice(
                 (CHASE_ANSWER.BUYER, CHASE_ANSWER.BUYER, CHASE_ANSWER.SOMEONE_ELSE, CHASE_ANSWER.NO_ANSWER)
             )
             result = (
                 CHASE_RESULT.PAID
-                if answer == CHASE_ANSWER.BUYER and rnd.random() < 0.7
+                if reached == CHASE_ANSWER.BUYER and rnd.random() < 0.7
                 else rnd.choice((CHASE_RESULT.UNPAID, CHASE_RESULT.CLOSED))
             )
+            buyer, number = rnd.choice(BUYERS), order_no()
+            amount, consignee = rnd.choice((59, 89, 128, 169, 238.5)), rnd.choice(CONSIGNEES)
+            phone = "1" + rnd.choice("35789") + "".join(rnd.choice("0123456789") for _ in range(9))
+            agent = rnd.choice(AGENTS)
+            method = rnd.choice((CHASE_METHOD.PHONE, CHASE_METHOD.WANGWANG, CHASE_METHOD.SMS))
+            paid_at = at(day, 9, 22) if result == CHASE_RESULT.PAID else None  # paid on the day it was chased
             data.add(
                 C,
                 {
                     C.placed_at: placed,
-                    C.buyer_id: rnd.choice(BUYERS),
-                    C.order_no: order_no(),
-                    C.amount: rnd.choice((59, 89, 128, 169, 238.5)),
-                    C.consignee: rnd.choice(CONSIGNEES),
-                    C.phone: "1" + rnd.choice("35789") + "".join(rnd.choice("0123456789") for _ in range(9)),
-                    C.chased_on: day,
-                    C.agent: rnd.choice(AGENTS),
-                    C.method: rnd.choice(CHASE_METHOD.values),
-                    C.answer: answer,
+                    C.buyer_id: buyer,
+                    C.order_no: number,
+                    C.amount: amount,
+                    C.consignee: consignee,
+                    C.phone: _as_backend_shows(phone, chasing),
+                    C.chased_at: _chase_time(day, paid_at, chasing),
+                    C.agent: agent,
+                    **_way(method, reached, chasing),
                     C.feedback: "稍后付款" if result == CHASE_RESULT.PAID else "再考虑一下",
+                    C.unpaid_reason: chasing.choice(PAID_REASONS if paid_at else UNPAID_REASONS),
                     C.result: result,
-                    C.paid_at: at(day, 9, 22) if result == CHASE_RESULT.PAID else None,  # paid on the day it was chased
+                    C.paid_at: paid_at,
                 },
             )
     data.add(
@@ -355,16 +397,22 @@ def _spoil(data: DemoData) -> None:
     refunded = next(r for r in returns if r[R.solution] == RETURN_SOLUTION.REFUND and isinstance(r[R.order_no], str))
     data.spoil(S, 5, S.order_no, refunded[R.order_no], "double_compensation")
     chased = data.rows[C][7]
-    for attempt in range(4):  # a fourth chase of one buyer in a day is one too many
+    for attempt in range(4):  # a fourth chase of one buyer within 24 hours is one too many
         row = data.add(
             C,
             {
                 **chased,
                 C.buyer_id: "小鹿乱撞2020",
                 C.order_no: chased[C.order_no][:-1] + str(attempt),
+                C.chased_at: chased[C.chased_at] + timedelta(minutes=40 * attempt),
+                C.method: CHASE_METHOD.PHONE,
                 C.answer: CHASE_ANSWER.NO_ANSWER,
                 C.result: CHASE_RESULT.UNPAID,
                 C.paid_at: None,
             },
         )
     data.plant(C, row, C.buyer_id, "over_chased")
+    called = next(
+        n for n, r in enumerate(data.rows[C][:8], start=2) if r[C.method] == CHASE_METHOD.PHONE and n not in (4, 6)
+    )
+    data.spoil(C, called, C.answer, CHASE_ANSWER.READ, "answer_mismatch")  # a message's answer to a call

@@ -8,11 +8,11 @@ drift, and nothing is written until the whole change is known.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass, field
 from typing import Literal
 
-from workbook_tools.core.tables import Area, Grid, Table
+from workbook_tools.core.tables import LAST_ROW, Area, Grid, Table
 from workbook_tools.errors import OutputError
 from workbook_tools.spec.reports import DAILY, RESULTS
 from workbook_tools.spec.types import Column, Kind, Role, Sheet
@@ -24,16 +24,6 @@ class CellValue:
     col: int
     value: object  # None empties the cell
     kind: Kind = Kind.TEXT
-
-
-@dataclass(frozen=True, kw_only=True)
-class EditSheet:
-    """Cells of an existing sheet to set; its Excel table, if any, grows to end at `last_row` (never shrinks)."""
-
-    sheet: str
-    cells: tuple[CellValue, ...]
-    last_row: int | None = None
-    header_row: int = 1  # the table to resize is the one whose header is this row
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,6 +65,53 @@ _LOOKS = {
 
 
 @dataclass(frozen=True)
+class Highlight:
+    """A conditional format: the cells of `area` take `look` while `formula` (no leading =) holds for them.
+
+    The formula names its cells as INDEX($C:$C,ROW()), never by relative
+    reference, so it means the same whatever cell Excel anchors it to. `marker`
+    is a text only our rule's formula holds: a sheet whose rules already hold it
+    gets no second one.
+    """
+
+    area: Area
+    formula: str
+    look: Look
+    marker: str
+
+
+Highlights = Callable[[Mapping[Column, int], Area], tuple[Highlight, ...]]  # rules for a ledger laid out so
+
+
+@dataclass(frozen=True, kw_only=True)
+class EditSheet:
+    """Cells of an existing sheet to set; its Excel table, if any, grows to end at `last_row` (never shrinks).
+
+    `wrapped`: areas whose cells show long text on several lines (created empty
+    where needed, so a person's later typing wraps too); `highlights`: rules to
+    add unless the sheet has them; `hidden_rows`: rows to hide (never deleted).
+    """
+
+    sheet: str
+    cells: tuple[CellValue, ...]
+    last_row: int | None = None
+    header_row: int = 1  # the table to resize is the one whose header is this row
+    wrapped: tuple[Area, ...] = ()
+    highlights: tuple[Highlight, ...] = ()  # highest priority first
+    hidden_rows: tuple[int, ...] = ()
+
+    @property
+    def wrapped_texts(self) -> dict[tuple[int, int], str]:
+        """The texts written into wrapped cells, by (row, col): their rows must grow to show them whole."""
+        return {
+            (c.row, c.col): c.value
+            for c in self.cells
+            if isinstance(c.value, str)
+            and any(r1 <= c.row <= r2 and c1 <= c.col <= c2 for r1, c1, r2, c2 in self.wrapped)
+        }
+
+
+@dataclass(frozen=True)
 class Block:
     """A rectangle of a generated sheet: `rows` start at (row, col); `style` says how it looks."""
 
@@ -83,6 +120,7 @@ class Block:
     rows: tuple[tuple[object, ...], ...]
     kinds: tuple[Kind | None, ...] = ()
     style: Style = Style.BODY
+    wraps: tuple[bool, ...] = ()  # per column: long text on several lines
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -110,10 +148,22 @@ class NewSheet:
     header_fills: tuple[str, ...] = ()  # per column of a header block, for ledger-like tabs
     freeze_row: int = 0
     instead_of: str = ""
+    highlights: tuple[Highlight, ...] = ()  # highest priority first
 
     @property
     def sheet(self) -> str:  # the sheet a change touches, as EditSheet.sheet
         return self.title
+
+    @property
+    def wrapped_texts(self) -> dict[tuple[int, int], str]:
+        """The texts of wrapped columns, by (row, col), as EditSheet.wrapped_texts."""
+        return {
+            (block.row + r, block.col + c): value
+            for block in self.blocks
+            for r, values in enumerate(block.rows)
+            for c, value in enumerate(values)
+            if isinstance(value, str) and c < len(block.wraps) and block.wraps[c]
+        }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -173,18 +223,23 @@ def ledger_change(
     updates: Sequence[tuple[int, Column, object]] = (),
     replace: bool = False,
     grids: Iterable[Grid] = (),
+    highlights: Highlights | None = None,
+    hidden_rows: Sequence[int] = (),
 ) -> Change | None:
     """Rows to add to (or, with `replace`, to put in place of the rows of) a declared ledger.
 
     Writes into the sheet's own columns wherever they are; a declared column the
     team's sheet lacks is added after its last column; a workbook without the
     sheet gets a new one laid out like the template (`grids`: the sheets it has,
-    so a sheet of the team's that holds the name is left alone).
+    so a sheet of the team's that holds the name is left alone). Cells written in
+    a column declared `wrap` wrap; `highlights` makes the sheet's conditional
+    formats from where its columns ended up.
     """
     if table is None:
         if not append:
             return None
         title, instead_of = place(grids, spec.title)
+        positions = {c: i for i, c in enumerate(spec.columns, start=1)}
         return NewSheet(
             title,
             (
@@ -194,12 +249,14 @@ def ledger_change(
                     1,
                     tuple(tuple(row.get(c) for c in spec.columns) for row in append),
                     tuple(c.kind for c in spec.columns),
+                    wraps=tuple(c.wrap for c in spec.columns),
                 ),
             ),
-            widths={i: c.display_width for i, c in enumerate(spec.columns, start=1)},
+            widths={i: c.display_width for c, i in positions.items()},
             header_fills=tuple(c.role.fill for c in spec.columns),
             freeze_row=1,
             instead_of=instead_of,
+            highlights=highlights(positions, (2, 1, LAST_ROW, len(positions))) if highlights else (),
         )
     columns = dict(table.columns)
     cells = []
@@ -223,11 +280,17 @@ def ledger_change(
     cells += [CellValue(row, columns[c], v, c.kind) for row, c, v in updates]
     if not cells:
         return None
+    wrapped = [(start, columns[c], end, columns[c]) for c in spec.columns if c.wrap and c in columns and append]
+    wrapped += [(row, columns[c], row, columns[c]) for row, c, v in updates if c.wrap and v not in (None, "")]
     grows = bool(append) or replace
     table_end = table.excel_table.area[2] if table.excel_table is not None else table.header_row + 1
+    area = (table.header_row + 1, table.span[0], LAST_ROW, max(table.last_col, *columns.values()))
     return EditSheet(
         sheet=table.sheet,
         cells=tuple(cells),
         last_row=max(end, table_end) if grows else None,
         header_row=table.header_row,
+        wrapped=tuple(wrapped),
+        highlights=highlights(columns, area) if highlights else (),
+        hidden_rows=tuple(sorted(set(hidden_rows))),
     )

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
-from workbook_tools.core.deadlines import content, lapsed
+from workbook_tools.core.deadlines import Content, content, lapsed
 from workbook_tools.core.records import Record
 from workbook_tools.core.settings import Settings
 from workbook_tools.spec.lists import CHASE_RESULT
@@ -21,13 +21,20 @@ from workbook_tools.spec.sheets import CHASE_DETAIL
 C = CHASE_DETAIL
 
 
-def _day(value: object) -> date | None:
-    return value.date() if isinstance(value, datetime) else value if isinstance(value, date) else None
+def chase_day(record: Record) -> date:
+    """The day of a chase: figures are per day, whether or not the row says the hour."""
+    moment = record[C.chased_at]
+    return moment.date() if isinstance(moment, datetime) else date.min
 
 
-def chase_order(record: Record) -> tuple[date, tuple[str, ...]]:
-    """The order in which chases happened: by day, then by what the row holds."""
-    return _day(record[C.chased_on]) or date.min, content(record)
+def chase_order(record: Record) -> tuple[datetime, Content]:
+    """The order in which chases happened: by 催款时间 (a day alone is its midnight), then by what the row holds."""
+    return record[C.chased_at] or datetime.min, content(record)
+
+
+def timed(moment: datetime) -> bool:
+    """Whether a 催款时间 says the hour: a day typed alone reads as its midnight, and nobody chases at 00:00 sharp."""
+    return moment.time() != time()
 
 
 @dataclass(frozen=True)
@@ -46,7 +53,7 @@ class ChasedOrder:
         """Chase rows dated after the payment: the buyer had paid already."""
         if self.paid_on is None:
             return []
-        return [r for r in self.rows if (_day(r[C.chased_on]) or date.min) > self.paid_on]
+        return [r for r in self.rows if chase_day(r) > self.paid_on]
 
 
 def _outcome(order_no: str, rows: list[Record], settings: Settings, at: datetime | None) -> ChasedOrder:
@@ -57,12 +64,12 @@ def _outcome(order_no: str, rows: list[Record], settings: Settings, at: datetime
     if paid_times:
         paid_on = min(paid_times).date()
     elif paid_rows:
-        paid_on = min(_day(r[C.chased_on]) or date.min for r in paid_rows)
+        paid_on = min(map(chase_day, paid_rows))
     recovered = closed = None
     if paid_on is not None:
-        before = [r for r in rows if (_day(r[C.chased_on]) or date.min) <= paid_on]
+        before = [r for r in rows if chase_day(r) <= paid_on]
         if before:
-            recovered = max(before, key=lambda r: (chase_order(r)[0], r[C.result] == CHASE_RESULT.PAID, content(r)))
+            recovered = max(before, key=lambda r: (chase_day(r), r[C.result] == CHASE_RESULT.PAID, content(r)))
     elif at is not None and any(r[C.result] == CHASE_RESULT.CLOSED or lapsed(r, settings, at) for r in rows):
         closed = rows[-1]
     return ChasedOrder(order_no, tuple(rows), paid_on, recovered, closed)

@@ -3,20 +3,25 @@ parcels with no order. Which row a finding points at never depends on the order 
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from datetime import date
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from workbook_tools.core.chase import chase_order, chased_orders
+from workbook_tools.core.chase import chase_order, chased_orders, timed
 from workbook_tools.core.deadlines import content
 from workbook_tools.core.findings import Finding, finding
 from workbook_tools.core.records import Record, TableCheck
 from workbook_tools.core.settings import Settings
+from workbook_tools.core.values import moment_text
 from workbook_tools.spec.codes import Code
 from workbook_tools.spec.lists import REQUEST_STATE, RETURN_RESULT, RETURN_SOLUTION
 from workbook_tools.spec.rules import RULES
 from workbook_tools.spec.sheets import AFTER_SALES, CHASE_DETAIL, QUALITY, RESENDS, RETURNS
 from workbook_tools.spec.types import Column, Sheet
+
+C = CHASE_DETAIL
+DAY = timedelta(hours=24)  # the over-chase rule counts chases in 24 hours
 
 
 def _of(checks: tuple[TableCheck, ...], spec: Sheet) -> list[TableCheck]:
@@ -94,48 +99,91 @@ def _flag(check: TableCheck, row: int, column: Column, code: Code, **fields: obj
     return finding(check.table.sheet, row, check.table.columns[column], column.header, code, **fields)
 
 
+def _near(first: Record, later: Record) -> bool:
+    """Whether two chases of a buyer fall within the rule's 24 hours: by their times when both say the hour, else
+    by their day (a row with a day only could have been any time of it)."""
+    a: datetime = first[C.chased_at]
+    b: datetime = later[C.chased_at]
+    return b - a < DAY if timed(a) and timed(b) else a.date() == b.date()
+
+
+def _plus(moment: datetime, delta: timedelta) -> datetime:
+    """`moment` moved by `delta`, held at the calendar's ends (a year mistyped as 9999 is a warning, not a crash)."""
+    try:
+        return moment + delta
+    except OverflowError:
+        return datetime.max if delta > timedelta() else datetime.min
+
+
+def _bursts(rows: list[Record], limit: float) -> list[tuple[Record, list[Record]]]:
+    """Each time a buyer's chases (in chase order) go over `limit` within 24 hours: the first chase over it, and the
+    chases of that burst (the earliest chase within 24 hours of it, and those within 24 hours of that one)."""
+    moments = [r[C.chased_at] for r in rows]
+    found: list[tuple[Record, list[Record]]] = []
+    start: int | None = None
+    for i, chase in enumerate(rows):
+        if start is not None and _near(rows[start], chase):
+            continue  # part of the burst already reported
+        earliest = bisect_right(moments, _plus(moments[i], -DAY), hi=i)
+        window = [j for j in range(earliest, i + 1) if _near(rows[j], chase)]
+        if len(window) > limit:
+            start = window[0]
+            end = bisect_left(moments, _plus(moments[start], DAY), lo=start)
+            found.append((chase, [r for r in rows[start:end] if _near(rows[start], r)]))
+    return found
+
+
+def _span(chases: list[Record]) -> str:
+    """When a burst happened: its day, or from its first to its last chase when they say the hour."""
+    first, last = chases[0][C.chased_at], chases[-1][C.chased_at]
+    if not (timed(first) and timed(last)):
+        return moment_text(first.date())
+    until = f"{last:%H:%M}" if first.date() == last.date() else moment_text(last)
+    return f"{moment_text(first)} 至 {until}"
+
+
 def over_chased(checks: tuple[TableCheck, ...], settings: Settings) -> list[Finding]:
-    """More chases of one buyer in a day than the rule allows: flagged once, at the first chase over the limit."""
+    """More chases of one buyer within 24 hours than the rule allows: flagged once a burst, at the first chase over
+    the limit. Rows with the hour count in a rolling 24 hours; a row with a day only counts with that day's chases."""
     limit = settings.rule(RULES.max_chases)
     found = []
-    for check in _of(checks, CHASE_DETAIL):
-        groups: dict[tuple[str, date], list[Record]] = defaultdict(list)
+    for check in _of(checks, C):
+        by_buyer: dict[str, list[Record]] = defaultdict(list)
         for r in check.records:
-            buyer, day = r[CHASE_DETAIL.buyer_id], r[CHASE_DETAIL.chased_on]
-            if buyer and day:
-                groups[(buyer, day)].append(r)
-        for (buyer, day), rows in groups.items():
-            if len(rows) > limit:
-                extra = sorted(rows, key=chase_order)[int(limit)]
-                found.append(
-                    _flag(
-                        check,
-                        extra.row,
-                        CHASE_DETAIL.buyer_id,
-                        "over_chased",
-                        value=buyer,
-                        day=day.isoformat(),
-                        count=len(rows),
-                        limit=limit,
-                    )
+            if r[C.buyer_id] and r[C.chased_at]:
+                by_buyer[r[C.buyer_id]].append(r)
+        for buyer, rows in by_buyer.items():
+            rows.sort(key=chase_order)
+            found += [
+                _flag(
+                    check,
+                    extra.row,
+                    C.buyer_id,
+                    "over_chased",
+                    value=buyer,
+                    when=_span(burst),
+                    count=len(burst),
+                    limit=limit,
                 )
+                for extra, burst in _bursts(rows, limit)
+            ]
     return sorted(found, key=lambda f: f.row)
 
 
 def paid_before_chase(checks: tuple[TableCheck, ...], settings: Settings) -> list[Finding]:
     """Chases of an order its buyer had already paid: not a recovery, and the row is probably mistyped."""
     found = []
-    for check in _of(checks, CHASE_DETAIL):
+    for check in _of(checks, C):
         for order in chased_orders(check.records, settings, None).values():
             found += [
                 _flag(
                     check,
                     r.row,
-                    CHASE_DETAIL.order_no,
+                    C.order_no,
                     "paid_before_chase",
                     value=order.order_no,
                     paid=order.paid_on.isoformat() if order.paid_on else "",
-                    day=r[CHASE_DETAIL.chased_on].isoformat(),
+                    day=moment_text(r[C.chased_at]),
                 )
                 for r in order.chased_after_payment()
             ]

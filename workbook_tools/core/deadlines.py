@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import total_ordering
 
 from workbook_tools.core.records import Record, TableCheck, WorkbookCheck
 from workbook_tools.core.settings import Settings
@@ -66,9 +67,35 @@ def is_legacy(key: str) -> bool:
     return len(digits) == 6 and all(ch in "0123456789ABCDEF" for ch in digits)
 
 
-def content(record: Record) -> tuple[str, ...]:
-    """A row by what it holds, not where it stands: ties are broken by this, so row order never matters."""
-    return tuple("" if record[c] is None else str(record[c]) for c in record.spec.columns)
+@total_ordering
+class Content:
+    """A row by what it holds, not where it stands: the last key of every ordering of rows, so row order never
+    matters. Its text is worked out only when the keys before it tie: it sits in the key of every row of a
+    year's ledgers, and most never get that far."""
+
+    __slots__ = ("_record", "_texts")
+
+    def __init__(self, record: Record) -> None:
+        self._record = record
+        self._texts: tuple[str, ...] | None = None
+
+    def texts(self) -> tuple[str, ...]:
+        if self._texts is None:
+            held = self._record.values
+            self._texts = tuple(["" if (v := held.get(c)) is None else str(v) for c in self._record.spec.columns])
+        return self._texts
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Content) and self.texts() == other.texts()
+
+    def __lt__(self, other: Content) -> bool:
+        return self.texts() < other.texts()
+
+    __hash__ = None  # type: ignore[assignment]  # compared, never a key
+
+
+def content(record: Record) -> Content:
+    return Content(record)
 
 
 def after(
@@ -113,7 +140,7 @@ def deciding_rows(records: tuple[Record, ...], follow_up: FollowUp) -> list[Reco
         if record[follow_up.one_per] is not None:
             groups.setdefault(record[follow_up.one_per], []).append(record)
 
-    def rank(record: Record) -> tuple[bool, str, tuple[str, ...]]:
+    def rank(record: Record) -> tuple[bool, str, Content]:
         latest = record[follow_up.latest_by] if follow_up.latest_by is not None else None
         settled = not follow_up.open_when.holds(record.__getitem__)
         return settled, "" if latest is None else str(latest), content(record)

@@ -8,22 +8,33 @@ closed in its ledger since marks its rows 已完成. Nothing is ever deleted.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from workbook_tools.core.changes import Change, ledger_change
+from workbook_tools.core.changes import Change, Highlight, ledger_change
 from workbook_tools.core.deadlines import OpenItem, content, is_legacy, is_manual, open_items
+from workbook_tools.core.handover_look import urgent_rows
 from workbook_tools.core.records import Record, WorkbookCheck
 from workbook_tools.core.settings import shifts_at
+from workbook_tools.core.tables import Area
 from workbook_tools.errors import WorkbookToolsError
 from workbook_tools.spec.lists import HANDOVER_STATE
+from workbook_tools.spec.rules import RULES
 from workbook_tools.spec.settings_sheet import SETTINGS
 from workbook_tools.spec.sheets import HANDOVER
 from workbook_tools.spec.types import Column
 
 H = HANDOVER
 OVERDUE, DUE_THIS_SHIFT, HAS_ERRORS = "【已超时】", "【本班到期】", "；该行有校验错误，请先改正"
+
+
+def urgent_handover_rows(columns: Mapping[Column, int], area: Area) -> tuple[Highlight, ...]:
+    """The conditional formats that colour the rows this module marks overdue or due this shift."""
+    return urgent_rows(columns, area, OVERDUE, DUE_THIS_SHIFT)
+
+
 _DECORATION = re.compile("^【[^】]*】|（截止 [^）]*）$|" + re.escape(HAS_ERRORS) + "$")
 
 
@@ -160,7 +171,17 @@ def handover(check: WorkbookCheck, from_agent: str | None, to_agent: str | None,
                     HANDOVER_STATE.DONE,
                 )
             )
-    change = ledger_change(H, table.table if table else None, rows, updates, grids=check.grids)
+    hide = check.settings.rule(RULES.hide_passed_on) == 1
+    passed_on = [row for row, column, value in updates if column is H.state and value == HANDOVER_STATE.PASSED_ON]
+    change = ledger_change(
+        H,
+        table.table if table else None,
+        rows,
+        updates,
+        grids=check.grids,
+        highlights=urgent_handover_rows,
+        hidden_rows=passed_on if hide else (),
+    )
     overdue = sum(1 for i in written_items if i["overdue"])
     return HandoverResult(
         written=len(rows), items=tuple(written_items), already=already, overdue=overdue, change=change

@@ -20,9 +20,18 @@ from workbook_tools.spec.rules import RULES
 from workbook_tools.spec.settings_sheet import SETTINGS
 from workbook_tools.spec.types import ChoiceList, Rule, Unit
 
+_LISTED = re.compile(r"[、,，;；/\s]+")  # between the values one 设置 cell lists, as teams separate them
+
 # The largest value a rule may hold. The platforms' longest limit is weeks (domain.md); past these a
 # value is a slip of the keyboard, and a deadline computed from it may not even be a date.
-LARGEST = {Unit.DAYS: 366, Unit.HOURS: 366 * 24, Unit.MINUTES: 366 * 24 * 60, Unit.TIMES: 1000, Unit.PHOTOS: 100}
+LARGEST = {
+    Unit.DAYS: 366,
+    Unit.HOURS: 366 * 24,
+    Unit.MINUTES: 366 * 24 * 60,
+    Unit.TIMES: 1000,
+    Unit.PHOTOS: 100,
+    Unit.SWITCH: 1,
+}
 
 
 @dataclass(frozen=True)
@@ -120,6 +129,10 @@ class Settings:
         mapping = self.attributes.get(choice_list.name) or choice_list.default_attributes()
         return mapping.get(value)
 
+    def listed(self, choice_list: ChoiceList, value: str) -> tuple[str, ...]:
+        """The values `value`'s attribute cell lists (「本人接听、非本人接听、未接通」); none when it lists nothing."""
+        return tuple(v for v in _LISTED.split(self.attribute(choice_list, value) or "") if v)
+
     def rule(self, rule: Rule, platform: str | None = None) -> float:
         """The team's value of `rule`, for `platform` when given; a value on 设置 that cannot be used refuses the
         computation that needs it.
@@ -176,9 +189,17 @@ def _rule_value(raw: object, rule: Rule) -> float:
         raise BadValue(error.code, "不是数字" if error.code == "bad_number" else error.detail) from None
     if value < 0:
         raise BadValue("bad_number", "不能为负数")
+    if rule.unit is Unit.SWITCH and value not in (0, 1):
+        raise BadValue("bad_number", f"不是开关值（{rule.unit.value}）")
     if value > largest:
         raise BadValue("bad_number", f"超出合理范围（最多 {largest:g} {rule.unit.value}）")
     return value
+
+
+def _fix(rule: Rule) -> str:
+    if rule.unit is Unit.SWITCH:
+        return "请填写 1 或 0"
+    return f"请填写 0 到 {LARGEST[rule.unit]:g} 之间的数"
 
 
 def _list_entries(grid: Grid, header_row: int, col: int | None) -> list[str]:
@@ -227,8 +248,7 @@ def read_settings(grids: list[Grid]) -> Settings:
                 try:
                     value = _rule_value(raw, rule) if not is_blank(raw) else rule.value
                 except BadValue as error:
-                    fix = f"请填写 0 到 {LARGEST[rule.unit]:g} 之间的数"
-                    cell = BadSetting(row, value_cell, platform or names.value, raw, error, fix)
+                    cell = BadSetting(row, value_cell, platform or names.value, raw, error, _fix(rule))
                     bad.append(cell)
                     if platform is None:
                         unusable[rule.key] = cell

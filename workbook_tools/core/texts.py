@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from workbook_tools.core.settings import Settings
-from workbook_tools.core.values import mask_name, mask_phone
+from workbook_tools.core.values import mask_name, mask_phone, moment_text
 from workbook_tools.spec.rowrules import FIELD, Get, Template
 from workbook_tools.spec.rules import RULES
 from workbook_tools.spec.types import Column, Kind, Sheet
@@ -14,12 +14,7 @@ from workbook_tools.spec.types import Column, Kind, Sheet
 
 def as_text(column: Column, value: Any) -> str:
     """A value as generated text shows it: dates plainly, a buyer's phone or name masked."""
-    if isinstance(value, datetime):
-        text = value.strftime("%Y-%m-%d %H:%M")
-    elif isinstance(value, date):
-        text = value.isoformat()
-    else:
-        text = str(value)
+    text = moment_text(value) if isinstance(value, date) else str(value)
     if column.personal:
         return mask_phone(text) if column.kind is Kind.PHONE else mask_name(text)
     return text

@@ -17,7 +17,8 @@ from workbook_tools.core.changes import Block, Change, Chart, NewSheet, Style, l
 from workbook_tools.core.chase import ChasedOrder, chased_orders
 from workbook_tools.core.deadlines import OpenItem, open_items
 from workbook_tools.core.records import Record, WorkbookCheck
-from workbook_tools.spec.lists import RETURN_TYPE, YES_NO
+from workbook_tools.core.settings import Settings
+from workbook_tools.spec.lists import CHASE_ANSWER, RETURN_TYPE, YES_NO
 from workbook_tools.spec.reports import DAILY
 from workbook_tools.spec.sheets import AFTER_SALES, CHASE_DETAIL, CHASE_SUMMARY, HANDOVER, QUALITY, RESENDS, RETURNS
 from workbook_tools.spec.types import Column, Kind, Sheet
@@ -64,7 +65,7 @@ def _by_day(records: list[Record], column: Column, days: list[date]) -> dict[dat
 
 
 def daily_figures(check: WorkbookCheck, days: list[date]) -> list[DayFigures]:
-    dated = ((R, R.date), (S, S.date), (Q, Q.date), (C, C.chased_on), (H, H.at), (A, A.applied_at), (A, A.refunded_at))
+    dated = ((R, R.date), (S, S.date), (Q, Q.date), (C, C.chased_at), (H, H.at), (A, A.applied_at), (A, A.refunded_at))
     ledgers = [_by_day(check.rows(spec), column, days) for spec, column in dated]
     return [DayFigures(day, *(ledger[day] for ledger in ledgers)) for day in days]
 
@@ -84,17 +85,21 @@ def _recovered(rows: Iterable[Record], orders: dict[str, ChasedOrder]) -> list[R
     return [r for r in rows if orders[r[C.order_no]].recovered is r]
 
 
-def _chase_figures(rows: list[Record], orders: dict[str, ChasedOrder]) -> dict[str, Any]:
+def _chase_figures(rows: list[Record], orders: dict[str, ChasedOrder], settings: Settings) -> dict[str, Any]:
     """Figures of the orders chased in `rows` (one day, or one agent's day): each order counted once.
 
-    催回 goes to the chase that came last before the payment, 关闭 to the last chase of an order that closed
-    unpaid; an order paid before it was chased is counted apart (already_paid), never as recovered.
+    已联系: an order with a chase, by any way, whose 接听情况 counts as contacted on 设置 (计入已联系). 催回 goes to
+    the chase that came last before the payment, 关闭 to the last chase of an order that closed unpaid; an order
+    paid before it was chased is counted apart (already_paid), never as recovered.
     """
     chased = {r[C.order_no] for r in rows}
     recovered = _recovered(rows, orders)
+    contacted = {
+        answer for answer in settings.choices(CHASE_ANSWER) if settings.attribute(CHASE_ANSWER, answer) == YES_NO.YES
+    }
     return {
         "to_chase": len(chased),
-        "contacted": len({r[C.order_no] for r in rows if r[C.answer] in C.contacted}),
+        "contacted": len({r[C.order_no] for r in rows if r[C.answer] in contacted}),
         "paid": len(recovered),
         "paid_amount": float(_money(r[C.amount] for r in recovered)),
         "closed": sum(1 for r in rows if orders[r[C.order_no]].closed is r),
@@ -144,7 +149,7 @@ def daily_totals(check: WorkbookCheck, day: date, at: datetime) -> tuple[dict[st
             "compensation": float(_money(r[Q.compensation] for r in today.quality)),
             "courier_loss": float(_money(r[Q.courier_loss] for r in today.quality)),
         },
-        "chase": _chase_figures(today.chase, orders),
+        "chase": _chase_figures(today.chase, orders, check.settings),
         "open_items": len(items),
         "overdue": sum(i.overdue(at) for i in items),
         "handover": {"count": len(today.handovers), "unacknowledged": _unacknowledged(today.handovers)},
@@ -192,7 +197,7 @@ def _daily_sheet(
     week = [r for f in figures for r in f.returns]
     week_resends = [r for f in figures for r in f.resends]
     week_quality = [r for f in figures for r in f.quality]
-    week_chase = _chase_figures([r for f in figures for r in f.chase], orders)
+    week_chase = _chase_figures([r for f in figures for r in f.chase], orders, check.settings)
     week_handovers = [r for f in figures for r in f.handovers]
     blocks: list[Block] = [
         Block(1, 1, ((DAILY.heading(result["date"]),),), style=Style.TITLE),
@@ -343,13 +348,13 @@ def chase_summary(check: WorkbookCheck, at: datetime) -> tuple[dict[str, Any], C
     total = CHASE_SUMMARY.total_agent
     orders = chased_orders(check.rows(C), check.settings, at)
     for record in check.rows(C):
-        day = _day(record[C.chased_on])
+        day = _day(record[C.chased_at])
         if day is not None:
             groups[(day, record[C.agent] or DAILY.unfilled)].append(record)
             groups[(day, total)].append(record)
     rows = []
     for day, agent in sorted(groups, key=lambda k: (k[0], k[1] == total, k[1])):
-        figures = _chase_figures(groups[(day, agent)], orders)
+        figures = _chase_figures(groups[(day, agent)], orders, check.settings)
         rows.append({"date": day.isoformat(), "agent": agent, **figures})
     s = CHASE_SUMMARY
     ledger_rows: list[dict[Column, object]] = [

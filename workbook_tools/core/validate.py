@@ -25,21 +25,20 @@ from workbook_tools.core.values import (
     likely_dates,
     mask_name,
     mask_phone,
+    moment_text,
     parser_for,
 )
 from workbook_tools.errors import NoKnownSheet
 from workbook_tools.spec.codes import Severity
 from workbook_tools.spec.settings_sheet import SETTINGS
 from workbook_tools.spec.sheets import ARCHIVE_WORDS, HANDOVER, LEDGERS, RETURNS
-from workbook_tools.spec.types import Column, Kind, Sheet
+from workbook_tools.spec.types import LIST_SEPARATOR, Column, Kind, Sheet
 
 
 def show(column: Column, value: object) -> str:
     """A cell value as a message may quote it: short, and masked when personal."""
-    if isinstance(value, datetime):
-        text = value.strftime("%Y-%m-%d %H:%M") if value.time() != datetime.min.time() else value.strftime("%Y-%m-%d")
-    elif isinstance(value, date):
-        text = value.isoformat()
+    if isinstance(value, date):
+        text = moment_text(value)
     elif isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         text = str(int(value))
     else:
@@ -141,6 +140,29 @@ def _row_findings(
                     present[0].header,
                     "missing_required",
                     detail=f"（{names}至少填一项）",
+                )
+            )
+    for listed in table.spec.listed_by:
+        value, by = values.get(listed.column), values.get(listed.by)
+        assert listed.by.choices is not None and listed.by.choices.attribute is not None  # ListedBy.check
+        assert listed.column.choices is not None
+        # answers the team's own list lacks do not count: a 设置 from before message answers existed has 旺旺 rows
+        # recorded as 本人接听, and nothing to change them to
+        offered = settings.choices(listed.column.choices)
+        allowed = tuple(v for v in settings.listed(listed.by.choices, by) if v in offered) if value and by else ()
+        if allowed and value not in allowed:
+            found.append(
+                finding(
+                    table.sheet,
+                    row,
+                    table.columns[listed.column],
+                    listed.column.header,
+                    "answer_mismatch",
+                    value=value,
+                    by=listed.by.header,
+                    by_value=by,
+                    choices=LIST_SEPARATOR.join(allowed),
+                    attribute=listed.by.choices.attribute,
                 )
             )
     for limit in table.spec.limits:
@@ -331,7 +353,7 @@ def check_table(table: Table, settings: Settings, today: date, date1904: bool = 
     rows = zip(*values.values(), strict=True) if columns else iter([()] * len(row_numbers))
     row_values = [dict(zip(columns, row, strict=True)) for row in rows]
     conditional = [c for c in table.spec.columns if c.required_when is not None and table.has(c)]
-    if conditional or table.spec.evidence is not None or table.spec.one_of or table.spec.limits:
+    if conditional or table.spec.evidence is not None or table.spec.one_of or table.spec.listed_by or table.spec.limits:
         for i, cells in enumerate(row_values):
             findings += _row_findings(
                 table, conditional, row_numbers[i], cells, frozenset(bad[i]) if i in bad else NO_COLUMNS, settings

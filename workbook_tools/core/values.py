@@ -61,6 +61,15 @@ YEARLESS_AHEAD = timedelta(days=60)  # a date typed without a year is the latest
 _SCIENTIFIC = re.compile(r"[+-]?\d(?:\.\d+)?[eE][+]?\d+")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _LANDLINE = re.compile(r"0\d{9,11}|[48]00\d{7}")
+_MASKED = re.compile(r"(?:1[3-9*]|[048*])[\d*]*\d{4}")
+_PHONE_SEPARATORS = re.compile(r"[\s\-()（）]")
+# An extension after a number: 隐私号 (a platform's virtual number, 11 digits and a 4-digit extension) as backends
+# show it, 17012345678-1234, 17012345678转1234, 17012345678,1234, 17012345678#1234, 17012345678_1234,
+# 17012345678 1234, 17012345678(转1234); and a landline's extension, 021-12345678-801.
+_EXT_MARK = r"(?:转|分机号?|ext\.?|x|#|,|_|-|~)"
+_EXTENSION = re.compile(
+    rf"(?P<main>.*?[\d*])(?:\s*{_EXT_MARK}\s*|\s+|\s*[(\[【]\s*{_EXT_MARK}?\s*)(?P<ext>\d{{1,6}})\s*[)\]】]?"
+)
 _SPACES = re.compile(r"\s+")
 
 
@@ -247,6 +256,13 @@ def parse_date(value: object, today: date, date1904: bool = False) -> date:
     return parse_datetime(value, today, date1904).date()
 
 
+def moment_text(value: date) -> str:
+    """A date or a moment as a message shows it: 2026-11-22, or 2026-11-22 14:05 when it says the hour."""
+    if isinstance(value, datetime) and value.time() != time():
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value.strftime("%Y-%m-%d")
+
+
 def likely_dates(today: date) -> tuple[date, date]:
     """Dates outside this window (before 2000, more than a year ahead) are almost always a typo in the year."""
     return date(2000, 1, 1), today + timedelta(days=366)
@@ -363,18 +379,41 @@ def parse_id(value: object) -> str:
     return text
 
 
+def _whole_number(text: str) -> str | None:
+    """A number without an extension, as typed or as a backend masks it; None when it is neither."""
+    text = _PHONE_SEPARATORS.sub("", text)
+    for prefix in ("+86", "0086"):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+    if _MOBILE.fullmatch(text) or _LANDLINE.fullmatch(text) or _is_masked(text):
+        return text
+    return None
+
+
+def _is_masked(text: str) -> bool:
+    """A number as shop backends show it to the seller: digits and asterisks, as long as a number, begun like one, the
+    last four digits shown (they tell two buyers apart): 138****8000 (淘宝, 天猫, 拼多多, 京东), *******8000 and
+    ****8000 (only the tail), 021-****5678 and 0755****5678 (landlines)."""
+    return 7 <= len(text) <= 12 and text.count("*") >= 2 and _MASKED.fullmatch(text) is not None
+
+
 def parse_phone(value: object) -> str:
+    """A buyer's phone as the order shows it: a number (+86 and separators dropped), a masked number, or either with
+    an extension (a 隐私号), which reads as number-extension: 「17012345678转1234」 → 17012345678-1234."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         text = str(int(value)) if float(value).is_integer() else str(value)
     else:
         _refuse_unknown(value)
-        text = re.sub(r"[\s\-()（）]", "", normalize_text(value))
-    for prefix in ("+86", "0086"):
-        if text.startswith(prefix):
-            text = text[len(prefix) :]
-    if _MOBILE.fullmatch(text) or _LANDLINE.fullmatch(text):
-        return text
-    raise BadValue("bad_phone", mask_phone(text))
+        text = normalize_text(value).lower()
+    whole = _whole_number(text)
+    if whole is not None:
+        return whole
+    extension = _EXTENSION.fullmatch(text)
+    if extension is not None:
+        main = _whole_number(extension["main"])
+        if main is not None:
+            return f"{main}-{extension['ext']}"
+    raise BadValue("bad_phone", mask_phone(_PHONE_SEPARATORS.sub("", text)))
 
 
 def parse_text(value: object) -> str:
@@ -390,7 +429,11 @@ def parse_text(value: object) -> str:
 
 
 def mask_phone(text: str) -> str:
-    """138****8000: enough to tell two buyers apart, not enough to call them."""
+    """138****8000: enough to tell two buyers apart, not enough to call them; a 隐私号's extension is hidden whole
+    (17012345678-1234 → 170****5678-****), as the number and the extension together reach the buyer."""
+    number, dash, extension = text.rpartition("-")
+    if dash and len(number) >= 7 and extension.isdigit() and len(extension) <= 6:
+        return mask_phone(number) + "-" + "*" * len(extension)
     if len(text) >= 7:
         return text[:3] + "****" + text[-4:]
     return "*" * len(text)

@@ -14,14 +14,24 @@ appended rows go in as one rectangle.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from workbook_tools.core.changes import Block, CellValue, Change, DeleteRows, EditSheet, Look, NewSheet, Style
-from workbook_tools.core.tables import GRID_SLOTS, Grid, TableArea, too_large
+from workbook_tools.core.changes import (
+    Block,
+    CellValue,
+    Change,
+    DeleteRows,
+    EditSheet,
+    Highlight,
+    Look,
+    NewSheet,
+    Style,
+)
+from workbook_tools.core.tables import GRID_SLOTS, Area, Grid, TableArea, too_large
 from workbook_tools.spec.types import Kind
 
 TITLE_ROW_HEIGHT = 24
@@ -121,6 +131,46 @@ def _edit(book: Any, grid: Grid, edit: EditSheet) -> None:
             area = table.range
             if area.row == edit.header_row and edit.last_row > area.last_cell.row:  # never shrink
                 table.resize(sheet.range((area.row, area.column), (edit.last_row, area.last_cell.column)))
+    _wrap(sheet, edit.wrapped)
+    _fit(sheet, edit.wrapped_texts)
+    for first, last in runs(edit.hidden_rows):
+        sheet.range((first, 1), (last, 1)).rows.hidden = True
+    _highlight(sheet, edit.highlights)
+
+
+def _wrap(sheet: Any, areas: Iterable[Area]) -> None:
+    for first_row, first_col, last_row, last_col in areas:
+        sheet.range((first_row, first_col), (last_row, last_col)).wrap_text = True
+
+
+def _fit(sheet: Any, texts: Mapping[tuple[int, int], str]) -> None:
+    """Rows holding wrapped text as tall as it needs: Excel measures it with the fonts it draws."""
+    for first, last in runs(row for row, _ in texts):
+        sheet.range((first, 1), (last, 1)).rows.autofit()
+
+
+def _rule_formulas(sheet: Any) -> str | None:
+    """The formulas of the sheet's conditional formats as one text; None where the engine cannot list them."""
+    try:
+        return "".join(rule.formula or "" for rule in sheet.cells.conditional_formats)
+    except NotImplementedError:  # xlwings Server and Lite read them only asynchronously
+        return None
+
+
+def _highlight(sheet: Any, highlights: tuple[Highlight, ...]) -> None:
+    """Add the rules the sheet has none of (by marker); Excel puts each added rule on top, so the last goes first.
+
+    Where the engine cannot say which rules the sheet has, none are added: a
+    rule added at every handover would pile up.
+    """
+    present = _rule_formulas(sheet) if highlights else None
+    if present is None:
+        return
+    for h in reversed([h for h in highlights if h.marker not in present]):
+        first_row, first_col, last_row, last_col = h.area
+        sheet.range((first_row, first_col), (last_row, last_col)).conditional_formats.add_custom(
+            "=" + h.formula, fill_color=h.look.fill, font_color=h.look.font_color
+        )
 
 
 def _write_run(sheet: Any, col: int, first: int, values: list[object]) -> None:
@@ -228,11 +278,22 @@ def _generated(book: Any, new: NewSheet) -> None:
             area.row_height = TITLE_ROW_HEIGHT
     for first, last, col, kind in _formatted_runs(new.blocks):
         sheet.range((first, col), (last, col)).number_format = kind.number_format
+    _wrap(
+        sheet,
+        [
+            (block.row, block.col + c, block.row + len(block.rows) - 1, block.col + c)
+            for block in new.blocks
+            for c, wraps in enumerate(block.wraps)
+            if wraps
+        ],
+    )
     for column_width in sorted(set(new.widths.values())):
         for start, end in runs(c for c, w in new.widths.items() if w == column_width):
             sheet.range((1, start), (1, end)).column_width = column_width
+    _fit(sheet, new.wrapped_texts)  # after the widths: the lines a text takes depend on them
     if new.freeze_row:
         freeze_rows(sheet, new.freeze_row)
+    _highlight(sheet, new.highlights)
     for spec in new.charts:
         first_row, label_col, last_row, _ = spec.categories
         last_col = max(area[3] for _, area in spec.series)

@@ -41,6 +41,7 @@ Code = Literal[
     "several_ledgers",
     "formula_not_calculated",
     "cell_error",
+    "answer_mismatch",
     "refund_exceeds_request",
 ]
 E, W = Severity.ERROR, Severity.WARNING
@@ -66,7 +67,10 @@ CODES: dict[Code, tuple[Severity, str]] = {
         "{where}：{case}件只有 {value} 张凭证照片，至少要 {minimum:g} 张，请让客户补拍后更新「{column}」。",
     ),
     "double_compensation": (W, "{where}：订单「{value}」已在{other}{refund}，这里又{what}，可能重复补偿，请核对。"),
-    "over_chased": (W, "{where}：买家「{value}」{day} 已被催款 {count} 次，超过每天 {limit:g} 次，请隔天再联系。"),
+    "over_chased": (
+        W,
+        "{where}：买家「{value}」{when} 已被催款 {count} 次，超过 24 小时内最多 {limit:g} 次，请隔天再联系。",
+    ),
     "unmatched_parcel": (W, "{where}：这件退件没有{missing}（无主件），请按{tracking}在后台找到订单后补填。"),
     "unknown_header": (
         W,
@@ -74,7 +78,7 @@ CODES: dict[Code, tuple[Severity, str]] = {
     ),
     "paid_before_chase": (
         W,
-        "{where}：订单「{value}」{paid} 已付款，早于这次催款（{day}），不算催回；请核对催款日期或付款时间。",
+        "{where}：订单「{value}」{paid} 已付款，早于这次催款（{day}），不算催回；请核对催款时间或付款时间。",
     ),
     "unrecognised_sheet": (
         W,
@@ -95,6 +99,11 @@ CODES: dict[Code, tuple[Severity, str]] = {
         E,
         "{where}：「{column}」是公式，但文件里没有保存计算结果（多半是程序生成、没在表格软件里打开过的文件），"
         "请用 Excel 或 WPS 打开、保存一次后再运行。",
+    ),
+    "answer_mismatch": (
+        W,
+        "{where}：「{column}」的「{value}」与{by}「{by_value}」对不上（{by_value}的{column}是{choices}），"
+        f"请改正其中一项；各{{by}}可选的{{column}}在「{SETTINGS.title}」表的「{{attribute}}」列。",
     ),
     "cell_error": (
         E,

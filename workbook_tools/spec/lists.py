@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from workbook_tools.spec.rules import RULES
-from workbook_tools.spec.types import ChoiceList, Rule
+from workbook_tools.spec.types import LIST_SEPARATOR, ChoiceList, Rule
 
 
 class OrderStatus(ChoiceList):
@@ -187,18 +187,45 @@ class IssueState(ChoiceList):
     CLOSED = "已结案"
 
 
-class ChaseMethod(ChoiceList):
-    title, name = "催款方式", "ChaseMethod"
-    PHONE = "电话"
-    WANGWANG = "旺旺"
-    SMS = "短信"
-
-
 class ChaseAnswer(ChoiceList):
+    """How a chase went: a call's answers (003 ch.5: 本人 / 非本人 / 未接通) and a message's.
+
+    计入已联系 says which count as 已联系 in 联系率: the buyer was reached. A call
+    answered by someone else counts (the SOP's 话术 for 非本人 leaves the message
+    with them), so does a message the buyer has read (已读未回: the reminder reached
+    them, they chose not to answer); 未接通 and 未读 do not: nobody is known to have
+    heard of the order.
+    """
+
     title, name = "接听情况", "ChaseAnswer"
+    attribute = "计入已联系"
     BUYER = "本人接听"
     SOMEONE_ELSE = "非本人接听"
     NO_ANSWER = "未接通"
+    REPLIED = "已回复"
+    READ = "已读未回"
+    UNREAD = "未读"
+    attribute_values = (YesNo.YES, YesNo.YES, YesNo.NO, YesNo.YES, YesNo.YES, YesNo.NO)
+
+
+_CALL_ANSWERS = (ChaseAnswer.BUYER, ChaseAnswer.SOMEONE_ELSE, ChaseAnswer.NO_ANSWER)
+_MESSAGE_ANSWERS = (ChaseAnswer.REPLIED, ChaseAnswer.READ, ChaseAnswer.UNREAD)
+
+
+class ChaseMethod(ChoiceList):
+    """How a buyer was chased; 可选接听情况 lists the 接听情况 each way can have (a team adds a way, its answers)."""
+
+    title, name = "催款方式", "ChaseMethod"
+    attribute = "可选接听情况"
+    PHONE = "电话"
+    WANGWANG = "旺旺"
+    QIANNIU = "千牛"
+    SMS = "短信"
+    PDD_MESSAGE = "拼多多消息"
+    attribute_values = (
+        LIST_SEPARATOR.join(_CALL_ANSWERS),
+        *(LIST_SEPARATOR.join(_MESSAGE_ANSWERS),) * 4,
+    )
 
 
 class ChaseResult(ChoiceList):
@@ -206,6 +233,21 @@ class ChaseResult(ChoiceList):
     PAID = "已付款"
     UNPAID = "未付款"
     CLOSED = "已关闭"
+
+
+class UnpaidReason(ChoiceList):
+    """Why a buyer had not paid, as shops record it when chasing (the reasons 催付 guides sort buyers by); teams add
+    their own."""
+
+    title, name = "未付原因", "UnpaidReason"
+    strict = False
+    FORGOT = "忘记付款"
+    HESITATING = "还在考虑"
+    WAITING_FOR_DISCOUNT = "等优惠或比价"
+    PAYMENT_PROBLEM = "付款遇到问题"
+    WRONG_ORDER = "拍错或重拍"
+    NOT_WANTED = "不想买了"
+    OTHER = "其他"
 
 
 class Platform(ChoiceList):
@@ -294,6 +336,7 @@ ISSUE_STATE = IssueState()
 CHASE_METHOD = ChaseMethod()
 CHASE_ANSWER = ChaseAnswer()
 CHASE_RESULT = ChaseResult()
+UNPAID_REASON = UnpaidReason()
 PLATFORM = Platform()
 AFTER_SALES_TYPE = AfterSalesType()
 SHIPPING_STATE = ShippingState()
@@ -318,6 +361,7 @@ ALL: tuple[ChoiceList, ...] = (
     CHASE_METHOD,
     CHASE_ANSWER,
     CHASE_RESULT,
+    UNPAID_REASON,
     PLATFORM,
     AFTER_SALES_TYPE,
     SHIPPING_STATE,

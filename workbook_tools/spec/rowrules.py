@@ -140,6 +140,21 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class ListedBy:
+    """`column` holds one of the values that `by`'s value lists beside its choice list on 设置 (the 接听情况 a
+    催款方式 can have); a value of `by` that lists nothing (or nothing `column`'s own list offers) allows any."""
+
+    column: Column
+    by: Column
+
+    def check(self, sheet: Sheet) -> None:
+        if not (sheet.owns(self.column) and sheet.owns(self.by)):
+            raise TypeError(f"{type(sheet).__name__}: listed_by names another sheet's column")
+        if self.column.choices is None or self.by.choices is None or self.by.choices.attribute is None:
+            raise TypeError(f"{type(sheet).__name__}: {self.by.header} has no list with an attribute to list values")
+
+
+@dataclass(frozen=True)
 class AtMost:
     """A row's `column` may not exceed its `limit` column (a refund above the amount asked for): `code` if it does."""
 

@@ -20,6 +20,7 @@ class PlatformRules(RuleBook):
     max_chases = Rule("24 小时内同一买家最多催款次数", 3, Unit.TIMES, "domain.md", "Rule_MaxChases")
     shift = Rule("一个班次的时长（本班到期的范围）", 8, Unit.HOURS, "团队排班", "Rule_Shift")
     evidence_photos = Rule("破损件最少凭证张数", 2, Unit.PHOTOS, "003 第一章 Ⅳ", "Rule_EvidencePhotos")
+    hide_passed_on = Rule("交接后隐藏已转交的行", 1, Unit.SWITCH, "团队习惯", "Rule_HidePassedOn")
 
 
 RULES = PlatformRules()

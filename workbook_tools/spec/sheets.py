@@ -28,6 +28,7 @@ from workbook_tools.spec.lists import (
     RETURN_SOLUTION,
     RETURN_TYPE,
     SHIPPING_STATE,
+    UNPAID_REASON,
     YES_NO,
 )
 from workbook_tools.spec.rowrules import (
@@ -42,11 +43,12 @@ from workbook_tools.spec.rowrules import (
     Filled,
     FollowUp,
     Is,
+    ListedBy,
     Not,
     Template,
 )
 from workbook_tools.spec.rules import RULES
-from workbook_tools.spec.types import Column, Kind, Role, Sheet
+from workbook_tools.spec.types import LIST_SEPARATOR, Column, Kind, Role, Sheet
 
 # --- column families shared by several sheets --------------------------------
 _BUYER_NAMES = ("买家ID", "ID号", "客户ID", "旺旺ID", "旺旺名", "买家旺旺", "客户旺旺", "买家昵称")
@@ -159,32 +161,7 @@ class Handover(Sheet):
     manual_prefix = "HO"  # 事项编号 of a row typed into 交接表 itself
 
     buyer_id = buyer_id("买家ID", required=False)
-    order_no = order_no("订单号", required=False)
-    order_status = Column("订单状态", Kind.CHOICE, aliases=("交易状态",), choices=ORDER_STATUS, width=14)
-    price = money("订单价格", aliases=("订单金额", "金额"))
-    details = Column("订单描述", Kind.TEXT, aliases=("问题描述",), width=24)
-    instruction = Column(
-        "交接处理",
-        Kind.TEXT,
-        aliases=("交接事项", "处理事项"),
-        required=True,
-        width=36,
-        hint="下一班要做什么、在什么时间之前",
-    )
-    progress = Column(
-        "本班进展",
-        Kind.TEXT,
-        aliases=("处理进展", "跟进情况", "跟进进展"),
-        width=30,
-        hint="本班对该事项做了什么、结果如何；下次交接班时带到该事项的新一行，不会丢",
-    )
-    from_agent = agent("交接人")
-    to_agent = agent("承接人", aliases=("接班人",))
-    at = Column("时间", Kind.DATETIME, aliases=("交接时间",), required=True, hint="交接时间，如 2026-11-03 18:00")
-    source = Column("来源", Kind.TEXT, width=14, hint="该事项来自哪张表哪一行")
     due_at = Column("截止时间", Kind.DATETIME, aliases=("最晚处理时间",), hint="平台规则规定的最晚处理时间")
-    state = Column("状态", Kind.CHOICE, aliases=("处理状态",), required=True, choices=HANDOVER_STATE)
-    acknowledged_at = Column("确认时间", Kind.DATETIME, aliases=("接收确认时间",), hint="承接人确认收到交接的时间")
     item_type = Column(
         "事项类型",
         Kind.CHOICE,
@@ -192,8 +169,35 @@ class Handover(Sheet):
         width=16,
         hint="决定截止时间按哪条平台规则算；没填截止时间时按交接时间加该规则的时限",
     )
+    order_no = order_no("订单号", required=False)
+    order_status = Column("订单状态", Kind.CHOICE, aliases=("交易状态",), choices=ORDER_STATUS, width=14)
+    price = money("订单价格", aliases=("订单金额", "金额"))
+    details = Column("订单描述", Kind.TEXT, aliases=("问题描述",), width=28, wrap=True)
+    instruction = Column(
+        "交接处理",
+        Kind.TEXT,
+        aliases=("交接事项", "处理事项"),
+        required=True,
+        width=44,
+        wrap=True,
+        hint="下一班要做什么、在什么时间之前",
+    )
+    progress = Column(
+        "本班进展",
+        Kind.TEXT,
+        aliases=("处理进展", "跟进情况", "跟进进展"),
+        width=30,
+        wrap=True,
+        hint="本班对该事项做了什么、结果如何；下次交接班时带到该事项的新一行，不会丢",
+    )
+    from_agent = agent("交接人")
+    to_agent = agent("承接人", aliases=("接班人",))
+    at = Column("时间", Kind.DATETIME, aliases=("交接时间",), required=True, hint="交接时间，如 2026-11-03 18:00")
+    source = Column("来源", Kind.TEXT, width=14, hint="该事项来自哪张表哪一行")
+    state = Column("状态", Kind.CHOICE, aliases=("处理状态",), required=True, choices=HANDOVER_STATE)
+    acknowledged_at = Column("确认时间", Kind.DATETIME, aliases=("接收确认时间",), hint="承接人确认收到交接的时间")
     item_no = Column(
-        "事项编号", Kind.TEXT, role=Role.COMPUTED, width=11, hint="交接班自动生成，同一事项每次交接编号相同，请勿修改"
+        "事项编号", Kind.TEXT, role=Role.COMPUTED, width=16, hint="交接班自动生成，同一事项每次交接编号相同，请勿修改"
     )
 
     duplicate_key = (at, item_no, buyer_id, order_no, instruction)  # one item handed over twice at once
@@ -527,14 +531,37 @@ class ChaseDetail(Sheet):
         Kind.PHONE,
         aliases=("电话", "手机", "手机号", "收货人电话"),
         personal=True,
-        hint="订单详情里的收货人手机或座机",
-        width=15,
+        hint="订单详情里的收货人手机或座机；隐私号（如 17012345678-1234）和后台打码的号码（如 138****8000）照原样粘贴",
+        width=18,
     )
-    chased_on = Column("催款日期", Kind.DATE, required=True)
+    chased_at = Column(
+        "催款时间",
+        Kind.DATETIME,
+        aliases=("催款日期",),
+        required=True,
+        hint="催款的日期和时间，如 2026-11-22 14:30；只写日期也可以",
+    )
     agent = agent("催款人")
-    method = Column("催款方式", Kind.CHOICE, required=True, choices=CHASE_METHOD)
-    answer = Column("接听情况", Kind.CHOICE, choices=CHASE_ANSWER)
+    method = Column("催款方式", Kind.CHOICE, aliases=("联系方式",), required=True, choices=CHASE_METHOD)
+    answer = Column(
+        "接听情况",
+        Kind.CHOICE,
+        aliases=("联系情况", "回复情况"),
+        choices=CHASE_ANSWER,
+        width=12,
+        hint=f"{CHASE_METHOD.PHONE}填{CHASE_METHOD.default_attributes()[CHASE_METHOD.PHONE]}；"
+        f"{LIST_SEPARATOR.join(CHASE_METHOD.values[1:])}填{CHASE_METHOD.default_attributes()[CHASE_METHOD.SMS]}"
+        f"（各方式可选哪些，在「设置」表的「{CHASE_METHOD.attribute}」列）",
+    )
     feedback = Column("客户反馈", Kind.TEXT, aliases=("买家反馈",), width=24)
+    unpaid_reason = Column(
+        "未付原因",
+        Kind.CHOICE,
+        aliases=("未付款原因", "不付款原因"),
+        choices=UNPAID_REASON,
+        width=14,
+        hint="买家为什么还没付款；可从下拉列表选，也可以自己写",
+    )
     result = Column("催款结果", Kind.CHOICE, choices=CHASE_RESULT)
     paid_at = Column("付款时间", Kind.DATETIME)
     closes_at = Column(
@@ -547,8 +574,8 @@ class ChaseDetail(Sheet):
     )
     remarks = remarks()
 
-    archive = Archive(chased_on)
-    contacted = (CHASE_ANSWER.BUYER, CHASE_ANSWER.SOMEONE_ELSE)  # 接听情况 values that count as 已联系
+    archive = Archive(chased_at)
+    listed_by = (ListedBy(answer, method),)  # 接听情况 fits the 催款方式 (电话: 本人接听…, 旺旺: 已回复…)
     follow_up = FollowUp(
         "CH",
         ITEM_TYPE.CHASE,
@@ -559,7 +586,7 @@ class ChaseDetail(Sheet):
         order=order_no,
         price=amount,
         one_per=order_no,
-        latest_by=chased_on,
+        latest_by=chased_at,
         lapses=True,
         order_status=((Always(), ORDER_STATUS.AWAITING_PAYMENT),),
         describe=Template("未付款订单 ¥{amount|?}（上次：{answer|method|未记录}）"),
@@ -604,3 +631,5 @@ BY_KEY = {spec.key: spec for spec in LEDGERS}
 for _spec in LEDGERS:
     if _spec.follow_up is not None:
         _spec.follow_up.check(_spec, RULES)
+    for _listed in _spec.listed_by:
+        _listed.check(_spec)

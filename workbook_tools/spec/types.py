@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
-    from workbook_tools.spec.rowrules import Archive, AtMost, Evidence, FollowUp
+    from workbook_tools.spec.rowrules import Archive, AtMost, Evidence, FollowUp, ListedBy
 
 
 def display_width(text: str) -> int:
@@ -79,10 +79,14 @@ class Unit(enum.Enum):
     MINUTES = "分钟"
     TIMES = "次"
     PHOTOS = "张"
+    SWITCH = "1=是，0=否"  # a team's yes/no choice, not a quantity
 
     @property
     def is_time(self) -> bool:
         return self in (Unit.DAYS, Unit.HOURS, Unit.MINUTES)
+
+
+LIST_SEPARATOR = "、"  # between the values one cell lists (an attribute such as 可选接听情况)
 
 
 class ChoiceList:
@@ -172,6 +176,7 @@ class Column:
     personal: bool = False  # buyer's phone / address: masked in anything we generate
     required_when: tuple[Column, str] | None = None  # (other column, value)
     width: float | None = None
+    wrap: bool = False  # long text: shown on several lines within the column's width, never cut off
     key: str = field(default="", init=False)
     sheet_key: str = field(default="", init=False, repr=False)
 
@@ -218,6 +223,7 @@ class Sheet:
     description: ClassVar[str] = ""
     follow_up: ClassVar[FollowUp | None] = None  # how its rows become handover items
     evidence: ClassVar[Evidence | None] = None  # photos a kind of case needs
+    listed_by: ClassVar[tuple[ListedBy, ...]] = ()  # columns whose value must fit another's (接听情况 by 催款方式)
     limits: ClassVar[tuple[AtMost, ...]] = ()  # a column that may not exceed another in its row
     one_of: ClassVar[tuple[Column, ...]] = ()  # a row must fill at least one of these (it says who or what)
     written: ClassVar[bool] = False  # the tool adds or replaces rows in it (so one sheet must be chosen)

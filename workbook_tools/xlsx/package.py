@@ -20,10 +20,10 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from lxml import etree
-from openpyxl.formula.translate import Translator
 
-from workbook_tools.core.changes import CellValue, Change, DeleteRows, EditSheet, NewSheet
-from workbook_tools.core.tables import cell_name
+from workbook_tools.core.changes import CellValue, Change, DeleteRows, EditSheet, Highlight, Look, NewSheet
+from workbook_tools.core.tables import Area, cell_name
+from workbook_tools.core.text_fit import wrapped_height
 from workbook_tools.core.values import excel_epoch
 from workbook_tools.errors import OutputError
 from workbook_tools.spec.types import Kind
@@ -31,6 +31,7 @@ from workbook_tools.xlsx.package_checks import is_1904
 from workbook_tools.xlsx.references import RowMap, shift_area, shift_formula, shift_sqref
 
 M = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PR = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT = "http://schemas.openxmlformats.org/package/2006/content-types"
@@ -45,6 +46,30 @@ CHART_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 _CELL = re.compile(r"([A-Z]+)(\d+)")
 _BUILTIN_DATE_FORMATS = set(range(14, 23)) | {45, 46, 47}
 _PARSER = etree.XMLParser(huge_tree=True, remove_blank_text=False)
+# What may follow <conditionalFormatting> in a worksheet (CT_Worksheet's sequence, ECMA-376 Part 1, 18.3.1.99).
+_AFTER_CONDITIONAL_FORMATS = {
+    "dataValidations",
+    "hyperlinks",
+    "printOptions",
+    "pageMargins",
+    "pageSetup",
+    "headerFooter",
+    "rowBreaks",
+    "colBreaks",
+    "customProperties",
+    "cellWatches",
+    "ignoredErrors",
+    "smartTags",
+    "drawing",
+    "legacyDrawing",
+    "legacyDrawingHF",
+    "picture",
+    "oleObjects",
+    "controls",
+    "webPublishItems",
+    "tableParts",
+    "extLst",
+}
 
 
 def q(tag: str, ns: str = M) -> str:
@@ -228,9 +253,18 @@ class Styles:
 
     def _section(self, tag: str) -> etree._Element:
         section = self.root.find(q(tag))
-        if section is None:  # numFmts is the only optional one we touch, and comes first
+        if section is None:  # numFmts comes first; dxfs follows the cell styles (CT_Stylesheet's sequence)
             section = etree.Element(q(tag), count="0")
-            self.package.edit(self.PART).insert(0, section)
+            root = self.package.edit(self.PART)
+            if tag == "numFmts":
+                root.insert(0, section)
+            else:
+                later = {q(t) for t in ("tableStyles", "colors", "extLst")}
+                follower = next((child for child in root if child.tag in later), None)
+                if follower is not None:
+                    follower.addprevious(section)
+                else:
+                    root.append(section)
         return section
 
     def number_format(self, xf_index: int) -> str | int:
@@ -281,6 +315,41 @@ class Styles:
             self.cache[key] = self._append("cellXfs", xf)
         return self.cache[key]
 
+    def with_wrap(self, xf_index: int) -> int:
+        """A style like `xf_index` that shows long text on several lines."""
+        key = ("wrap", xf_index)
+        if key not in self.cache:
+            xf = etree.fromstring(etree.tostring(self.root.find(q("cellXfs"))[xf_index]))
+            alignment = xf.find(q("alignment"))
+            if alignment is not None and alignment.get("wrapText") in ("1", "true"):
+                self.cache[key] = xf_index
+                return xf_index
+            if alignment is None:
+                alignment = etree.Element(q("alignment"))
+                xf.insert(0, alignment)  # the first child of an xf (CT_Xf: alignment, protection, extLst)
+            alignment.set("wrapText", "1")
+            xf.set("applyAlignment", "1")
+            self.cache[key] = self._append("cellXfs", xf)
+        return self.cache[key]
+
+    def dxf(self, look: Look) -> int:
+        """The index of a differential format (what a conditional format applies) drawing `look`."""
+        dxf = etree.Element(q("dxf"))
+        if look.font_color or look.bold:
+            font = etree.SubElement(dxf, q("font"))
+            if look.bold:
+                etree.SubElement(font, q("b"))
+            if look.font_color:
+                etree.SubElement(font, q("color"), rgb=_argb(look.font_color))
+        if look.fill:
+            fill = etree.SubElement(etree.SubElement(dxf, q("fill")), q("patternFill"))
+            etree.SubElement(fill, q("bgColor"), rgb=_argb(look.fill))
+        return self._append("dxfs", dxf)
+
+    def import_dxf(self, dxf: etree._Element) -> int:
+        """The index, here, of another styles.xml's differential format (it holds its fonts and fills itself)."""
+        return self._append("dxfs", dxf)
+
     def import_xf(self, other: etree._Element, index: int) -> int:
         """The index, here, of style `index` of another styles.xml (fonts, fills, borders come along)."""
         key = ("import", id(other), index)
@@ -300,6 +369,10 @@ class Styles:
         xf.set("xfId", "0")
         self.cache[key] = self._append("cellXfs", xf)
         return self.cache[key]
+
+
+def _argb(colour: str) -> str:
+    return "FF" + colour.lstrip("#").upper()
 
 
 def _clean_text(text: str) -> str:
@@ -415,11 +488,25 @@ def _keep_formula_groups(sheet_name: str, sheet: etree._Element, targets: set[tu
         if master is None:
             continue  # a group without its master is already broken; leave it as it is
         origin = master.getparent().get("r")
+        from openpyxl.formula.translate import Translator  # here: a rare path, and openpyxl costs a click ~0.1-0.4 s
+
         for (row, col), formula in cells.items():
             text = Translator("=" + master.text, origin=origin).translate_formula(cell_name(row, col))
             formula.text = text[1:]
             for attribute in ("t", "si", "ref"):
                 formula.attrib.pop(attribute, None)
+
+
+def _row_at(data: etree._Element, rows: dict[int, etree._Element], number: int) -> etree._Element:
+    row = rows.get(number)
+    if row is None:
+        row = etree.Element(q("row"), r=str(number))
+        _insert_ordered(data, rows, number, row)
+    return row
+
+
+def _cells_of(row: etree._Element) -> dict[int, etree._Element]:
+    return _numbered(row, lambda c: split_cell(c.get("r"))[1] if c.get("r") else None)
 
 
 def edit_sheet(package: Package, styles: Styles, edit: EditSheet) -> None:
@@ -434,12 +521,9 @@ def edit_sheet(package: Package, styles: Styles, edit: EditSheet) -> None:
     for change in edit.cells:
         by_row.setdefault(change.row, []).append(change)
     for number in sorted(by_row):
-        row = rows.get(number)
-        if row is None:
-            row = etree.Element(q("row"), r=str(number))
-            _insert_ordered(data, rows, number, row)
+        row = _row_at(data, rows, number)
         row.attrib.pop("spans", None)
-        cells = _numbered(row, lambda c: split_cell(c.get("r"))[1] if c.get("r") else None)
+        cells = _cells_of(row)
         for change in by_row[number]:
             cell = cells.get(change.col)
             if change.value is None and (cell is None or cell.find(q("f")) is not None):
@@ -448,10 +532,101 @@ def edit_sheet(package: Package, styles: Styles, edit: EditSheet) -> None:
                 cell = etree.Element(q("c"), r=cell_name(number, change.col))
                 _insert_ordered(row, cells, change.col, cell)
             _set_cell(cell, change, styles, col_styles.get(change.col, 0))
+    _wrap(data, rows, styles, col_styles, edit.wrapped)
+    _fit_rows(sheet, edit.wrapped_texts)
+    for number in edit.hidden_rows:
+        _row_at(data, rows, number).set("hidden", "1")
     _grow_dimension(sheet, max(by_row, default=1), max((c.col for c in edit.cells), default=1))
+    _add_highlights(sheet, styles, edit.highlights)
     if edit.last_row is not None:
         for table_part in package.related(part, TABLE_REL):
             _resize_table(package, table_part, edit.header_row, edit.last_row)
+
+
+def _wrap(
+    data: etree._Element,
+    rows: dict[int, etree._Element],
+    styles: Styles,
+    col_styles: dict[int, int],
+    areas: tuple[Area, ...],
+) -> None:
+    """Every cell of `areas` wraps; empty ones are created with the column's style, so later typing wraps too."""
+    for first_row, first_col, last_row, last_col in areas:
+        for number in range(first_row, last_row + 1):
+            row = _row_at(data, rows, number)
+            row.attrib.pop("spans", None)
+            cells = _cells_of(row)
+            for col in range(first_col, last_col + 1):
+                cell = cells.get(col)
+                if cell is None:
+                    cell = etree.Element(q("c"), r=cell_name(number, col))
+                    _insert_ordered(row, cells, col, cell)
+                style = styles.with_wrap(int(cell.get("s", col_styles.get(col, 0))))
+                if style:
+                    cell.set("s", str(style))
+
+
+def _column_widths(sheet: etree._Element) -> tuple[dict[int, float], float]:
+    """Each column's width as the sheet gives it, and the width of the others."""
+    widths = {}
+    cols = sheet.find(q("cols"))
+    for col in cols if cols is not None else ():
+        if col.get("width"):
+            for number in range(int(col.get("min")), min(int(col.get("max")), 16384) + 1):
+                widths[number] = float(col.get("width"))
+    form = sheet.find(q("sheetFormatPr"))
+    default = form.get("defaultColWidth") if form is not None else None
+    return widths, float(default) if default else 9.140625  # Excel's 8.43 characters, with the cell's padding
+
+
+def _fit_rows(sheet: etree._Element, texts: dict[tuple[int, int], str]) -> None:
+    """Rows holding wrapped `texts` (by cell) as tall as their text needs, never shorter than they were.
+
+    The height is stored as Excel stores a height it fitted itself (no
+    customHeight), so Excel fits the row again when someone edits it; a height
+    the team set by hand (customHeight) is theirs and stays.
+    """
+    if not texts:
+        return
+    widths, default = _column_widths(sheet)
+    by_row: dict[int, list[tuple[str, float]]] = {}
+    for (number, col), text in texts.items():
+        by_row.setdefault(number, []).append((text, widths.get(col, default)))
+    rows = _numbered(sheet.find(q("sheetData")), lambda row: int(row.get("r")) if row.get("r") else None)
+    for number, cells in by_row.items():
+        row, height = rows.get(number), wrapped_height(cells)
+        if row is None or height is None or row.get("customHeight") in ("1", "true"):
+            continue
+        if height > float(row.get("ht") or 0):
+            row.set("ht", f"{height:g}")
+
+
+def _add_highlights(sheet: etree._Element, styles: Styles, highlights: tuple[Highlight, ...]) -> None:
+    """Conditional formats the sheet has none of (by marker) go on top of its rules, first given first.
+
+    Excel puts a rule added through its API above the others; the file gets the
+    same order, the team's rules keeping theirs below ours.
+    """
+    formats = [*sheet.iter(q("conditionalFormatting"), q("conditionalFormatting", X14))]
+    present = "".join(text for cf in formats for text in cf.itertext())
+    new = [h for h in highlights if h.marker not in present]
+    if not new:
+        return
+    for rule in sheet.iter(q("cfRule"), q("cfRule", X14)):
+        if rule.get("priority"):
+            rule.set("priority", str(int(rule.get("priority")) + len(new)))
+    follower = next((child for child in sheet if etree.QName(child).localname in _AFTER_CONDITIONAL_FORMATS), None)
+    for priority, highlight in enumerate(new, start=1):
+        top, left, bottom, right = highlight.area
+        element = etree.Element(q("conditionalFormatting"), sqref=f"{cell_name(top, left)}:{cell_name(bottom, right)}")
+        rule = etree.SubElement(
+            element, q("cfRule"), type="expression", dxfId=str(styles.dxf(highlight.look)), priority=str(priority)
+        )
+        etree.SubElement(rule, q("formula")).text = highlight.formula
+        if follower is not None:
+            follower.addprevious(element)
+        else:
+            sheet.append(element)
 
 
 def _grow_dimension(sheet: etree._Element, last_row: int, last_col: int) -> None:
@@ -542,6 +717,7 @@ def add_generated_sheet(package: Package, styles: Styles, new: NewSheet, scratch
         package.set_content_type(target, scratch.content_type(scratch_part))
     sheet = scratch.xml(scratch_part)
     _localize(sheet, scratch, styles)
+    _fit_rows(sheet, new.wrapped_texts)
     package.put(target, etree.tostring(sheet, xml_declaration=True, encoding="UTF-8", standalone=True))
     _copy_related(scratch, scratch_part, package, target)
 
@@ -561,6 +737,10 @@ def _localize(sheet: etree._Element, scratch: Package, styles: Styles) -> None:
             element.remove(value)
             element.set("t", "inlineStr")
             etree.SubElement(etree.SubElement(element, q("is")), q("t")).text = strings[int(value.text)]
+    dxfs = scratch_styles.find(q("dxfs"))
+    for rule in sheet.iter(q("cfRule")):
+        if rule.get("dxfId") is not None and dxfs is not None:
+            rule.set("dxfId", str(styles.import_dxf(dxfs[int(rule.get("dxfId"))])))
     for view in sheet.iter(q("sheetView")):
         view.attrib.pop("tabSelected", None)
 

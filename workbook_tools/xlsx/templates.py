@@ -17,10 +17,11 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from workbook_tools.core.changes import Look, NewSheet, Style
+from workbook_tools.core.changes import Highlight, Look, NewSheet, Style
+from workbook_tools.core.handover import urgent_handover_rows
 from workbook_tools.spec.lists import PLATFORM
 from workbook_tools.spec.settings_sheet import SETTINGS
-from workbook_tools.spec.sheets import LEDGERS
+from workbook_tools.spec.sheets import HANDOVER, LEDGERS
 from workbook_tools.spec.types import ChoiceList, Column, Kind, Role, Sheet, display_width
 
 BUILD_DATE = datetime(2026, 1, 1)  # fixed document date: builds must be reproducible
@@ -84,6 +85,21 @@ class _Builder:
             self.formats[key] = self.book.add_format(props)
         return self.formats[key]
 
+    def cell_format(self, kind: Kind, wrap: bool = False) -> Any:
+        return self.fmt(num_format=kind.number_format, **({"text_wrap": True} if wrap else {}))
+
+    def highlight(self, sheet: Any, highlights: Iterable[Highlight]) -> None:
+        """Conditional formats in priority order (XlsxWriter ranks them as they are added)."""
+        for h in highlights:
+            first_row, first_col, last_row, last_col = h.area
+            sheet.conditional_format(
+                first_row - 1,
+                first_col - 1,
+                last_row - 1,
+                last_col - 1,
+                {"type": "formula", "criteria": "=" + h.formula, "format": self.fmt(**xlsxwriter_format(h.look))},
+            )
+
     def header_format(self, role: Role) -> Any:
         return self.fmt(bold=True, bg_color=role.fill, border=1, align="center", valign="vcenter", text_wrap=True)
 
@@ -92,7 +108,7 @@ class _Builder:
         last_data_row = max(1, len(rows))
         columns = []
         for index, column in enumerate(spec.columns):
-            cell_format = self.fmt(num_format=column.kind.number_format)
+            cell_format = self.cell_format(column.kind, column.wrap)
             sheet.set_column(index, index, column.display_width, cell_format)
             options: dict[str, Any] = {
                 "header": column.header,
@@ -113,7 +129,10 @@ class _Builder:
         for r, row in enumerate(rows, start=1):
             for index, column in enumerate(spec.columns):
                 if not column.computed and row.get(column) is not None:
-                    self._write(sheet, r, index, row[column], column.kind)
+                    self._write(sheet, r, index, row[column], column.kind, self.cell_format(column.kind, column.wrap))
+        if spec is HANDOVER:
+            positions = {column: i for i, column in enumerate(spec.columns, start=1)}
+            self.highlight(sheet, urgent_handover_rows(positions, (2, 1, LAST_ROW + 1, len(positions))))
         sheet.set_row(0, 30)
         sheet.freeze_panes(1, 0)
         sheet.set_landscape()
@@ -225,7 +244,8 @@ class _Builder:
                 col += 1
                 sheet.write_string(0, col, cl.attribute, head)
                 sheet.write_column(1, col, cl.attribute_values, self.fmt(num_format="@"))
-                sheet.set_column(col, col, display_width(cl.attribute) + 4, self.fmt(num_format="@"))
+                width = max(display_width(cl.attribute) + 4, *(display_width(v) + 2 for v in cl.attribute_values))
+                sheet.set_column(col, col, min(width, 40), self.fmt(num_format="@"))
                 self.book.define_name(f"Map_{cl.name}", f"='{title}'!${letter}$2:${xl_col_to_name(col)}${last}")
             col += 1
         sheet.freeze_panes(1, 0)
@@ -244,11 +264,14 @@ class _Builder:
                         look["bg_color"] = new.header_fills[c]
                     if kind is not None:
                         look["num_format"] = kind.number_format
+                    if c < len(block.wraps) and block.wraps[c]:
+                        look["text_wrap"] = True
                     self._write(sheet, block.row - 1 + r, block.col - 1 + c, value, kind or Kind.TEXT, self.fmt(**look))
         for col, width in new.widths.items():
             sheet.set_column(col - 1, col - 1, width)
         if new.freeze_row:
             sheet.freeze_panes(new.freeze_row, 0)
+        self.highlight(sheet, new.highlights)
         for spec in new.charts:
             chart = self.book.add_chart({"type": spec.kind})
             for name, (r1, c1, r2, c2) in spec.series:
