@@ -8,6 +8,8 @@ WORKBOOK_TOOLS_REQUIRE_POSTGRES=1 (set by .ci/run).
 from __future__ import annotations
 
 import json
+import re
+import zipfile
 from collections import Counter
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -15,16 +17,21 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.packaging.custom import IntProperty, StringProperty
 from sqlalchemy import create_engine, func, select
 
-from workbook_tools.core.archive import ARCHIVED, canonical
+from workbook_tools.core.archive import ARCHIVED, ID_PROPERTY, RUN_PROPERTY, ArchiveMark, canonical
+from workbook_tools.core.changes import CellValue, EditSheet
 from workbook_tools.core.validate import check_workbook
 from workbook_tools.spec.lists import RETURN_RESULT
 from workbook_tools.spec.sheets import HANDOVER, RETURNS
 from workbook_tools.store import archive as store
 from workbook_tools.store.schema import RUNS, TABLES
 from workbook_tools.xlsx.locking import lock_path
+from workbook_tools.xlsx.package import Package, apply_changes
+from workbook_tools.xlsx.properties import custom_properties
 from workbook_tools.xlsx.reader import read_grids
+from workbook_tools.xlsx.templates import build_generated_sheet
 
 from conftest import demo_workbook, run
 
@@ -35,17 +42,33 @@ def _engine(path: Path, db: str | None):
     return create_engine(store.database(path, db).url)
 
 
-def _archived(path: Path, db: str | None) -> dict[str, list[dict]]:
-    """What the archive holds for this workbook, by sheet key: every row as a dict."""
+def _mark(path: Path) -> ArchiveMark | None:
+    return ArchiveMark.of(custom_properties(Package(path.read_bytes()), (ID_PROPERTY, RUN_PROPERTY)))
+
+
+def _archived(path: Path, db: str | None, identity: str | None = None) -> dict[str, list[dict]]:
+    """What the archive holds for this workbook (by the id it carries, or `identity`), by sheet key: each row as
+    a dict."""
+    mark = _mark(path)
+    identity = identity or (mark.workbook if mark else None)
     engine = _engine(path, db)
     held = {}
     with engine.connect() as connection:
         for spec, table in TABLES.items():
             if engine.dialect.has_table(connection, table.name):
-                rows = connection.execute(select(table).where(table.c.source_workbook == str(path.resolve())))
+                rows = connection.execute(select(table).where(table.c.source_workbook == identity))
                 held[spec.key] = [dict(row._mapping) for row in rows]
     engine.dispose()
     return held
+
+
+def _identities(path: Path, db: str | None) -> set[str]:
+    """Every workbook id the archive's runs name."""
+    engine = _engine(path, db)
+    with engine.connect() as connection:
+        found = set(connection.execute(select(RUNS.c.source_workbook)).scalars())
+    engine.dispose()
+    return found
 
 
 def _ledger(path: Path) -> dict[str, list[tuple]]:
@@ -92,7 +115,7 @@ def test_closed_old_rows_move_to_the_database_and_the_rest_stay(workbook, archiv
             assert row["source_name"] == workbook.name and row["source_sheet"] == spec.title
     returns = held[RETURNS.key]
     assert returns and all(row[RETURNS.result.key] not in (None, RETURN_RESULT.PENDING) for row in returns)
-    assert (workbook.with_name("demo-team.archive.sqlite").exists()) == (archive_db is None)
+    assert (workbook.with_name("workbook-tools.archive.sqlite").exists()) == (archive_db is None)
 
 
 def test_the_ledger_keeps_its_formulas_validations_and_table(workbook, archive_db):
@@ -149,26 +172,22 @@ def test_daily_figures_are_the_same_before_and_after_archiving(workbook, archive
     held = _archived(workbook, archive_db)
     assert sum(len(rows) for rows in held.values()) > 0
     assert [figures(day) for day in days] == before
-    # and the figures did need the archive: without it they differ
+    # and the figures did need the archive: rows it holds fall in the days compared
+    window = TODAY - timedelta(days=len(days) + 6)
+    assert any(
+        window <= (day.date() if isinstance(day := row[spec.archive.by.key], datetime) else day)
+        for spec in ARCHIVED
+        for row in held.get(spec.key, [])
+    )
+    # an archive that does not know the workbook is refused, not read as "nothing archived"
     other = tmp_path / "elsewhere.sqlite"
-    without = run(
-        "daily-totals",
-        workbook,
-        "--date",
-        TODAY - timedelta(days=1),
-        "--at",
-        f"{TODAY} 18:00",
-        "--json",
-        "--out",
-        tmp_path / "d.xlsx",
-        "--force",
-        "--db",
-        f"sqlite:///{other}",
-    )
-    assert (
-        json.loads(without.stdout)["returns"] != before[1]["returns"]
-        or json.loads(without.stdout)["chase"] != before[1]["chase"]
-    )
+    for db in (f"sqlite:///{other}", f"sqlite:///{store.default_database(tmp_path / 'sub' / 'x.xlsx')}"):
+        if db.endswith("workbook-tools.archive.sqlite"):
+            (tmp_path / "sub").mkdir()
+            create_engine(db).connect().close()
+        args = ["daily-totals", workbook, "--json", "--out", tmp_path / "d.xlsx", "--force", "--db", db]
+        refused = run(*args)
+        assert refused.exit_code == 2 and "里没有它的归档" in refused.output, refused.output
 
 
 def test_a_second_run_changes_nothing(workbook, archive_db):
@@ -180,25 +199,55 @@ def test_a_second_run_changes_nothing(workbook, archive_db):
     assert _archived(workbook, archive_db) == held and workbook.read_bytes() == data
 
 
+def _unfinished(path: Path, db: str | None, identity: str) -> int:
+    engine = _engine(path, db)
+    with engine.connect() as connection:
+        found = connection.execute(
+            select(func.count())
+            .select_from(RUNS)
+            .where(RUNS.c.source_workbook == identity, RUNS.c.finished_at.is_(None))
+        ).scalar()
+    engine.dispose()
+    return int(found or 0)
+
+
+def _refused(path: Path, db: str | None) -> str:
+    """Archive while Excel has the workbook open: refused, the workbook unchanged; the id the rows went under."""
+    data = path.read_bytes()
+    owner = path.with_name(f"~${path.name}")
+    owner.write_text("")
+    refused = _archive(path, db)
+    owner.unlink()
+    assert refused.exit_code == 2
+    assert "正在 Excel 中打开" in refused.output and "再运行同一条命令" in refused.output
+    assert len(refused.output.strip().splitlines()) == 1
+    assert path.read_bytes() == data
+    engine = _engine(path, db)
+    with engine.connect() as connection:
+        identity = (
+            connection.execute(
+                select(RUNS.c.source_workbook).where(RUNS.c.source_path == str(path.resolve())).order_by(RUNS.c.run_id)
+            )
+            .scalars()
+            .all()[-1]
+        )
+    engine.dispose()
+    return str(identity)
+
+
 def test_a_refused_rewrite_keeps_the_rows_in_the_database_and_a_rerun_neither_duplicates_nor_loses(
     workbook, archive_db
 ):
     before = _ledger(workbook)
-    data = workbook.read_bytes()
-    owner = workbook.with_name(f"~${workbook.name}")  # Excel has the workbook open
-    owner.write_text("")
-    refused = _archive(workbook, archive_db)
-    assert refused.exit_code == 2
-    assert "正在 Excel 中打开" in refused.output and "再运行同一条命令" in refused.output
-    assert len(refused.output.strip().splitlines()) == 1
-    assert workbook.read_bytes() == data
-    held = _archived(workbook, archive_db)
+    identity = _refused(workbook, archive_db)
+    assert _mark(workbook) is None
+    held = _archived(workbook, archive_db, identity)
     count = sum(len(rows) for rows in held.values())
     assert count > 0
-    owner.unlink()
     done = _archive(workbook, archive_db)
     assert done.exit_code == 0, done.output
     assert json.loads(done.stdout)["already_in_database"] == count
+    assert _mark(workbook).workbook == identity  # the re-run found the refused run's id by the workbook's path
     after = _archived(workbook, archive_db)
     assert sorted(r["archive_id"] for rows in after.values() for r in rows) == sorted(
         r["archive_id"] for rows in held.values() for r in rows
@@ -207,15 +256,104 @@ def test_a_refused_rewrite_keeps_the_rows_in_the_database_and_a_rerun_neither_du
     for spec in ARCHIVED:
         moved = [tuple(canonical(r[c.key]) for c in spec.columns if not c.computed) for r in after.get(spec.key, [])]
         assert Counter(remaining[spec.key]) + Counter(moved) == Counter(before[spec.key])
-    engine = _engine(workbook, archive_db)
-    with engine.connect() as connection:
-        unfinished = connection.execute(
-            select(func.count())
-            .select_from(RUNS)
-            .where(RUNS.c.source_workbook == str(workbook.resolve()), RUNS.c.finished_at.is_(None))
-        ).scalar()
-    engine.dispose()
-    assert unfinished == 0
+    assert _unfinished(workbook, archive_db, identity) == 0
+
+
+def _daily(path: Path, db: str | None, day: date, out: Path) -> dict:
+    args = ["daily-totals", path, "--date", day, "--at", f"{TODAY} 18:00", "--json", "--out", out, "--force"]
+    result = run(*args, *(["--db", db] if db else []))
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)
+    found["excluded_rows"] = len(found["excluded_rows"])  # rows with errors stay, but move up
+    return found
+
+
+def test_rows_of_a_refused_second_run_count_once_and_a_row_changed_since_is_archived_as_it_is_now(
+    workbook, archive_db, tmp_path
+):
+    first = run(
+        "archive", workbook, "--before", TODAY - timedelta(days=1), "--json", *(["--db", archive_db] * bool(archive_db))
+    )
+    assert first.exit_code == 0 and json.loads(first.stdout)["archived"] > 0, first.output
+    mark = _mark(workbook)
+    days = [TODAY - timedelta(days=n) for n in range(3)]
+    figures = [_daily(workbook, archive_db, day, tmp_path / "d.xlsx") for day in days]
+    archived_first = sum(len(rows) for rows in _archived(workbook, archive_db).values())
+
+    assert _refused(workbook, archive_db) == mark.workbook
+    pending = sum(len(rows) for rows in _archived(workbook, archive_db).values()) - archived_first
+    assert pending > 0
+    # the refused run's rows are in the database and still in the workbook: counted once
+    assert [_daily(workbook, archive_db, day, tmp_path / "d.xlsx") for day in days] == figures
+
+    # a colleague corrects one of those rows before the re-run: the archive takes the row as it is now
+    held = _archived(workbook, archive_db)[RETURNS.key]
+    target = next(r for r in held if r["archive_run"] != mark.run)
+    column = next(
+        c.column for c in openpyxl.load_workbook(workbook)[RETURNS.title][1] if c.value == RETURNS.product.header
+    )
+    edit = EditSheet(sheet=RETURNS.title, cells=(CellValue(target["source_row"], column, "改过的商品"),))
+    workbook.write_bytes(apply_changes(workbook.read_bytes(), [edit], build_generated_sheet))
+    assert _mark(workbook) == mark
+    before = _ledger(workbook)
+
+    done = _archive(workbook, archive_db)
+    assert done.exit_code == 0, done.output
+    summary = json.loads(done.stdout)
+    assert summary["already_in_database"] == pending - 1 and summary["archived"] == pending
+    after = _archived(workbook, archive_db)
+    assert sum(len(rows) for rows in after.values()) == archived_first + pending
+    products = Counter(r[RETURNS.product.key] for r in after[RETURNS.key])
+    assert products["改过的商品"] == 1
+    assert (
+        products[target[RETURNS.product.key]]
+        == Counter(r[RETURNS.product.key] for r in held)[target[RETURNS.product.key]] - 1
+    )
+    remaining = _ledger(workbook)
+    for spec in ARCHIVED:
+        moved = [
+            tuple(canonical(r[c.key]) for c in spec.columns if not c.computed)
+            for r in after.get(spec.key, [])
+            if r["archive_run"] != mark.run
+        ]
+        assert Counter(remaining[spec.key]) + Counter(moved) == Counter(before[spec.key]), spec.title
+    assert _unfinished(workbook, archive_db, mark.workbook) == 0
+
+
+def test_a_moved_and_renamed_workbook_keeps_its_archive(workbook, archive_db, tmp_path, libreoffice):
+    """Its id travels in its custom document properties, beside every property the team gave it, and through a
+    save by another program (LibreOffice here)."""
+    book = openpyxl.load_workbook(workbook)
+    book.custom_doc_props.append(StringProperty(name="负责组", value="售后二组"))
+    book.custom_doc_props.append(IntProperty(name="年份", value=2026))
+    book.save(workbook)
+    day = TODAY - timedelta(days=1)
+    figures = _daily(workbook, archive_db, day, tmp_path / "d.xlsx")
+    assert _archive(workbook, archive_db).exit_code == 0
+    mark = _mark(workbook)
+    assert mark is not None
+    kept = openpyxl.load_workbook(workbook).custom_doc_props
+    assert {(p.name, p.value) for p in kept.props} == {
+        ("负责组", "售后二组"),
+        ("年份", 2026),
+        (ID_PROPERTY, mark.workbook),
+        (RUN_PROPERTY, str(mark.run)),
+    }
+    with zipfile.ZipFile(workbook) as package:  # each its own pid, from 2 up (ECMA-376 Part 1 §15.2.12.2)
+        pids = re.findall(rb'pid="(\d+)"', package.read("docProps/custom.xml"))
+    assert sorted(map(int, pids)) == [2, 3, 4, 5]
+
+    elsewhere = tmp_path / "另一个盘" / "2026年售后台账.xlsx"
+    elsewhere.parent.mkdir()
+    saved = libreoffice.convert(workbook, "xlsx") / workbook.name
+    workbook.unlink()
+    saved.rename(elsewhere)
+    if archive_db is None:  # the SQLite archive goes along with the workbooks of its folder
+        store.default_database(workbook).rename(store.default_database(elsewhere))
+    assert _daily(elsewhere, archive_db, day, tmp_path / "d.xlsx") == figures
+    assert _mark(elsewhere) == mark
+    again = _archive(elsewhere, archive_db)  # nothing left to archive, nothing archived twice
+    assert again.exit_code == 0 and json.loads(again.stdout)["archived"] == 0
 
 
 def test_a_checksum_mismatch_aborts_before_the_workbook_changes(workbook, archive_db, monkeypatch):

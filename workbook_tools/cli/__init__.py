@@ -19,6 +19,7 @@ import click
 
 from workbook_tools import __version__
 from workbook_tools.cli.progress import Progress
+from workbook_tools.core.archive import ID_PROPERTY, RUN_PROPERTY, ArchiveMark
 from workbook_tools.core.changes import Change, placement_note
 from workbook_tools.core.findings import Finding
 from workbook_tools.core.gc_pause import gc_paused
@@ -31,6 +32,7 @@ from workbook_tools.spec.settings_sheet import SETTINGS
 from workbook_tools.spec.sheets import BY_KEY, BY_TITLE, CHASE_SUMMARY, HANDOVER, LEDGERS, RESENDS, RETURNS
 from workbook_tools.spec.types import display_width
 from workbook_tools.xlsx.backups import BACKUPS_KEPT
+from workbook_tools.xlsx.properties import custom_properties
 from workbook_tools.xlsx.reader import date1904
 from workbook_tools.xlsx.templates import TEAM_FILE, TEMPLATE_DIR, build_templates, build_workbook, stale_templates
 from workbook_tools.xlsx.writer import WorkbookFile, write_new_file
@@ -86,6 +88,13 @@ def _print_check(path: Path, check: WorkbookCheck) -> None:
 def _check(book: WorkbookFile, day: date) -> WorkbookCheck:
     """Validate a workbook read from a file, in its own date system."""
     return check_workbook(book.grids(), day, date1904=date1904(book.data, book.path.name))
+
+
+def _archive_mark(book: WorkbookFile) -> ArchiveMark | None:
+    """What the workbook carries of its archive (nothing when it was never archived)."""
+    from workbook_tools.xlsx.package import Package
+
+    return ArchiveMark.of(custom_properties(Package(book.data), (ID_PROPERTY, RUN_PROPERTY)))
 
 
 def _findings_json(path: Path, findings: tuple[Finding, ...]) -> list[dict[str, str]]:
@@ -323,11 +332,17 @@ def _backup_note(backup: Path | None) -> None:
         click.echo(f"改动前的版本已备份为 {backup}（每个工作簿保留最近 {BACKUPS_KEPT} 份）。", err=True)
 
 
-def _save(book: WorkbookFile, changes: Iterable[Change | None], out: Path | None, force: bool) -> Path | None:
+def _save(
+    book: WorkbookFile,
+    changes: Iterable[Change | None],
+    out: Path | None,
+    force: bool,
+    properties: dict[str, str] | None = None,
+) -> Path | None:
     made = [c for c in changes if c is not None]
     if not made and out is None:
         return None
-    saved = book.save(made, out, force)
+    saved = book.save(made, out, force, properties)
     for change in made:
         if note := placement_note(change):
             click.echo(note, err=True)
@@ -342,6 +357,7 @@ def _update(
     work: Callable[[WorkbookCheck], tuple[T, list[Change | None]]],
     out: Path | None,
     force: bool,
+    with_archive: Callable[[WorkbookFile, WorkbookCheck], WorkbookCheck] | None = None,
 ) -> tuple[T, Path | None]:
     """Open, check and change a workbook, then save it (to `out`, or safely in place), showing progress.
 
@@ -353,6 +369,8 @@ def _update(
         with WorkbookFile.editing(file) as book:
             progress.phase(f"正在读取 {file.name}")
             check = _check(book, day)
+            if with_archive is not None:
+                check = with_archive(book, check)
             progress.phase(phase)
             result, changes = work(check)
             return result, _save(book, changes, out, force)
@@ -438,7 +456,9 @@ def acknowledge_command(
     click.echo(f"{done.agent} 已确认 {done.count} 项交接。" + (f"已写入 {written}。" if written else ""))
 
 
-DB_HELP = "归档数据库，如 postgresql://用户名:密码@服务器/数据库；默认是工作簿旁边的「工作簿名.archive.sqlite」。"
+DB_HELP = (
+    "归档数据库，如 postgresql://用户名:密码@服务器/数据库；默认是工作簿所在文件夹里的 workbook-tools.archive.sqlite。"
+)
 
 
 @cli.command("daily-totals")
@@ -452,19 +472,30 @@ def daily_totals_command(
 ) -> None:
     """日汇总：生成「日汇总」表（当天和近 7 天的退件、重发、质量问题、催款、交接），已归档的行一起算。"""
     from workbook_tools.core.totals import daily_totals, trend_window
-    from workbook_tools.store.archive import archived_records, database
 
     chosen = _day(day)
     moment = _moment(at, "--at")
-    archive = database(file, db)
+    if db:
+        from workbook_tools.store.archive import database
+
+        database(file, db)  # a wrong --db is refused before the workbook is read
+
+    def with_archive(book: WorkbookFile, check: WorkbookCheck) -> WorkbookCheck:
+        """The workbook's archived rows beside its own; a workbook never archived needs no database (nor its
+        libraries: SQLAlchemy is imported only here)."""
+        mark = _archive_mark(book)
+        if mark is None:
+            return check
+        from workbook_tools.store.archive import archived_records, database
+
+        first, last = trend_window(chosen)
+        return replace(check, archived=tuple(archived_records(database(file, db), file, mark, first, last)))
 
     def work(check: WorkbookCheck) -> tuple[dict[str, Any], list[Change | None]]:
-        first, last = trend_window(chosen)
-        check = replace(check, archived=tuple(archived_records(archive, file, first, last)))
         figures, sheet = daily_totals(check, chosen, moment)
         return figures, [sheet]
 
-    result, written = _update(file, chosen, f"正在生成{DAILY.title}", work, out, force)
+    result, written = _update(file, chosen, f"正在生成{DAILY.title}", work, out, force, with_archive)
     if as_json:
         _emit_json(result)
         return
@@ -541,16 +572,17 @@ def archive_command(file: Path, before: str, db: str | None, sheets: str | None,
             if leaving:
                 progress.phase("正在写入归档数据库并核对")
                 with connected(target) as engine:
-                    stored = store_rows(target, engine, file, leaving, day)
+                    stored = store_rows(target, engine, file, _archive_mark(book), leaving, day)
                     progress.phase(f"正在改写 {file.name}")
                     try:
-                        written = _save(book, [p.change() for p in leaving], None, False)
+                        changes = [p.change() for p in leaving]
+                        written = _save(book, changes, None, False, stored.mark.properties())
                     except WorkbookToolsError as exc:
                         raise OutputError(
                             f"{str(exc).rstrip('。')}；要归档的 {sum(len(p.rows) for p in leaving)} 行已存进"
                             f"「{target.shown}」，处理好后再运行同一条命令即可，不会重复也不会丢。"
                         ) from exc
-                    finish(target, engine, file)
+                    finish(target, engine, stored.mark)
     sheets_done = [{"sheet": p.sheet, "archived": len(p.rows), "kept": p.kept} for p in plans]
     if as_json:
         _emit_json(

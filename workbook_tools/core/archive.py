@@ -28,8 +28,35 @@ from workbook_tools.core.values import BadValue, coerce, is_blank
 from workbook_tools.spec.sheets import LEDGERS
 from workbook_tools.spec.types import Column, Sheet
 
+ID_PROPERTY = "workbook-tools 归档编号"  # custom document properties a user sees under 文件 → 属性 → 自定义
+RUN_PROPERTY = "workbook-tools 归档批次"
 Extras = tuple[tuple[str, Any], ...]  # (header, value) of the team's own columns of a row, in sheet order
 ARCHIVED = tuple(spec for spec in LEDGERS if spec.archive is not None and spec.follow_up is not None)
+
+
+@dataclass(frozen=True)
+class ArchiveMark:
+    """What a workbook carries of its archive, in its own custom document properties.
+
+    `workbook` is its identity in the archive: a random id written with the first
+    rewrite, so it follows the file through a move, a rename or another mount of
+    the same share (a drive letter or the server's name), which a path cannot. `run` is
+    the last run whose rows left the workbook: rows of a later run whose rewrite
+    was refused are still in the workbook and count there, not in the archive.
+    """
+
+    workbook: str
+    run: int
+
+    @classmethod
+    def of(cls, found: Mapping[str, str | None]) -> ArchiveMark | None:
+        workbook, run = found.get(ID_PROPERTY), found.get(RUN_PROPERTY)
+        if not workbook or not run or not run.strip().isdigit():
+            return None
+        return cls(workbook.strip(), int(run))
+
+    def properties(self) -> dict[str, str]:
+        return {ID_PROPERTY: self.workbook, RUN_PROPERTY: str(self.run)}
 
 
 @dataclass(frozen=True)

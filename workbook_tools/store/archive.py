@@ -9,6 +9,7 @@ of the workbook as those copies instead of writing them again.
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -17,23 +18,24 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, create_engine, insert, or_, select, update
+from sqlalchemy import Connection, Engine, and_, create_engine, delete, insert, or_, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
-from workbook_tools.core.archive import ARCHIVED, SheetArchive, checksum
+from workbook_tools.core.archive import ARCHIVED, ArchiveMark, SheetArchive, checksum
 from workbook_tools.core.records import Record
 from workbook_tools.errors import ArchiveError
 from workbook_tools.spec.types import Column, Kind, Sheet
 from workbook_tools.store.schema import METADATA, RUNS, TABLES
 
-SQLITE_SUFFIX = ".archive.sqlite"
+SQLITE_FILE = "workbook-tools.archive.sqlite"
 _SCHEMES = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg", "sqlite": "sqlite"}
 
 
 def default_database(workbook: Path) -> Path:
-    """The SQLite file beside a workbook: 退件表.xlsx → 退件表.archive.sqlite."""
-    return workbook.with_name(workbook.stem + SQLITE_SUFFIX)
+    """The SQLite file in a workbook's folder, one for every workbook there (each keyed by its own id): a workbook
+    renamed still finds its archive, and one moved finds it when the file moves with it."""
+    return workbook.parent / SQLITE_FILE
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ def transaction(db: Database, engine: Engine) -> Iterator[Connection]:
 
 @dataclass(frozen=True)
 class Stored:
-    run: int
+    mark: ArchiveMark  # what the rewritten workbook carries
     written: int  # rows copied in this run
     already: int  # rows an unfinished earlier run had copied already
 
@@ -111,13 +113,47 @@ def _values(spec: Sheet, row: Any) -> dict[Column, Any]:
     return {c: mapping[c.key] for c in spec.columns}
 
 
-def store_rows(db: Database, engine: Engine, workbook: Path, plans: Sequence[SheetArchive], before: date) -> Stored:
-    """Copy every leaving row into the archive in one transaction, checked, and open a run for them."""
-    identity, now = str(workbook.resolve()), datetime.now().replace(microsecond=0)
+def workbook_id(db: Database, engine: Engine, workbook: Path, mark: ArchiveMark | None) -> str:
+    """The workbook's id in the archive: the one it carries; else the one an earlier run on this very file gave it
+    before its rewrite was refused (so a re-run takes those rows as its own); else a new one."""
+    if mark is not None:
+        return mark.workbook
+    with transaction(db, engine) as connection:
+        if engine.dialect.has_table(connection, RUNS.name):
+            refused = connection.execute(
+                select(RUNS.c.source_workbook)
+                .where(and_(RUNS.c.source_path == str(workbook.resolve()), RUNS.c.finished_at.is_(None)))
+                .order_by(RUNS.c.run_id.desc())
+                .limit(1)
+            ).scalar()
+            if refused:
+                return str(refused)
+    return str(uuid.uuid4())
+
+
+def store_rows(
+    db: Database, engine: Engine, workbook: Path, mark: ArchiveMark | None, plans: Sequence[SheetArchive], before: date
+) -> Stored:
+    """Copy every leaving row into the archive in one transaction, checked, and open a run for them.
+
+    Rows of an earlier run whose rewrite was refused are still in the workbook:
+    each one the workbook still has is taken over by this run instead of being
+    copied again, and the others (changed or deleted in the workbook since) go.
+    """
+    identity = workbook_id(db, engine, workbook, mark)
+    now = datetime.now().replace(microsecond=0)
     written = already = 0
     with transaction(db, engine) as connection:
         METADATA.create_all(connection)
-        started = connection.execute(insert(RUNS).values(source_workbook=identity, before_day=before, started_at=now))
+        mine_runs = and_(RUNS.c.source_workbook == identity, RUNS.c.finished_at.is_(None))
+        if mark is not None:  # killed between its rewrite and `finish`: its rows did leave the workbook
+            connection.execute(update(RUNS).where(and_(mine_runs, RUNS.c.run_id <= mark.run)).values(finished_at=now))
+        refused = list(connection.execute(select(RUNS.c.run_id).where(mine_runs)).scalars())
+        started = connection.execute(
+            insert(RUNS).values(
+                source_workbook=identity, source_path=str(workbook.resolve()), before_day=before, started_at=now
+            )
+        )
         run = int(started.inserted_primary_key[0]) if started.inserted_primary_key else 0
         for plan in plans:
             if not plan.rows:
@@ -126,12 +162,11 @@ def store_rows(db: Database, engine: Engine, workbook: Path, plans: Sequence[She
             mine = and_(table.c.source_workbook == identity, table.c.source_sheet == plan.sheet)
             copies: dict[str, int] = defaultdict(int)
             pending: dict[str, list[int]] = defaultdict(list)
-            query = select(table.c.archive_id, table.c.row_checksum, table.c.copy_no, RUNS.c.finished_at).join(
-                RUNS, RUNS.c.run_id == table.c.archive_run
-            )
-            for archive_id, digest, copy_no, finished in connection.execute(query.where(mine)):
+            for archive_id, digest, copy_no, archive_run in connection.execute(
+                select(table.c.archive_id, table.c.row_checksum, table.c.copy_no, table.c.archive_run).where(mine)
+            ):
                 copies[digest] = max(copies[digest], copy_no)
-                if finished is None:
+                if archive_run in refused:
                     pending[digest].append(archive_id)
             expected: Counter[str] = Counter()
             ours: list[int] = []
@@ -157,18 +192,23 @@ def store_rows(db: Database, engine: Engine, workbook: Path, plans: Sequence[She
                         **_db_row(plan.spec, leaving.values),
                     }
                 )
+            for chunk in _chunks(ours):
+                connection.execute(update(table).where(table.c.archive_id.in_(chunk)).values(archive_run=run))
             if new:
                 connection.execute(insert(table), new)
             written += len(new)
-            if Counter(_read_back(connection, plan.spec, table, mine, run, ours)) != expected:
+            if Counter(_read_back(connection, plan.spec, table, mine, run)) != expected:
                 raise _mismatch(db, plan)
-    return Stored(run, written, already)
+        for table in TABLES.values() if refused else ():  # a refused run's rows the workbook no longer has as they were
+            connection.execute(
+                delete(table).where(and_(table.c.source_workbook == identity, table.c.archive_run.in_(refused)))
+            )
+    return Stored(ArchiveMark(identity, run), written, already)
 
 
-def _read_back(connection: Connection, spec: Sheet, table: Any, mine: Any, run: int, ours: list[int]) -> list[str]:
+def _read_back(connection: Connection, spec: Sheet, table: Any, mine: Any, run: int) -> list[str]:
     """The fingerprints of this run's rows, recomputed from what the database holds now."""
-    ours_or_run = or_(table.c.archive_run == run, *(table.c.archive_id.in_(chunk) for chunk in _chunks(ours)))
-    rows = connection.execute(select(table).where(and_(mine, ours_or_run)))
+    rows = connection.execute(select(table).where(and_(mine, table.c.archive_run == run)))
     return [checksum(spec, _values(spec, row), row.team_columns) for row in rows]
 
 
@@ -184,25 +224,40 @@ def _mismatch(db: Database, plan: SheetArchive) -> ArchiveError:
     )
 
 
-def finish(db: Database, engine: Engine, workbook: Path) -> None:
-    """The workbook has been rewritten: every unfinished run of it is done (its rows are now only in the archive)."""
+def finish(db: Database, engine: Engine, mark: ArchiveMark) -> None:
+    """The workbook has been rewritten (and carries `mark`): every unfinished run of it is done."""
     with transaction(db, engine) as connection:
         connection.execute(
             update(RUNS)
-            .where(and_(RUNS.c.source_workbook == str(workbook.resolve()), RUNS.c.finished_at.is_(None)))
+            .where(and_(RUNS.c.source_workbook == mark.workbook, RUNS.c.finished_at.is_(None)))
             .values(finished_at=datetime.now().replace(microsecond=0))
         )
 
 
-def archived_records(db: Database, workbook: Path, first: date, last: date) -> list[Record]:
-    """Archived rows of `workbook` that any of their dates puts between `first` and `last` (and the other rows of
-    the items they belong to), as the core reads ledger rows; none when there is no archive yet."""
+def _not_found(db: Database, workbook: Path) -> ArchiveError:
+    return ArchiveError(
+        f"「{workbook.name}」有行已归档，但「{db.shown}」里没有它的归档，这次没有汇总；"
+        "请用 --db 写明归档时用的数据库，或把归档时工作簿旁边的 workbook-tools.archive.sqlite 放回它旁边。"
+    )
+
+
+def archived_records(db: Database, workbook: Path, mark: ArchiveMark, first: date, last: date) -> list[Record]:
+    """The rows that left `workbook` (by its mark) that any of their dates puts between `first` and `last` (and
+    the other rows of the items they belong to), as the core reads ledger rows. A database that does not know the
+    workbook is refused: figures without its archived rows would be wrong without saying so."""
     if db.file is not None and not db.file.exists():
-        return []
+        raise _not_found(db, workbook)
     start, end = datetime.combine(first, time()), datetime.combine(last, time.max)
-    identity = str(workbook.resolve())
     records: list[Record] = []
     with connected(db) as engine, transaction(db, engine) as connection:
+        known = (
+            engine.dialect.has_table(connection, RUNS.name)
+            and connection.execute(
+                select(RUNS.c.run_id).where(and_(RUNS.c.source_workbook == mark.workbook, RUNS.c.run_id == mark.run))
+            ).first()
+        )
+        if not known:
+            raise _not_found(db, workbook)
         for spec in ARCHIVED:
             table = TABLES[spec]
             if not engine.dialect.has_table(connection, table.name):
@@ -216,7 +271,8 @@ def archived_records(db: Database, workbook: Path, first: date, last: date) -> l
                     if c.kind.dated
                 )
             )
-            mine = table.c.source_workbook == identity
+            # rows of a later run whose rewrite was refused are still in the workbook
+            mine = and_(table.c.source_workbook == mark.workbook, table.c.archive_run <= mark.run)
             rows = list(connection.execute(select(table).where(and_(mine, within))))
             follow_up = spec.follow_up
             if follow_up is not None and follow_up.one_per is not None:

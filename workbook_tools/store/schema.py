@@ -39,7 +39,8 @@ RUNS = Table(
     "archive_runs",
     METADATA,
     Column("run_id", KEY, primary_key=True, autoincrement=True),
-    Column("source_workbook", Text, nullable=False),
+    Column("source_workbook", Text, nullable=False),  # the workbook's id (core.archive.ArchiveMark)
+    Column("source_path", Text, nullable=False),  # where it was when archived: finds a refused run's id again
     Column("before_day", Date, nullable=False),
     Column("started_at", DateTime, nullable=False),
     Column("finished_at", DateTime, nullable=True),  # empty while the workbook has not been rewritten
@@ -65,7 +66,7 @@ def _ledger_table(spec: Sheet) -> Table:
         name,
         METADATA,
         Column("archive_id", KEY, primary_key=True, autoincrement=True),
-        Column("source_workbook", Text, nullable=False),  # the workbook's full path: its identity
+        Column("source_workbook", Text, nullable=False),  # the workbook's id, which it carries (ArchiveMark)
         Column("source_name", Text, nullable=False),  # its file name, as people call it
         Column("source_sheet", Text, nullable=False),
         Column("source_row", Integer, nullable=False),

@@ -15,7 +15,7 @@ import posixpath
 import re
 import struct
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -28,6 +28,7 @@ from workbook_tools.core.values import excel_epoch
 from workbook_tools.errors import OutputError
 from workbook_tools.spec.types import Kind
 from workbook_tools.xlsx.package_checks import is_1904
+from workbook_tools.xlsx.properties import set_custom_properties
 from workbook_tools.xlsx.references import RowMap, shift_area, shift_formula, shift_sqref
 
 M = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -162,7 +163,7 @@ class Package:
         root = self.edit(name)
         taken = {rel.get("Id") for rel in root}
         rid = next(f"rId{n}" for n in range(1, len(taken) + 2) if f"rId{n}" not in taken)
-        target = posixpath.relpath(target_part, posixpath.dirname(part))
+        target = posixpath.relpath(target_part, posixpath.dirname(part) or ".")  # "" is the package itself
         etree.SubElement(root, q("Relationship", PR), Id=rid, Type=rel_type, Target=target)
         return rid
 
@@ -910,10 +911,16 @@ def _shift_defined_names(package: Package, sheet_name: str, rows: RowMap) -> Non
             name.text = moved
 
 
-def apply_changes(data: bytes, changes: Iterable[Change], build_sheet: Callable[[NewSheet, bool], bytes]) -> bytes:
-    """The package with `changes` applied; `build_sheet(NewSheet, date1904) -> bytes` makes generated tabs
-    with dates in the workbook's own system."""
+def apply_changes(
+    data: bytes,
+    changes: Iterable[Change],
+    build_sheet: Callable[[NewSheet, bool], bytes],
+    properties: Mapping[str, str] | None = None,
+) -> bytes:
+    """The package with `changes` applied and custom document `properties` set; `build_sheet(NewSheet,
+    date1904) -> bytes` makes generated tabs with dates in the workbook's own system."""
     package = Package(data)
+    set_custom_properties(package, dict(properties or {}))
     styles = Styles(package)
     date1904 = is_1904(package.xml("xl/workbook.xml"))
     for change in changes:
