@@ -26,12 +26,15 @@ from workbook_tools.core.records import Record, TableCheck, WorkbookCheck
 from workbook_tools.core.tables import Grid, Table, column_letters, normalize_header, overlaps
 from workbook_tools.core.values import BadValue, coerce, is_blank
 from workbook_tools.spec.sheets import LEDGERS
-from workbook_tools.spec.types import Column, Sheet
+from workbook_tools.spec.types import Column, Kind, Sheet
 
 ID_PROPERTY = "workbook-tools 归档编号"  # custom document properties a user sees under 文件 → 属性 → 自定义
 RUN_PROPERTY = "workbook-tools 归档批次"
 Extras = tuple[tuple[str, Any], ...]  # (header, value) of the team's own columns of a row, in sheet order
 ARCHIVED = tuple(spec for spec in LEDGERS if spec.archive is not None and spec.follow_up is not None)
+
+
+_MONEY = {spec: tuple(i for i, c in enumerate(spec.columns) if c.kind is Kind.MONEY) for spec in ARCHIVED}
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ class Leaving:
     """One row on its way to the archive: its clean values, the team's own cells, and their fingerprint."""
 
     row: int
-    values: dict[Column, Any]
+    values: tuple[Any, ...]  # in the order of `Sheet.columns`
     extras: str  # JSON list of [header, value]: what the team keeps beside the declared columns
     checksum: str
 
@@ -96,13 +99,27 @@ def canonical(value: object) -> object:
     return str(value)
 
 
-def checksum(spec: Sheet, values: Mapping[Column, Any], extras: str) -> str:
-    """SHA-256 of a row's declared values (in declaration order) and its team columns."""
-    body = json.dumps([[c.key, canonical(values.get(c))] for c in spec.columns], ensure_ascii=False)
-    return hashlib.sha256(f"{body}\n{extras}".encode()).hexdigest()
+def checksum(spec: Sheet, values: Sequence[Any], extras: str) -> str:
+    """SHA-256 of a row's declared values (in declaration order) and its team columns.
+
+    The text hashed is the repr of the values' tuple, made in C: it tells None
+    from "" and 1 from "1", and dates, times, numbers and text read back from
+    either database as they went in; money alone is normalised (a Numeric(15, 2)
+    column gives 12.50 for 12.5).
+    """
+    plain = tuple(values)
+    if money := _MONEY[spec]:
+        normal = list(plain)
+        for i in money:
+            if type(value := normal[i]) is Decimal:
+                normal[i] = value.normalize()
+        plain = tuple(normal)
+    return hashlib.sha256(f"{plain!r}\n{extras}".encode()).hexdigest()
 
 
 def extras_json(pairs: Extras) -> str:
+    if not pairs:
+        return "[]"  # most rows: as json.dumps writes it, without its cost
     return json.dumps([[header, canonical(value)] for header, value in pairs], ensure_ascii=False)
 
 
@@ -156,17 +173,13 @@ def _own_columns(grid: Grid, table: Table) -> list[tuple[int, str]]:
     ]
 
 
-def _computed(grid: Grid, table: Table, row: int, today: date) -> dict[Column, Any]:
-    """Formula columns as the workbook shows them (a team may type over one): kept as values, None if unreadable."""
-    found = {}
-    for column, col in table.columns.items():
-        if column.computed:
-            raw = grid.value(row, col)
-            try:
-                found[column] = None if is_blank(raw) else coerce(column.kind, raw, today)
-            except BadValue:
-                found[column] = None
-    return found
+def _computed(grid: Grid, column: Column, row: int, col: int, today: date) -> Any:
+    """A formula column as the workbook shows it (a team may type over one): kept as a value, None if unreadable."""
+    raw = grid.value(row, col)
+    try:
+        return None if is_blank(raw) else coerce(column.kind, raw, today)
+    except BadValue:
+        return None
 
 
 def _sheet_archive(check: WorkbookCheck, table_check: TableCheck, before: date, at: datetime) -> SheetArchive:
@@ -179,16 +192,20 @@ def _sheet_archive(check: WorkbookCheck, table_check: TableCheck, before: date, 
     alone = {row for row in leaving if _alone(grid, table, row)}
     leaving = _whole_items(records, alone)
     own = _own_columns(grid, table)
+    columns = table.spec.columns
+    formulas = [(i, c, table.columns[c]) for i, c in enumerate(columns) if c.computed and c in table.columns]
     rows = []
     for record in records:
         if record.row not in leaving:
             continue
-        values = {c: record[c] for c in table.spec.columns if not c.computed}
-        values.update(_computed(grid, table, record.row, at.date()))
+        found = list(map(record.values.get, columns))  # validation leaves formula columns out: read them here
+        for i, column, col in formulas:
+            found[i] = _computed(grid, column, record.row, col, at.date())
+        values = tuple(found)
         pairs = tuple((header, v) for col, header in own if not is_blank(v := grid.value(record.row, col)))
         extras = extras_json(pairs)
         rows.append(Leaving(record.row, values, extras, checksum(table.spec, values, extras)))
-    kept = len(old & {r.row for r in records if not r.has_errors and _closed(r, check, at)}) - len(rows)
+    kept = len(may) - len(rows)
     return SheetArchive(table.spec, table.sheet, table.header_row, tuple(rows), kept)
 
 

@@ -104,8 +104,11 @@ class Stored:
     already: int  # rows an unfinished earlier run had copied already
 
 
-def _db_row(spec: Sheet, values: dict[Column, Any]) -> dict[str, Any]:
-    return {c.key: values.get(c) for c in spec.columns}
+BATCH = 5_000  # rows per INSERT: few round trips, and never every row's parameters at once
+
+
+def _db_row(spec: Sheet, values: Sequence[Any]) -> dict[str, Any]:
+    return dict(zip((c.key for c in spec.columns), values, strict=True))
 
 
 def _values(spec: Sheet, row: Any) -> dict[Column, Any]:
@@ -170,7 +173,7 @@ def store_rows(
                     pending[digest].append(archive_id)
             expected: Counter[str] = Counter()
             ours: list[int] = []
-            new = []
+            new: list[dict[str, Any]] = []
             for leaving in plan.rows:
                 expected[leaving.checksum] += 1
                 if pending[leaving.checksum]:
@@ -192,12 +195,15 @@ def store_rows(
                         **_db_row(plan.spec, leaving.values),
                     }
                 )
-            for chunk in _chunks(ours):
-                connection.execute(update(table).where(table.c.archive_id.in_(chunk)).values(archive_run=run))
+                if len(new) == BATCH:
+                    connection.execute(insert(table), new)
+                    written, new = written + len(new), []
             if new:
                 connection.execute(insert(table), new)
-            written += len(new)
-            if Counter(_read_back(connection, plan.spec, table, mine, run)) != expected:
+                written += len(new)
+            for chunk in _chunks(ours):
+                connection.execute(update(table).where(table.c.archive_id.in_(chunk)).values(archive_run=run))
+            if _read_back(connection, plan.spec, table, and_(mine, table.c.archive_run == run)) != expected:
                 raise _mismatch(db, plan)
         for table in TABLES.values() if refused else ():  # a refused run's rows the workbook no longer has as they were
             connection.execute(
@@ -206,10 +212,13 @@ def store_rows(
     return Stored(ArchiveMark(identity, run), written, already)
 
 
-def _read_back(connection: Connection, spec: Sheet, table: Any, mine: Any, run: int) -> list[str]:
-    """The fingerprints of this run's rows, recomputed from what the database holds now."""
-    rows = connection.execute(select(table).where(and_(mine, table.c.archive_run == run)))
-    return [checksum(spec, _values(spec, row), row.team_columns) for row in rows]
+def _read_back(connection: Connection, spec: Sheet, table: Any, rows: Any) -> Counter[str]:
+    """The fingerprints of `rows`, recomputed from the values the database holds now, a batch at a time."""
+    query = select(*(table.c[c.key] for c in spec.columns), table.c.team_columns).where(rows)
+    found: Counter[str] = Counter()
+    for batch in connection.execute(query.execution_options(yield_per=BATCH)).partitions():
+        found.update(checksum(spec, row[:-1], row[-1]) for row in batch)
+    return found
 
 
 def _chunks(values: Sequence[Any], size: int = 500) -> list[Sequence[Any]]:

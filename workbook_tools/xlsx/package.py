@@ -30,6 +30,7 @@ from workbook_tools.spec.types import Kind
 from workbook_tools.xlsx.package_checks import is_1904
 from workbook_tools.xlsx.properties import set_custom_properties
 from workbook_tools.xlsx.references import RowMap, shift_area, shift_formula, shift_sqref
+from workbook_tools.xlsx.row_stream import stream_rows
 
 M = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
@@ -138,6 +139,11 @@ class Package:
         self.dirty.discard(name)
         self.removed.discard(name)
         self.added[name] = data
+
+    def settle(self, name: str) -> None:
+        """Serialise a changed part now and let its tree go: a big sheet's tree is ten times its text."""
+        if name in self.dirty:
+            self.put(name, self._content(name))
 
     def remove(self, name: str) -> None:
         self.trees.pop(name, None)
@@ -860,15 +866,15 @@ def delete_rows(package: Package, change: DeleteRows) -> None:
         raise ValueError("a deletion never reaches the header row")
     part = package.sheet_parts()[change.sheet]
     _refuse_what_would_move(package, part, change.sheet, rows)
+    streamed = stream_rows(package.read(part), rows.gone, lambda kept: _move_cells(kept, rows, change.sheet))
+    if streamed is not None:  # the rows are done; what follows changes the rest of the sheet
+        package.put(part, streamed.rest)
     sheet = package.edit(part)
     _expand_shared(change.sheet, sheet, rows)
-    data = sheet.find(q("sheetData"))
-    _move_rows(data, rows)
-    for formula in sheet.iter("{*}f", "{*}formula", "{*}formula1", "{*}formula2"):
+    _move_cells(sheet, rows, change.sheet)
+    for formula in sheet.iter("{*}formula", "{*}formula1", "{*}formula2"):
         if formula.text:
             formula.text = shift_formula(formula.text, rows, change.sheet, True)
-        if formula.get("ref"):
-            formula.set("ref", shift_area(formula.get("ref"), rows) or formula.get("ref"))
     for sqref in sheet.iter("{*}sqref"):  # extensions (x14 validations and formats) keep the area as text
         if sqref.text and sqref.tag != q("sqref"):
             sqref.text = shift_sqref(sqref.text, rows) or sqref.text
@@ -901,6 +907,20 @@ def delete_rows(package: Package, change: DeleteRows) -> None:
         for element in (table, *table.iter(q("autoFilter"), q("sortState"))):
             _shift_attribute(element, "ref", rows)
     _shift_defined_names(package, change.sheet, rows)
+    package.settle(part)  # the next sheet's rows are deleted without this one's tree
+    if streamed is not None:
+        package.put(part, streamed.splice(package.read(part)))
+
+
+def _move_cells(element: etree._Element, rows: RowMap, sheet_name: str) -> None:
+    """Delete and renumber the rows under `element` (a sheet, or a run of its rows) and move their formulas."""
+    for data in element.iter(q("sheetData")):
+        _move_rows(data, rows)
+    for formula in element.iter("{*}f"):
+        if formula.text:
+            formula.text = shift_formula(formula.text, rows, sheet_name, True)
+        if formula.get("ref"):
+            formula.set("ref", shift_area(formula.get("ref"), rows) or formula.get("ref"))
 
 
 def _shift_defined_names(package: Package, sheet_name: str, rows: RowMap) -> None:
