@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import zipfile
 from collections import Counter
 from datetime import date, datetime, timedelta
@@ -35,6 +37,7 @@ from workbook_tools.xlsx.templates import build_generated_sheet
 
 from conftest import demo_workbook, run
 
+TESTS = Path(__file__).parent
 TODAY = date.today()  # archive counts "closed" and "before" from the real clock, as a user runs it
 
 
@@ -418,3 +421,59 @@ def test_bad_input_is_one_sentence_and_changes_no_file(workbook, args, message):
     assert message in result.output and len(result.output.strip().splitlines()) == 1
     assert "Traceback" not in result.output
     assert workbook.read_bytes() == data and _files(workbook) == files
+
+
+ARCHIVE_LIBRARIES = ("sqlalchemy", "psycopg")
+_LOADED = f"print(sorted(m for m in {ARCHIVE_LIBRARIES!r} if m in sys.modules))"
+
+
+def _libraries_after(code: str, *args: object) -> list[str]:
+    """The archive's libraries a fresh Python has loaded after running `code` (each click is a fresh Python)."""
+    script = f"import sys\n{code}\n{_LOADED}"
+    result = subprocess.run(
+        [sys.executable, "-c", script, *map(str, args)], capture_output=True, text=True, check=True, cwd=TESTS
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1].replace("'", '"'))
+
+
+_COMMANDS = """
+from workbook_tools.cli import cli
+for args in ({commands}):
+    try:
+        cli.main(list(args), standalone_mode=False)
+    except SystemExit:
+        pass
+"""
+
+
+@pytest.mark.xlwings_remote  # the buttons run on xlwings' remote engine (tests/xlwings_remote.py)
+def test_no_other_command_and_no_button_loads_the_archives_libraries(tmp_path):
+    """SQLAlchemy and psycopg cost a click a quarter of a second to import: only `archive`, and `daily-totals` of
+    a workbook that has archived rows, load them."""
+    (tmp_path / "never").mkdir()
+    (tmp_path / "archived").mkdir()
+    never = demo_workbook(tmp_path / "never" / "team.xlsx", TODAY)
+    archived = demo_workbook(tmp_path / "archived" / "team.xlsx", TODAY)
+    assert _archive(archived, None).exit_code == 0 and _mark(archived) is not None
+    out = tmp_path / "out.xlsx"
+    commands = [
+        ["validate", never],
+        ["handover", never, "--from", "小美", "--to", "阿强", "--out", out, "--force"],
+        ["daily-totals", never, "--out", out, "--force"],
+        ["chase-summary", never, "--out", out, "--force"],
+        ["validate", archived],
+        ["handover", archived, "--from", "小美", "--to", "阿强", "--out", out, "--force"],
+        ["chase-summary", archived, "--out", out, "--force"],
+    ]
+    listed = ", ".join(repr(tuple(map(str, c))) for c in commands)
+    assert _libraries_after(_COMMANDS.format(commands=listed + ",")) == []
+    daily = repr((("daily-totals", str(archived), "--out", str(out), "--force"),))
+    assert _libraries_after(_COMMANDS.format(commands=daily)) == ["sqlalchemy"]  # it reads the archive
+    buttons = (
+        "import xlwings_remote, workbook_tools.excel as x\n"
+        f"path = __import__('pathlib').Path({str(archived)!r})\n"
+        "for button, options in ((x.validate, {}), (x.daily_totals, {}), (x.chase_summary, {}),"
+        " (x.shift_handover, {'from_agent': '小美', 'to_agent': '阿强'})):\n"
+        "    button(xlwings_remote.remote_book(path), **options)"
+    )
+    assert _libraries_after(buttons) == []
