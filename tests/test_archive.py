@@ -477,3 +477,26 @@ def test_no_other_command_and_no_button_loads_the_archives_libraries(tmp_path):
         "    button(xlwings_remote.remote_book(path), **options)"
     )
     assert _libraries_after(buttons) == []
+
+
+def test_a_column_declared_after_the_archive_was_made_is_added_to_it(workbook, archive_db, tmp_path):
+    """A later version declares a column the archive's tables lack: reading gives it blank, writing adds it."""
+    from workbook_tools.spec.sheets import RESENDS
+
+    day = TODAY - timedelta(days=1)
+    figures = _daily(workbook, archive_db, day, tmp_path / "d.xlsx")
+    first = run(
+        "archive", workbook, "--before", TODAY, "--sheets", RESENDS.title, *(["--db", archive_db] * bool(archive_db))
+    )
+    assert first.exit_code == 0, first.output
+    engine = _engine(workbook, archive_db)
+    with engine.begin() as connection:  # the tables as an earlier version made them
+        for spec in (RESENDS, RETURNS):
+            connection.exec_driver_sql(f"ALTER TABLE {TABLES[spec].name} DROP COLUMN {spec.remarks.key}")
+    engine.dispose()
+    assert _daily(workbook, archive_db, day, tmp_path / "d.xlsx") == figures
+    assert _archive(workbook, archive_db).exit_code == 0
+    held = _archived(workbook, archive_db)
+    assert {r[RETURNS.remarks.key] for r in held[RETURNS.key]} - {None}  # the returns' remarks went in
+    assert {r[RESENDS.remarks.key] for r in held[RESENDS.key]} == {None}  # those archived before have none
+    assert _daily(workbook, archive_db, day, tmp_path / "d.xlsx") == figures

@@ -18,7 +18,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, create_engine, delete, insert, or_, select, update
+from sqlalchemy import Connection, Engine, and_, create_engine, delete, insert, inspect, or_, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
@@ -112,8 +112,10 @@ def _db_row(spec: Sheet, values: Sequence[Any]) -> dict[str, Any]:
 
 
 def _values(spec: Sheet, row: Any) -> dict[Column, Any]:
+    """A row as the core reads it; a column the archive's table lacks (declared after it was made, and no run
+    since) reads as blank."""
     mapping = row._mapping
-    return {c: mapping[c.key] for c in spec.columns}
+    return {c: mapping.get(c.key) for c in spec.columns}
 
 
 def workbook_id(db: Database, engine: Engine, workbook: Path, mark: ArchiveMark | None) -> str:
@@ -148,6 +150,7 @@ def store_rows(
     written = already = 0
     with transaction(db, engine) as connection:
         METADATA.create_all(connection)
+        _add_declared_columns(connection)
         mine_runs = and_(RUNS.c.source_workbook == identity, RUNS.c.finished_at.is_(None))
         if mark is not None:  # killed between its rewrite and `finish`: its rows did leave the workbook
             connection.execute(update(RUNS).where(and_(mine_runs, RUNS.c.run_id <= mark.run)).values(finished_at=now))
@@ -210,6 +213,23 @@ def store_rows(
                 delete(table).where(and_(table.c.source_workbook == identity, table.c.archive_run.in_(refused)))
             )
     return Stored(ArchiveMark(identity, run), written, already)
+
+
+def _columns(connection: Connection, table: Any) -> set[str]:
+    return {column["name"] for column in inspect(connection).get_columns(table.name)}
+
+
+def _add_declared_columns(connection: Connection) -> None:
+    """A ledger that gained a column since its archive was made: the archive's table gains it too (empty for
+    the rows archived before). create_all makes missing tables only; ADD COLUMN of a nullable column is the
+    same statement on SQLite and PostgreSQL, the type as SQLAlchemy writes it for the database."""
+    quote = connection.dialect.identifier_preparer.quote
+    for table in TABLES.values():
+        have = _columns(connection, table)
+        for column in table.columns:
+            if column.name not in have:
+                kind = column.type.compile(dialect=connection.dialect)
+                connection.execute(text(f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(column.name)} {kind}"))
 
 
 def _read_back(connection: Connection, spec: Sheet, table: Any, rows: Any) -> Counter[str]:
@@ -282,14 +302,15 @@ def archived_records(db: Database, workbook: Path, mark: ArchiveMark, first: dat
             )
             # rows of a later run whose rewrite was refused are still in the workbook
             mine = and_(table.c.source_workbook == mark.workbook, table.c.archive_run <= mark.run)
-            rows = list(connection.execute(select(table).where(and_(mine, within))))
+            held = [column for column in table.columns if column.name in _columns(connection, table)]
+            rows = list(connection.execute(select(*held).where(and_(mine, within))))
             follow_up = spec.follow_up
             if follow_up is not None and follow_up.one_per is not None:
                 key = table.c[follow_up.one_per.key]
                 items = {row._mapping[key.name] for row in rows} - {None}
                 seen = {row.archive_id for row in rows}
                 for chunk in _chunks(sorted(items)):
-                    more = connection.execute(select(table).where(and_(mine, key.in_(chunk))))
+                    more = connection.execute(select(*held).where(and_(mine, key.in_(chunk))))
                     rows += [row for row in more if row.archive_id not in seen]
             records += [Record(spec, row.source_row, _values(spec, row)) for row in rows]
     return records
