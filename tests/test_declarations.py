@@ -173,5 +173,8 @@ def test_with_the_over_chase_rule_at_five_the_handover_and_the_finding_say_five(
     assert flatten(check.findings, "cell", "code") == [("B7", "over_chased")]
     assert "超过 24 小时内最多 5 次" in check.findings[0].message
     result = handover(check, "小美", "阿强", datetime(2026, 11, 22, 18))
+    assert result.items and all("已催满 5 次" in item["action"] for item in result.items)
+    within = check_workbook([_chases(4), SETTINGS_WITH_FIVE], TODAY)
+    result = handover(within, "小美", "阿强", datetime(2026, 11, 22, 18))
     assert result.items and all("不超过 5 次" in item["action"] for item in result.items)
     assert check_workbook([_chases(5), SETTINGS_WITH_FIVE], TODAY).findings == ()

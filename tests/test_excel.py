@@ -281,7 +281,7 @@ def test_validate_in_excel_lists_the_headless_findings_and_marks_them(remote, tm
         assert f'"{name}!"&ADDRESS(ROW(),COLUMN(),4)' in rule.formula[0]
     errors = [f for f in findings if f.severity is Severity.ERROR][: excel.NOTE_LIMIT]
     assert [book[f.sheet][f.cell].comment.text for f in errors] == [excel.NOTE_MARK + f.message for f in errors]
-    assert message == "校验完成：10 个错误、4 个警告，已在表中标红，详见「校验结果」表。"
+    assert message == "校验完成：15 个错误、6 个警告，已在表中标红，详见「校验结果」表。"
 
 
 def test_error_values_reach_the_core_alike_from_excel_and_from_the_file(remote, tmp_path):

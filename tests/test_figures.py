@@ -49,6 +49,8 @@ RETURNS = ["日期", "物流单号", "ID号", "订单编码", "退回类型", "�
 RESENDS = ["日期", "填写人", "客户ID", "原订单编码", "产品名称", "数量", "发件原因", "新物流单号"]
 QUALITY = ["日期", "登记人", "客户ID", "订单编码", "问题类型", "补偿金额", "快递损失费用", "状态"]
 HANDOVER = ["买家ID", "订单号", "交接处理", "交接人", "承接人", "时间", "状态", "确认时间"]
+CALLBACKS = ["回访日期", "买家ID", "回访类型", "回访人", "满意度", "需跟进", "状态"]
+FOLLOW_UP_WITHIN = timedelta(days=1)  # a problem a 回访 found: 回访反映的问题跟进 on 设置
 
 
 def chase(
@@ -121,7 +123,12 @@ def test_the_chase_over_the_limit_is_the_same_row_whatever_the_order():
     rows = [chase("2026-11-21 09:00", "b1", f"4100{n}", 89, DAY, "小美", "未接通", "未付款") for n in (3, 1, 4, 2)]
     flagged = [check_workbook([Grid("催款明细表", [CHASE, *order])], DAY).findings for order in (rows, rows[::-1])]
     assert [[(f.code, f.message.split("：", 1)[1]) for f in found] for found in flagged] == [
-        [("over_chased", "买家「b1」2026-11-22 已被催款 4 次，超过 24 小时内最多 3 次，请隔天再联系。")]
+        [
+            (
+                "over_chased",
+                "买家「b1」2026-11-22 已被催款 4 次，超过 24 小时内最多 3 次，请从第一次催款起满 24 小时后再联系。",
+            )
+        ]
     ] * 2
     assert [found[0].row for found in flagged] == [4, 3]  # the chase of order 41004, wherever it stands
 
@@ -386,7 +393,22 @@ def ledgers(draw: st.DrawFn) -> dict[str, list[list[Any]]]:
             st.tuples(st.sampled_from(DAYS), st.sampled_from(["待处理", "已转交", "处理中"]), st.booleans()), max_size=4
         )
     )
+    callbacks = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(DAYS),
+                st.sampled_from(["b1", "b2", "b3"]),
+                st.sampled_from(["收货后回访", "缺货通知"]),
+                st.sampled_from([None, "满意", "不满意"]),
+                st.sampled_from([None, "是", "否"]),
+                st.sampled_from([None, "待跟进", "已解决"]),
+            ),
+            max_size=8,
+            unique_by=lambda r: (r[0], r[1], r[2]),
+        )
+    )
     return {
+        "回访表": [CALLBACKS, *[[d, b, k, "小美", s, f, st_] for d, b, k, s, f, st_ in callbacks]],
         "退件表": [RETURNS, *[[d, t, "b", o, k, p, q, s] for d, t, o, k, p, q, s in returns]],
         "重发单": [RESENDS, *[[d, "小美", "c", o, p, 1, r, t] for d, o, p, r, t in resends]],
         "质量问题表": [QUALITY, *[[d, "阿强", "c", o, k, c, loss, "处理中"] for d, o, k, c, loss in quality]],
@@ -564,6 +586,38 @@ def test_every_daily_figure_equals_a_count_made_with_pandas(book):
         "count": len(today_handed),
         "unacknowledged": int(today_handed["确认时间"].isna().sum()) if len(today_handed) else 0,
     }
+
+
+def expected_callbacks(book: dict[str, list[list[Any]]], days: list[date]) -> dict[str, int]:
+    """回访表's figures over `days`, from the SOP: calls made, buyers unsatisfied, problems raised; and the problems
+    not solved yet (open now, and overdue a day after the call)."""
+    calls = _frame(book["回访表"])
+    if calls.empty:
+        return {"calls": 0, "unsatisfied": 0, "to_follow": 0, "open": 0, "overdue": 0}
+    within = calls[calls["回访日期"].isin(days)]
+    unsolved = calls[(calls["需跟进"] == "是") & (calls["状态"] != "已解决")]
+    due = pd.to_datetime(unsolved["回访日期"]) + FOLLOW_UP_WITHIN
+    return {
+        "calls": len(within),
+        "unsatisfied": int((within["满意度"] == "不满意").sum()),
+        "to_follow": int((within["需跟进"] == "是").sum()),
+        "open": len(unsolved),
+        "overdue": int((due <= AT).sum()),
+    }
+
+
+@given(book=ledgers())
+@FAST
+def test_every_declared_figure_equals_a_count_made_with_pandas(book):
+    result, sheet = daily_totals(check_workbook(grids_of(book), DAY), DAY, AT)
+    assert result["registers"]["callbacks"] == expected_callbacks(book, [DAY])
+    week = expected_callbacks(book, [DAY - timedelta(days=n) for n in range(7)])
+    shown = {row[0]: row[1:] for block in sheet.blocks for row in block.rows if len(row) == 3}
+    labels = ("回访（次）", "回访不满意（次）", "回访需跟进（次）", "未处理回访跟进（当前）", "已超时回访跟进（当前）")
+    today = expected_callbacks(book, [DAY])
+    assert [shown[label] for label in labels] == [
+        (today[key], week[key]) for key in ("calls", "unsatisfied", "to_follow", "open", "overdue")
+    ]
 
 
 @given(book=ledgers())

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from datetime import datetime
 
 import openpyxl
 import pytest
+from lxml import etree
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import absolute_coordinate
 
-from workbook_tools.core.handover import acknowledge, handover
+from workbook_tools.core.handover import PROGRESS_CUT, acknowledge, carried_progress, handover
+from workbook_tools.core.records import Record
 from workbook_tools.core.tables import Grid
 from workbook_tools.core.validate import check_workbook
 from workbook_tools.errors import WorkbookToolsError
+from workbook_tools.spec.sheets import HANDOVER as HANDOVER_SHEET
 
 from conftest import demo_workbook, write_xlsx
 from conftest import run as run_cli
@@ -269,35 +275,49 @@ ROSTER = Grid(
 )
 
 
-@pytest.mark.parametrize("hour, names", [(9, ("小美", "阿强")), (18, ("阿强", "小美")), (23, ("阿强", "小美"))])
+@pytest.mark.parametrize(
+    "hour, names",
+    [
+        (9, ("小美", "阿强")),
+        (16, ("小美", "阿强")),
+        (18, ("阿强", "小美")),
+        (23, ("阿强", "小美")),
+        (3, ("阿强", "小美")),
+    ],
+)
 def test_without_names_the_roster_says_who_hands_over_to_whom(hour, names):
+    """A handover closes a shift: at 16:00 it is still 早班's, and at 03:00, outside every shift, 晚班's (late)."""
     at = datetime(2026, 11, 22, hour, 0)
     result = handover(check_workbook([RETURNS, ROSTER], at.date()), None, None, at)
     (header,), first = result.change.blocks[0].rows, result.change.blocks[1].rows[0]  # a new 交接表
     assert (first[header.index("交接人")], first[header.index("承接人")]) == names
 
 
-def test_outside_every_shift_or_with_an_empty_roster_the_names_are_asked_for():
-    with pytest.raises(WorkbookToolsError, match="排班"):
-        handover(check_workbook([RETURNS, ROSTER], AT.date()), None, None, datetime(2026, 11, 22, 3, 0))
+def test_with_an_empty_roster_the_names_are_asked_for():
     with pytest.raises(WorkbookToolsError, match="排班"):
         handover(check_workbook([RETURNS], AT.date()), None, None, AT)
 
 
-@pytest.mark.parametrize("hour, agent, rows", [(10, "小美", [2, 3]), (17, "阿强", [])])
-def test_without_a_name_the_agent_on_duty_by_the_roster_acknowledges(hour, agent, rows):
+@pytest.mark.parametrize(
+    "at, agent, rows",
+    [
+        (datetime(2026, 11, 22, 10, 5), "小美", [2, 3]),
+        (datetime(2026, 11, 22, 17, 5), "阿强", []),
+        (datetime(2026, 11, 22, 16, 0), "阿强", []),  # 晚班 has begun
+        (datetime(2026, 11, 22, 7, 50), "小美", [2, 3]),  # outside every shift: 早班 confirms before it begins
+    ],
+)
+def test_without_a_name_the_agent_on_duty_by_the_roster_acknowledges(at, agent, rows):
     """The 确认接班 button is clicked by whoever has just taken over: the shift on duty at the click."""
-    at = datetime(2026, 11, 22, hour, 5)
     done = acknowledge(check_workbook([HANDOVER, ROSTER], at.date()), None, at)
     assert (done.agent, done.count) == (agent, len(rows))
     written = sorted(c.row for c in done.change.cells if c.value == at) if done.change else []
     assert written == rows
 
 
-def test_without_a_name_outside_every_shift_or_roster_the_incoming_agent_is_asked_for():
-    for book, at in (([HANDOVER, ROSTER], datetime(2026, 11, 22, 3, 0)), ([HANDOVER], AT)):
-        with pytest.raises(WorkbookToolsError, match=r"^请写明承接人，或在「设置」表的排班里填上每班的人员。$"):
-            acknowledge(check_workbook(book, AT.date()), None, at)
+def test_without_a_name_or_roster_the_incoming_agent_is_asked_for():
+    with pytest.raises(WorkbookToolsError, match=r"^请写明承接人，或在「设置」表的排班里填上每班的人员。$"):
+        acknowledge(check_workbook([HANDOVER], AT.date()), None, AT)
     with pytest.raises(WorkbookToolsError, match=r"^请写明承接人（--agent 姓名）。$"):
         acknowledge(check_workbook([HANDOVER, ROSTER], AT.date()), " ", AT)
 
@@ -353,7 +373,8 @@ def test_every_column_of_a_written_item_comes_from_its_ledger_row():
 def test_a_hand_written_item_keeps_its_own_texts_type_and_number():
     rows = {row["来源"]: row for row in _written(run())}
     manual = rows["交接表!2"]
-    assert (manual["事项类型"], manual["订单描述"], manual["订单状态"]) == ("拒绝退款回访", "拒绝了仅退款", "退款中")
+    # typed as 拒绝退款回访, the type's name before issue 15: handed on under its new name, due as before
+    assert (manual["事项类型"], manual["订单描述"], manual["订单状态"]) == ("拒绝退款后电联", "拒绝了仅退款", "退款中")
     assert manual["交接处理"] == "电话联系买家说明拒绝原因（截止 11-24 09:00）"
     assert manual["事项编号"].startswith("HO-") and len(manual["事项编号"]) == 13
     updates = {(c.row, c.value) for c in run().change.cells if c.row in (2, 3)}
@@ -446,3 +467,183 @@ def test_what_an_agent_types_into_progress_is_on_the_items_current_row_after_eve
             typed.setdefault(old[number].value, []).insert(0, "补记：买家已同意换货")
         book.save(path)
     assert sum(map(len, typed.values())) >= 6
+
+
+def _chased(*moments: str, buyer: str = "小鹿乱撞2020") -> Grid:
+    """One unpaid order per chase of `buyer`, each chased once at the given moment."""
+    header = ["拍下时间", "买家ID", "订单编号", "订单金额", "催款时间", "催款人", "催款方式", "接听情况", "催款结果"]
+    rows = [
+        ["2026-11-21 20:00", buyer, f"41000000000000{n:02d}", 89, moment, "小美", "电话", "未接通", "未付款"]
+        for n, moment in enumerate(moments)
+    ]
+    return Grid("催款明细表", [header, *rows])
+
+
+@pytest.mark.parametrize(
+    "moments, until",
+    [
+        (("2026-11-22 09:00", "2026-11-22 12:00", "2026-11-22 15:00"), "2026-11-23 09:00"),
+        (("2026-11-22 15:00", "2026-11-22 09:00", "2026-11-21 19:00"), "2026-11-22 19:00"),  # within 24 hours
+        (("2026-11-22 09:00", "2026-11-22 12:00", "2026-11-22 15:00", "2026-11-22 16:00"), "2026-11-23 12:00"),
+        (("2026-11-22", "2026-11-22", "2026-11-22 10:30"), "2026-11-23"),  # a day alone counts for that day
+        (("2026-11-22 09:00", "2026-11-22 12:00"), None),
+        (("2026-11-21 10:00", "2026-11-21 11:00", "2026-11-21 12:00"), None),  # 24 hours are over
+        (("2026-11-21", "2026-11-21", "2026-11-21"), None),  # yesterday
+        (("2026-11-22 09:00", "2026-11-22 12:00", "2026-11-22 19:00"), None),  # a slip into the future does not count
+    ],
+)
+def test_a_buyer_chased_the_most_times_in_24_hours_is_not_to_be_chased_again_until_the_first_chase_is_a_day_old(
+    moments, until
+):
+    items = handover(check_workbook([_chased(*moments)], AT.date()), "小美", "阿强", AT).items
+    actions = {item["action"] for item in items}
+    assert len(items) == len(moments)  # one unpaid order per chase, each its own item
+    if until is None:
+        assert all(action.startswith("再次催付") for action in actions), actions
+    else:
+        expected = f"这位买家 24 小时内已催满 3 次：{until} 以前不要再催，买家付款了就记入催款明细表（"
+        assert all(action.startswith(expected) for action in actions), actions
+
+
+def test_the_limit_counts_one_buyers_chases_only():
+    grid = _chased("2026-11-22 09:00", "2026-11-22 12:00")
+    other = _chased("2026-11-22 15:00", buyer="晴天娃娃88").rows[1]
+    other[2] = "4200000000000000"
+    items = handover(check_workbook([Grid(grid.name, [*grid.rows, other])], AT.date()), "小美", "阿强", AT).items
+    assert all(item["action"].startswith("再次催付") for item in items)
+
+
+def _typed(*texts: str) -> list[Record]:
+    """交接表 rows of one item, an hour apart, each with the 本班进展 typed on it."""
+    return [
+        Record(HANDOVER_SHEET, 2 + n, {HANDOVER_SHEET.at: datetime(2026, 11, 22, n), HANDOVER_SHEET.progress: text})
+        for n, text in enumerate(texts)
+    ]
+
+
+def test_progress_too_long_for_a_cell_keeps_the_latest_text_whole_and_says_the_oldest_is_left_out():
+    oldest, older, latest = "甲" * 20000, "丙" * 13000, "乙" * 20000
+    carried = carried_progress(_typed(oldest, older, latest))
+    assert carried == f"{PROGRESS_CUT}\n{latest}" and len(carried) <= 32767
+    fits = carried_progress(_typed("丁" * 8000, "丙" * 6000, latest))
+    assert fits == f"{PROGRESS_CUT}\n{'丙' * 6000}\n{latest}"  # only what does not fit is left out
+    again = carried_progress(_typed(oldest, carried, "戊"))  # carried on: the note is not repeated
+    assert again == f"{PROGRESS_CUT}\n{latest}\n戊"
+    assert carried_progress(_typed("甲" * 16383, "乙" * 16383)) == f"{'甲' * 16383}\n{'乙' * 16383}"  # 32,767 fit
+
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def test_a_teams_filter_on_handover_grows_with_it_and_excel_keeps_finding_it(tmp_path):
+    """The filter's range and the hidden name Excel keeps it under both cover the rows and columns added."""
+    team = [["状态", "交接处理", "买家ID", "订单号", "交接人", "承接人", "时间"], ["待处理", "回电", "bob", "SO9"]]
+    path = write_xlsx(tmp_path / "team.xlsx", {"退件表": RETURNS.rows, "交接表": team})
+    book = openpyxl.load_workbook(path)
+    book["交接表"].auto_filter.ref = "A1:G2"  # openpyxl names it _xlnm._FilterDatabase, as Excel does
+    book.save(path)
+    assert run_cli("handover", path, "--from", "小美", "--to", "阿强", "--at", "2026-11-22 18:00").exit_code == 0
+    sheet = openpyxl.load_workbook(path)["交接表"]
+    ref = f"A1:{get_column_letter(sheet.max_column)}{sheet.max_row}"
+    assert sheet.max_row > 2 and sheet.max_column > 7 and sheet.auto_filter.ref == ref
+    with zipfile.ZipFile(path) as package:
+        names = etree.fromstring(package.read("xl/workbook.xml")).iter(f"{{{MAIN}}}definedName")
+        (defined,) = [n for n in names if n.get("name") == "_xlnm._FilterDatabase"]
+    assert (defined.get("localSheetId"), defined.text.rpartition("!")[2]) == ("1", absolute_coordinate(ref))
+
+
+def test_a_problem_a_callback_found_is_handed_over_until_solved_a_day_after_the_call():
+    header = ["回访日期", "买家ID", "订单编号", "回访类型", "回访人", "满意度", "问题反馈", "需跟进", "状态"]
+    rows = [
+        ["2026-11-20", "b1", "SO1", "收货后回访", "小美", "不满意", "用完脸干", "是", "待跟进"],
+        ["2026-11-22", "b2", "SO2", "缺货通知", "小美", "一般", None, "是", None],
+        ["2026-11-22", "b3", "SO3", "收货后回访", "小美", "满意", None, "否", "无需跟进"],
+        ["2026-11-21", "b4", "SO4", "收货后回访", "小美", "不满意", "漏液", "是", "已解决"],
+    ]
+    check = check_workbook([Grid("回访表", [header, *rows])], datetime(2026, 11, 22).date())
+    assert check.findings == ()
+    items = handover(check, "小美", "阿强", datetime(2026, 11, 22, 18, 0)).items
+    assert [(i["source"], i["due_at"], i["overdue"], i["buyer_id"]) for i in items] == [
+        ("回访表!2", "2026-11-21T00:00", True, "b1"),
+        ("回访表!3", "2026-11-23T00:00", False, "b2"),
+    ]
+    assert items[0]["action"] == (
+        "【已超时】联系买家解决回访中反映的问题，解决后在回访表把状态改为已解决（截止 11-21 00:00）"
+    )
+
+
+def test_a_spot_check_to_put_right_is_handed_over_as_nobodys_order_three_days_after_the_check():
+    header = ["抽查日期", "被抽查人", "抽查的回访", "评分", "问题", "整改要求", "整改状态"]
+    rows = [
+        ["2026-11-18", "小美", "回访表!3", 60, "没给护肤建议", "复听一通", "待整改"],
+        ["2026-11-22", "阿强", "回访表!7", 70, "语气生硬", None, "待整改"],
+        ["2026-11-22", "莉莉", "回访表!9", 95, None, None, "无需整改"],
+        ["2026-11-20", "阿强", "回访表!5", 80, "漏问满意度", None, "已整改"],
+    ]
+    check = check_workbook([Grid("回访抽查表", [header, *rows])], datetime(2026, 11, 22).date())
+    assert check.findings == ()
+    result = handover(check, "小美", "阿强", datetime(2026, 11, 22, 18, 0))
+    assert [(i["source"], i["due_at"], i["overdue"], i["buyer_id"], i["order_no"]) for i in result.items] == [
+        ("回访抽查表!2", "2026-11-21T00:00", True, None, None),
+        ("回访抽查表!3", "2026-11-25T00:00", False, None, None),
+    ]
+    assert result.items[1]["action"] == (
+        "阿强按整改要求改正，主管复查后在回访抽查表把整改状态改为已整改（截止 11-25 00:00）"
+    )
+
+
+PARCEL_HEADER = ["发现日期", "物流单号", "订单编号", "买家ID", "异常类型", "处理方案", "原件状态", "已退款"]
+PARCEL_HEADER += ["索赔状态", "状态", "结案日期"]
+
+
+def test_problem_parcels_are_followed_as_the_sop_says_until_the_parcel_is_back_and_the_claim_paid():
+    rows = [
+        # 客户原因: four days to reach the buyer (003 第一章 五.Ⅱ)
+        ["2026-11-21", "SF1", "SO1", "b1", "疑难件（客户原因）", None, "在途", "否", None, "处理中", None],
+        # unreachable: the courier returns it within a week, so 4 + 7 days from when it was found
+        ["2026-11-15", "SF2", "SO2", "b2", "疑难件（客户原因）", "原件退回", "在途", "否", None, "处理中", None],
+        # intercepted and refunded: open until back in the warehouse, though the case was closed (000 §四.6)
+        ["2026-11-20", "SF3", "SO3", "b3", "拦截件", "原件退回", "在途", "是", None, "已结案", "2026-11-20"],
+        # lost, nothing done yet: resend at once (003 第一章 五.Ⅳ)
+        ["2026-11-22", "SF4", "SO4", "b4", "丢件", None, "丢失", "否", "待索赔", "处理中", None],
+        # resent; the claim stays open until the money arrived, even once closed
+        ["2026-11-10", "SF5", "SO5", "b5", "破损", "重发", "已签收", "否", "索赔中", "已结案", "2026-11-12"],
+        # done: nothing to hand over
+        ["2026-11-20", "SF6", "SO6", "b6", "拦截件", "原件退回", "已退回", "是", "无需索赔", "已结案", "2026-11-21"],
+        ["2026-11-20", "SF7", "SO7", "b7", "超区件", "转其他快递", "已签收", "否", "已赔付", "已结案", "2026-11-21"],
+        # anything else: followed up the next day (000 §九.3)
+        ["2026-11-22", "SF8", "SO8", "b8", "疑难件（快递原因）", "催件", "在途", "否", None, "处理中", None],
+    ]
+    check = check_workbook([Grid("物流异常表", [PARCEL_HEADER, *rows])], datetime(2026, 11, 22).date())
+    assert [(f.cell, f.code) for f in check.findings] == [("I6", "closed_with_open_claim")]
+    result = handover(check, "小美", "阿强", datetime(2026, 11, 22, 18, 0))
+    assert sorted((i["source"], i["due_at"], i["overdue"]) for i in result.items) == [
+        ("物流异常表!2", "2026-11-25T00:00", False),
+        ("物流异常表!3", "2026-11-26T00:00", False),
+        ("物流异常表!4", "2026-11-27T00:00", False),
+        ("物流异常表!5", "2026-11-23T00:00", False),
+        ("物流异常表!6", "2026-12-10T00:00", False),
+        ("物流异常表!9", "2026-11-23T00:00", False),
+    ]
+    actions = {i["source"]: i["action"] for i in result.items}
+    assert "电话联系、旺旺留言，确认买家的电话和地址；4 天内联系不上" in actions["物流异常表!2"]
+    assert "已退款的拦截件：每天下班前查原件是否退回仓库" in actions["物流异常表!4"]
+    assert "向买家致歉，马上补发（在重发单登记）" in actions["物流异常表!5"]
+    assert "向快递跟进理赔，到账后在物流异常表填写理赔到账金额" in actions["物流异常表!6"]
+
+
+def test_compensation_waiting_for_approval_is_an_item_for_the_lead_a_day_after_it_was_registered():
+    header = ["日期", "登记人", "客户ID", "订单编码", "问题类型", "补偿金额", "状态", "结案日期", "审批状态"]
+    rows = [
+        ["2026-11-20", "小美", "b1", "SO1", "漏液", 120, "已结案", "2026-11-21", "待审批"],
+        ["2026-11-22", "小美", "b2", "SO2", "漏液", 88, "已结案", "2026-11-22", "已批准"],
+    ]
+    check = check_workbook([Grid("质量问题表", [header, *rows])], datetime(2026, 11, 22).date())
+    items = handover(check, "小美", "阿强", datetime(2026, 11, 22, 18, 0)).items
+    assert [(i["source"], i["due_at"], i["overdue"], i["buyer_id"]) for i in items] == [
+        ("质量问题表!2", "2026-11-21T00:00", True, "b1")
+    ]
+    assert items[0]["action"] == (
+        "【已超时】主管：补偿超过 50 元，请审批；批准后在质量问题表把审批状态改为已批准并填写审批人和审批时间"
+        "（截止 11-21 00:00）"
+    )

@@ -100,7 +100,7 @@ def test_the_team_can_keep_handed_on_rows_visible_and_a_bad_switch_is_reported(t
     result = run("validate", team_book(tmp_path / "bad.xlsx", hide=2), "--json")
     bad = [f for f in json.loads(result.output) if f["sheet"] == "设置"]
     assert [(f["cell"], f["code"]) for f in bad] == [("B2", "bad_number")]
-    assert "1 或 0" in bad[0]["message"]
+    assert "「2」" in bad[0]["message"] and "1 或 0" in bad[0]["message"]  # the value as the cell shows it
 
 
 def _words(pdf: Path, page: int) -> list[tuple[float, float, float, float, str]]:

@@ -180,6 +180,7 @@ def test_required_fields_follow_the_state():
         ("L2", "missing_required"),  # 处理时间 of a refusal: the call-back runs from it
         ("I3", "missing_required"),  # 买家寄回时间 of a returned parcel
         ("N4", "missing_required"),  # 退款金额 of a refund
+        ("O4", "missing_required"),  # 退款时间 of a refund: 日汇总 counts the money on that day
     ]
 
 
@@ -243,4 +244,4 @@ def test_the_demo_shows_an_overdue_request_and_one_due_this_shift_and_daily_tota
     summary = {
         r[0].value: r[1].value for r in openpyxl.load_workbook(path)["日汇总"].iter_rows(min_row=5) if r[0].value
     }
-    assert summary["售后单申请（单）"] == figures["count"] and summary["已超时售后单（当前）"] == 1
+    assert summary["售后申请（单）"] == figures["count"] and summary["已超时售后单（当前）"] == 1

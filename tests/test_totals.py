@@ -304,16 +304,20 @@ def test_every_overview_figure_of_the_tab():
         return [r for r in rows if (r.at.date() if isinstance(r, Handed) else r.day) == DAY]
 
     expected = {
-        "退件登记（行）": (len(today(returns)), len(returns)),
+        "退件单数": (len(today(returns)), len(returns)),
         "退件包裹（件）": (len({r.tracking for r in today(returns)}), len({r.tracking for r in returns})),
         "退回数量（个）": (sum(r.qty for r in today(returns)), sum(r.qty for r in returns)),
-        "重发登记": (len(today(resends)), len(resends)),
+        "重发单数": (len(today(resends)), len(resends)),
         "重发未发出": (
             sum(r.new_tracking is None for r in today(resends)),
             sum(r.new_tracking is None for r in resends),
         ),
         "质量问题": (len(today(quality)), len(quality)),
-        "补偿金额（元）": (sum(r.compensation for r in today(quality)), sum(r.compensation for r in quality)),
+        # every amount is under the approval line (50 元 on 设置): all count
+        "补偿金额（元，不含待审批）": (
+            sum(r.compensation for r in today(quality)),
+            sum(r.compensation for r in quality),
+        ),
         "快递损失费用（元）": (
             sum(r.courier_loss or 0 for r in today(quality)),
             sum(r.courier_loss or 0 for r in quality),
@@ -321,8 +325,8 @@ def test_every_overview_figure_of_the_tab():
         "需催单数": (len(today(chase)), len(chase)),
         "催回单数": (len(paid(today(chase))), len(paid(chase))),
         "催回金额（元）": (sum(r.amount for r in paid(today(chase))), sum(r.amount for r in paid(chase))),
-        "关闭未付款": (sum(closed_unpaid(r) for r in today(chase)), sum(closed_unpaid(r) for r in chase)),
-        **dict.fromkeys(("售后单申请（单）", "未处理售后单（当前）", "已超时售后单（当前）"), (0, 0)),
+        "未付款关闭单数": (sum(closed_unpaid(r) for r in today(chase)), sum(closed_unpaid(r) for r in chase)),
+        **dict.fromkeys(("售后申请（单）", "未处理售后单（当前）", "已超时售后单（当前）"), (0, 0)),
         "退款金额（元）": (0.0, 0.0),  # this book has no 售后单: its figures are tested in test_requests.py
         "交接事项": (len(today(handovers)), len(handovers)),
         "交接未确认": (
@@ -331,8 +335,10 @@ def test_every_overview_figure_of_the_tab():
         ),
         "未处理事项（当前）": (result["open_items"], result["open_items"]),
         "已超时事项（当前）": (result["overdue"], result["overdue"]),
+        "待审批补偿（当前）": (0, 0),
+        "待审批补偿金额（元）": (0.0, 0.0),
     }
-    overview = {row[0]: row[1:] for row in _block(sheet, "退件登记（行）").rows}
+    overview = {row[0]: row[1:] for row in _block(sheet, "退件单数").rows}
     assert overview == expected
     trend = {row[0][:5]: row[1:] for row in _block(sheet, f"{D[6]:%m-%d} 周{'一二三四五六日'[D[6].weekday()]}").rows}
     assert trend[f"{D[3]:%m-%d}"] == (1, 0, 0, 0, 0.0)
@@ -398,9 +404,9 @@ def test_every_breakdown_table_of_the_tab():
     )
     _, rows, _ = _table(sheet, "质量问题按责任方（近 7 天）")
     assert sorted(rows) == sorted(Counter(r.party for r in quality).items())
-    _, rows, block = _table(sheet, "待返厂（近 7 天）")
-    assert rows == [(r.day, None, r.kind, r.order) for r in quality if r.factory == "是"]
-    assert block.kinds == (Kind.DATE, None, None, Kind.TEXT)
+    _, rows, block = _table(sheet, "待返厂（寄出前一直列出）")
+    assert rows == [(r.day, None, r.kind, r.order, None) for r in QUALITY_ROWS if r.factory == "是"]
+    assert block.kinds == (Kind.DATE, None, None, Kind.TEXT, None)
     _, rows, _ = _table(sheet, "未计入的行（有校验错误，请先改正）")
     assert rows == [(f"退件表!{len(RETURN_ROWS) + 2}",), (f"催款明细表!{len(CHASE_ROWS) + 2}",)]
 
@@ -430,3 +436,108 @@ def test_a_new_summary_sheet_is_laid_out_like_the_template_and_its_rates_are_rat
         values = dict(zip((c.header for c in CHASE_SUMMARY.columns), row, strict=True))
         assert values["联系率"] == values["已联系"] / values["需催单数"]
         assert values["成功率"] == values["催回单数"] / values["需催单数"]
+
+
+SPOT_CHECKS = [  # (抽查日期, 被抽查人, 抽查的回访, 整改状态)
+    (D[0], "小美", "回访表!2", "待整改"),
+    (D[0], "阿强", "回访表!3", "无需整改"),
+    (D[2], "小美", "回访表!4", "待整改"),
+    (D[5], "莉莉", "回访表!5", "已整改"),
+    (D[7], "阿强", "回访表!6", "待整改"),  # before the 7 days: counted only as open now
+    (D[0], "莉莉", "回访表!2", "整改完了"),  # not a 整改状态: an error, not counted, and not known to be open
+]
+
+
+def test_spot_check_figures_on_the_day_over_the_week_and_open_now():
+    header = ["抽查日期", "被抽查人", "抽查的回访", "整改状态"]
+    grids = [Grid("回访抽查表", [header, *[list(row) for row in SPOT_CHECKS]])]
+    result, sheet = daily_totals(check_workbook(grids, DAY), DAY, AT)
+    valid = SPOT_CHECKS[:-1]
+    week = [r for r in valid if in_week(r[0])]
+    pending = [r for r in valid if r[3] == "待整改"]
+    assert result["registers"] == {
+        "spot_checks": {
+            "checks": sum(r[0] == DAY for r in valid),
+            "to_fix": sum(r[0] == DAY and r[3] == "待整改" for r in valid),
+            "open": len(pending),
+        }
+    }
+    overview = {row[0]: row[1:] for row in _block(sheet, "退件单数").rows}
+    assert overview["回访抽查（次）"] == (2, len(week))
+    assert overview["抽查待整改（次）"] == (1, sum(r[3] == "待整改" for r in week))
+    assert overview["未处理抽查整改（当前）"] == (len(pending), len(pending))
+    assert result["excluded_rows"] == [f"回访抽查表!{len(SPOT_CHECKS) + 1}"]
+
+
+PARCELS = [  # (发现日期, 物流单号, 异常类型, 索赔金额, 理赔到账金额, 状态)
+    (D[0], "SF1", "丢件", 89, None, "处理中"),
+    (D[0], "SF2", "超区件", None, None, "处理中"),
+    (D[0], "SF3", "破损", 59.5, 59.5, "已结案"),
+    (D[3], "SF4", "破损", 20, None, "处理中"),
+    (D[8], "SF5", "丢件", 100, 100, "处理中"),  # outside the 7 days; open now, and long overdue
+]
+
+
+def test_problem_parcel_figures_on_the_day_over_the_week_and_open_now():
+    header = ["发现日期", "物流单号", "订单编号", "买家ID", "异常类型", "索赔金额", "理赔到账金额", "状态", "结案日期"]
+    rows = [[d, t, f"SO{t}", "b", k, c, p, s, d if s == "已结案" else None] for d, t, k, c, p, s in PARCELS]
+    result, sheet = daily_totals(check_workbook([Grid("物流异常表", [header, *rows])], DAY), DAY, AT)
+    today = [r for r in PARCELS if r[0] == DAY]
+    week = [r for r in PARCELS if in_week(r[0])]
+    unsettled = [r for r in PARCELS if r[5] != "已结案"]
+    overdue = [r for r in unsettled if r[0] < DAY]  # followed up the day after it was found: due at midnight
+    assert result["registers"] == {
+        "parcel_issues": {
+            "found": len(today),
+            "lost_damaged": sum(r[2] in ("丢件", "破损") for r in today),
+            "claimed": float(sum(r[3] or 0 for r in today)),
+            "paid": float(sum(r[4] or 0 for r in today)),
+            "open": len(unsettled),
+            "overdue": len(overdue),
+        }
+    }
+    overview = {row[0]: row[1:] for row in _block(sheet, "退件单数").rows}
+    assert overview["物流异常（件）"] == (len(today), len(week))
+    assert overview["丢件、破损（件）"] == (2, sum(r[2] in ("丢件", "破损") for r in week))
+    assert overview["索赔金额（元）"] == (148.5, float(sum(r[3] or 0 for r in week)))
+    assert overview["已超时物流异常（当前）"] == (len(overdue), len(overdue))
+
+
+def test_the_factory_list_shows_what_waits_to_go_back_until_it_has_gone():
+    header = ["日期", "登记人", "客户ID", "订单编码", "问题类型", "返厂", "状态", "返厂状态", "返厂日期", "厂家"]
+    rows = [
+        [D[0], "小美", "c", "SO1", "漏液", "是", "处理中", "待返厂", None, "甲厂"],
+        [D[8] - timedelta(days=30), "小美", "c", "SO2", "质量问题", "是", "已结案", "待返厂", None, "乙厂"],  # long ago
+        [D[8], "小美", "c", "SO3", "漏液", "是", "处理中", None, None, None],  # to go back, not yet collected
+        [D[1], "小美", "c", "SO4", "漏液", "是", "处理中", "已返厂", D[0], "甲厂"],  # gone
+        [D[1], "小美", "c", "SO5", "漏液", "是", "处理中", "厂家已确认", D[1], "甲厂"],  # gone and confirmed
+        [D[1], "小美", "c", "SO6", "漏液", "否", "处理中", None, None, None],
+    ]
+    result, sheet = daily_totals(check_workbook([Grid("质量问题表", [header, *rows])], DAY), DAY, AT)
+    _, shown, _ = _table(sheet, "待返厂（寄出前一直列出）")
+    waiting = sorted((r[0], None, r[4], r[3], r[9]) for r in rows if r[7] == "待返厂" or (r[5] == "是" and not r[7]))
+    assert shown == waiting and len(waiting) == 3
+    assert result["excluded_rows"] == []
+
+
+def test_compensation_above_the_approval_line_waits_for_the_lead_and_counts_only_once_approved():
+    header = ["日期", "登记人", "客户ID", "订单编码", "问题类型", "补偿金额", "状态", "审批状态"]
+    rows = [  # the line is 50 元 by default (设置: 补偿超过多少元需主管审批)
+        [D[0], "小美", "c", "SO1", "漏液", 20, "处理中", None],  # under the line: no approval needed
+        [D[0], "小美", "c", "SO2", "漏液", 50, "处理中", None],  # at the line: not above it
+        [D[0], "小美", "c", "SO3", "漏液", 88, "处理中", "已批准"],
+        [D[0], "小美", "c", "SO4", "漏液", 120, "处理中", "待审批"],
+        [D[1], "小美", "c", "SO5", "漏液", 60.5, "处理中", None],
+        [D[1], "小美", "c", "SO6", "漏液", 70, "处理中", "已驳回"],
+    ]
+    check = check_workbook([Grid("质量问题表", [header, *rows])], DAY)
+    waiting = [r for r in rows if r[5] > 50 and r[7] != "已批准"]
+    assert [(f.cell, f.code) for f in check.findings] == [(f"F{rows.index(r) + 2}", "needs_approval") for r in waiting]
+    result, sheet = daily_totals(check, DAY, AT)
+    counted = [r for r in rows if r not in waiting]
+    assert result["quality"]["compensation"] == float(sum(r[5] for r in counted if r[0] == DAY))
+    assert result["registers"]["quality"] == {"awaiting": len(waiting), "awaiting_amount": sum(r[5] for r in waiting)}
+    overview = {row[0]: row[1:] for row in _block(sheet, "退件单数").rows}
+    assert overview["补偿金额（元，不含待审批）"] == (158.0, float(sum(r[5] for r in counted)))
+    assert overview["待审批补偿（当前）"] == (3, 3)
+    assert overview["待审批补偿金额（元）"] == (250.5, 250.5)

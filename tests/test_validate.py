@@ -246,14 +246,14 @@ def test_a_teams_own_choices_on_the_settings_sheet_are_accepted():
     ledger = grid(
         "退件表",
         ("日期", "物流单号", "订单编码", "产品名称", "数量", "退回类型"),
-        ("2026-11-20", "SF1", "SO1", "紧致眼霜 15g", 1, "拒收"),
+        ("2026-11-20", "SF1", "SO1", "紧致眼霜 15g", 1, "地址有误退回"),
     )
     assert flatten(check_workbook([ledger], TODAY).findings, "cell", "code") == [("F2", "bad_choice")]
     settings = grid(
         "设置",
         ("规则", "数值", "单位", "依据", None, "退回类型"),
         ("未付款订单自动关闭", 3, "天", "", None, "过敏"),
-        (None, None, None, None, None, "拒收"),
+        (None, None, None, None, None, "地址有误退回"),
     )
     assert check_workbook([ledger, settings], TODAY).findings == ()
 
@@ -293,3 +293,24 @@ def test_the_header_may_sit_under_title_rows_and_headers_may_be_spelt_with_marks
 def test_a_workbook_without_any_known_sheet_is_refused(book):
     with pytest.raises(NoKnownSheet, match="没有找到可识别的表"):
         check_workbook(book, TODAY)
+
+
+def test_the_items_inspected_add_up_to_the_items_returned_once_either_count_is_filled():
+    header = ["日期", "物流单号", "订单编码", "产品名称", "数量", "良品数", "次品数"]
+    rows = [
+        ["2026-11-20", "SF1", "SO1", "眼霜", 3, 2, 1],  # adds up
+        ["2026-11-20", "SF2", "SO2", "眼霜", 2, None, None],  # not inspected yet
+        ["2026-11-20", "SF3", "SO3", "眼霜", 2, 2, None],  # all good: 次品数 left blank
+        ["2026-11-20", "SF4", "SO4", "眼霜", 2, None, 1],  # one item not counted
+        ["2026-11-20", "SF5", "SO5", "眼霜", 1, 1, 1],  # one more counted than came back
+        ["2026-11-20", "SF6", "SO6", "眼霜", 2, "两个", 0],  # the count itself is wrong: said once
+    ]
+    check = check_workbook([Grid("退件表", [header, *rows])], date(2026, 11, 22))
+    assert [(f.cell, f.code) for f in check.findings] == [
+        ("G5", "inspection_mismatch"),
+        ("F6", "inspection_mismatch"),
+        ("F7", "bad_number"),
+    ]
+    assert check.findings[0].message.endswith(
+        "「良品数」＋「次品数」合计 1，与「数量」2 对不上，请仓库重新清点后改正。"
+    )

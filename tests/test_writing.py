@@ -263,5 +263,5 @@ def test_the_daily_tab_renders_with_its_tables_and_charts(libreoffice, tmp_path)
         text=True,
         check=True,
     ).stdout
-    for label in ("日汇总", "退件登记", "退件按退回类型", "近 7 天趋势", "催回金额"):
+    for label in ("日汇总", "退件单数", "退件按退回类型", "近 7 天趋势", "催回金额"):
         assert label in text

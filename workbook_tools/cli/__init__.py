@@ -501,8 +501,8 @@ def daily_totals_command(
         return
     r, c = result["returns"], result["chase"]
     click.echo(
-        f"{result['date']}：退件 {r['count']} 行 {r['parcels']} 件 {r['qty']} 个；"
-        f"重发 {result['resends']['count']}（未发出 {result['resends']['open']}）；"
+        f"{result['date']}：退件 {r['count']} 单 {r['parcels']} 件 {r['qty']} 个；"
+        f"重发 {result['resends']['count']} 单（未发出 {result['resends']['open']}）；"
         f"{DAILY.overview['quality']} {result['quality']['count']}；催款 {c['to_chase']} 单，催回 {c['paid']} 单 "
         f"{c['paid_amount']:.2f} 元；未处理 {result['open_items']} 项，已超时 {result['overdue']} 项。"
     )

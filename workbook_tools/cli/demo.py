@@ -16,16 +16,25 @@ from workbook_tools.core.tables import cell_name
 from workbook_tools.spec.codes import Code
 from workbook_tools.spec.lists import (
     AFTER_SALES_TYPE,
+    CALLBACK_METHOD,
+    CALLBACK_TYPE,
     CARRIER,
     CHASE_ANSWER,
     CHASE_METHOD,
     CHASE_RESULT,
     CLAIM_STATE,
+    FACTORY_STATE,
+    FIX_STATE,
+    FOLLOW_STATE,
     HANDOVER_STATE,
+    INSPECTION,
     ISSUE_SOLUTION,
     ISSUE_STATE,
     ISSUE_TYPE,
     ORDER_STATUS,
+    PARCEL_PLAN,
+    PARCEL_PROBLEM,
+    PARCEL_STATE,
     PLATFORM,
     REQUEST_STATE,
     RESEND_REASON,
@@ -33,11 +42,23 @@ from workbook_tools.spec.lists import (
     RETURN_RESULT,
     RETURN_SOLUTION,
     RETURN_TYPE,
+    SATISFACTION,
     SHIPPING_STATE,
+    STOCK_STATE,
     UNPAID_REASON,
     YES_NO,
 )
-from workbook_tools.spec.sheets import AFTER_SALES, CHASE_DETAIL, HANDOVER, QUALITY, RESENDS, RETURNS
+from workbook_tools.spec.sheets import (
+    AFTER_SALES,
+    CALLBACKS,
+    CHASE_DETAIL,
+    HANDOVER,
+    PARCEL_ISSUES,
+    QUALITY,
+    RESENDS,
+    RETURNS,
+    SPOT_CHECKS,
+)
 from workbook_tools.spec.types import Column, Sheet
 
 R, S, Q, C, H, A = RETURNS, RESENDS, QUALITY, CHASE_DETAIL, HANDOVER, AFTER_SALES
@@ -192,6 +213,14 @@ def make_demo(today: date, days: int = 3, seed: int = 20261122) -> DemoData:
                     R.remarks: note,
                 },
             )
+            if not recent:  # inspected and shelved: as many good items as came back
+                returned = data.rows[R][-1]
+                returned |= {
+                    R.inspection: INSPECTION.GOOD,
+                    R.good: returned[R.quantity],
+                    R.defective: 0,
+                    R.stock: STOCK_STATE.SHELVED,
+                }
         for _ in range(2):
             shipped = not recent
             carrier = rnd.choice(CARRIER.values[:4])
@@ -252,6 +281,13 @@ def make_demo(today: date, days: int = 3, seed: int = 20261122) -> DemoData:
                     Q.closed_on: day + timedelta(days=1) if closed else None,
                 },
             )
+            if party == RESPONSIBLE.FACTORY:  # collected for the factory; sent back in the month's batch once closed
+                data.rows[Q][-1] |= {
+                    Q.factory_state: FACTORY_STATE.SENT if closed else FACTORY_STATE.PENDING,
+                    Q.factory_batch: f"{day:%Y-%m}-A" if closed else None,
+                    Q.factory_date: day + timedelta(days=1) if closed else None,
+                    Q.factory: "广州美妆代工厂",
+                }
         for _ in range(6):
             placed = at(day - timedelta(days=1), 0, 24)
             reached = rnd.choice(
@@ -302,8 +338,109 @@ def make_demo(today: date, days: int = 3, seed: int = 20261122) -> DemoData:
         },
     )
     _requests(data, today, order_code)
-    _spoil(data)
+    _callbacks(data, first, days, random.Random(seed + 2))
+    _parcels(data, today, random.Random(seed + 3))
+    _spoil(data, today)
     return data
+
+
+CALLS = (  # (回访类型, 接听情况, 满意度, 问题反馈): one of each kind a day, two problems to follow up
+    (CALLBACK_TYPE.RECEIVED, CHASE_ANSWER.BUYER, SATISFACTION.VERY, None),
+    (CALLBACK_TYPE.RECEIVED, CHASE_ANSWER.BUYER, SATISFACTION.UNSATISFIED, "精华液用完脸有点干，问怎么搭配"),
+    (CALLBACK_TYPE.NOT_RECEIVED, CHASE_ANSWER.NO_ANSWER, None, None),
+    (CALLBACK_TYPE.OUT_OF_STOCK, CHASE_ANSWER.BUYER, SATISFACTION.NEUTRAL, "缺货的眼霜想换成面霜"),
+)
+
+
+PARCELS = (  # (days before today, 异常类型, 处理方案, 原件状态, 已退款, 索赔状态, 索赔金额, 理赔到账金额, 结案)
+    (0, PARCEL_PROBLEM.STUCK_CUSTOMER, None, PARCEL_STATE.IN_TRANSIT, YES_NO.NO, None, None, None, False),
+    (5, PARCEL_PROBLEM.STUCK_CUSTOMER, PARCEL_PLAN.RETURN, PARCEL_STATE.IN_TRANSIT, YES_NO.NO, None, None, None, False),
+    (1, PARCEL_PROBLEM.INTERCEPTED, PARCEL_PLAN.RETURN, PARCEL_STATE.IN_TRANSIT, YES_NO.YES, None, None, None, True),
+    (2, PARCEL_PROBLEM.LOST, PARCEL_PLAN.RESEND, PARCEL_STATE.LOST, YES_NO.NO, CLAIM_STATE.CLAIMING, 89, None, False),
+    (2, PARCEL_PROBLEM.DAMAGED, PARCEL_PLAN.RESEND, PARCEL_STATE.DELIVERED, YES_NO.NO, CLAIM_STATE.PAID, 59, 59, True),
+    (
+        1,
+        PARCEL_PROBLEM.OUT_OF_AREA,
+        PARCEL_PLAN.OTHER_COURIER,
+        PARCEL_STATE.RETURNED,
+        YES_NO.NO,
+        None,
+        None,
+        None,
+        True,
+    ),
+    (0, PARCEL_PROBLEM.DAMAGED, None, PARCEL_STATE.DELIVERED, YES_NO.NO, CLAIM_STATE.TO_CLAIM, 128, None, False),
+)
+
+
+def _parcels(data: DemoData, today: date, rnd: random.Random) -> None:
+    """Problem parcels found by the daily tracking (000 §十.1), in every state the SOP follows them through."""
+    p = PARCEL_ISSUES
+    for ago, problem, plan, original, refunded, claim, claimed, paid, closed in PARCELS:
+        found = today - timedelta(days=ago)
+        carrier = rnd.choice(CARRIER.values[:6])
+        data.add(
+            p,
+            {
+                p.found_on: found,
+                p.tracking_no: TRACKING_PREFIX[carrier] + "".join(rnd.choice("0123456789") for _ in range(13)),
+                p.carrier: carrier,
+                p.order_no: f"SO{found - timedelta(days=3):%Y%m%d}{rnd.randint(1000, 9999)}",
+                p.buyer_id: rnd.choice(BUYERS),
+                p.problem: problem,
+                p.plan: plan,
+                p.original: original,
+                p.refunded: refunded,
+                p.back_on: found + timedelta(days=1) if original == PARCEL_STATE.RETURNED else None,
+                p.claim_state: claim or CLAIM_STATE.NOT_NEEDED,
+                p.claimed: claimed,
+                p.paid: paid,
+                p.follower: rnd.choice(AGENTS),
+                p.state: ISSUE_STATE.CLOSED if closed else ISSUE_STATE.OPEN,
+                p.closed_on: found + timedelta(days=1) if closed else None,
+            },
+        )
+
+
+def _callbacks(data: DemoData, first: date, days: int, rnd: random.Random) -> None:
+    """回访 calls of each day (their own random stream: the other sheets' rows stay as they were); the problems
+    raised on the last day are still to follow up."""
+    k = CALLBACKS
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        for kind, answer, satisfaction, feedback in CALLS:
+            follow = feedback is not None
+            data.add(
+                k,
+                {
+                    k.date: day,
+                    k.buyer_id: rnd.choice(BUYERS),
+                    k.order_no: f"SO{day - timedelta(days=5):%Y%m%d}{rnd.randint(1000, 9999)}",
+                    k.call_type: kind,
+                    k.method: CALLBACK_METHOD.PHONE,
+                    k.caller: rnd.choice(AGENTS),
+                    k.answer: answer,
+                    k.satisfaction: satisfaction,
+                    k.feedback: feedback,
+                    k.needs_follow_up: YES_NO.YES if follow else YES_NO.NO,
+                    k.state: (FOLLOW_STATE.PENDING if offset == days - 1 else FOLLOW_STATE.SOLVED)
+                    if follow
+                    else FOLLOW_STATE.NONE,
+                },
+            )
+        last = len(data.rows[k]) + 1  # the Excel row of the day's last call; the lead listens to its unsatisfied one
+        data.add(
+            SPOT_CHECKS,
+            {
+                SPOT_CHECKS.date: day,
+                SPOT_CHECKS.agent: data.rows[k][last - 4][k.caller],
+                SPOT_CHECKS.callback: f"{k.title}!{last - 2}",
+                SPOT_CHECKS.score: 72,
+                SPOT_CHECKS.problems: "买家嫌效果差时没有给出护肤建议",
+                SPOT_CHECKS.fix_required: "按第六章话术补充护肤建议，复听一通",
+                SPOT_CHECKS.fix_state: FIX_STATE.PENDING if offset == days - 1 else FIX_STATE.DONE,
+            },
+        )
 
 
 def _requests(data: DemoData, today: date, order_code: Any) -> None:
@@ -380,17 +517,20 @@ def _requests(data: DemoData, today: date, order_code: Any) -> None:
     data.spoil(A, refunded, A.refund, 138, "refund_exceeds_request")
 
 
-def _spoil(data: DemoData) -> None:
+def _spoil(data: DemoData, today: date) -> None:
     """Mistakes seen in real ledgers, one per row, each caught by one finding."""
     returns = data.rows[R]
     duplicate = data.add(R, dict(returns[1]))
     data.plant(R, duplicate, R.tracking_no, "duplicate_row")
     data.spoil(R, 3, R.date, "11月31日", "bad_date")
     data.spoil(R, 5, R.return_type, "快递问题", "bad_choice")
+    data.rows[R][2][R.defective] = 1  # one more item counted than came back
+    data.plant(R, 4, R.good, "inspection_mismatch")
     data.spoil(S, 3, S.quantity, "两瓶", "bad_number")
     data.spoil(S, 4, S.buyer_id, None, "missing_required")
     data.spoil(Q, 2, Q.photos, 1, "missing_evidence")
     data.spoil(Q, 3, Q.closed_on, None, "missing_required")
+    data.spoil(Q, 5, Q.compensation, 88, "needs_approval")  # above the approval line, not approved yet
     data.spoil(C, 4, C.order_no, 4.12345678901235e18, "order_no_precision_lost")
     data.spoil(C, 6, C.phone, "1380013800", "bad_phone")
     data.spoil(R, 7, R.order_no, None, "unmatched_parcel")
@@ -416,3 +556,10 @@ def _spoil(data: DemoData) -> None:
         n for n, r in enumerate(data.rows[C][:8], start=2) if r[C.method] == CHASE_METHOD.PHONE and n not in (4, 6)
     )
     data.spoil(C, called, C.answer, CHASE_ANSWER.READ, "answer_mismatch")  # a message's answer to a call
+    data.spoil(CALLBACKS, 3, CALLBACKS.satisfaction, "还行", "bad_choice")
+    data.spoil(CALLBACKS, 6, CALLBACKS.caller, None, "missing_required")
+    data.spoil(SPOT_CHECKS, 2, SPOT_CHECKS.score, "良好", "bad_number")
+    lost = 5  # the lost parcel whose claim is still being paid: closed too early
+    data.rows[PARCEL_ISSUES][lost - 2] |= {PARCEL_ISSUES.state: ISSUE_STATE.CLOSED, PARCEL_ISSUES.closed_on: today}
+    data.plant(PARCEL_ISSUES, lost, PARCEL_ISSUES.claim_state, "closed_with_open_claim")
+    data.spoil(PARCEL_ISSUES, 8, PARCEL_ISSUES.problem, "快递丢了", "bad_choice")

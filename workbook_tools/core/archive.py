@@ -20,6 +20,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from workbook_tools.core.approval import awaiting
 from workbook_tools.core.changes import DeleteRows
 from workbook_tools.core.deadlines import lapsed
 from workbook_tools.core.records import Record, TableCheck, WorkbookCheck
@@ -124,8 +125,12 @@ def extras_json(pairs: Extras) -> str:
 
 
 def _closed(record: Record, check: WorkbookCheck, at: datetime) -> bool:
-    follow_up = record.spec.follow_up
+    """Nothing left to do: not open by its follow-up (or lapsed), and no amount waiting for the lead's approval
+    (the handover still hands that on, and 日汇总 counts it)."""
+    follow_up, approval = record.spec.follow_up, record.spec.approval
     assert follow_up is not None
+    if approval is not None and awaiting(record.__getitem__, approval, check.settings):
+        return False
     return not follow_up.open_when.holds(record.__getitem__) or lapsed(record, check.settings, at)
 
 

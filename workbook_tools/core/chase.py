@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from workbook_tools.core.deadlines import Content, content, lapsed
 from workbook_tools.core.records import Record
@@ -30,11 +30,6 @@ def chase_day(record: Record) -> date:
 def chase_order(record: Record) -> tuple[datetime, Content]:
     """The order in which chases happened: by 催款时间 (a day alone is its midnight), then by what the row holds."""
     return record[C.chased_at] or datetime.min, content(record)
-
-
-def timed(moment: datetime) -> bool:
-    """Whether a 催款时间 says the hour: a day typed alone reads as its midnight, and nobody chases at 00:00 sharp."""
-    return moment.time() != time()
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,10 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from workbook_tools.core.chase import chase_order, chased_orders, timed
+from workbook_tools.core.chase import chase_order, chased_orders
 from workbook_tools.core.deadlines import content
 from workbook_tools.core.findings import Finding, finding
+from workbook_tools.core.quota import plus, timed
 from workbook_tools.core.records import Record, TableCheck
 from workbook_tools.core.settings import Settings
 from workbook_tools.core.values import moment_text
@@ -107,14 +108,6 @@ def _near(first: Record, later: Record) -> bool:
     return b - a < DAY if timed(a) and timed(b) else a.date() == b.date()
 
 
-def _plus(moment: datetime, delta: timedelta) -> datetime:
-    """`moment` moved by `delta`, held at the calendar's ends (a year mistyped as 9999 is a warning, not a crash)."""
-    try:
-        return moment + delta
-    except OverflowError:
-        return datetime.max if delta > timedelta() else datetime.min
-
-
 def _bursts(rows: list[Record], limit: float) -> list[tuple[Record, list[Record]]]:
     """Each time a buyer's chases (in chase order) go over `limit` within 24 hours: the first chase over it, and the
     chases of that burst (the earliest chase within 24 hours of it, and those within 24 hours of that one)."""
@@ -124,11 +117,11 @@ def _bursts(rows: list[Record], limit: float) -> list[tuple[Record, list[Record]
     for i, chase in enumerate(rows):
         if start is not None and _near(rows[start], chase):
             continue  # part of the burst already reported
-        earliest = bisect_right(moments, _plus(moments[i], -DAY), hi=i)
+        earliest = bisect_right(moments, plus(moments[i], -DAY), hi=i)
         window = [j for j in range(earliest, i + 1) if _near(rows[j], chase)]
         if len(window) > limit:
             start = window[0]
-            end = bisect_left(moments, _plus(moments[start], DAY), lo=start)
+            end = bisect_left(moments, plus(moments[start], DAY), lo=start)
             found.append((chase, [r for r in rows[start:end] if _near(rows[start], r)]))
     return found
 
@@ -145,6 +138,8 @@ def _span(chases: list[Record]) -> str:
 def over_chased(checks: tuple[TableCheck, ...], settings: Settings) -> list[Finding]:
     """More chases of one buyer within 24 hours than the rule allows: flagged once a burst, at the first chase over
     the limit. Rows with the hour count in a rolling 24 hours; a row with a day only counts with that day's chases."""
+    if not settings.usable(RULES.max_chases):
+        return []
     limit = settings.rule(RULES.max_chases)
     found = []
     for check in _of(checks, C):

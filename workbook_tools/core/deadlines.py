@@ -9,16 +9,20 @@ come from the workbook's 设置 sheet when the team changed them.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import total_ordering
 
+from workbook_tools.core.approval import awaiting
+from workbook_tools.core.quota import free_again
 from workbook_tools.core.records import Record, TableCheck, WorkbookCheck
 from workbook_tools.core.settings import Settings
 from workbook_tools.core.texts import render
+from workbook_tools.core.values import moment_text
 from workbook_tools.spec.lists import HANDOVER_STATE, ITEM_TYPE
-from workbook_tools.spec.rowrules import FollowUp
+from workbook_tools.spec.rowrules import Approval, FollowUp
 from workbook_tools.spec.rules import RULES
 from workbook_tools.spec.sheets import AFTER_SALES, HANDOVER, RETURNS
 from workbook_tools.spec.types import Rule
@@ -120,7 +124,10 @@ def due(record: Record, follow_up: FollowUp, settings: Settings) -> datetime | N
         return given
     deadline = follow_up.case(record.__getitem__).deadline
     platform = record[follow_up.platform] if follow_up.platform is not None else None
-    return after(record[deadline.start], deadline.rule, settings, platform)
+    start = record[deadline.start]
+    if start is None and deadline.otherwise is not None:
+        start = record[deadline.otherwise]
+    return after(start, deadline.rule, settings, platform)
 
 
 def lapsed(record: Record, settings: Settings, at: datetime) -> bool:
@@ -148,32 +155,89 @@ def deciding_rows(records: tuple[Record, ...], follow_up: FollowUp) -> list[Reco
     return [max(group, key=rank) for group in groups.values()]
 
 
+def _key(record: Record, follow_up: FollowUp) -> str:
+    return item_key(follow_up.prefix, *(record[c] for c in follow_up.key))
+
+
+def _one_per_item(records: Iterable[Record], follow_up: FollowUp, settings: Settings, at: datetime) -> list[Record]:
+    """The open rows; one per item where the key is unique (a request registered twice is still one thing to do).
+    Rows whose key is incomplete stay apart (validation asks for the missing value)."""
+    chosen: dict[str, Record] = {}
+    apart = []
+    for r in records:
+        if not follow_up.open_when.holds(r.__getitem__) or lapsed(r, settings, at):
+            continue
+        if not follow_up.unique or any(r[c] is None for c in follow_up.key):
+            apart.append(r)
+            continue
+        key = _key(r, follow_up)
+        if key not in chosen or content(r) < content(chosen[key]):
+            chosen[key] = r
+    return sorted([*chosen.values(), *apart], key=lambda r: r.row)
+
+
 def _followed(check: TableCheck, follow_up: FollowUp, settings: Settings, at: datetime) -> list[OpenItem]:
     spec = check.table.spec
     records = deciding_rows(check.records, follow_up) if follow_up.one_per else check.records
+    quota = follow_up.quota
+    sharing: dict[object, list[Record]] = {}  # rows by the quota's `per` value (a buyer's chases of every order)
+    if quota:
+        for r in check.records:
+            sharing.setdefault(r[quota.per], []).append(r)
     items = []
-    for r in records:
+    for r in _one_per_item(records, follow_up, settings, at):
         get = r.__getitem__
-        if not follow_up.open_when.holds(get) or lapsed(r, settings, at):
-            continue
         deadline = due(r, follow_up, settings)
         case = follow_up.case(get)
         notes = "".join(text for condition, text in follow_up.notes if condition.holds(get))
+        action = render(case.action, spec, get, settings)
+        if quota and r[quota.per] is not None:
+            until = free_again(quota, sharing[r[quota.per]], settings, at)
+            if until is not None:
+                action = render(quota.used_up, spec, get, settings, {"until": moment_text(until)})
         items.append(
             OpenItem(
-                key=item_key(follow_up.prefix, *(r[c] for c in follow_up.key)),
+                key=_key(r, follow_up),
                 sheet=check.table.sheet,
                 row=r.row,
                 item_type=case.item_type,
-                buyer_id=r[follow_up.buyer],
-                order_no=r[follow_up.order],
+                buyer_id=r[follow_up.buyer] if follow_up.buyer else None,
+                order_no=r[follow_up.order] if follow_up.order else None,
                 order_status=next(
                     (status for condition, status in follow_up.order_status if condition.holds(get)), None
                 ),
                 price=r[follow_up.price] if follow_up.price else None,
                 description=render(follow_up.describe, spec, get, settings) + notes,
-                action=render(case.action, spec, get, settings),
+                action=action,
                 due_at=deadline,
+                has_errors=r.has_errors,
+            )
+        )
+    return items
+
+
+def _approvals(check: TableCheck, approval: Approval, settings: Settings) -> list[OpenItem]:
+    """Money waiting for the lead's approval: one item per row, for the lead, from the row's `since`."""
+    spec = check.table.spec
+    follow_up = spec.follow_up
+    items = []
+    for r in check.records:
+        get = r.__getitem__
+        if not awaiting(get, approval, settings):
+            continue
+        items.append(
+            OpenItem(
+                key=item_key(approval.prefix, *(r[c] for c in spec.duplicate_key or spec.columns)),
+                sheet=check.table.sheet,
+                row=r.row,
+                item_type=approval.item_type,
+                buyer_id=r[follow_up.buyer] if follow_up and follow_up.buyer else None,
+                order_no=r[follow_up.order] if follow_up and follow_up.order else None,
+                order_status=None,
+                price=r[approval.amount],
+                description=render(approval.describe, spec, get, settings),
+                action=render(approval.action, spec, get, settings),
+                due_at=after(r[approval.since], approval.within, settings),
                 has_errors=r.has_errors,
             )
         )
@@ -223,6 +287,8 @@ def open_items(check: WorkbookCheck, at: datetime) -> list[OpenItem]:
             items += _followed(table_check, spec.follow_up, check.settings, at)
         elif spec is HANDOVER:
             items += _manual(table_check, check.settings)
+        if spec.approval is not None:
+            items += _approvals(table_check, spec.approval, check.settings)
     items = _linked(items, returned_parcels(check))
     far = datetime.max
     return _distinct(sorted(items, key=lambda i: (i.due_at or far, i.key, i.description, i.action)))
@@ -231,7 +297,8 @@ def open_items(check: WorkbookCheck, at: datetime) -> list[OpenItem]:
 def returned_parcels(check: WorkbookCheck) -> dict[str, str]:
     """Each after-sales request (售后单!7) → the row of 退件表 its parcel came back as (退件表!12).
 
-    Found by the return's tracking number, else by the order (AfterSales.return_parcel);
+    Only requests that send a parcel back (AfterSales.returns_parcel) are matched, by the return's tracking number,
+    else by the order (AfterSales.return_parcel);
     of several rows the earliest registered, whatever the order of the rows.
     """
     a = AFTER_SALES
@@ -245,7 +312,7 @@ def returned_parcels(check: WorkbookCheck) -> dict[str, str]:
         for table in check.of(a):
             for r in table.records:
                 source = f"{table.table.sheet}!{r.row}"
-                if source not in found and r[mine] in index:
+                if source not in found and r[mine] in index and a.returns_parcel.holds(r.__getitem__):
                     sheet, parcel = min(index[r[mine]], key=lambda p: (str(p[1][RETURNS.date]), content(p[1])))
                     found[source] = f"{sheet}!{parcel.row}"
     return found

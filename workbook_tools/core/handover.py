@@ -17,8 +17,9 @@ from workbook_tools.core.changes import Change, Highlight, ledger_change
 from workbook_tools.core.deadlines import OpenItem, content, is_legacy, is_manual, open_items
 from workbook_tools.core.handover_look import urgent_rows
 from workbook_tools.core.records import Record, WorkbookCheck
-from workbook_tools.core.settings import shifts_at
+from workbook_tools.core.settings import handing_over, taking_over
 from workbook_tools.core.tables import Area
+from workbook_tools.core.values import CELL_TEXT_LIMIT
 from workbook_tools.errors import WorkbookToolsError
 from workbook_tools.spec.lists import HANDOVER_STATE
 from workbook_tools.spec.rules import RULES
@@ -28,6 +29,7 @@ from workbook_tools.spec.types import Column
 
 H = HANDOVER
 OVERDUE, DUE_THIS_SHIFT, HAS_ERRORS = "【已超时】", "【本班到期】", "；该行有校验错误，请先改正"
+PROGRESS_CUT = "（更早的进展太长，单元格放不下，已省略：请看本事项之前的交接行）"
 
 
 def urgent_handover_rows(columns: Mapping[Column, int], area: Area) -> tuple[Highlight, ...]:
@@ -67,20 +69,20 @@ def _no_roster(names: str) -> WorkbookToolsError:
 
 
 def agents_on_duty(check: WorkbookCheck, at: datetime) -> tuple[str, str]:
-    """交接人 and 承接人 from the roster on 设置: the shift on duty at `at` hands over to the next."""
-    shifts = shifts_at(check.settings.roster, at)
-    if shifts is None or not (shifts[0].agent and shifts[1].agent):
+    """交接人 and 承接人 from the roster on 设置: the shift that hands over at `at` and the one it hands to."""
+    turns = handing_over(check.settings.roster, at)
+    if turns is None or not (turns[0].shift.agent and turns[1].shift.agent):
         raise _no_roster(_names())
-    return shifts[0].agent, shifts[1].agent
+    return turns[0].shift.agent, turns[1].shift.agent
 
 
 def incoming_agent(check: WorkbookCheck, at: datetime) -> str:
-    """承接人 from the roster on 设置: whoever works the shift on duty at `at`, since the incoming agent
-    confirms once their shift has begun (交接班 at its end names the next shift instead)."""
-    shifts = shifts_at(check.settings.roster, at)
-    if shifts is None or not shifts[0].agent:
+    """承接人 from the roster on 设置: whoever works the shift taking over at `at`, since the incoming agent
+    confirms once their shift has begun, or just before (交接班 at its end names the next shift instead)."""
+    turn = taking_over(check.settings.roster, at)
+    if turn is None or not turn.shift.agent:
         raise _no_roster(H.to_agent.header)
-    return shifts[0].agent
+    return turn.shift.agent
 
 
 def check_agents(*names: str | None) -> None:
@@ -189,15 +191,22 @@ def handover(check: WorkbookCheck, from_agent: str | None, to_agent: str | None,
 
 
 def carried_progress(rows: list[Record]) -> str | None:
-    """本班进展 for an item's new row: every text typed on its earlier rows, oldest first, none lost.
+    """本班进展 for an item's new row: every text typed on its earlier rows, oldest first.
 
     An agent usually adds to the text carried onto the current row, so a text
-    that another one contains is not repeated.
+    that another one contains is not repeated. What a cell cannot hold is the
+    oldest, which the item's earlier rows still show: it is left out, and the
+    cell says so (PROGRESS_CUT) instead of losing the end of the latest text.
     """
     ordered = sorted(rows, key=lambda r: (r[H.at] or datetime.min, content(r)))
-    texts = list(dict.fromkeys(str(r[H.progress]).strip() for r in ordered if r[H.progress]))
+    typed = (str(r[H.progress]).removeprefix(PROGRESS_CUT).strip() for r in ordered if r[H.progress])
+    texts = list(dict.fromkeys(text for text in typed if text))
     kept = [text for text in texts if not any(text != other and text in other for other in texts)]
-    return "\n".join(kept) or None
+    if len("\n".join(kept)) <= CELL_TEXT_LIMIT:
+        return "\n".join(kept) or None
+    while len(kept) > 1 and len("\n".join([PROGRESS_CUT, *kept])) > CELL_TEXT_LIMIT:
+        kept.pop(0)
+    return "\n".join([PROGRESS_CUT, *kept])
 
 
 def _json_item(

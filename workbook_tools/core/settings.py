@@ -13,13 +13,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from workbook_tools.core.tables import Grid, cell_name, normalize_header
-from workbook_tools.core.values import UNCALCULATED, BadValue, is_blank, parse_rate
+from workbook_tools.core.values import EXCEL_EPOCH, UNCALCULATED, BadValue, is_blank, parse_rate, read_date_time
 from workbook_tools.errors import UnusableSetting
 from workbook_tools.spec.lists import PLATFORM
 from workbook_tools.spec.rules import RULES
 from workbook_tools.spec.settings_sheet import SETTINGS
 from workbook_tools.spec.types import ChoiceList, Rule, Unit
 
+_MIDNIGHT = re.compile(r"24[:：]00(?:[:：]00)?")  # a shift ending at midnight, as leads type it
+_TIME_FIX = "请写成 08:00 这样的时间（半夜 12 点写 24:00）"
 _LISTED = re.compile(r"[、,，;；/\s]+")  # between the values one 设置 cell lists, as teams separate them
 
 # The largest value a rule may hold. The platforms' longest limit is weeks (domain.md); past these a
@@ -31,7 +33,9 @@ LARGEST = {
     Unit.TIMES: 1000,
     Unit.PHOTOS: 100,
     Unit.SWITCH: 1,
+    Unit.YUAN: 1_000_000,
 }
+COUNTS = {Unit.TIMES: 1, Unit.PHOTOS: 0}  # units that count things: whole numbers from this one up
 
 
 @dataclass(frozen=True)
@@ -60,52 +64,102 @@ class Shift:
 
 
 def _clock(value: object) -> time | None:
-    """A time of day as typed on 设置: 08:00 as text, an Excel time, or 24:00 for midnight."""
+    """A time of day as typed on 设置: 08:00 or 8点 as text (seconds too), an Excel time, a duration (Excel stores
+    a typed 24:00 as one day), or 24:00 for midnight."""
     if isinstance(value, time):
         return value
     if isinstance(value, datetime):
         return value.time()
-    if isinstance(value, float) and 0 <= value <= 1:
-        minutes = round(value * 24 * 60)
-        return time(0) if minutes == 24 * 60 else time(minutes // 60, minutes % 60)
-    match = re.fullmatch(r"(\d{1,2})[:：](\d{2})", str(value).strip())
-    if match and int(match[1]) <= 24:
-        return time(0) if int(match[1]) == 24 else time(int(match[1]), int(match[2]))
-    return None
+    if isinstance(value, timedelta):
+        value = value / timedelta(days=1)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not 0 <= value <= 1:
+            return None
+        seconds = round(value * 24 * 60 * 60) % (24 * 60 * 60)
+        return time(seconds // 3600, seconds // 60 % 60, seconds % 60)
+    text = str(value).strip()
+    if _MIDNIGHT.fullmatch(text):
+        return time(0)
+    try:
+        day, clock = read_date_time(text, EXCEL_EPOCH.date())
+    except BadValue:
+        return None
+    return clock if day is None else None
 
 
-def shifts_at(roster: tuple[Shift, ...], moment: datetime) -> tuple[Shift, Shift] | None:
-    """The shift on duty at `moment` and the one after it."""
-    for index, shift in enumerate(roster):
-        now, start, end = moment.time(), shift.start, shift.end
-        inside = start <= now < end if start < end else (now >= start or now < end)
-        if inside:
-            return shift, roster[(index + 1) % len(roster)]
-    return None
+@dataclass(frozen=True)
+class Turn:
+    """One working of a shift, on the calendar: a shift ending at or before its start ends the next day."""
+
+    shift: Shift
+    start: datetime
+    end: datetime
 
 
-def next_start(shift: Shift, after: datetime) -> datetime:
-    """The first moment after `after` at which `shift` starts."""
-    start = datetime.combine(after.date(), shift.start)
-    return start if start > after else start + timedelta(days=1)
+def _turns(roster: tuple[Shift, ...], around: datetime) -> list[Turn]:
+    """The roster's workings from two days before `around` to two days after, in time order whatever the order
+    of its rows (row order only between shifts that start together)."""
+    turns = []
+    for offset in range(-2, 3):
+        day = around.date() + timedelta(days=offset)
+        for shift in roster:
+            start, end = datetime.combine(day, shift.start), datetime.combine(day, shift.end)
+            turns.append(Turn(shift, start, end if end > start else end + timedelta(days=1)))
+    return sorted(turns, key=lambda turn: turn.start)
 
 
-def _roster(grid: Grid) -> tuple[Shift, ...]:
-    width = len(SETTINGS.roster_columns.all())
+def handing_over(roster: tuple[Shift, ...], at: datetime) -> tuple[Turn, Turn] | None:
+    """The working that hands over at `at` and the one it hands to; None without a roster.
+
+    A handover closes a shift: at the very moment a shift ends it is still that shift's, of shifts that
+    overlap the one leaving first hands over, and outside every shift the one that ended last does (a late
+    handover). It hands to the working that starts next after its own and is not over at `at`.
+    """
+    turns = _turns(roster, at)
+    if not turns:
+        return None
+    on_duty = [turn for turn in turns if turn.start < at <= turn.end]
+    if on_duty:
+        handing = min(on_duty, key=lambda turn: turn.end)
+    else:
+        handing = max((turn for turn in turns if turn.end < at), key=lambda turn: turn.end)
+    return handing, next(turn for turn in turns if turn.start > handing.start and turn.end > at)
+
+
+def taking_over(roster: tuple[Shift, ...], at: datetime) -> Turn | None:
+    """The working whose agent takes over at `at`: of the shifts on duty the one begun last; between shifts the
+    one starting next, whose agent confirms before the shift begins. None without a roster."""
+    turns = _turns(roster, at)
+    on_duty = [turn for turn in turns if turn.start <= at < turn.end]
+    if on_duty:
+        return max(on_duty, key=lambda turn: turn.start)
+    return next((turn for turn in turns if turn.start > at), None)
+
+
+def _roster(grid: Grid) -> tuple[tuple[Shift, ...], list[BadSetting]]:
+    """The shifts listed under 班次, and the time cells of those that cannot be read: such a shift is left out, and
+    validation says which cell to correct rather than handing over by a roster short of a shift."""
+    names = SETTINGS.roster_columns
+    width = len(names.all())
     for r, row in enumerate(grid.rows):
-        if row and normalize_header(row[0]) == SETTINGS.roster_columns.shift:
-            shifts = []
-            for below in grid.rows[r + 1 :]:
+        if row and normalize_header(row[0]) == names.shift:
+            shifts, bad = [], []
+            for offset, below in enumerate(grid.rows[r + 1 :], start=r + 1):
                 cells = list(below[:width]) + [None] * (width - len(below[:width]))
                 if is_blank(cells[0]):
                     break
                 start, end = _clock(cells[1]), _clock(cells[2])
+                for col, (header, read) in enumerate(((names.start, start), (names.end, end)), start=1):
+                    if read is None:
+                        row_number, col_number = grid.first_row + offset, grid.first_col + col
+                        not_a_time = BadValue("bad_number", "不是时间")
+                        bad.append(BadSetting(row_number, col_number, header, cells[col], not_a_time, _TIME_FIX))
                 if start is not None and end is not None:
                     shifts.append(
                         Shift(str(cells[0]).strip(), start, end, "" if is_blank(cells[3]) else str(cells[3]).strip())
                     )
-            return tuple(shifts)
-    return ()
+            return tuple(shifts), bad
+    return (), []
 
 
 @dataclass(frozen=True)
@@ -125,8 +179,16 @@ class Settings:
     def choices(self, choice_list: ChoiceList) -> tuple[str, ...]:
         return self.lists.get(choice_list.name) or choice_list.values
 
+    def accepted(self, choice_list: ChoiceList) -> tuple[str, ...]:
+        """What a cell may hold: the team's list, and the values a split retired (their old rows keep them)."""
+        return (*self.choices(choice_list), *choice_list.retired)
+
     def attribute(self, choice_list: ChoiceList, value: str) -> str | None:
-        mapping = self.attributes.get(choice_list.name) or choice_list.default_attributes()
+        """The team's attribute of `value`; the declared one for a value their list does not hold (a value added
+        to the declaration after their 设置 was made, typed into an open list such as 事项类型)."""
+        mapping = self.attributes.get(choice_list.name)
+        if mapping is None or value not in self.choices(choice_list):
+            return choice_list.default_attributes().get(value)
         return mapping.get(value)
 
     def listed(self, choice_list: ChoiceList, value: str) -> tuple[str, ...]:
@@ -155,6 +217,11 @@ class Settings:
         self._refuse(rule, self.unusable.get(rule.key))
         return self.rule_values.get(rule.key, rule.value)
 
+    def usable(self, rule: Rule) -> bool:
+        """Whether the team's value of `rule` can be used: validation skips the check that needs one that cannot,
+        and reports the 设置 cell instead (the other commands refuse)."""
+        return rule.key not in self.unusable
+
     @staticmethod
     def _refuse(rule: Rule, bad: BadSetting | None) -> None:
         if bad is not None:
@@ -170,15 +237,14 @@ class Settings:
         """Until when an item handed over at `at` is the receiving shift's to do (「本班到期」): until the shift
         after it starts work — so what falls due overnight, while nobody works, is theirs too.
 
-        The shift on duty at `at` hands over to the next one on the roster (outside every shift, the next
-        to start receives). Without a roster: one shift's length (RULES.shift) from `at`.
+        Who hands over to whom is `handing_over`'s; the receiving shift may already be at work (shifts that
+        overlap). Without a roster: one shift's length (RULES.shift) from `at`.
         """
-        if not self.roster:
+        turns = handing_over(self.roster, at)
+        if turns is None:
             return at + self.duration(RULES.shift)
-        on_duty = shifts_at(self.roster, at)
-        receiving = on_duty[1] if on_duty else min(self.roster, key=lambda s: next_start(s, at))
-        following = self.roster[(self.roster.index(receiving) + 1) % len(self.roster)]
-        return next_start(following, next_start(receiving, at))
+        receiving = turns[1]
+        return next(turn.start for turn in _turns(self.roster, at) if turn.start > max(receiving.start, at))
 
 
 def _rule_value(raw: object, rule: Rule) -> float:
@@ -191,6 +257,8 @@ def _rule_value(raw: object, rule: Rule) -> float:
         raise BadValue("bad_number", "不能为负数")
     if rule.unit is Unit.SWITCH and value not in (0, 1):
         raise BadValue("bad_number", f"不是开关值（{rule.unit.value}）")
+    if rule.unit in COUNTS and (not value.is_integer() or value < COUNTS[rule.unit]):
+        raise BadValue("bad_number", f"不是 {COUNTS[rule.unit]} 或更大的整数")
     if value > largest:
         raise BadValue("bad_number", f"超出合理范围（最多 {largest:g} {rule.unit.value}）")
     return value
@@ -199,6 +267,8 @@ def _rule_value(raw: object, rule: Rule) -> float:
 def _fix(rule: Rule) -> str:
     if rule.unit is Unit.SWITCH:
         return "请填写 1 或 0"
+    if rule.unit in COUNTS:
+        return f"请填写 {COUNTS[rule.unit]} 到 {LARGEST[rule.unit]:g} 之间的整数"
     return f"请填写 0 到 {LARGEST[rule.unit]:g} 之间的数"
 
 
@@ -226,7 +296,8 @@ def read_settings(grids: list[Grid]) -> Settings:
         if names.rule in headers or any(cl.title in headers for cl in SETTINGS.lists):
             break
     else:
-        return Settings(roster=_roster(grid))  # a 设置 with only a roster on it
+        roster, bad_times = _roster(grid)
+        return Settings(bad_cells=tuple(bad_times), roster=roster)  # a 设置 with only a roster on it
     rule_values: dict[str, float] = {}
     bad: list[BadSetting] = []
     unusable: dict[str, BadSetting] = {}
@@ -268,8 +339,8 @@ def read_settings(grids: list[Grid]) -> Settings:
         for row, v in _column_values(grid, header_row, col):
             if v is UNCALCULATED:
                 bad.append(BadSetting(row, col, choice_list.title, v, BadValue("formula_not_calculated")))
-            else:
-                values.append((row, str(v).strip()))
+            else:  # read as cells are: a word the team wrote for a value (a former name too) is that value
+                values.append((row, choice_list.read(str(v).strip())))
         lists[choice_list.name] = tuple(v for _, v in values)
         attr_col = headers.get(choice_list.attribute or "")
         if attr_col is not None:
@@ -278,12 +349,13 @@ def read_settings(grids: list[Grid]) -> Settings:
                 for row, v in values
                 if not is_blank(grid.value(row, attr_col))
             }
+    roster, bad_times = _roster(grid)
     return Settings(
         rule_values,
         lists,
         attributes,
-        tuple(bad),
-        _roster(grid),
+        (*bad, *bad_times),
+        roster,
         unusable,
         platform_values,
         frozenset(platform_columns),

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from operator import itemgetter
 from typing import Any
 
@@ -135,10 +135,16 @@ class Table:
         return column in self.columns
 
 
+@cache
+def _names(spec: Sheet) -> tuple[tuple[Column, frozenset[str]], ...]:
+    """Each column's header and aliases as a header cell reads after normalize_header (asked for every row of
+    every sheet's top while looking for its header)."""
+    return tuple((column, frozenset(normalize_header(n) for n in column.names)) for column in spec.columns)
+
+
 def _match_columns(spec: Sheet, headers: dict[int, str]) -> dict[Column, int]:
     found: dict[Column, int] = {}
-    for column in spec.columns:
-        names = {normalize_header(n) for n in column.names}
+    for column, names in _names(spec):
         for col, text in headers.items():
             if text in names and col not in found.values():
                 found[column] = col
@@ -149,7 +155,8 @@ def _match_columns(spec: Sheet, headers: dict[int, str]) -> dict[Column, int]:
 def _header_cells(grid: Grid, row: int) -> dict[int, str]:
     r = row - grid.first_row
     cells = grid.rows[r] if 0 <= r < len(grid.rows) else []
-    return {grid.first_col + i: normalize_header(v) for i, v in enumerate(cells) if normalize_header(v)}
+    texts = ((grid.first_col + i, normalize_header(v)) for i, v in enumerate(cells))
+    return {col: text for col, text in texts if text}
 
 
 def _score(spec: Sheet, grid: Grid, matched: dict[Column, int]) -> tuple[int, int, int]:

@@ -20,12 +20,15 @@ def as_text(column: Column, value: Any) -> str:
     return text
 
 
-def render(template: Template, spec: Sheet, get: Get, settings: Settings) -> str:
+def render(template: Template, spec: Sheet, get: Get, settings: Settings, extra: dict[str, str] | None = None) -> str:
+    """The template filled in; `extra` gives the fields a template may have besides the row's (Quota's `until`)."""
     columns = {c.key: c for c in spec.columns}
 
     def fill(field: str) -> str:
         if field == "sheet":
             return spec.title
+        if extra and field in extra:
+            return extra[field]
         if field.startswith("rules."):
             return f"{settings.rule(getattr(RULES, field[6:])):g}"
         if field.endswith(".header"):

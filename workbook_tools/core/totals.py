@@ -10,12 +10,13 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
+from workbook_tools.core.approval import counted
 from workbook_tools.core.changes import Block, Change, Chart, NewSheet, Style, ledger_change, place
 from workbook_tools.core.chase import ChasedOrder, chased_orders
 from workbook_tools.core.deadlines import OpenItem, open_items
+from workbook_tools.core.figures import DeclaredFigure, day_of, declared_figures, figure_sheets, figures_json, money_sum
 from workbook_tools.core.records import Record, WorkbookCheck
 from workbook_tools.core.settings import Settings
 from workbook_tools.spec.lists import CHASE_ANSWER, RETURN_TYPE, YES_NO
@@ -34,14 +35,6 @@ def excluded_rows(check: WorkbookCheck, specs: tuple[Sheet, ...]) -> list[str]:
     ]
 
 
-def _day(value: object) -> date | None:
-    return value.date() if isinstance(value, datetime) else value if isinstance(value, date) else None
-
-
-def _money(values: Iterable[object]) -> Decimal:
-    return sum((v for v in values if isinstance(v, Decimal)), Decimal("0"))
-
-
 @dataclass(frozen=True)
 class DayFigures:
     day: date
@@ -54,11 +47,11 @@ class DayFigures:
     refunds: list[Record]  # requests refunded that day
 
 
-def _by_day(records: list[Record], column: Column, days: list[date]) -> dict[date, list[Record]]:
+def _byday_of(records: list[Record], column: Column, days: list[date]) -> dict[date, list[Record]]:
     """The records dated on each of `days`, in one pass over the ledger."""
     grouped: dict[date, list[Record]] = {day: [] for day in days}
     for record in records:
-        day = _day(record[column])
+        day = day_of(record[column])
         if day in grouped:
             grouped[day].append(record)
     return grouped
@@ -66,7 +59,7 @@ def _by_day(records: list[Record], column: Column, days: list[date]) -> dict[dat
 
 def daily_figures(check: WorkbookCheck, days: list[date]) -> list[DayFigures]:
     dated = ((R, R.date), (S, S.date), (Q, Q.date), (C, C.chased_at), (H, H.at), (A, A.applied_at), (A, A.refunded_at))
-    ledgers = [_by_day(check.rows(spec), column, days) for spec, column in dated]
+    ledgers = [_byday_of(check.rows(spec), column, days) for spec, column in dated]
     return [DayFigures(day, *(ledger[day] for ledger in ledgers)) for day in days]
 
 
@@ -101,7 +94,7 @@ def _chase_figures(rows: list[Record], orders: dict[str, ChasedOrder], settings:
         "to_chase": len(chased),
         "contacted": len({r[C.order_no] for r in rows if r[C.answer] in contacted}),
         "paid": len(recovered),
-        "paid_amount": float(_money(r[C.amount] for r in recovered)),
+        "paid_amount": float(money_sum(r[C.amount] for r in recovered)),
         "closed": sum(1 for r in rows if orders[r[C.order_no]].closed is r),
         "already_paid": sum(orders[order].paid_before_chase for order in chased),
     }
@@ -121,7 +114,7 @@ def _request_figures(check: WorkbookCheck, day: DayFigures, items: list[OpenItem
     pending = [i for i in items if i.sheet in sheets]
     return {
         "count": len(day.requests),
-        "refund_amount": float(_money(r[A.refund] for r in day.refunds)),
+        "refund_amount": float(money_sum(r[A.refund] for r in day.refunds)),
         "open": len(pending),
         "overdue": sum(i.overdue(at) for i in pending),
     }
@@ -140,23 +133,25 @@ def daily_totals(check: WorkbookCheck, day: date, at: datetime) -> tuple[dict[st
     today = figures[-1]
     items = open_items(check, at)
     orders = chased_orders(check.rows(C), check.settings, at)
+    declared = declared_figures(check, days, items, at)
     result = {
         "date": day.isoformat(),
         "returns": _return_figures(today.returns),
         "resends": {"count": len(today.resends), "open": _unshipped(today.resends)},
         "quality": {
             "count": len(today.quality),
-            "compensation": float(_money(r[Q.compensation] for r in today.quality)),
-            "courier_loss": float(_money(r[Q.courier_loss] for r in today.quality)),
+            "compensation": float(money_sum(counted(r, Q.compensation, check.settings) for r in today.quality)),
+            "courier_loss": float(money_sum(r[Q.courier_loss] for r in today.quality)),
         },
         "chase": _chase_figures(today.chase, orders, check.settings),
         "open_items": len(items),
         "overdue": sum(i.overdue(at) for i in items),
         "handover": {"count": len(today.handovers), "unacknowledged": _unacknowledged(today.handovers)},
         "requests": _request_figures(check, today, items, at),
-        "excluded_rows": excluded_rows(check, FIGURE_SHEETS),
+        "registers": figures_json(declared),
+        "excluded_rows": excluded_rows(check, FIGURE_SHEETS + figure_sheets()),
     }
-    return result, _daily_sheet(check, result, figures, orders, at)
+    return result, _daily_sheet(check, result, figures, declared, orders, at)
 
 
 class _Tables:
@@ -190,6 +185,7 @@ def _daily_sheet(
     check: WorkbookCheck,
     result: dict[str, Any],
     figures: list[DayFigures],
+    declared: list[DeclaredFigure],
     orders: dict[str, ChasedOrder],
     at: datetime,
 ) -> NewSheet:
@@ -219,12 +215,12 @@ def _daily_sheet(
         (
             label["compensation"],
             result["quality"]["compensation"],
-            float(_money(r[Q.compensation] for r in week_quality)),
+            float(money_sum(counted(r, Q.compensation, check.settings) for r in week_quality)),
         ),
         (
             label["courier_loss"],
             result["quality"]["courier_loss"],
-            float(_money(r[Q.courier_loss] for r in week_quality)),
+            float(money_sum(r[Q.courier_loss] for r in week_quality)),
         ),
         (label["to_chase"], result["chase"]["to_chase"], week_chase["to_chase"]),
         (label["paid"], result["chase"]["paid"], week_chase["paid"]),
@@ -234,7 +230,7 @@ def _daily_sheet(
         (
             label["refund_amount"],
             result["requests"]["refund_amount"],
-            float(_money(r[A.refund] for f in figures for r in f.refunds)),
+            float(money_sum(r[A.refund] for f in figures for r in f.refunds)),
         ),
         (label["requests_open"], result["requests"]["open"], result["requests"]["open"]),
         (label["requests_overdue"], result["requests"]["overdue"], result["requests"]["overdue"]),
@@ -242,6 +238,7 @@ def _daily_sheet(
         (label["unacknowledged"], result["handover"]["unacknowledged"], _unacknowledged(week_handovers)),
         (label["open_items"], result["open_items"], result["open_items"]),
         (label["overdue"], result["overdue"], result["overdue"]),
+        *((f.figure.label, f.day, f.window) for f in declared),
     )
     blocks += [
         Block(4, 1, (DAILY.overview_header,), style=Style.HEADER),
@@ -265,7 +262,8 @@ def _daily_sheet(
         )
 
     def payer(record: Record) -> str:
-        return check.settings.attribute(RETURN_TYPE, record[R.return_type] or "") or DAILY.undecided
+        """The row's own 邮费承担方 (its formula's, or the word typed over it), else what 设置 says of its type."""
+        return record[R.payer] or check.settings.attribute(RETURN_TYPE, record[R.return_type] or "") or DAILY.undecided
 
     payer_day, payer_week = Counter(map(payer, figures[-1].returns)), Counter(map(payer, week))
     tables.add("payer", [(p, payer_day.get(p, 0), n) for p, n in _ranked(payer_week)])
@@ -295,19 +293,24 @@ def _daily_sheet(
             (
                 t,
                 n,
-                float(_money(r[Q.compensation] for r in week_quality if r[Q.issue_type] == t)),
-                float(_money(r[Q.courier_loss] for r in week_quality if r[Q.issue_type] == t)),
+                float(
+                    money_sum(counted(r, Q.compensation, check.settings) for r in week_quality if r[Q.issue_type] == t)
+                ),
+                float(money_sum(r[Q.courier_loss] for r in week_quality if r[Q.issue_type] == t)),
             )
             for t, n in _ranked(issue_types)
         ],
         (None, None, Kind.MONEY, Kind.MONEY),
     )
     tables.add("responsible", list(_ranked(_count_by(week_quality, Q.responsible))))
-    factory = [r for r in week_quality if r[Q.factory_return] == YES_NO.YES]
+    factory = sorted(
+        (r for r in check.rows(Q) if Q.awaiting_factory.holds(r.__getitem__)),
+        key=lambda r: (str(r[Q.date]), str(r[Q.order_no]), str(r[Q.product])),
+    )
     tables.add(
         "factory",
-        [(r[Q.date], r[Q.product], r[Q.issue_type], r[Q.order_no]) for r in factory],
-        (Kind.DATE, None, None, Kind.TEXT),
+        [(r[Q.date], r[Q.product], r[Q.issue_type], r[Q.order_no], r[Q.factory]) for r in factory],
+        (Kind.DATE, None, None, Kind.TEXT, None),
     )
     trend_rows = [
         (
@@ -316,7 +319,7 @@ def _daily_sheet(
             len(f.resends),
             len(f.quality),
             len(_recovered(f.chase, orders)),
-            float(_money(r[C.amount] for r in _recovered(f.chase, orders))),
+            float(money_sum(r[C.amount] for r in _recovered(f.chase, orders))),
         )
         for f in figures
     ]
@@ -348,7 +351,7 @@ def chase_summary(check: WorkbookCheck, at: datetime) -> tuple[dict[str, Any], C
     total = CHASE_SUMMARY.total_agent
     orders = chased_orders(check.rows(C), check.settings, at)
     for record in check.rows(C):
-        day = _day(record[C.chased_at])
+        day = day_of(record[C.chased_at])
         if day is not None:
             groups[(day, record[C.agent] or DAILY.unfilled)].append(record)
             groups[(day, total)].append(record)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
+from workbook_tools.core.approval import awaiting
 from workbook_tools.core.changes import generated
 from workbook_tools.core.crosscheck import cross_findings
 from workbook_tools.core.findings import Finding, finding
@@ -30,6 +31,7 @@ from workbook_tools.core.values import (
 )
 from workbook_tools.errors import NoKnownSheet
 from workbook_tools.spec.codes import Severity
+from workbook_tools.spec.reports import DAILY
 from workbook_tools.spec.settings_sheet import SETTINGS
 from workbook_tools.spec.sheets import ARCHIVE_WORDS, HANDOVER, LEDGERS, RETURNS
 from workbook_tools.spec.types import LIST_SEPARATOR, Column, Kind, Sheet
@@ -95,7 +97,7 @@ def _cell_findings(
         ]
     if column.choices is not None and column.choices.strict:
         choices = settings.choices(column.choices)
-        if value not in choices:
+        if value not in settings.accepted(column.choices):
             listed = "、".join(choices[:8]) + ("等" if len(choices) > 8 else "")
             return None, [
                 finding(*where, "bad_choice", value=show(column, raw), choices=listed, list=column.choices.title)
@@ -167,7 +169,7 @@ def _row_findings(
             )
     for limit in table.spec.limits:
         amount, most = values.get(limit.column), values.get(limit.limit)
-        if amount is not None and most is not None and amount > most:
+        if amount is not None and most is not None and limit.broken(amount, most):
             found.append(
                 finding(
                     table.sheet,
@@ -180,8 +182,61 @@ def _row_findings(
                     limit=show(limit.limit, most),
                 )
             )
+    found += [
+        finding(
+            table.sheet,
+            row,
+            table.columns[rule.column],
+            rule.column.header,
+            rule.code,
+            value=show(rule.column, values.get(rule.column)),
+        )
+        for rule in table.spec.forbidden
+        if table.has(rule.column) and rule.when.holds(values.get)
+    ]
+    for rule in table.spec.sums:
+        parts, total = [values.get(c) for c in rule.parts], values.get(rule.total)
+        counted = sum(p or 0 for p in parts)
+        filled = total is not None and any(p is not None for p in parts) and not bad & {*rule.parts, rule.total}
+        if filled and counted != total:
+            first = next(c for c, p in zip(rule.parts, parts, strict=True) if p is not None)
+            found.append(
+                finding(
+                    table.sheet,
+                    row,
+                    table.columns[first],
+                    first.header,
+                    rule.code,
+                    value=show(first, counted),
+                    parts="＋".join(f"「{c.header}」" for c in rule.parts),
+                    other=rule.total.header,
+                    limit=show(rule.total, total),
+                )
+            )
+    approval = table.spec.approval
+    if (
+        approval is not None
+        and table.has(approval.amount)
+        and approval.amount not in bad
+        and awaiting(values.get, approval, settings)
+    ):
+        found.append(
+            finding(
+                table.sheet,
+                row,
+                table.columns[approval.amount],
+                approval.amount.header,
+                "needs_approval",
+                value=show(approval.amount, values.get(approval.amount)),
+                limit=f"{settings.rule(approval.rule):g}",
+                state=values.get(approval.state) or DAILY.unfilled,
+                state_column=approval.state.header,
+                approved=approval.approved,
+            )
+        )
     evidence = table.spec.evidence
-    if evidence is not None and table.has(evidence.photos) and evidence.when.holds(values.get):
+    usable = evidence is not None and settings.usable(evidence.rule)
+    if evidence is not None and usable and table.has(evidence.photos) and evidence.when.holds(values.get):
         photos, minimum = values.get(evidence.photos), settings.rule(evidence.rule)
         if evidence.photos not in bad and (photos or 0) < minimum:
             found.append(
@@ -250,7 +305,7 @@ def _column_checks(table: Table, settings: Settings, today: date, date1904: bool
         if not table.has(column) or column.computed:
             continue
         allowed = (
-            frozenset(settings.choices(column.choices))
+            frozenset(settings.accepted(column.choices))
             if column.choices is not None and column.choices.strict
             else None
         )
@@ -268,13 +323,13 @@ def _column_checks(table: Table, settings: Settings, today: date, date1904: bool
 def reader_for(column: Column, today: date, date1904: bool = False) -> Callable[[object], Any]:
     """How a non-blank cell of `column` is read: its kind's parser, then the words teams use for a choice."""
     parse = parser_for(column.kind, today, date1904)
-    synonyms = column.choices.synonyms if column.choices is not None else {}
-    if not synonyms:
+    choices = column.choices
+    if choices is None:
         return parse
 
     def read(raw: object) -> Any:
         value = parse(raw)
-        return synonyms.get(value, value)
+        return choices.read(value) if isinstance(value, str) else value
 
     return read
 
@@ -325,6 +380,26 @@ def _read_column(raws: list[Any], check: _ColumnCheck) -> tuple[list[Any], list[
     return values, blank, failed
 
 
+def _missing_columns(table: Table, values: dict[Column, list[Any]]) -> list[Finding]:
+    """A column the rows need that the sheet does not have (a header mistyped beyond recognition, or never added):
+    always for a required column, for one required by another's value when a row has that value. Said once, at the
+    header, rather than on every row."""
+    found = []
+    first = min(table.columns.values())
+    for column in table.spec.columns:
+        if table.has(column) or column.computed:
+            continue
+        needed = column.required
+        if column.required_when is not None:
+            other, expected = column.required_when
+            needed = any(value == expected for value in values.get(other, ()))
+        if needed:
+            found.append(
+                finding(table.sheet, table.header_row, first, column.header, "missing_column", value=column.header)
+            )
+    return found
+
+
 def check_table(table: Table, settings: Settings, today: date, date1904: bool = False) -> TableCheck:
     """Column by column: every cell is read by its column's parser; only failing cells build a message.
 
@@ -349,16 +424,31 @@ def check_table(table: Table, settings: Settings, today: date, date1904: bool = 
             if cell_findings and cell_findings[0].severity is Severity.ERROR:
                 bad.setdefault(i, set()).add(column)
             findings += cell_findings
+    for column in table.spec.columns:
+        if column.computed and column.kind is Kind.TEXT and table.has(column):
+            # the word its formula shows, or the one an agent typed over it (邮费承担方: 运费险); never checked
+            values[column] = [(raw.strip() or None) if isinstance(raw, str) else None for raw in table.cells[column]]
     columns = list(values)
     rows = zip(*values.values(), strict=True) if columns else iter([()] * len(row_numbers))
     row_values = [dict(zip(columns, row, strict=True)) for row in rows]
     conditional = [c for c in table.spec.columns if c.required_when is not None and table.has(c)]
-    if conditional or table.spec.evidence is not None or table.spec.one_of or table.spec.listed_by or table.spec.limits:
+    spec = table.spec
+    if (
+        conditional
+        or spec.evidence is not None
+        or spec.one_of
+        or spec.listed_by
+        or spec.limits
+        or spec.forbidden
+        or spec.sums
+        or spec.approval
+    ):
         for i, cells in enumerate(row_values):
             findings += _row_findings(
                 table, conditional, row_numbers[i], cells, frozenset(bad[i]) if i in bad else NO_COLUMNS, settings
             )
     findings += _duplicate_findings(table, values, bad)
+    findings += _missing_columns(table, values)
     findings.sort(key=lambda f: (f.row, f.col))
     errors = {f.row for f in findings if f.severity is Severity.ERROR}
     records = tuple(
@@ -377,7 +467,7 @@ def check_workbook(grids: list[Grid], today: date, date1904: bool = False) -> Wo
     candidates = [g for g in grids if g.name.strip() != SETTINGS.title and not generated(g)]
     recognised = find_tables(candidates)
     findings = [
-        finding(SETTINGS.title, b.row, b.col, b.column, b.error.code, value=b.value, detail=b.error.detail, fix=b.fix)
+        finding(SETTINGS.title, b.row, b.col, b.column, b.error.code, value=b.shown, detail=b.error.detail, fix=b.fix)
         for b in settings.bad_cells
     ]
     tables = []

@@ -51,6 +51,7 @@ ERROR_TEXTS = frozenset(
 )
 
 EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
+CELL_TEXT_LIMIT = 32767  # the characters one Excel cell holds
 EXCEL_EPOCH = datetime(1899, 12, 30)
 EXCEL_1904_EPOCH = datetime(1904, 1, 1)  # older Mac Excel; a workbook says which (workbookPr date1904)
 EXCEL_1904_MAX_SERIAL = EXCEL_MAX_SERIAL - 1462

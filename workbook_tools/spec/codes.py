@@ -43,6 +43,11 @@ Code = Literal[
     "cell_error",
     "answer_mismatch",
     "refund_exceeds_request",
+    "before_request",
+    "missing_column",
+    "closed_with_open_claim",
+    "inspection_mismatch",
+    "needs_approval",
 ]
 E, W = Severity.ERROR, Severity.WARNING
 CODES: dict[Code, tuple[Severity, str]] = {
@@ -69,7 +74,8 @@ CODES: dict[Code, tuple[Severity, str]] = {
     "double_compensation": (W, "{where}：订单「{value}」已在{other}{refund}，这里又{what}，可能重复补偿，请核对。"),
     "over_chased": (
         W,
-        "{where}：买家「{value}」{when} 已被催款 {count} 次，超过 24 小时内最多 {limit:g} 次，请隔天再联系。",
+        "{where}：买家「{value}」{when} 已被催款 {count} 次，超过 24 小时内最多 {limit:g} 次，"
+        "请从第一次催款起满 24 小时后再联系。",
     ),
     "unmatched_parcel": (W, "{where}：这件退件没有{missing}（无主件），请按{tracking}在后台找到订单后补填。"),
     "unknown_header": (
@@ -113,5 +119,28 @@ CODES: dict[Code, tuple[Severity, str]] = {
     "refund_exceeds_request": (
         E,
         "{where}：「{column}」{value} 元比「{other}」{limit} 元还多，退款不能超过买家申请的金额，请核对后改正。",
+    ),
+    "missing_column": (
+        W,
+        "{where}：这张表没有「{value}」列，需要它的检查、截止时间和汇总都缺了它；请在表头加上这一列，"
+        "或把写法不同的列名改成「{value}」。",
+    ),
+    "before_request": (
+        W,
+        "{where}：「{column}」{value} 早于「{other}」{limit}，不会发生在买家申请之前，请对照后台改正其中一个时间。",
+    ),
+    "needs_approval": (
+        W,
+        "{where}：「{column}」{value} 元超过 {limit} 元，需要主管审批，还没批准（现在是「{state}」），"
+        "先不计入日汇总的金额；请主管审批后把「{state_column}」改为「{approved}」。",
+    ),
+    "inspection_mismatch": (
+        E,
+        "{where}：{parts}合计 {value}，与「{other}」{limit} 对不上，请仓库重新清点后改正。",
+    ),
+    "closed_with_open_claim": (
+        W,
+        "{where}：已经结案，但「{column}」还是「{value}」：理赔款没到账前不能结案，请继续跟进到账，"
+        "到账后再结案（或按实际情况改正「{column}」）。",
     ),
 }

@@ -42,7 +42,13 @@ class HandoverState(ChoiceList):
 
 
 class ItemType(ChoiceList):
-    """事项类型 of a handover row; its 时限规则 names the rule its deadline follows (editable on 设置)."""
+    """事项类型 of a handover row; its 时限规则 names the rule its deadline follows (editable on 设置).
+
+    Seeds: 缺货 (客服岗位规范 三.4, 四.6: out-of-stock orders get a message within the shift), 拦截件 (四.6: checked
+    at every end of shift until the parcel is back in the warehouse), 中差评 (九.5: a review that needs an answer is
+    answered at once; 网络客服服务实务 任务二), 投诉 (十一.5: handled, or passed up, at once; 任务三/四): each is the
+    receiving shift's to do, so each follows the shift's length (团队排班).
+    """
 
     title, name = "事项类型", "ItemType"
     strict = False
@@ -55,8 +61,19 @@ class ItemType(ChoiceList):
     REFUND_SHIPPED = "退款申请（已发货）"
     REQUEST = "售后申请"
     AWAITING_RETURN = "等待买家退货"
-    REFUSED_CALL = "拒绝退款回访"
+    REFUSED_CALL = "拒绝退款后电联"  # 回访 is a satisfaction call in 售后服务手册 第六章; this one explains a refusal
     PROBLEM_PARCEL = "疑难件"
+    OUT_OF_STOCK = "缺货"
+    INTERCEPTED = "拦截件"
+    REVIEW = "中差评"
+    COMPLAINT = "投诉"
+    CALLBACK = "回访跟进"
+    SPOT_CHECK = "抽查整改"
+    PARCEL = "物流异常"
+    PARCEL_RETURN = "疑难件退回"
+    INTERCEPT_RETURN = "拦截件退回"
+    CLAIM = "快递理赔"
+    APPROVAL = "主管审批"
     OTHER = "其他"
     attribute_values = (
         RULES.return_confirm.title,
@@ -69,21 +86,60 @@ class ItemType(ChoiceList):
         RULES.buyer_ship_return.title,
         RULES.refused_refund_call.title,
         RULES.problem_parcel.title,
+        *(RULES.shift.title,) * 4,
+        RULES.callback_follow_up.title,
+        RULES.spot_check_fix.title,
+        RULES.parcel_follow_up.title,
+        RULES.problem_parcel_return.title,
+        RULES.intercept_return.title,
+        RULES.claim_paid.title,
+        RULES.approval_within.title,
         "",
     )
+    synonyms: ClassVar[dict[str, str]] = {"拒绝退款回访": REFUSED_CALL}  # its name until issue 15
+
+
+class PostagePayer(ChoiceList):
+    """Who pays a return's postage (售后服务手册 第二章、第三章: the cause decides). Not a list of its own on 设置:
+    these are the words of 退回类型's 邮费承担方 column there, and of 退件表's 邮费承担方 cells."""
+
+    title, name = "邮费承担方", "PostagePayer"
+    strict = False
+    CUSTOMER = "客户"
+    SHOP = "我司"
+    COURIER = "快递"
+    INSURANCE = "运费险"  # the buyer's or the shop's shipping insurance pays (a 7 天无理由 return usually)
 
 
 class ReturnType(ChoiceList):
-    """Why a parcel came back (003 ch.2); who pays postage follows the cause."""
+    """Why a parcel came back (售后服务手册 第二章); who pays postage follows the cause."""
 
     title, name = "退回类型", "ReturnType"
-    attribute = "邮费承担方"
+    attribute = PostagePayer.title
     ALLERGY = "过敏"
     QUALITY = "产品质量问题"
     SHIPPING = "发货问题"
     COURIER = "快递原因"
     CUSTOMER = "客户原因"
-    attribute_values = ("客户", "我司", "我司", "快递", "客户")
+    REFUSED = "拒收"  # 第二章 二.Ⅰ: the buyer refuses the parcel at the door; the usual cause is the buyer's own
+    SLOW = "缺货/发货慢"  # 第二章 二.Ⅰ 我司原因 a.缺货 c.发货不及时; 淘宝客服售后处理技巧 一.1 (发货比较慢)
+    WRONG_ITEM = "错发"  # 第三章 二.Ⅰ/Ⅱ 我司原因 a.错发
+    MISSING_ITEM = "漏发"  # 第二章 二.Ⅰ 我司原因 b.漏发产品
+    DAMAGED = "破损"  # 第一章 Ⅳ 破损件; 第二章 二.Ⅰ 快递原因 a.破损、丢失 (损失由快递承担)
+    LOST = "丢件"  # 第一章 Ⅳ 丢件
+    attribute_values = (
+        PostagePayer.CUSTOMER,
+        PostagePayer.SHOP,
+        PostagePayer.SHOP,
+        PostagePayer.COURIER,
+        PostagePayer.CUSTOMER,
+        PostagePayer.CUSTOMER,
+        PostagePayer.SHOP,
+        PostagePayer.SHOP,
+        PostagePayer.SHOP,
+        PostagePayer.COURIER,
+        PostagePayer.COURIER,
+    )
 
 
 class ReturnSolution(ChoiceList):
@@ -130,6 +186,11 @@ class ResendReason(ChoiceList):
     LOST = "丢件补发"
     WRONG_ITEM = "错发重发"
     MISSING_ITEM = "漏发补发"
+    OUT_OF_AREA = "超区重发"  # 售后服务手册 第一章 Ⅲ 超区件; 网络客服服务实务 任务一 (快递超区)
+    PROBLEM_PARCEL = "疑难件重发"  # 售后服务手册 第一章 Ⅱ 疑难件
+    OUT_OF_STOCK = "缺货补发"  # 售后服务手册 第二章 二.Ⅰ a.缺货: sent when the stock arrives
+    NO_REASON_EXCHANGE = "无理由换货"  # 售后服务手册 第三章 二.Ⅱ b.无理由换货
+    SAMPLES = "小样/赠品补寄"  # 售后服务手册 第二章 二.Ⅱ (补中小样, 送些赠品), 第三章 二.Ⅰ
     OTHER = "其他"
 
 
@@ -144,15 +205,26 @@ class IssueType(ChoiceList):
     ALLERGY = "过敏"
     USAGE = "使用问题"
     PACKAGING = "包装问题"
+    SHORT = "少件"  # 售后服务手册 第三章 二.Ⅰ 产品质量问题 a.少量 (出厂量少); fewer pieces than the order
+    AUTHENTICITY = "真伪质疑"  # 网络客服服务实务 任务三 (产品纠纷: 品质、真伪), 任务四
     OTHER = "其他"
 
 
 class Responsible(ChoiceList):
+    """Who caused a problem: the leads count losses by it (客服岗位规范 六: 快递, 厂家, our errors).
+
+    我司 is split into the warehouse (picking and packing: 错发, 漏发) and customer service (a wrong promise, a
+    slow answer), so the leads see whose errors cost money. Rows written before say 我司: still valid (we cannot
+    tell which of the two it was), never offered.
+    """
+
     title, name = "责任方", "Responsible"
-    SHOP = "我司"
+    WAREHOUSE = "仓库"
+    SERVICE = "客服"
     COURIER = "快递"
     FACTORY = "厂家"
     CUSTOMER = "客户"
+    retired = ("我司",)
 
 
 class IssueSolution(ChoiceList):
@@ -164,6 +236,8 @@ class IssueSolution(ChoiceList):
     GIFT = "赠品"
     EXCHANGE = "换货"
     TEACH = "教会使用"
+    CONTAINER = "寄空瓶/容器"  # 售后服务手册 第二章 二.Ⅱ b (使用受阻：寄个空瓶), 第三章 二.Ⅰ b (寄个能装产品的容器)
+    DECLINED_ALLERGY = "不予处理（过敏）"  # 第二章 二.Ⅱ 客户原因 a.过敏, 第三章 过敏问题: the buyer's own cost
 
 
 class ClaimState(ChoiceList):
@@ -262,6 +336,16 @@ class Platform(ChoiceList):
     TAOBAO = "淘宝"
     TMALL = "天猫"
     PDD = "拼多多"
+    synonyms: ClassVar[dict[str, str]] = {
+        "淘宝网": TAOBAO,
+        "淘宝店": TAOBAO,
+        "天猫商城": TMALL,
+        "天猫店": TMALL,
+        "tmall": TMALL,
+        "pdd": PDD,
+        "拼多多平台": PDD,
+        "拼多多店": PDD,
+    }
     # domain.md: Pinduoduo's after-sales steps run on roughly 48 hours
     own_rules: ClassVar[dict[str, tuple[tuple[Rule, float], ...]]] = {
         PDD: ((RULES.refund_shipped, 2), (RULES.seller_reply, 2), (RULES.return_confirm, 2)),
@@ -282,7 +366,21 @@ class ShippingState(ChoiceList):
     UNSHIPPED = "未发货"
     SHIPPED = "已发货"
     RECEIVED = "已签收"
-    synonyms: ClassVar[dict[str, str]] = {"买家已付款": UNSHIPPED, "卖家已发货": SHIPPED, "已收货": RECEIVED}
+    # the words of the shop backends' order and logistics states
+    synonyms: ClassVar[dict[str, str]] = {
+        "买家已付款": UNSHIPPED,
+        "待发货": UNSHIPPED,
+        "等待卖家发货": UNSHIPPED,
+        "卖家已发货": SHIPPED,
+        "待收货": SHIPPED,
+        "等待买家确认收货": SHIPPED,
+        "已揽收": SHIPPED,
+        "运输中": SHIPPED,
+        "派送中": SHIPPED,
+        "已收货": RECEIVED,
+        "买家已签收": RECEIVED,
+        "交易成功": RECEIVED,
+    }
 
 
 class RequestState(ChoiceList):
@@ -299,17 +397,149 @@ class RequestState(ChoiceList):
     synonyms: ClassVar[dict[str, str]] = {
         "等待卖家同意": PENDING,
         "待卖家处理": PENDING,
+        "待商家处理": PENDING,
+        "等待商家处理": PENDING,
+        "买家已经申请退款，等待卖家同意": PENDING,
         "处理中": PENDING,
         "卖家已同意": AGREED,
+        "商家已同意": AGREED,
         "卖家已拒绝": REFUSED,
+        "商家已拒绝": REFUSED,
         "卖家拒绝退款": REFUSED,
         "等待买家退货": AWAITING_RETURN,
+        "待买家发货": AWAITING_RETURN,
+        "卖家已经同意退款申请，等待买家退货": AWAITING_RETURN,
         "买家已发货": RETURNED,
         "等待卖家确认收货": RETURNED,
+        "待商家收货": RETURNED,
+        "等待商家收货": RETURNED,
+        "买家已经退货，等待卖家确认收货": RETURNED,
         "退款成功": REFUNDED,
         "退款关闭": CLOSED,
         "售后关闭": CLOSED,
     }
+
+
+class CallbackType(ChoiceList):
+    """What a 回访 call is about: 003 第六章 四、电话回访话术 (Ⅰ 收到货后, Ⅱ 未收到货, Ⅲ 缺货电话通知)."""
+
+    title, name = "回访类型", "CallbackType"
+    RECEIVED = "收货后回访"
+    NOT_RECEIVED = "未收货回访"
+    OUT_OF_STOCK = "缺货通知"
+
+
+class CallbackMethod(ChoiceList):
+    """How a buyer was called back (003 第六章 二、回访方式; the seed keeps only the chapter's headings: its 话术 are
+    for 电话回访, and 旺旺 and 短信 are the other ways 003 第五章 reaches a buyer)."""
+
+    title, name = "回访方式", "CallbackMethod"
+    strict = False
+    PHONE = "电话"
+    WANGWANG = "旺旺"
+    SMS = "短信"
+
+
+class Satisfaction(ChoiceList):
+    """What the buyer says of the after-sales service (000 §六.9 满意度: 对售后处理的整体满意度)."""
+
+    title, name = "满意度", "Satisfaction"
+    VERY = "非常满意"
+    SATISFIED = "满意"
+    NEUTRAL = "一般"
+    UNSATISFIED = "不满意"
+
+
+class FollowState(ChoiceList):
+    """Whether a problem a 回访 found is solved (003 第六章 五.Ⅲ 回访工作信息收集及反馈)."""
+
+    title, name = "跟进状态", "FollowState"
+    NONE = "无需跟进"
+    PENDING = "待跟进"
+    SOLVED = "已解决"
+
+
+class FixState(ChoiceList):
+    """Whether an agent has put right what a spot check found (003 第七章 七、抽查记录)."""
+
+    title, name = "整改状态", "FixState"
+    NONE = "无需整改"
+    PENDING = "待整改"
+    DONE = "已整改"
+
+
+class ParcelProblem(ChoiceList):
+    """What is wrong with a parcel on its way (003 第一章 五、各类快递件问题处理: Ⅱ 疑难件 by its two causes, Ⅲ 超区件,
+    Ⅳ 破损丢件; 000 §四.6 拦截快递件; 003 第一章 注: 延长收货时间)."""
+
+    title, name = "异常类型", "ParcelProblem"
+    STUCK_CUSTOMER = "疑难件（客户原因）"
+    STUCK_COURIER = "疑难件（快递原因）"
+    OUT_OF_AREA = "超区件"
+    LOST = "丢件"
+    DAMAGED = "破损"
+    INTERCEPTED = "拦截件"
+    EXTENDED = "延长收货"
+
+
+class ParcelPlan(ChoiceList):
+    """What is done about it (003 第一章 五.Ⅱ 催件、重发、原件退回; Ⅲ 安排重发、转其他能到的快递、客户自提;
+    注: 延长收货)."""
+
+    title, name = "异常处理方案", "ParcelPlan"
+    CHASE = "催件"
+    RESEND = "重发"
+    OTHER_COURIER = "转其他快递"
+    PICK_UP = "客户自提"
+    RETURN = "原件退回"
+    EXTEND = "延长收货"
+
+
+class ParcelState(ChoiceList):
+    """Where the original parcel is (003 第一章 五.Ⅱ 跟踪原件退回; 000 §四.6 商品是否有退回到仓库)."""
+
+    title, name = "原件状态", "ParcelState"
+    IN_TRANSIT = "在途"
+    RETURNED = "已退回"
+    DELIVERED = "已签收"
+    LOST = "丢失"
+
+
+class Inspection(ChoiceList):
+    """What the warehouse found in a returned parcel (003 第三章: 影响 / 不影响二次销售; 第四章 收到退货，验货完毕)."""
+
+    title, name = "验货结果", "Inspection"
+    strict = False
+    GOOD = "不影响二次销售"
+    DEFECTIVE = "影响二次销售"
+    PARTLY = "部分影响二次销售"
+    MISMATCH = "与登记不符"
+
+
+class StockState(ChoiceList):
+    """Whether a return is back in stock (003 第二章 三.12: 仓库在收到退件以后需要录入库存软件，并进行上架处理)."""
+
+    title, name = "入库状态", "StockState"
+    PENDING = "待入库"
+    SHELVED = "已入库上架"
+
+
+class FactoryState(ChoiceList):
+    """Where a factory defect is on its way back (003 第三章: 出厂问题的国内产品需汇总返厂处理)."""
+
+    title, name = "返厂状态", "FactoryState"
+    PENDING = "待返厂"
+    SENT = "已返厂"
+    CONFIRMED = "厂家已确认"
+
+
+class ApprovalState(ChoiceList):
+    """The lead's answer on money (002 任务一: 退换货、退款金额、补偿需要售后主管审批)."""
+
+    title, name = "审批状态", "ApprovalState"
+    PENDING = "待审批"
+    APPROVED = "已批准"
+    REJECTED = "已驳回"
 
 
 class Agents(ChoiceList):
@@ -322,6 +552,7 @@ class Agents(ChoiceList):
 ORDER_STATUS = OrderStatus()
 HANDOVER_STATE = HandoverState()
 ITEM_TYPE = ItemType()
+POSTAGE_PAYER = PostagePayer()
 RETURN_TYPE = ReturnType()
 RETURN_SOLUTION = ReturnSolution()
 RETURN_RESULT = ReturnResult()
@@ -341,6 +572,18 @@ PLATFORM = Platform()
 AFTER_SALES_TYPE = AfterSalesType()
 SHIPPING_STATE = ShippingState()
 REQUEST_STATE = RequestState()
+CALLBACK_TYPE = CallbackType()
+CALLBACK_METHOD = CallbackMethod()
+SATISFACTION = Satisfaction()
+FOLLOW_STATE = FollowState()
+FIX_STATE = FixState()
+PARCEL_PROBLEM = ParcelProblem()
+PARCEL_PLAN = ParcelPlan()
+PARCEL_STATE = ParcelState()
+INSPECTION = Inspection()
+STOCK_STATE = StockState()
+FACTORY_STATE = FactoryState()
+APPROVAL_STATE = ApprovalState()
 AGENTS = Agents()
 
 ALL: tuple[ChoiceList, ...] = (
@@ -366,5 +609,17 @@ ALL: tuple[ChoiceList, ...] = (
     AFTER_SALES_TYPE,
     SHIPPING_STATE,
     REQUEST_STATE,
+    CALLBACK_TYPE,
+    CALLBACK_METHOD,
+    SATISFACTION,
+    FOLLOW_STATE,
+    FIX_STATE,
+    PARCEL_PROBLEM,
+    PARCEL_PLAN,
+    PARCEL_STATE,
+    INSPECTION,
+    STOCK_STATE,
+    FACTORY_STATE,
+    APPROVAL_STATE,
     AGENTS,
 )

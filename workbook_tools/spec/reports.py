@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workbook_tools.spec.sheets import AFTER_SALES, QUALITY, RESENDS, RETURNS
+from workbook_tools.spec.lists import FACTORY_STATE
+from workbook_tools.spec.sheets import AFTER_SALES, CHASE_SUMMARY, QUALITY, RESENDS, RETURNS
 
 WEEKDAYS = "一二三四五六日"
 
@@ -46,19 +47,19 @@ class DailySheet:
     def overview(self) -> dict[str, str]:
         """Overview row labels by figure."""
         return {
-            "return_rows": "退件登记（行）",
+            "return_rows": "退件单数",
             "return_parcels": "退件包裹（件）",
             "return_qty": "退回数量（个）",
-            "resends": "重发登记",
+            "resends": "重发单数",
             "resends_open": "重发未发出",
             "quality": QUALITY.title.removesuffix("表"),
-            "compensation": f"{QUALITY.compensation.header}（元）",
+            "compensation": f"{QUALITY.compensation.header}（元，不含待审批）",
             "courier_loss": f"{QUALITY.courier_loss.header}（元）",
-            "to_chase": "需催单数",
-            "paid": "催回单数",
-            "paid_amount": "催回金额（元）",
-            "closed": "关闭未付款",
-            "requests": f"{AFTER_SALES.title}申请（单）",
+            "to_chase": CHASE_SUMMARY.to_chase.header,
+            "paid": CHASE_SUMMARY.paid.header,
+            "paid_amount": f"{CHASE_SUMMARY.paid_amount.header}（元）",
+            "closed": f"未付款{CHASE_SUMMARY.closed.header}",
+            "requests": f"{AFTER_SALES.title.removesuffix('单')}申请（单）",
             "refund_amount": f"{AFTER_SALES.refund.header}（元）",
             "requests_open": f"未处理{AFTER_SALES.title}（当前）",
             "requests_overdue": f"已超时{AFTER_SALES.title}（当前）",
@@ -92,8 +93,14 @@ class DailySheet:
                 (QUALITY.responsible.header, "件数"),
             ),
             "factory": (
-                f"待{QUALITY.factory_return.header}（{week}）",
-                ("登记日期", QUALITY.product.header, QUALITY.issue_type.header, QUALITY.order_no.header),
+                f"{FACTORY_STATE.PENDING}（寄出前一直列出）",
+                (
+                    "登记日期",
+                    QUALITY.product.header,
+                    QUALITY.issue_type.header,
+                    QUALITY.order_no.header,
+                    QUALITY.factory.header,
+                ),
             ),
             "trend": (
                 f"{week}趋势",

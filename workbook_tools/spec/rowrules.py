@@ -11,7 +11,8 @@ Template fields, in braces:
   text (the last alternative, which may be empty);
 - `{key?文字}`: the text followed by the value, only when the value is filled;
 - `{key.header}`: the column's header; `{sheet}`: the sheet's title;
-- `{rules.key}`: the value of that rule in force (from 设置).
+- `{rules.key}`: the value of that rule in force (from 设置);
+- `{until}`: in a `Quota`'s text only, when the quota allows a row again.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import KW_ONLY, dataclass
+from datetime import timedelta
 from typing import Any
 
 from workbook_tools.spec.codes import Code
@@ -115,10 +117,10 @@ class Template:
     def fields(self) -> list[str]:
         return FIELD.findall(self.text)
 
-    def check(self, sheet: Sheet, rules: RuleBook) -> None:
+    def check(self, sheet: Sheet, rules: RuleBook, extra: tuple[str, ...] = ()) -> None:
         keys = {c.key for c in sheet.columns}
         for spec in self.fields():
-            if spec == "sheet":
+            if spec == "sheet" or spec in extra:
                 continue
             if spec.startswith("rules."):
                 if not any(rule.key == spec[6:] for rule in rules.all):
@@ -162,6 +164,62 @@ class AtMost:
     limit: Column
     code: Code
 
+    def broken(self, value: Any, limit: Any) -> bool:
+        return bool(value > limit)
+
+
+@dataclass(frozen=True)
+class AtLeast(AtMost):
+    """A row's `column` may not come before its `limit` column (a return shipped before it was asked for)."""
+
+    def broken(self, value: Any, limit: Any) -> bool:
+        return bool(value < limit)
+
+
+@dataclass(frozen=True)
+class Approval:
+    """Money in `amount` above `rule`'s value needs the lead's approval (002 任务一: 补偿需要售后主管审批): until
+    `state` holds `approved`, the row is a `needs_approval` finding, a handover item for the lead due `within` after
+    `since`, and its amount is left out of the money 日汇总 shows."""
+
+    amount: Column
+    state: Column
+    approved: str
+    since: Column
+    rule: Rule
+    within: Rule
+    prefix: str  # 事项编号 prefix of the lead's items
+    item_type: str
+    describe: Template
+    action: Template
+
+    def check(self, sheet: Sheet, rules: RuleBook) -> None:
+        for column in (self.amount, self.state, self.since):
+            if not sheet.owns(column):
+                raise TypeError(f"{type(sheet).__name__}: approval names {column.header}, not one of its columns")
+        if self.state.choices is None or self.approved not in self.state.choices.values:
+            raise TypeError(f"{type(sheet).__name__}: {self.approved} is not a value of {self.state.header}")
+        self.describe.check(sheet, rules)
+        self.action.check(sheet, rules)
+
+
+@dataclass(frozen=True)
+class SumsTo:
+    """Once any of `parts` is filled, they add up to `total` (良品数 + 次品数 = 数量): `code` if they do not."""
+
+    parts: tuple[Column, ...]
+    total: Column
+    code: Code
+
+
+@dataclass(frozen=True)
+class Forbidden:
+    """A row where `when` holds is a finding `code` at its `column` (a case closed while its claim is still open)."""
+
+    when: Condition
+    column: Column
+    code: Code
+
 
 @dataclass(frozen=True)
 class Deadline:
@@ -169,6 +227,9 @@ class Deadline:
 
     start: Column
     rule: Rule
+    # when `start` is blank: the column holding the earliest moment the event can have been (its deadline is the
+    # latest it can be, never none)
+    otherwise: Column | None = None
 
 
 @dataclass(frozen=True)
@@ -189,6 +250,20 @@ class Case:
 
 
 @dataclass(frozen=True)
+class Quota:
+    """At most `limit`'s number of rows per `per` value within `window` (a buyer is chased at most 3 times in 24
+    hours): once an item's quota is used up at the handover, the next shift reads `used_up` instead of the action,
+    with `{until}`, the moment the quota allows a row again. A row whose `moment` is a day alone counts for that
+    day."""
+
+    per: Column
+    moment: Column
+    limit: Rule
+    window: timedelta
+    used_up: Template
+
+
+@dataclass(frozen=True)
 class FollowUp:
     """Which rows of a sheet are open items, their deadline, and what the next shift reads."""
 
@@ -198,8 +273,8 @@ class FollowUp:
     open_when: Condition
     deadline: Deadline
     key: tuple[Column, ...]  # identifies the item from shift to shift
-    buyer: Column
-    order: Column
+    buyer: Column | None  # None: the item is no buyer's (a spot check of an agent's work)
+    order: Column | None
     describe: Template
     action: Template
     price: Column | None = None
@@ -211,6 +286,10 @@ class FollowUp:
     cases: tuple[Case, ...] = ()  # the first that holds gives deadline, type and action instead of the above
     given_deadline: Column | None = None  # a deadline copied from the platform's backend: it always wins
     platform: Column | None = None  # whose rule values apply (设置 keeps one column per platform)
+    # the key names one thing in the world (a platform's request number): rows sharing it are one item; otherwise
+    # rows alike in every key column are each an item (two parcels alike), numbered apart
+    unique: bool = False
+    quota: Quota | None = None  # rows allowed per buyer (or other column) in a window: the action says when it is full
 
     def case(self, get: Get) -> Case:
         """What the row is: the first case that holds, else the follow-up's own deadline, type and action."""
@@ -219,13 +298,18 @@ class FollowUp:
         )
 
     def check(self, sheet: Sheet, rules: RuleBook) -> None:
-        used = [self.deadline.start, *self.key, self.buyer, self.order, *self.open_when.columns()]
-        used += [c for c in (self.price, self.one_per, self.latest_by, self.given_deadline, self.platform) if c]
+        used = [self.deadline.start, *self.key, *self.open_when.columns()]
+        optional = (self.buyer, self.order, self.price, self.one_per, self.latest_by, self.given_deadline)
+        used += [c for c in (*optional, self.platform) if c]
         used += [c for condition, _ in (*self.order_status, *self.notes) for c in condition.columns()]
         used += [c for case in self.cases for c in (case.deadline.start, *case.when.columns())]
+        used += [d.otherwise for d in (self.deadline, *(case.deadline for case in self.cases)) if d.otherwise]
+        used += [self.quota.per, self.quota.moment] if self.quota else []
         for column in used:
             if not sheet.owns(column):
                 raise TypeError(f"{type(sheet).__name__}: follow-up names {column.header}, not one of its columns")
         self.describe.check(sheet, rules)
         for template in (self.action, *(case.action for case in self.cases)):
             template.check(sheet, rules)
+        if self.quota:
+            self.quota.used_up.check(sheet, rules, extra=("until",))

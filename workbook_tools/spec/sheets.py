@@ -6,28 +6,44 @@ matching, validation, the handover and the totals all read what is here.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from workbook_tools.spec.figures import Count, Open, Total, count_label, money_label, open_label
 from workbook_tools.spec.lists import (
     AFTER_SALES_TYPE,
     AGENTS,
+    APPROVAL_STATE,
+    CALLBACK_METHOD,
+    CALLBACK_TYPE,
     CARRIER,
     CHASE_ANSWER,
     CHASE_METHOD,
     CHASE_RESULT,
     CLAIM_STATE,
+    FACTORY_STATE,
+    FIX_STATE,
+    FOLLOW_STATE,
     HANDOVER_STATE,
+    INSPECTION,
     ISSUE_SOLUTION,
     ISSUE_STATE,
     ISSUE_TYPE,
     ITEM_TYPE,
     ORDER_STATUS,
+    PARCEL_PLAN,
+    PARCEL_PROBLEM,
+    PARCEL_STATE,
     PLATFORM,
+    POSTAGE_PAYER,
     REQUEST_STATE,
     RESEND_REASON,
     RESPONSIBLE,
     RETURN_RESULT,
     RETURN_SOLUTION,
     RETURN_TYPE,
+    SATISFACTION,
     SHIPPING_STATE,
+    STOCK_STATE,
     UNPAID_REASON,
     YES_NO,
 )
@@ -35,16 +51,21 @@ from workbook_tools.spec.rowrules import (
     All,
     Always,
     AnyOf,
+    Approval,
     Archive,
+    AtLeast,
     AtMost,
     Case,
     Deadline,
     Evidence,
     Filled,
     FollowUp,
+    Forbidden,
     Is,
     ListedBy,
     Not,
+    Quota,
+    SumsTo,
     Template,
 )
 from workbook_tools.spec.rules import RULES
@@ -146,6 +167,20 @@ def money(header: str, required: bool = False, aliases: tuple[str, ...] = ()) ->
 
 def remarks() -> Column:
     return Column("备注", Kind.TEXT, aliases=("说明",), width=24)
+
+
+def approval_columns() -> tuple[Column, Column, Column]:
+    """审批人, 审批状态, 审批时间: on every sheet that pays money (002 任务一: 补偿需要售后主管审批)."""
+    return (
+        agent("审批人", required=False),
+        Column(
+            "审批状态",
+            Kind.CHOICE,
+            choices=APPROVAL_STATE,
+            hint=f"金额超过「设置」表的审批线时，主管批准后选「{APPROVAL_STATE.APPROVED}」",
+        ),
+        Column("审批时间", Kind.DATETIME),
+    )
 
 
 def this_row(column: Column) -> str:
@@ -279,7 +314,8 @@ class Returns(Sheet):
         role=Role.COMPUTED,
         formula=f'IF({this_row(return_type)}="","",IFERROR(VLOOKUP({this_row(return_type)},'
         f'Map_{RETURN_TYPE.name},2,FALSE),"待定"))',
-        hint="按退回类型自动判断（设置表可改）；特殊情况可直接改写本格",
+        hint=f"按退回类型自动判断（设置表可改）；有{POSTAGE_PAYER.INSURANCE}赔付的写「{POSTAGE_PAYER.INSURANCE}」，"
+        "特殊情况也可直接改写本格",
     )
     total = Column(
         "合计",
@@ -289,10 +325,18 @@ class Returns(Sheet):
         f"{this_row(product)}))",
         hint="该产品（含规格）退回个数的总和，自动计算",
     )
+    # 003 第三章 影响 / 不影响二次销售; 第四章 收到退货，验货完毕: the warehouse inspects what came back
+    inspection = Column("验货结果", Kind.CHOICE, choices=INSPECTION, role=Role.WAREHOUSE, width=16)
+    good = Column("良品数", Kind.INT, minimum=0, role=Role.WAREHOUSE, hint="不影响二次销售的个数")
+    defective = Column("次品数", Kind.INT, minimum=0, role=Role.WAREHOUSE, hint="影响二次销售的个数")
+    stock = Column(  # 003 第二章 三.12: 录入库存软件，并进行上架处理
+        "入库状态", Kind.CHOICE, choices=STOCK_STATE, role=Role.WAREHOUSE, width=12
+    )
     remarks = remarks()
 
     archive = Archive(date)
     duplicate_key = (tracking_no, order_no, product)
+    sums = (SumsTo((good, defective), quantity, "inspection_mismatch"),)
     follow_up = FollowUp(
         "RT",
         ITEM_TYPE.RETURN,
@@ -329,7 +373,13 @@ class Quality(Sheet):
     order_no = order_no("订单编码")
     product = product(required=False)
     issue_type = Column("问题类型", Kind.CHOICE, aliases=("问题分类",), required=True, choices=ISSUE_TYPE, width=12)
-    responsible = Column("责任方", Kind.CHOICE, aliases=("责任归属",), choices=RESPONSIBLE)
+    responsible = Column(
+        "责任方",
+        Kind.CHOICE,
+        aliases=("责任归属",),
+        choices=RESPONSIBLE,
+        hint=f"{RESPONSIBLE.WAREHOUSE}：错发、漏发、打包；{RESPONSIBLE.SERVICE}：答复、承诺、登记出错",
+    )
     details = Column("问题描述", Kind.TEXT, aliases=("情况描述",), width=30)
     photos = Column(
         "凭证张数",
@@ -342,14 +392,53 @@ class Quality(Sheet):
     compensation = money("补偿金额")
     courier_loss = money("快递损失费用", aliases=("快递损失",))
     claim_state = Column("索赔状态", Kind.CHOICE, choices=CLAIM_STATE)
-    recovered = money("已追回金额")
+    recovered = money("理赔到账金额", aliases=("已追回金额", "理赔金额"))  # what the courier's claim (理赔) paid
     factory_return = Column("返厂", Kind.CHOICE, aliases=("是否返厂",), choices=YES_NO)
     follower = agent("跟进人", required=False)
     state = Column("状态", Kind.CHOICE, aliases=("处理状态",), required=True, choices=ISSUE_STATE)
     closed_on = Column("结案日期", Kind.DATE, required_when=(state, ISSUE_STATE.CLOSED))
+    # 003 第三章: 出厂问题的国内产品需汇总返厂处理 — collected, sent back in batches, confirmed by the factory
+    carrier = carrier()  # the parcel the problem came in (003 第一章 五.Ⅳ 破损丢件)
+    tracking_no = tracking_no("物流单号")
+    factory_state = Column("返厂状态", Kind.CHOICE, choices=FACTORY_STATE, role=Role.WAREHOUSE)
+    factory_batch = Column("返厂批次", Kind.TEXT, role=Role.WAREHOUSE, hint="同一批寄回厂家的编号，如 2026-11-A")
+    factory_date = Column("返厂日期", Kind.DATE, role=Role.WAREHOUSE, required_when=(factory_state, FACTORY_STATE.SENT))
+    factory = Column("厂家", Kind.TEXT, width=14)
+    approver, approval_state, approved_at = approval_columns()
 
     archive = Archive(date)
     duplicate_key = (order_no, product, issue_type)
+    approval = Approval(
+        compensation,
+        approval_state,
+        APPROVAL_STATE.APPROVED,
+        date,
+        RULES.approval_above,
+        RULES.approval_within,
+        "QA",
+        ITEM_TYPE.APPROVAL,
+        Template("{issue_type|问题}补偿 ¥{compensation}：{details|product|}"),
+        Template(
+            "主管：补偿超过 {rules.approval_above} 元，请审批；批准后在{sheet}把{approval_state.header}改为"
+            f"{APPROVAL_STATE.APPROVED}并填写{{approver.header}}和{{approved_at.header}}"
+        ),
+    )
+    figures = (  # 002 任务一: the lead sees what waits for approval, count and amount
+        Open("awaiting", count_label(f"{APPROVAL_STATE.PENDING}补偿", "当前"), item_type=ITEM_TYPE.APPROVAL),
+        Open(
+            "awaiting_amount",
+            money_label(f"{APPROVAL_STATE.PENDING}{compensation.header}"),
+            item_type=ITEM_TYPE.APPROVAL,
+            amount=True,
+        ),
+    )
+    # waits to go back to the factory until it has gone, however long ago it was registered (日汇总's list)
+    awaiting_factory = AnyOf(
+        (
+            Is(factory_state, (FACTORY_STATE.PENDING,)),
+            All((Is(factory_return, (YES_NO.YES,)), Is(factory_state, (None,)))),
+        )
+    )
     evidence = Evidence(Is(issue_type, (ISSUE_TYPE.DAMAGED,)), photos, RULES.evidence_photos)
     follow_up = FollowUp(
         "QI",
@@ -415,7 +504,7 @@ class AfterSales(Sheet):
         Kind.DATETIME,
         aliases=("同意/拒绝时间",),
         required_when=(state, REQUEST_STATE.REFUSED),
-        hint="同意或拒绝的时间；拒绝后的回访时限从这里算",
+        hint="同意或拒绝的时间；拒绝后电联的时限从这里算",
     )
     refund = Column(
         "退款金额",
@@ -424,12 +513,25 @@ class AfterSales(Sheet):
         required_when=(state, REQUEST_STATE.REFUNDED),
         hint="实际退给买家的金额（元）",
     )
-    refunded_at = Column("退款时间", Kind.DATETIME)
+    refunded_at = Column(
+        "退款时间",
+        Kind.DATETIME,
+        required_when=(state, REQUEST_STATE.REFUNDED),
+        hint="退款到账的时间：日汇总按它算当天的退款金额",
+    )
     remarks = remarks()
 
     archive = Archive(applied_at)
     duplicate_key = (platform, request_no)
-    limits = (AtMost(refund, requested, "refund_exceeds_request"),)
+    limits = (
+        AtMost(refund, requested, "refund_exceeds_request"),
+        # nothing about a request happens before the buyer asked
+        AtLeast(returned_at, applied_at, "before_request"),
+        AtLeast(platform_due, applied_at, "before_request"),
+        AtLeast(handled_at, applied_at, "before_request"),
+        AtLeast(refunded_at, applied_at, "before_request"),
+    )
+    returns_parcel = Is(request_type, (AFTER_SALES_TYPE.RETURN_REFUND, AFTER_SALES_TYPE.EXCHANGE))
     # how the parcel a buyer sends back is found in 退件表: its tracking number, else the order
     return_parcel = ((return_tracking, Returns.tracking_no), (order_no, Returns.order_no))
     parcel_note = "；退件已到：{source}"  # on the request's handover item
@@ -447,7 +549,8 @@ class AfterSales(Sheet):
             )
         ),
         deadline=Deadline(applied_at, RULES.seller_reply),
-        key=(platform, request_no),
+        key=(request_no,),  # not the platform: correcting 「PDD」 to 拼多多 must not make it another item
+        unique=True,
         buyer=buyer_id,
         order=order_no,
         price=requested,
@@ -470,7 +573,7 @@ class AfterSales(Sheet):
             ),
             Case(
                 Is(state, (REQUEST_STATE.RETURNED,)),
-                Deadline(returned_at, RULES.return_confirm),
+                Deadline(returned_at, RULES.return_confirm, otherwise=applied_at),
                 ITEM_TYPE.RETURN,
                 Template(
                     "退件到了核对产品，在后台确认收货并退款，"
@@ -591,6 +694,13 @@ class ChaseDetail(Sheet):
         order_status=((Always(), ORDER_STATUS.AWAITING_PAYMENT),),
         describe=Template("未付款订单 ¥{amount|?}（上次：{answer|method|未记录}）"),
         action=Template("再次催付，结果记入{sheet}；24 小时内同一买家不超过 {rules.max_chases} 次"),
+        quota=Quota(
+            buyer_id,
+            chased_at,
+            RULES.max_chases,
+            timedelta(hours=24),
+            Template("这位买家 24 小时内已催满 {rules.max_chases} 次：{until} 以前不要再催，买家付款了就记入{sheet}"),
+        ),
     )
 
 
@@ -614,6 +724,211 @@ class ChaseSummary(Sheet):
     duplicate_key = (date, agent)
 
 
+class Callbacks(Sheet):
+    """003 第六章 售后服务回访SOP (the seed keeps its headings: 一、回访目标 … 五.Ⅲ 回访工作信息收集及反馈)."""
+
+    title, key, table = "回访表", "callbacks", "Callbacks"
+    aliases = ("回访登记表", "售后回访表")
+    description = "售后回访（收货后、未收货、缺货通知）每通一行；买家反映的问题跟进到解决。"
+
+    # 003 第六章 五.Ⅰ 管易系统导单, Ⅱ 按区域分时间段回访: the day of the call
+    date = Column("回访日期", Kind.DATE, aliases=("日期",), required=True, hint="回访的日期，如 2026-11-03")
+    buyer_id = buyer_id("买家ID")
+    order_no = order_no("订单编号", required=False)  # 五.Ⅰ: calls are made from the orders the system exports
+    call_type = Column(  # 四、话术: Ⅰ 收到货后, Ⅱ 未收到货, Ⅲ 缺货电话通知
+        "回访类型", Kind.CHOICE, required=True, choices=CALLBACK_TYPE, width=13
+    )
+    method = Column("回访方式", Kind.CHOICE, choices=CALLBACK_METHOD)  # 二、回访方式
+    caller = agent("回访人")  # 三、回访人员需具备条件
+    answer = Column("接听情况", Kind.CHOICE, choices=CHASE_ANSWER, width=12)  # as 003 第五章's calls record it
+    satisfaction = Column("满意度", Kind.CHOICE, choices=SATISFACTION)  # 000 §六.9 满意度 (售后)
+    feedback = Column("问题反馈", Kind.TEXT, width=28, wrap=True, hint="买家在回访中反映的问题或建议")  # 五.Ⅲ
+    needs_follow_up = Column(  # 五.Ⅲ 信息收集及反馈: what the buyer raised goes on to someone who solves it
+        "需跟进", Kind.CHOICE, choices=YES_NO, hint="买家反映的问题还要处理就选「是」，会进入交接班"
+    )
+    state = Column("状态", Kind.CHOICE, aliases=("跟进状态",), choices=FOLLOW_STATE)
+
+    duplicate_key = (date, buyer_id, order_no, call_type)
+    follow_up = FollowUp(
+        "CB",
+        ITEM_TYPE.CALLBACK,
+        open_when=All((Is(needs_follow_up, (YES_NO.YES,)), Not(Is(state, (FOLLOW_STATE.SOLVED,))))),
+        deadline=Deadline(date, RULES.callback_follow_up),
+        key=(date, buyer_id, order_no, call_type),
+        buyer=buyer_id,
+        order=order_no,
+        describe=Template("{call_type}：{feedback|satisfaction|买家反映了问题}"),
+        action=Template(f"联系买家解决回访中反映的问题，解决后在{{sheet}}把{{state.header}}改为{FOLLOW_STATE.SOLVED}"),
+    )
+    figures = (
+        Count("calls", count_label("回访", "次"), date),
+        Count(
+            "unsatisfied",
+            count_label(f"回访{SATISFACTION.UNSATISFIED}", "次"),
+            date,
+            Is(satisfaction, (SATISFACTION.UNSATISFIED,)),
+        ),
+        Count(
+            "to_follow", count_label(f"回访{needs_follow_up.header}", "次"), date, Is(needs_follow_up, (YES_NO.YES,))
+        ),
+        Open("open", open_label("回访跟进")),
+        Open("overdue", open_label("回访跟进", overdue=True), overdue=True),
+    )
+
+
+class SpotChecks(Sheet):
+    """003 第七章 售后服务回访抽查SOP (headings only in the seed: 抽查目的 … 七、抽查记录); 000 §六.8 聊天记录抽查."""
+
+    title, key, table = "回访抽查表", "spot_checks", "SpotChecks"
+    aliases = ("抽查表", "回访抽查记录")
+    description = "主管抽查回访：评分、问题和整改要求，跟进到整改完成。"
+
+    date = Column("抽查日期", Kind.DATE, aliases=("日期",), required=True)  # 第七章 四、抽查时间
+    agent = agent("被抽查人")  # 三、抽查对象
+    callback = Column(  # 五、抽查方式: one 回访 listened to again
+        "抽查的回访", Kind.TEXT, width=16, hint=f"被抽查的那次回访在{Callbacks.title}的行，如 {Callbacks.title}!12"
+    )
+    score = Column("评分", Kind.INT, minimum=0, hint="按二、衡量指标打分，满分 100")  # 二、衡量指标
+    problems = Column("问题", Kind.TEXT, width=28, wrap=True)  # 七、抽查记录; 000 §六.8 态度、心态与质量
+    fix_required = Column("整改要求", Kind.TEXT, width=28, wrap=True)  # 七、抽查记录
+    fix_state = Column("整改状态", Kind.CHOICE, choices=FIX_STATE)
+
+    duplicate_key = (date, agent, callback)
+    follow_up = FollowUp(
+        "SC",
+        ITEM_TYPE.SPOT_CHECK,
+        open_when=Is(fix_state, (FIX_STATE.PENDING,)),
+        deadline=Deadline(date, RULES.spot_check_fix),
+        key=(date, agent, callback),
+        buyer=None,
+        order=None,
+        describe=Template("{agent}的回访抽查{score?评分 }：{problems|fix_required|有问题}"),
+        action=Template(f"{{agent}}按整改要求改正，主管复查后在{{sheet}}把{{fix_state.header}}改为{FIX_STATE.DONE}"),
+    )
+    figures = (
+        Count("checks", count_label("回访抽查", "次"), date),
+        Count("to_fix", count_label(f"抽查{FIX_STATE.PENDING}", "次"), date, Is(fix_state, (FIX_STATE.PENDING,))),
+        Open("open", open_label("抽查整改")),
+    )
+
+
+class ParcelIssues(Sheet):
+    """003 第一章 售后服务快递查询SOP 五、各类快递件问题处理; 000 §四.6 (拦截件), §九.3 (异常物流早跟进), §十.1 (疑难件
+    发现以后要做记录，定期跟踪)."""
+
+    title, key, table = "物流异常表", "parcel_issues", "ParcelIssues"
+    aliases = ("异常件登记表", "疑难件登记表", "物流异常登记表")
+    description = "疑难件、超区件、丢件、破损、拦截件、延长收货：每件一行，跟进到原件有着落、理赔到账、结案。"
+
+    found_on = Column(  # 000 §十.1: 每天物流跟踪，疑难件发现以后要做记录
+        "发现日期", Kind.DATE, aliases=("日期", "登记日期"), required=True, hint="发现异常的日期，如 2026-11-03"
+    )
+    tracking_no = tracking_no("物流单号", required=True, role=Role.SERVICE)  # 003 第一章 二、查询快递
+    carrier = carrier()
+    order_no = order_no("订单编号")  # 二.Ⅰ: 用客户ID/订单编号从店铺后台调出订单
+    buyer_id = buyer_id("买家ID")
+    problem = Column(  # 五.Ⅱ 疑难件（客户原因 / 快递原因）, Ⅲ 超区件, Ⅳ 破损丢件; 000 §四.6 拦截件; 注: 延长收货
+        "异常类型", Kind.CHOICE, aliases=("异常原因",), required=True, choices=PARCEL_PROBLEM, width=17
+    )
+    plan = Column("处理方案", Kind.CHOICE, choices=PARCEL_PLAN, width=12)  # 五.Ⅱ、Ⅲ 的处理方案
+    original = Column("原件状态", Kind.CHOICE, choices=PARCEL_STATE)  # 五.Ⅱ 跟踪原件退回
+    refunded = Column(  # 000 §四.6: 后台已退款拦截的更是要注意商品是否有退回到仓库
+        "已退款", Kind.CHOICE, choices=YES_NO, hint="后台已经退款的拦截件，要跟到原件退回仓库"
+    )
+    back_on = Column("原件回仓日期", Kind.DATE, role=Role.WAREHOUSE, hint="原件退回仓库的日期")  # 000 §四.6
+    claim_state = Column("索赔状态", Kind.CHOICE, choices=CLAIM_STATE)  # 003 第二章 快递损失费用
+    claimed = money("索赔金额")
+    paid = money("理赔到账金额", aliases=("理赔金额",))
+    follower = agent("跟进人", required=False)  # 000 §九.4 事务跟进处理，谨防其它客服遗漏
+    state = Column("状态", Kind.CHOICE, aliases=("处理状态",), required=True, choices=ISSUE_STATE)
+    closed_on = Column("结案日期", Kind.DATE, required_when=(state, ISSUE_STATE.CLOSED))
+
+    duplicate_key = (found_on, tracking_no, problem)
+    claim_open = Is(claim_state, (CLAIM_STATE.TO_CLAIM, CLAIM_STATE.CLAIMING))  # a claim stays open until paid
+    refunded_not_back = All(  # 000 §四.6: refunded, intercepted, and not back in the warehouse yet
+        (
+            Is(problem, (PARCEL_PROBLEM.INTERCEPTED,)),
+            Is(refunded, (YES_NO.YES,)),
+            Not(Is(original, (PARCEL_STATE.RETURNED,))),
+        )
+    )
+    forbidden = (Forbidden(All((Is(state, (ISSUE_STATE.CLOSED,)), claim_open)), claim_state, "closed_with_open_claim"),)
+    follow_up = FollowUp(
+        "LP",
+        ITEM_TYPE.PARCEL,
+        open_when=AnyOf((Not(Is(state, (ISSUE_STATE.CLOSED,))), claim_open, refunded_not_back)),
+        deadline=Deadline(found_on, RULES.parcel_follow_up),  # 000 §九.3 异常物流早跟进
+        key=(found_on, tracking_no, problem),
+        buyer=buyer_id,
+        order=order_no,
+        describe=Template("{problem}：{carrier|}{tracking_no}（原件{original|状态未填}）"),
+        notes=((claim_open, "，快递理赔未到账"),),
+        action=Template(
+            "查物流、联系快递{plan?按方案}，进展告诉买家；处理完在{sheet}填写{state.header}和{closed_on.header}"
+        ),
+        cases=(
+            Case(
+                refunded_not_back,
+                Deadline(found_on, RULES.intercept_return),
+                ITEM_TYPE.INTERCEPT_RETURN,
+                Template(
+                    "已退款的拦截件：每天下班前查原件是否退回仓库；退回后在{sheet}填写{back_on.header}，"
+                    f"把{{original.header}}改为{PARCEL_STATE.RETURNED}"
+                ),
+            ),
+            Case(  # 003 第一章 五.Ⅱ: 4 天内仍无法联系到客户，通知当地快递一周内将件退回
+                All((Is(problem, (PARCEL_PROBLEM.STUCK_CUSTOMER,)), Is(plan, (PARCEL_PLAN.RETURN,)))),
+                Deadline(found_on, RULES.problem_parcel_return),
+                ITEM_TYPE.PARCEL_RETURN,
+                Template(
+                    "催快递一周内把原件退回仓库，等买家来联系、确认电话和地址后重新发出；"
+                    f"原件回仓后填写{{back_on.header}}，把{{original.header}}改为{PARCEL_STATE.RETURNED}"
+                ),
+            ),
+            Case(
+                Is(problem, (PARCEL_PROBLEM.STUCK_CUSTOMER,)),
+                Deadline(found_on, RULES.problem_parcel),
+                ITEM_TYPE.PROBLEM_PARCEL,
+                Template(
+                    "电话联系、旺旺留言，确认买家的电话和地址；{rules.problem_parcel} 天内联系不上，"
+                    f"通知当地快递退回原件，把{{plan.header}}改为{PARCEL_PLAN.RETURN}"
+                ),
+            ),
+            Case(  # 003 第一章 五.Ⅳ: 破损丢件 马上安排补发
+                All((Is(problem, (PARCEL_PROBLEM.LOST, PARCEL_PROBLEM.DAMAGED)), Is(plan, (None,)))),
+                Deadline(found_on, RULES.resend_ship),
+                ITEM_TYPE.RESEND,
+                Template(
+                    f"向买家致歉，马上补发（在{Resends.title}登记），"
+                    f"在{{sheet}}把{{plan.header}}改为{PARCEL_PLAN.RESEND}，跟进到买家收到"
+                ),
+            ),
+            Case(
+                claim_open,
+                Deadline(found_on, RULES.claim_paid),
+                ITEM_TYPE.CLAIM,
+                Template(
+                    "向快递跟进理赔，到账后在{sheet}填写{paid.header}，"
+                    f"把{{claim_state.header}}改为{CLAIM_STATE.PAID}，再结案"
+                ),
+            ),
+        ),
+    )
+    figures = (
+        Count("found", count_label("物流异常", "件"), found_on),
+        Count(
+            "lost_damaged",
+            count_label(LIST_SEPARATOR.join((PARCEL_PROBLEM.LOST, PARCEL_PROBLEM.DAMAGED)), "件"),
+            found_on,
+            Is(problem, (PARCEL_PROBLEM.LOST, PARCEL_PROBLEM.DAMAGED)),
+        ),
+        Total("claimed", money_label(claimed.header), found_on, amount=claimed),
+        Total("paid", money_label(paid.header), found_on, amount=paid),
+        Open("open", open_label("物流异常")),
+        Open("overdue", open_label("物流异常", overdue=True), overdue=True),
+    )
+
+
 HANDOVER = Handover()
 RETURNS = Returns()
 RESENDS = Resends()
@@ -621,8 +936,22 @@ QUALITY = Quality()
 AFTER_SALES = AfterSales()
 CHASE_DETAIL = ChaseDetail()
 CHASE_SUMMARY = ChaseSummary()
+CALLBACKS = Callbacks()
+SPOT_CHECKS = SpotChecks()
+PARCEL_ISSUES = ParcelIssues()
 
-LEDGERS: tuple[Sheet, ...] = (HANDOVER, AFTER_SALES, RETURNS, RESENDS, QUALITY, CHASE_DETAIL, CHASE_SUMMARY)
+LEDGERS: tuple[Sheet, ...] = (
+    HANDOVER,
+    AFTER_SALES,
+    RETURNS,
+    RESENDS,
+    QUALITY,
+    CHASE_DETAIL,
+    CHASE_SUMMARY,
+    CALLBACKS,
+    SPOT_CHECKS,
+    PARCEL_ISSUES,
+)
 # A sheet whose name says it is kept for the record is read by nobody and written by nobody.
 ARCHIVE_WORDS = ("备份", "副本", "存档", "归档", "历史", "旧", "copy", "backup", "bak", "old", "archive")
 BY_TITLE = {spec.title: spec for spec in LEDGERS}
@@ -633,3 +962,9 @@ for _spec in LEDGERS:
         _spec.follow_up.check(_spec, RULES)
     for _listed in _spec.listed_by:
         _listed.check(_spec)
+    if _spec.approval is not None:
+        _spec.approval.check(_spec, RULES)
+    for _figure in _spec.figures:
+        _figure.check(_spec)
+    if len({_figure.key for _figure in _spec.figures}) != len(_spec.figures):
+        raise TypeError(f"{type(_spec).__name__}: two figures share a key")

@@ -18,7 +18,13 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
-    from workbook_tools.spec.rowrules import Archive, AtMost, Evidence, FollowUp, ListedBy
+    from workbook_tools.spec.figures import Figure
+    from workbook_tools.spec.rowrules import Approval, Archive, AtMost, Evidence, FollowUp, Forbidden, ListedBy, SumsTo
+
+
+def folded(text: str) -> str:
+    """A typed word as choice lists compare it: full-width forms as ASCII, no spaces, any case (「 pdd」 = 「PDD」)."""
+    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
 
 
 def display_width(text: str) -> int:
@@ -80,6 +86,7 @@ class Unit(enum.Enum):
     TIMES = "次"
     PHOTOS = "张"
     SWITCH = "1=是，0=否"  # a team's yes/no choice, not a quantity
+    YUAN = "元"  # an amount of money
 
     @property
     def is_time(self) -> bool:
@@ -105,7 +112,9 @@ class ChoiceList:
     attribute: ClassVar[str | None] = None
     attribute_values: ClassVar[tuple[str, ...]] = ()
     synonyms: ClassVar[dict[str, str]] = {}  # other words teams write for a value: read as that value
+    retired: ClassVar[tuple[str, ...]] = ()  # values split or dropped: rows that hold them stay valid, never offered
     values: ClassVar[tuple[str, ...]]
+    words: ClassVar[dict[str, str]]  # folded value or synonym -> value
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -114,6 +123,15 @@ class ChoiceList:
             raise TypeError(f"{cls.__name__}: one {cls.attribute} per value")
         if not set(cls.synonyms.values()) <= set(cls.values):
             raise TypeError(f"{cls.__name__}: a synonym must stand for one of the values")
+        if set(cls.retired) & (set(cls.values) | set(cls.synonyms)):
+            raise TypeError(f"{cls.__name__}: a retired value is neither a value nor a synonym")
+        cls.words = {folded(w): v for w, v in (*cls.synonyms.items(), *((v, v) for v in cls.values))}
+
+    @classmethod
+    def read(cls, text: str) -> str:
+        """The value a typed word stands for (a value or a synonym, whatever its width, spaces and case), else the
+        word as typed (a team's own value, or a mistake validation reports)."""
+        return cls.words.get(folded(text), text)
 
     def default_attributes(self) -> dict[str, str]:
         return dict(zip(self.values, self.attribute_values, strict=True))
@@ -126,8 +144,9 @@ class Rule:
     title: str
     value: float
     unit: Unit
-    source: str
+    source: str  # the seed chapter as a team can look it up (shown in 设置's 依据 column)
     name: str  # defined name of the value cell, ASCII
+    aliases: tuple[str, ...] = ()  # titles it had before: a team's 设置 still written with them is read as this rule
     key: str = field(default="", init=False)  # its attribute name in the rule book
 
     def __set_name__(self, owner: type, name: str) -> None:
@@ -154,9 +173,13 @@ class RuleBook:
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
         cls.all = tuple(v for v in vars(cls).values() if isinstance(v, Rule))
+        names = [name for rule in cls.all for name in (rule.title, *rule.aliases)]
+        if len(names) != len(set(names)):
+            raise TypeError(f"{cls.__name__}: a rule title or former title names two rules")
 
     def by_title(self, title: str) -> Rule | None:
-        return next((rule for rule in self.all if rule.title == title), None)
+        """The rule a 设置 row (or a 时限规则 cell) names, by its title or a title it had before."""
+        return next((rule for rule in self.all if title in (rule.title, *rule.aliases)), None)
 
 
 @dataclass(frozen=True, eq=False)
@@ -225,7 +248,11 @@ class Sheet:
     evidence: ClassVar[Evidence | None] = None  # photos a kind of case needs
     listed_by: ClassVar[tuple[ListedBy, ...]] = ()  # columns whose value must fit another's (接听情况 by 催款方式)
     limits: ClassVar[tuple[AtMost, ...]] = ()  # a column that may not exceed another in its row
+    forbidden: ClassVar[tuple[Forbidden, ...]] = ()  # states of a row that are a finding of their own
+    sums: ClassVar[tuple[SumsTo, ...]] = ()  # columns that add up to another (良品数 + 次品数 = 数量)
+    approval: ClassVar[Approval | None] = None  # money the lead approves above an amount (spec/rowrules.py)
     one_of: ClassVar[tuple[Column, ...]] = ()  # a row must fill at least one of these (it says who or what)
+    figures: ClassVar[tuple[Figure, ...]] = ()  # what 日汇总 shows of it (spec/figures.py), computed for any sheet
     written: ClassVar[bool] = False  # the tool adds or replaces rows in it (so one sheet must be chosen)
     # closed rows (not open by `follow_up`) dated before the day `archive` is given move to the database;
     # a sheet without it is never archived
@@ -246,6 +273,10 @@ class Sheet:
             raise TypeError(f"{cls.__name__}: a limit names another sheet's column")
         if cls.archive is not None and (cls.archive.by not in cls.columns or not cls.archive.by.kind.dated):
             raise TypeError(f"{cls.__name__}: archive.by must be one of its own date columns")
+        if not {c for rule in cls.forbidden for c in (rule.column, *rule.when.columns())} <= set(cls.columns):
+            raise TypeError(f"{cls.__name__}: a forbidden state names another sheet's column")
+        if not {c for rule in cls.sums for c in (*rule.parts, rule.total)} <= set(cls.columns):
+            raise TypeError(f"{cls.__name__}: a sum names another sheet's column")
         cls.by_header = {c.header: c for c in cls.columns}
 
     def owns(self, column: Column) -> bool:

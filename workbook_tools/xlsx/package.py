@@ -24,7 +24,7 @@ from lxml import etree
 from workbook_tools.core.changes import CellValue, Change, DeleteRows, EditSheet, Highlight, Look, NewSheet
 from workbook_tools.core.tables import Area, cell_name
 from workbook_tools.core.text_fit import wrapped_height
-from workbook_tools.core.values import excel_epoch
+from workbook_tools.core.values import CELL_TEXT_LIMIT, excel_epoch
 from workbook_tools.errors import OutputError
 from workbook_tools.spec.types import Kind
 from workbook_tools.xlsx.package_checks import is_1904
@@ -45,6 +45,7 @@ COMMENTS_REL = R + "/comments"
 DRAWING_REL = R + "/drawing"
 XDR = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
 CHART_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+FILTER_NAME = "_xlnm._FilterDatabase"  # the hidden name Excel keeps a sheet's filtered range under
 _CELL = re.compile(r"([A-Z]+)(\d+)")
 _BUILTIN_DATE_FORMATS = set(range(14, 23)) | {45, 46, 47}
 _PARSER = etree.XMLParser(huge_tree=True, remove_blank_text=False)
@@ -384,7 +385,7 @@ def _argb(colour: str) -> str:
 
 def _clean_text(text: str) -> str:
     """XML 1.0 cannot hold most control characters; a cell cannot hold more than 32,767 characters."""
-    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", text)[:32767]
+    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", text)[:CELL_TEXT_LIMIT]
 
 
 def excel_serial(value: date | datetime, date1904: bool = False) -> float:
@@ -543,7 +544,9 @@ def edit_sheet(package: Package, styles: Styles, edit: EditSheet) -> None:
     _fit_rows(sheet, edit.wrapped_texts)
     for number in edit.hidden_rows:
         _row_at(data, rows, number).set("hidden", "1")
-    _grow_dimension(sheet, max(by_row, default=1), max((c.col for c in edit.cells), default=1))
+    last_col = max((c.col for c in edit.cells), default=1)
+    _grow_dimension(sheet, max(by_row, default=1), last_col)
+    _grow_filter(package, edit.sheet, sheet, edit.header_row, max(by_row, default=1), last_col)
     _add_highlights(sheet, styles, edit.highlights)
     if edit.last_row is not None:
         for table_part in package.related(part, TABLE_REL):
@@ -643,6 +646,33 @@ def _grow_dimension(sheet: etree._Element, last_row: int, last_col: int) -> None
     first, _, last = dimension.get("ref").partition(":")
     end_row, end_col = split_cell(last or first)
     dimension.set("ref", f"{first}:{cell_name(max(end_row, last_row), max(end_col, last_col))}")
+
+
+def _grow_filter(
+    package: Package, name: str, sheet: etree._Element, header_row: int, last_row: int, last_col: int
+) -> None:
+    """A team's filter on the sheet (a range's, not a table's) whose header row is ours covers what we write under
+    and beside it, as Excel's own filter covers a row typed right below it; it never shrinks."""
+    auto_filter = sheet.find(q("autoFilter"))
+    if auto_filter is None or not auto_filter.get("ref"):
+        return
+    top, left, bottom, right = _area(auto_filter.get("ref"))
+    if top != header_row or (last_row <= bottom and last_col <= right):
+        return
+    bottom, right = max(bottom, last_row), max(right, last_col)
+    auto_filter.set("ref", f"{cell_name(top, left)}:{cell_name(bottom, right)}")
+    index = str(list(package.sheet_parts()).index(name))
+    names = package.xml("xl/workbook.xml").find(q("definedNames"))
+    for defined in names if names is not None else ():
+        if defined.get("name") == FILTER_NAME and defined.get("localSheetId") == index:
+            package.edit("xl/workbook.xml")
+            sheet_ref = (defined.text or "").rpartition("!")[0]  # the sheet as the file names it, quoted or not
+            defined.text = f"{sheet_ref}!{_absolute(top, left)}:{_absolute(bottom, right)}"
+
+
+def _absolute(row: int, col: int) -> str:
+    letters = cell_name(row, col).removesuffix(str(row))
+    return f"${letters}${row}"
 
 
 def _resize_table(package: Package, part: str, header_row: int, last_row: int) -> None:
