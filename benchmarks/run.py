@@ -169,8 +169,10 @@ def measured(body: str, args: list[str], **options: Any) -> tuple[Sample | None,
 
 
 def measure(body: str, args: list[str], source: Path | None = None) -> Sample:
-    """One run of `body` in a fresh process, with the package from `source` (a source tree) when given."""
-    sample, status, stderr = measured(body, args, env=dict(os.environ, PYTHONPATH=str(source)) if source else None)
+    """One run of `body` in a fresh process, with the package from `source` (a source tree) when given: run from
+    there, since `python -c` puts its working directory before PYTHONPATH (this tree's package would win)."""
+    options = {"env": dict(os.environ, PYTHONPATH=str(source)), "cwd": source} if source else {}
+    sample, status, stderr = measured(body, args, **options)
     if sample is None or status not in (0, 1):  # 1 = the workbook has findings, still a full run
         raise SystemExit(f"{args[:1]} failed:\n{stderr[-2000:]}")
     return sample

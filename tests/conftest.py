@@ -203,3 +203,22 @@ def edit_part(path: Path, name: str, edit: Callable[[bytes], bytes]) -> Path:
         for filename, data in items:
             target.writestr(filename, edit(data) if filename == name else data)
     return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Generator[str, None, None]:
+    """One throwaway PostgreSQL cluster per test session (tests/postgres.py); each test uses its own workbook,
+    which is the archive's key, so tests share the database without seeing each other's rows."""
+    from postgres import cluster, require_postgres
+
+    folder = require_postgres()
+    with cluster(folder, tmp_path_factory.mktemp("postgres")) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def archive_db(request: pytest.FixtureRequest) -> str | None:
+    """The --db of an archive test: None (SQLite beside the workbook) or the session's PostgreSQL."""
+    if request.param == "sqlite":
+        return None
+    return str(request.getfixturevalue("postgres_url"))

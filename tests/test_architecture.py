@@ -25,7 +25,8 @@ ALLOWED = {
     "xlsx": {"spec", "core"},
     "excel": {"spec", "core"},
     "addin": {"spec", "core", "xlsx"},
-    "cli": {"spec", "core", "xlsx", "excel", "addin"},
+    "store": {"spec", "core"},
+    "cli": {"spec", "core", "xlsx", "excel", "addin", "store"},
 }
 # Modules the pure layers must not import: file, process and network access, and every reader and writer.
 NOT_PURE = {
@@ -48,6 +49,8 @@ NOT_PURE = {
     "pandas",
     "olefile",
     "click",
+    "sqlalchemy",
+    "psycopg",
 }
 PURE_LAYERS = {"spec", "core"}
 # The parts of xlwings under its commercial licence (or needing a key or a server): never at runtime.

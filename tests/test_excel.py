@@ -12,7 +12,7 @@ import json
 import subprocess
 import sys
 import zipfile
-from datetime import datetime, time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,7 @@ WRITES = {
     "setVerticalAlignment",
     "freezePaneAtRange",
     "setRowHeight",
+    "rangeDelete",
     "setRowHidden",
     "setAutofit",
 }
@@ -402,6 +403,30 @@ def test_importing_the_entry_points_needs_no_excel_and_does_not_load_xlwings():
     code = "import sys, workbook_tools.excel; print('xlwings' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_archived_rows_leave_a_ledger_the_same_way_in_excel(remote, tmp_path):
+    from workbook_tools.core.archive import archive_plan
+    from workbook_tools.excel.book import apply_changes as in_excel
+    from workbook_tools.xlsx.package import apply_changes as in_file
+    from workbook_tools.xlsx.templates import build_generated_sheet
+
+    today = date.today()
+    path = demo_workbook(tmp_path / "team.xlsx", today)
+    grids = read_grids(path)
+    plans = [p for p in archive_plan(check_workbook(grids, today), today, datetime.now()) if p.rows]
+    assert len(plans) >= 3
+    changes = [p.change() for p in plans]
+    file_path, excel_path = tmp_path / "file.xlsx", tmp_path / "excel.xlsx"
+    file_path.write_bytes(in_file(path.read_bytes(), changes, build_generated_sheet))
+    book = remote.remote_book(path)
+    in_excel(book, grids, changes)
+    actions = book.json()["actions"]
+    assert {a["func"] for a in actions} <= {"rangeDelete"} | remote.NO_OP
+    assert sum(a["func"] == "rangeDelete" for a in actions) == sum(len(runs(c.rows)) for c in changes)
+    remote.replay(path, actions, excel_path)
+    for plan in plans:
+        assert_same(file_path, excel_path, plan.sheet)
 
 
 def test_validating_loads_no_library_a_click_does_not_need(tmp_path):

@@ -245,6 +245,31 @@ def _one(args: object) -> object:
     return args[0] if isinstance(args, list) else args
 
 
+def _delete_whole_rows(sheet, top: int, rows: int, columns: int, shift: object) -> None:
+    """What Excel does when whole rows are deleted: cells, row heights and tables below move up, a table loses
+    the rows it had there (openpyxl's delete_rows moves only the cells)."""
+    assert columns == 16_384 and _one(shift) == "up", "only whole rows are deleted"
+    heights = {r: d.height for r, d in sheet.row_dimensions.items() if d.height}
+    sheet.delete_rows(top, rows)
+    for r in list(sheet.row_dimensions):
+        sheet.row_dimensions[r].height = None
+    for r, height in heights.items():
+        if r < top:
+            sheet.row_dimensions[r].height = height
+        elif r >= top + rows:
+            sheet.row_dimensions[r - rows].height = height
+
+    def moved(row: int) -> int:
+        return row if row < top else max(top - 1, row - rows) if row < top + rows else row - rows
+
+    for table in sheet.tables.values():
+        first, last = table.ref.split(":")
+        (c1, r1), (c2, r2) = (openpyxl.utils.cell.coordinate_from_string(x) for x in (first, last))
+        table.ref = f"{c1}{moved(r1)}:{c2}{moved(r2)}"
+        if table.autoFilter is not None:
+            table.autoFilter.ref = table.ref
+
+
 def _argb(colour: str) -> str:
     return "FF" + colour.lstrip("#").upper()
 
@@ -297,6 +322,9 @@ def replay(path: Path, actions: list[dict], out: Path) -> dict[str, int]:
             continue
         top, left = action["start_row"] + 1, action["start_column"] + 1
         rows, columns = action["row_count"], action["column_count"]
+        if func == "rangeDelete":
+            _delete_whole_rows(sheet, top, rows, columns, args)
+            continue
 
         if func == "setValues":
             for r, row in enumerate(action["values"]):

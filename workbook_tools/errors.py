@@ -35,3 +35,7 @@ class WorkbookProtected(OutputError):
 
 class WouldNeedRepair(OutputError):
     """What we would write breaks a rule Excel enforces; the workbook is left as it was."""
+
+
+class ArchiveError(WorkbookToolsError):
+    """The archive database cannot be reached, or what it holds does not match what was written to it."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
@@ -18,6 +19,7 @@ import click
 
 from workbook_tools import __version__
 from workbook_tools.cli.progress import Progress
+from workbook_tools.core.archive import ID_PROPERTY, RUN_PROPERTY, ArchiveMark
 from workbook_tools.core.changes import Change, placement_note
 from workbook_tools.core.findings import Finding
 from workbook_tools.core.gc_pause import gc_paused
@@ -30,6 +32,7 @@ from workbook_tools.spec.settings_sheet import SETTINGS
 from workbook_tools.spec.sheets import BY_KEY, BY_TITLE, CHASE_SUMMARY, HANDOVER, LEDGERS, RESENDS, RETURNS
 from workbook_tools.spec.types import display_width
 from workbook_tools.xlsx.backups import BACKUPS_KEPT
+from workbook_tools.xlsx.properties import custom_properties
 from workbook_tools.xlsx.reader import date1904
 from workbook_tools.xlsx.templates import TEAM_FILE, TEMPLATE_DIR, build_templates, build_workbook, stale_templates
 from workbook_tools.xlsx.writer import WorkbookFile, write_new_file
@@ -85,6 +88,13 @@ def _print_check(path: Path, check: WorkbookCheck) -> None:
 def _check(book: WorkbookFile, day: date) -> WorkbookCheck:
     """Validate a workbook read from a file, in its own date system."""
     return check_workbook(book.grids(), day, date1904=date1904(book.data, book.path.name))
+
+
+def _archive_mark(book: WorkbookFile) -> ArchiveMark | None:
+    """What the workbook carries of its archive (nothing when it was never archived)."""
+    from workbook_tools.xlsx.package import Package
+
+    return ArchiveMark.of(custom_properties(Package(book.data), (ID_PROPERTY, RUN_PROPERTY)))
 
 
 def _findings_json(path: Path, findings: tuple[Finding, ...]) -> list[dict[str, str]]:
@@ -308,13 +318,13 @@ def _moment(text: str | None, option: str) -> datetime:
         raise OutputError(f"{option} 的「{text}」不是有效时间，请写成 2026-11-22 18:00 这样的格式。") from None
 
 
-def _day(text: str | None) -> date:
+def _day(text: str | None, option: str = "--date") -> date:
     if not text:
         return date.today()
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise OutputError(f"--date 的「{text}」不是有效日期，请写成 2026-11-22 这样的格式。") from None
+        raise OutputError(f"{option} 的「{text}」不是有效日期，请写成 2026-11-22 这样的格式。") from None
 
 
 def _backup_note(backup: Path | None) -> None:
@@ -322,11 +332,17 @@ def _backup_note(backup: Path | None) -> None:
         click.echo(f"改动前的版本已备份为 {backup}（每个工作簿保留最近 {BACKUPS_KEPT} 份）。", err=True)
 
 
-def _save(book: WorkbookFile, changes: Iterable[Change | None], out: Path | None, force: bool) -> Path | None:
+def _save(
+    book: WorkbookFile,
+    changes: Iterable[Change | None],
+    out: Path | None,
+    force: bool,
+    properties: dict[str, str] | None = None,
+) -> Path | None:
     made = [c for c in changes if c is not None]
     if not made and out is None:
         return None
-    saved = book.save(made, out, force)
+    saved = book.save(made, out, force, properties)
     for change in made:
         if note := placement_note(change):
             click.echo(note, err=True)
@@ -341,6 +357,7 @@ def _update(
     work: Callable[[WorkbookCheck], tuple[T, list[Change | None]]],
     out: Path | None,
     force: bool,
+    with_archive: Callable[[WorkbookFile, WorkbookCheck], WorkbookCheck] | None = None,
 ) -> tuple[T, Path | None]:
     """Open, check and change a workbook, then save it (to `out`, or safely in place), showing progress.
 
@@ -352,6 +369,8 @@ def _update(
         with WorkbookFile.editing(file) as book:
             progress.phase(f"正在读取 {file.name}")
             check = _check(book, day)
+            if with_archive is not None:
+                check = with_archive(book, check)
             progress.phase(phase)
             result, changes = work(check)
             return result, _save(book, changes, out, force)
@@ -437,25 +456,46 @@ def acknowledge_command(
     click.echo(f"{done.agent} 已确认 {done.count} 项交接。" + (f"已写入 {written}。" if written else ""))
 
 
+DB_HELP = (
+    "归档数据库，如 postgresql://用户名:密码@服务器/数据库；默认是工作簿所在文件夹里的 workbook-tools.archive.sqlite。"
+)
+
+
 @cli.command("daily-totals")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--date", "day", help="汇总哪一天，如 2026-11-22；默认今天。")
 @click.option("--at", help="按这个时间算未处理、已超时和自动关闭，如「2026-11-22 18:00」；默认现在。")
+@click.option("--db", help=DB_HELP + "已归档的行和工作簿里的行一起汇总。")
 @output_options
 def daily_totals_command(
-    file: Path, day: str | None, at: str | None, out: Path | None, force: bool, as_json: bool
+    file: Path, day: str | None, at: str | None, db: str | None, out: Path | None, force: bool, as_json: bool
 ) -> None:
-    """日汇总：生成「日汇总」表（当天和近 7 天的退件、重发、质量问题、催款、交接）。"""
-    from workbook_tools.core.totals import daily_totals
+    """日汇总：生成「日汇总」表（当天和近 7 天的退件、重发、质量问题、催款、交接），已归档的行一起算。"""
+    from workbook_tools.core.totals import daily_totals, trend_window
 
     chosen = _day(day)
     moment = _moment(at, "--at")
+    if db:
+        from workbook_tools.store.archive import database
+
+        database(file, db)  # a wrong --db is refused before the workbook is read
+
+    def with_archive(book: WorkbookFile, check: WorkbookCheck) -> WorkbookCheck:
+        """The workbook's archived rows beside its own; a workbook never archived needs no database (nor its
+        libraries: SQLAlchemy is imported only here)."""
+        mark = _archive_mark(book)
+        if mark is None:
+            return check
+        from workbook_tools.store.archive import archived_records, database
+
+        first, last = trend_window(chosen)
+        return replace(check, archived=tuple(archived_records(database(file, db), file, mark, first, last)))
 
     def work(check: WorkbookCheck) -> tuple[dict[str, Any], list[Change | None]]:
         figures, sheet = daily_totals(check, chosen, moment)
         return figures, [sheet]
 
-    result, written = _update(file, chosen, f"正在生成{DAILY.title}", work, out, force)
+    result, written = _update(file, chosen, f"正在生成{DAILY.title}", work, out, force, with_archive)
     if as_json:
         _emit_json(result)
         return
@@ -498,6 +538,77 @@ def chase_summary_command(file: Path, at: str | None, out: Path | None, force: b
     _excluded_note(result["excluded_rows"])
     if written:
         click.echo(f"已写入 {written} 的「{CHASE_SUMMARY.title}」。")
+
+
+@cli.command("archive")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--before", required=True, help="归档这一天之前的已办结行，如 2026-01-01（这一天及以后的行留在工作簿里）。"
+)
+@click.option("--db", help=DB_HELP)
+@click.option("--sheets", help=f"只归档这些表，用逗号分隔，如「{RETURNS.title},{RESENDS.title}」；默认所有能归档的表。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出归档了哪些表、多少行，供脚本读取。")
+def archive_command(file: Path, before: str, db: str | None, sheets: str | None, as_json: bool) -> None:
+    """归档：把早于 --before 的已办结行移进数据库，工作簿只留未办结的和最近的行；一行不丢，可重复运行。"""
+    from workbook_tools.core.archive import ARCHIVED, archive_plan
+    from workbook_tools.store.archive import connected, database, finish, store_rows
+
+    day = _day(before, "--before")
+    if day > date.today():
+        raise OutputError(f"--before 的「{before}」晚于今天，请写今天或更早的日期。")
+    chosen = _sheets_option(sheets) if sheets else ARCHIVED
+    refused = [s.title for s in chosen if s not in ARCHIVED]
+    if refused:
+        raise OutputError(f"「{'、'.join(refused)}」不归档，能归档的表是：{'、'.join(s.title for s in ARCHIVED)}。")
+    target = database(file, db)
+    now = datetime.now().replace(second=0, microsecond=0)
+    with gc_paused(), Progress() as progress:
+        progress.phase(f"正在等待其他人写完 {file.name}")
+        with WorkbookFile.editing(file) as book:
+            progress.phase(f"正在读取 {file.name}")
+            plans = [p for p in archive_plan(_check(book, date.today()), day, now) if p.spec in chosen]
+            leaving = [p for p in plans if p.rows]
+            stored, written = None, None
+            if leaving:
+                progress.phase("正在写入归档数据库并核对")
+                with connected(target) as engine:
+                    stored = store_rows(target, engine, file, _archive_mark(book), leaving, day)
+                    progress.phase(f"正在改写 {file.name}")
+                    try:
+                        changes = [p.change() for p in leaving]
+                        written = _save(book, changes, None, False, stored.mark.properties())
+                    except WorkbookToolsError as exc:
+                        raise OutputError(
+                            f"{str(exc).rstrip('。')}；要归档的 {sum(len(p.rows) for p in leaving)} 行已存进"
+                            f"「{target.shown}」，处理好后再运行同一条命令即可，不会重复也不会丢。"
+                        ) from exc
+                    finish(target, engine, stored.mark)
+    sheets_done = [{"sheet": p.sheet, "archived": len(p.rows), "kept": p.kept} for p in plans]
+    if as_json:
+        _emit_json(
+            {
+                "database": target.shown,
+                "before": day.isoformat(),
+                "archived": sum(len(p.rows) for p in plans),
+                "already_in_database": stored.already if stored else 0,
+                "sheets": sheets_done,
+            }
+        )
+        return
+    if not leaving:
+        click.echo(f"没有早于 {day} 的已办结行需要归档，{file.name} 没有改动。")
+        return
+    counts = "、".join(f"{p.sheet} {len(p.rows)} 行" for p in leaving)
+    click.echo(
+        f"已把 {counts} 归档到「{target.shown}」，并从 {written} 中移除；未办结的行和 {day} 及以后的行都留在工作簿里。"
+    )
+    kept = [p for p in plans if p.kept]
+    if kept:
+        click.echo(
+            "另有 "
+            + "、".join(f"{p.sheet} {p.kept} 行" for p in kept)
+            + " 已办结但和表格外的内容在同一行（或是同一订单还有未办结的行），留在了工作簿里。"
+        )
 
 
 def main() -> None:

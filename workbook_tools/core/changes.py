@@ -166,7 +166,17 @@ class NewSheet:
         }
 
 
-Change = EditSheet | NewSheet
+@dataclass(frozen=True, kw_only=True)
+class DeleteRows:
+    """Whole rows of a sheet to delete, as Excel deletes rows: what is below moves up, the table whose header is
+    `header_row` ends that many rows higher, and every reference into the moved rows follows them."""
+
+    sheet: str
+    rows: tuple[int, ...]  # 1-based, below `header_row`
+    header_row: int = 1
+
+
+Change = EditSheet | NewSheet | DeleteRows
 
 
 def placement_note(change: Change | None) -> str:

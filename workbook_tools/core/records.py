@@ -53,6 +53,7 @@ class WorkbookCheck:
     tables: tuple[TableCheck, ...]
     findings: tuple[Finding, ...]
     grids: tuple[Grid, ...] = ()  # every sheet as read, ours or not
+    archived: tuple[Record, ...] = ()  # rows moved to the archive that a command reads with the workbook's own
 
     @property
     def errors(self) -> int:
@@ -77,5 +78,7 @@ class WorkbookCheck:
         return tables[0] if tables else None
 
     def rows(self, spec: Sheet) -> list[Record]:
-        """Every row of `spec`'s tables that has no error: what figures are made of."""
-        return [r for t in self.of(spec) for r in t.records if not r.has_errors]
+        """Every row of `spec`'s tables that has no error, and its archived rows: what figures are made of."""
+        return [r for t in self.of(spec) for r in t.records if not r.has_errors] + [
+            r for r in self.archived if r.spec is spec
+        ]

@@ -122,9 +122,15 @@ def _request_figures(check: WorkbookCheck, day: DayFigures, items: list[OpenItem
     }
 
 
+def trend_window(day: date) -> tuple[date, date]:
+    """The first and last day 日汇总 shows for `day`: the rows a figure may need (archived ones too)."""
+    return day - timedelta(days=DAILY.trend_days - 1), day
+
+
 def daily_totals(check: WorkbookCheck, day: date, at: datetime) -> tuple[dict[str, Any], NewSheet]:
     """The --json figures for `day`, and the 日汇总 tab (that day beside the days before it)."""
-    days = [day - timedelta(days=n) for n in range(DAILY.trend_days - 1, -1, -1)]
+    first, _ = trend_window(day)
+    days = [first + timedelta(days=n) for n in range(DAILY.trend_days)]
     figures = daily_figures(check, days)
     today = figures[-1]
     items = open_items(check, at)

@@ -20,11 +20,22 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from workbook_tools.core.changes import Block, CellValue, Change, EditSheet, Highlight, Look, NewSheet, Style
+from workbook_tools.core.changes import (
+    Block,
+    CellValue,
+    Change,
+    DeleteRows,
+    EditSheet,
+    Highlight,
+    Look,
+    NewSheet,
+    Style,
+)
 from workbook_tools.core.tables import GRID_SLOTS, Area, Grid, TableArea, too_large
 from workbook_tools.spec.types import Kind
 
 TITLE_ROW_HEIGHT = 24
+LAST_COLUMN = 16_384  # a range across every column is whole rows: Excel deletes them as rows
 
 
 def read_grids(book: Any) -> list[Grid]:
@@ -295,10 +306,20 @@ def _generated(book: Any, new: NewSheet) -> None:
         )
 
 
+def _delete_rows(book: Any, change: DeleteRows) -> None:
+    """Whole rows, one call per run of adjacent rows, the lowest first so the row numbers above stay true; Excel
+    itself moves what is below, shrinks the table and rewrites every reference."""
+    sheet = book.sheets[change.sheet]
+    for first, last in reversed(runs(change.rows)):
+        sheet.range((first, 1), (last, LAST_COLUMN)).delete(shift="up")
+
+
 def apply_changes(book: Any, grids: list[Grid], changes: Iterable[Change | None]) -> None:
     by_name = {g.name: g for g in grids}
     for change in changes:
         if isinstance(change, EditSheet):
             _edit(book, by_name[change.sheet], change)
+        elif isinstance(change, DeleteRows):
+            _delete_rows(book, change)
         elif change is not None:
             _generated(book, change)

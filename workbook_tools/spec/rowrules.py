@@ -248,6 +248,13 @@ class Deadline:
 
 
 @dataclass(frozen=True)
+class Archive:
+    """A sheet's closed rows may leave for the archive database once `by` (the day that dates a row) is old."""
+
+    by: Column
+
+
+@dataclass(frozen=True)
 class Case:
     """One kind of open row of a sheet: its deadline, its 事项类型 and the next step the SOP gives for it."""
 

@@ -59,6 +59,7 @@ from workbook_tools.spec.rowrules import (
     Always,
     AnyOf,
     Approval,
+    Archive,
     AtLeast,
     Case,
     Deadline,
@@ -287,6 +288,8 @@ class Handover(Sheet):
     duplicate_key = (at, item_no, buyer_id, order_no, instruction)  # one item handed over twice at once
     one_of = (buyer_id, order_no, source)  # an item says whose, which order, or which ledger row it is
     written = True
+    # never archived (no `archive`): each handover reads the earlier rows of an item (事项编号, 本班进展,
+    # 确认时间) to carry progress on and to know what was handed over already
 
 
 class Resends(Sheet):
@@ -308,6 +311,7 @@ class Resends(Sheet):
     shipped_on = Column("发出日期", Kind.DATE, aliases=("发货日期",), role=Role.WAREHOUSE, hint="重发件寄出的日期")
     remarks = remarks()
 
+    archive = Archive(date)
     duplicate_key = (date, order_no, product, reason)
     follow_up = FollowUp(
         "RS",
@@ -380,6 +384,7 @@ class Returns(Sheet):
     )
     remarks = remarks()
 
+    archive = Archive(date)
     duplicate_key = (tracking_no, order_no, product)
     sums = (SumsTo((good, defective), quantity, "inspection_mismatch"),)
     follow_up = FollowUp(
@@ -451,6 +456,7 @@ class Quality(Sheet):
     factory = Column("厂家", Kind.TEXT, width=14)
     approver, approval_state, approved_at = approval_columns()
 
+    archive = Archive(date)
     duplicate_key = (order_no, product, issue_type)
     approval = lead_approval(
         compensation,
@@ -552,6 +558,7 @@ class AfterSales(Sheet):
     remarks = remarks()
     approver, approval_state, approved_at = approval_columns()  # 002 任务一: 退款金额需要售后主管进行审批
 
+    archive = Archive(applied_at)
     duplicate_key = (platform, request_no)
     # a refund above what the buyer asked for is the lead's to allow (002 任务一): an error until 已批准
     approval = lead_approval(
@@ -718,6 +725,7 @@ class ChaseDetail(Sheet):
     )
     remarks = remarks()
 
+    archive = Archive(chased_at)
     listed_by = (ListedBy(answer, method),)  # 接听情况 fits the 催款方式 (电话: 本人接听…, 旺旺: 已回复…)
     follow_up = FollowUp(
         "CH",

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from workbook_tools.spec.figures import Figure
     from workbook_tools.spec.rowrules import (
         Approval,
+        Archive,
         AtMost,
         Evidence,
         FollowUp,
@@ -264,6 +265,9 @@ class Sheet:
     one_of: ClassVar[tuple[Column, ...]] = ()  # a row must fill at least one of these (it says who or what)
     figures: ClassVar[tuple[Figure, ...]] = ()  # what 日汇总 shows of it (spec/figures.py), computed for any sheet
     written: ClassVar[bool] = False  # the tool adds or replaces rows in it (so one sheet must be chosen)
+    # closed rows (not open by `follow_up`) dated before the day `archive` is given move to the database;
+    # a sheet without it is never archived
+    archive: ClassVar[Archive | None] = None
     columns: ClassVar[tuple[Column, ...]]
     by_header: ClassVar[dict[str, Column]]
 
@@ -278,6 +282,8 @@ class Sheet:
             raise TypeError(f"{cls.__name__}: one_of names another sheet's column")
         if not {c for limit in cls.limits for c in (limit.column, limit.limit)} <= set(cls.columns):
             raise TypeError(f"{cls.__name__}: a limit names another sheet's column")
+        if cls.archive is not None and (cls.archive.by not in cls.columns or not cls.archive.by.kind.dated):
+            raise TypeError(f"{cls.__name__}: archive.by must be one of its own date columns")
         if not {c for rule in cls.forbidden for c in (rule.column, *rule.when.columns())} <= set(cls.columns):
             raise TypeError(f"{cls.__name__}: a forbidden state names another sheet's column")
         if not {c for rule in cls.sums for c in (*rule.parts, rule.total)} <= set(cls.columns):

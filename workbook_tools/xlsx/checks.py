@@ -14,6 +14,7 @@ as sound as they were.
 
 from __future__ import annotations
 
+import functools
 import io
 import posixpath
 import re
@@ -92,6 +93,9 @@ class _Book:
             self._trees[name] = etree.fromstring(self.zip.read(name), _PARSER)
         return self._trees[name]
 
+    def forget(self, name: str) -> None:
+        self._trees.pop(name, None)
+
     def related(self, part: str, rel_type: str) -> list[str]:
         name = rels_name(part)
         if name not in self.names:
@@ -120,11 +124,14 @@ class _Book:
             for sheet in self.xml(workbook).iter(q("sheet"))
         ]
 
-    def shared_strings(self) -> list[str]:
+    @functools.cached_property
+    def shared_strings(self) -> list[etree._Element]:
+        """The <si> items, found once: each changed sheet reads a few header cells from them, and a ledger's
+        hundred thousand strings are not each joined for that."""
         parts = [p for p in self.related(self.workbook_part(), SHARED_STRINGS_REL) if p in self.names]
         if not parts:
             return []
-        return ["".join(si.itertext()) for si in self.xml(parts[0]).iter(q("si"))]
+        return list(self.xml(parts[0]).iterfind(q("si")))
 
 
 def _numbered(elements: Iterator[etree._Element], number_of: str) -> Iterator[tuple[int, etree._Element]]:
@@ -265,7 +272,7 @@ def table_identity_problems(book: _Book) -> list[Problem]:
     return found
 
 
-def _cell_text(cell: etree._Element, strings: list[str]) -> str:
+def _cell_text(cell: etree._Element, strings: list[etree._Element]) -> str:
     kind = cell.get("t", "n")
     if kind == "inlineStr":
         box = cell.find(q("is"))
@@ -273,7 +280,7 @@ def _cell_text(cell: etree._Element, strings: list[str]) -> str:
     value = cell.findtext(q("v")) or ""
     if kind == "s":
         index = int(value) if value.isdigit() else -1
-        return strings[index] if 0 <= index < len(strings) else ""
+        return "".join(strings[index].itertext()) if 0 <= index < len(strings) else ""
     return value
 
 
@@ -293,7 +300,7 @@ def sheet_problems(book: _Book, sheet: str, part: str, styles: _Styles, calc: se
     wanted = {
         (area(t.ref)[0], col) for t in tables if t.header_rows for col in range(area(t.ref)[1], area(t.ref)[3] + 1)
     }
-    strings: list[str] | None = None
+    strings: list[etree._Element] | None = None
     masters: dict[str, Area] = {}
     dependents: list[tuple[tuple[int, int], str]] = []
     formulas: set[tuple[int, int]] = set()
@@ -311,7 +318,7 @@ def sheet_problems(book: _Book, sheet: str, part: str, styles: _Styles, calc: se
                     dependents.append((cell_ref, formula.get("si", "")))
         if cell_ref in wanted:
             if strings is None:
-                strings = book.shared_strings()
+                strings = book.shared_strings
             headers[cell_ref] = _unescape(_cell_text(cell, strings))
     for cell_ref, si in dependents:
         if si not in masters or not _inside(cell_ref, masters[si]):
@@ -370,6 +377,7 @@ def problems(data: bytes, parts: Collection[str] | None = None) -> list[Problem]
         if part not in book.names or (parts is not None and part not in parts and not _tables_among(book, part, parts)):
             continue
         found += sheet_problems(book, sheet, part, styles, calc.get(sheet_id, set()))
+        book.forget(part)  # one big sheet's tree at a time
     return found
 
 

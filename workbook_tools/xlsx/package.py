@@ -15,19 +15,22 @@ import posixpath
 import re
 import struct
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time
 from decimal import Decimal
 
 from lxml import etree
 
-from workbook_tools.core.changes import CellValue, Change, EditSheet, Highlight, Look, NewSheet
+from workbook_tools.core.changes import CellValue, Change, DeleteRows, EditSheet, Highlight, Look, NewSheet
 from workbook_tools.core.tables import Area, cell_name
 from workbook_tools.core.text_fit import wrapped_height
 from workbook_tools.core.values import CELL_TEXT_LIMIT, excel_epoch
 from workbook_tools.errors import OutputError
 from workbook_tools.spec.types import Kind
 from workbook_tools.xlsx.package_checks import is_1904
+from workbook_tools.xlsx.properties import set_custom_properties
+from workbook_tools.xlsx.references import RowMap, shift_area, shift_formula, shift_sqref
+from workbook_tools.xlsx.row_stream import stream_rows
 
 M = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
@@ -38,6 +41,10 @@ XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 SHEET_REL = R + "/worksheet"
 TABLE_REL = R + "/table"
 CALC_CHAIN_REL = R + "/calcChain"
+COMMENTS_REL = R + "/comments"
+DRAWING_REL = R + "/drawing"
+XDR = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
+CHART_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 FILTER_NAME = "_xlnm._FilterDatabase"  # the hidden name Excel keeps a sheet's filtered range under
 _CELL = re.compile(r"([A-Z]+)(\d+)")
 _BUILTIN_DATE_FORMATS = set(range(14, 23)) | {45, 46, 47}
@@ -134,6 +141,11 @@ class Package:
         self.removed.discard(name)
         self.added[name] = data
 
+    def settle(self, name: str) -> None:
+        """Serialise a changed part now and let its tree go: a big sheet's tree is ten times its text."""
+        if name in self.dirty:
+            self.put(name, self._content(name))
+
     def remove(self, name: str) -> None:
         self.trees.pop(name, None)
         self.dirty.discard(name)
@@ -158,7 +170,7 @@ class Package:
         root = self.edit(name)
         taken = {rel.get("Id") for rel in root}
         rid = next(f"rId{n}" for n in range(1, len(taken) + 2) if f"rId{n}" not in taken)
-        target = posixpath.relpath(target_part, posixpath.dirname(part))
+        target = posixpath.relpath(target_part, posixpath.dirname(part) or ".")  # "" is the package itself
         etree.SubElement(root, q("Relationship", PR), Id=rid, Type=rel_type, Target=target)
         return rid
 
@@ -788,15 +800,184 @@ def _copy_related(scratch: Package, scratch_part: str, package: Package, target:
     package.put(rels_name(target), etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True))
 
 
-def apply_changes(data: bytes, changes: Iterable[Change], build_sheet: Callable[[NewSheet, bool], bytes]) -> bytes:
-    """The package with `changes` applied; `build_sheet(NewSheet, date1904) -> bytes` makes generated tabs
-    with dates in the workbook's own system."""
+def _moving(what: str, sheet_name: str, where: str) -> OutputError:
+    return OutputError(
+        f"{what}引用或停靠在「{sheet_name}」{where}，删去归档的行会让它错位，这次没有写入，工作簿没有改动；"
+        "请先把它移到表格上方或别的表，再运行归档。"
+    )
+
+
+def _spellings(text: str) -> tuple[bytes, ...]:
+    """How a text may appear in a part's bytes: as UTF-8, or as decimal or hex character references (openpyxl)."""
+    return (
+        text.encode(),
+        "".join(c if c.isascii() else f"&#{ord(c)};" for c in text).encode(),
+        "".join(c if c.isascii() else f"&#x{ord(c):x};" for c in text).encode(),
+    )
+
+
+def _refuse_what_would_move(package: Package, part: str, sheet_name: str, rows: RowMap) -> None:
+    """Notes and pictures keep their own anchors, and other sheets and charts point at cells by address: none of
+    them is rewritten here, so a deletion that would move what they point at is refused instead."""
+    for comments in package.related(part, COMMENTS_REL):
+        for comment in package.xml(comments).iter(q("comment")):
+            if split_cell(comment.get("ref"))[0] >= rows.first:
+                raise _moving("批注", sheet_name, f" {comment.get('ref')}")
+    for drawing in package.related(part, DRAWING_REL):
+        for anchor in package.xml(drawing).iter(q("from", XDR)):
+            row = anchor.find(q("row", XDR))
+            if row is not None and int(row.text or 0) + 1 >= rows.first:
+                raise _moving("图片或图表", sheet_name, f"第 {int(row.text or 0) + 1} 行")
+    spellings = _spellings(sheet_name)
+    for other_name, other in package.sheet_parts().items():
+        if other == part or not any(spelling in package.read(other) for spelling in spellings):
+            continue
+        for formula in package.xml(other).iter(q("f")):
+            if formula.text and shift_formula(formula.text, rows, sheet_name, False) != formula.text:
+                raise _moving(f"「{other_name}」{formula.getparent().get('r')} 的公式", sheet_name, "下面的行")
+    for name in package.names():
+        if name.startswith("xl/charts/") and name.endswith(".xml") and any(s in package.read(name) for s in spellings):
+            for formula in package.xml(name).iter(q("f", CHART_NS)):
+                if formula.text and shift_formula(formula.text, rows, sheet_name, False) != formula.text:
+                    raise _moving("一个图表", sheet_name, "下面的行")
+
+
+def _expand_shared(sheet_name: str, sheet: etree._Element, rows: RowMap) -> None:
+    """Filled-down formulas (one master, shared by the cells below) that reach the deleted rows or below become
+    one formula per cell, each then moved on its own; an array formula cannot be cut, so one on a deleted row is
+    refused."""
+    targets = set()
+    for formula in sheet.iter(q("f")):
+        kind, cell = formula.get("t"), formula.getparent()
+        if kind in ("array", "dataTable") and cell is not None:
+            area = _area(formula.get("ref") or cell.get("r"))
+            if rows.touches(area[0], area[2]):
+                targets.add((area[0], area[1]))
+        elif kind == "shared" and formula.get("ref") and _area(formula.get("ref"))[2] >= rows.first:
+            targets.add(split_cell(cell.get("r")))
+    _keep_formula_groups(sheet_name, sheet, targets)
+
+
+def _move_rows(data: etree._Element, rows: RowMap) -> None:
+    numbered = _numbered(data, lambda row: int(row.get("r")) if row.get("r") else None)
+    for number, row in numbered.items():
+        if number in rows.gone:
+            data.remove(row)
+            continue
+        new = rows.new(number)
+        row.set("r", str(new))
+        if new == number:
+            continue
+        cells = _numbered(row, lambda c: split_cell(c.get("r"))[1] if c.get("r") else None)
+        for col, cell in cells.items():
+            cell.set("r", cell_name(new, col))
+
+
+def _shift_attribute(element: etree._Element, attribute: str, rows: RowMap) -> bool:
+    """Move an area attribute; False when nothing of the area is left."""
+    value = element.get(attribute)
+    if value is None:
+        return True
+    moved = shift_sqref(value, rows)
+    if not moved:
+        return False
+    element.set(attribute, moved)
+    return True
+
+
+def delete_rows(package: Package, change: DeleteRows) -> None:
+    """Delete whole rows as Excel does: cells below move up with their formats and formulas, every reference on
+    the sheet follows, validations, conditional formats, merged ranges, links and tables shrink or move, and the
+    workbook's defined names follow; nothing else is touched (see _refuse_what_would_move)."""
+    rows = RowMap(change.rows)
+    if not rows.deleted:
+        return
+    if rows.first <= change.header_row:
+        raise ValueError("a deletion never reaches the header row")
+    part = package.sheet_parts()[change.sheet]
+    _refuse_what_would_move(package, part, change.sheet, rows)
+    streamed = stream_rows(package.read(part), rows.gone, lambda kept: _move_cells(kept, rows, change.sheet))
+    if streamed is not None:  # the rows are done; what follows changes the rest of the sheet
+        package.put(part, streamed.rest)
+    sheet = package.edit(part)
+    _expand_shared(change.sheet, sheet, rows)
+    _move_cells(sheet, rows, change.sheet)
+    for formula in sheet.iter("{*}formula", "{*}formula1", "{*}formula2"):
+        if formula.text:
+            formula.text = shift_formula(formula.text, rows, change.sheet, True)
+    for sqref in sheet.iter("{*}sqref"):  # extensions (x14 validations and formats) keep the area as text
+        if sqref.text and sqref.tag != q("sqref"):
+            sqref.text = shift_sqref(sqref.text, rows) or sqref.text
+    for tag, attribute in (
+        ("mergeCell", "ref"),
+        ("dataValidation", "sqref"),
+        ("conditionalFormatting", "sqref"),
+        ("hyperlink", "ref"),
+    ):
+        for element in list(sheet.iter(q(tag))):
+            if not _shift_attribute(element, attribute, rows):
+                element.getparent().remove(element)
+    for tag in ("mergeCells", "dataValidations", "hyperlinks"):
+        for holder in list(sheet.iter(q(tag))):
+            if len(holder) == 0:
+                sheet.remove(holder)
+            elif holder.get("count") is not None:
+                holder.set("count", str(len(holder)))
+    for tag in ("dimension", "autoFilter"):
+        for element in sheet.iter(q(tag)):
+            _shift_attribute(element, "ref", rows)
+    for breaks in sheet.iter(q("rowBreaks")):
+        for brk in list(breaks):
+            if int(brk.get("id", "0")) in rows.gone:
+                breaks.remove(brk)
+            else:
+                brk.set("id", str(rows.new(int(brk.get("id", "0")))))
+    for table_part in package.related(part, TABLE_REL):
+        table = package.edit(table_part)
+        for element in (table, *table.iter(q("autoFilter"), q("sortState"))):
+            _shift_attribute(element, "ref", rows)
+    _shift_defined_names(package, change.sheet, rows)
+    package.settle(part)  # the next sheet's rows are deleted without this one's tree
+    if streamed is not None:
+        package.put(part, streamed.splice(package.read(part)))
+
+
+def _move_cells(element: etree._Element, rows: RowMap, sheet_name: str) -> None:
+    """Delete and renumber the rows under `element` (a sheet, or a run of its rows) and move their formulas."""
+    for data in element.iter(q("sheetData")):
+        _move_rows(data, rows)
+    for formula in element.iter("{*}f"):
+        if formula.text:
+            formula.text = shift_formula(formula.text, rows, sheet_name, True)
+        if formula.get("ref"):
+            formula.set("ref", shift_area(formula.get("ref"), rows) or formula.get("ref"))
+
+
+def _shift_defined_names(package: Package, sheet_name: str, rows: RowMap) -> None:
+    names = package.xml("xl/workbook.xml").find(q("definedNames"))
+    for name in names if names is not None else ():
+        if name.text and (moved := shift_formula(name.text, rows, sheet_name, False)) != name.text:
+            package.edit("xl/workbook.xml")
+            name.text = moved
+
+
+def apply_changes(
+    data: bytes,
+    changes: Iterable[Change],
+    build_sheet: Callable[[NewSheet, bool], bytes],
+    properties: Mapping[str, str] | None = None,
+) -> bytes:
+    """The package with `changes` applied and custom document `properties` set; `build_sheet(NewSheet,
+    date1904) -> bytes` makes generated tabs with dates in the workbook's own system."""
     package = Package(data)
+    set_custom_properties(package, dict(properties or {}))
     styles = Styles(package)
     date1904 = is_1904(package.xml("xl/workbook.xml"))
     for change in changes:
         if isinstance(change, EditSheet):
             edit_sheet(package, styles, change)
+        elif isinstance(change, DeleteRows):
+            delete_rows(package, change)
         else:
             add_generated_sheet(package, styles, change, build_sheet(change, date1904))
     _drop_calc_chain(package)

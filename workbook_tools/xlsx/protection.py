@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from workbook_tools.core.changes import Change, EditSheet
+from workbook_tools.core.changes import Change, NewSheet
 from workbook_tools.errors import WorkbookProtected
 from workbook_tools.xlsx.package import Package, q
 
@@ -43,13 +43,13 @@ def refuse_protected(data: bytes, changes: Iterable[Change], file_name: str) -> 
     package = Package(data)
     parts = package.sheet_parts()
     for change in changes:
-        sheet = change.sheet if isinstance(change, EditSheet) else change.title
+        sheet = change.sheet
         if sheet in parts and sheet_protected(package, parts[sheet]):
             raise WorkbookProtected(
                 f"「{file_name}」的「{sheet}」设置了工作表保护，这次没有写入；"
                 "请在 Excel 中点「审阅 → 撤销工作表保护」后再运行。"
             )
-        if not isinstance(change, EditSheet) and structure_protected(package):
+        if isinstance(change, NewSheet) and structure_protected(package):
             raise WorkbookProtected(
                 f"「{file_name}」设置了工作簿结构保护，不能新建或替换「{sheet}」，这次没有写入；"
                 "请在 Excel 中点「审阅 → 保护工作簿」取消保护后再运行。"

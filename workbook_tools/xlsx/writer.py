@@ -20,12 +20,12 @@ import errno
 import os
 import stat
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from workbook_tools.core.changes import Change, EditSheet
+from workbook_tools.core.changes import Change
 from workbook_tools.core.tables import Grid
 from workbook_tools.errors import OutputError, WorkbookChanged, WouldNeedRepair
 from workbook_tools.xlsx.backups import backup_folder, free_backup_path, prune
@@ -104,8 +104,15 @@ class WorkbookFile:
     def grids(self) -> list[Grid]:
         return grids_of(self.data, self.path.name)
 
-    def save(self, changes: Iterable[Change], out: Path | None = None, force: bool = False) -> Saved:
-        """Apply `changes` and write them over the workbook (keeping a backup), or to `out`.
+    def save(
+        self,
+        changes: Iterable[Change],
+        out: Path | None = None,
+        force: bool = False,
+        properties: Mapping[str, str] | None = None,
+    ) -> Saved:
+        """Apply `changes` (and set custom document `properties`) and write them over the workbook (keeping a
+        backup), or to `out`.
 
         `out` naming this same workbook (through another path or a link) is a write
         in place; `out` naming another file that exists needs `force`, and that file
@@ -119,8 +126,8 @@ class WorkbookFile:
         if in_place:
             refuse_if_open(self.path, self.path.resolve())
         refuse_protected(self.data, changes, self.path.name)
-        updated = apply_changes(self.data, changes, build_generated_sheet)
-        sheets = {change.sheet if isinstance(change, EditSheet) else change.title for change in changes}
+        updated = apply_changes(self.data, changes, build_generated_sheet, properties)
+        sheets = {change.sheet for change in changes}
 
         def check(written: Path) -> None:
             check_written(written, sheets)

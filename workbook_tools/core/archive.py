@@ -1,0 +1,228 @@
+"""Which ledger rows leave the workbook for the archive, and the fingerprint that proves each arrived whole.
+
+A row leaves when its sheet declares the day that dates it (`Sheet.archive`)
+and how it is followed up (`Sheet.follow_up`), the row is dated before the day
+asked for, has no validation error and is closed: not open by its follow-up, or
+open but lapsed (the platform closed it). Rows that are one item (`one_per`: an
+order chased on several days) leave together or not at all, so an item is never
+split between the workbook and the archive. A row that also holds something
+beside the ledger, or crosses a merged range or another table, stays: deleting
+it would take that along.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from workbook_tools.core.approval import awaiting
+from workbook_tools.core.changes import DeleteRows
+from workbook_tools.core.deadlines import lapsed
+from workbook_tools.core.records import Record, TableCheck, WorkbookCheck
+from workbook_tools.core.tables import Grid, Table, column_letters, normalize_header, overlaps
+from workbook_tools.core.values import BadValue, coerce, is_blank
+from workbook_tools.spec.sheets import LEDGERS
+from workbook_tools.spec.types import Column, Kind, Sheet
+
+ID_PROPERTY = "workbook-tools 归档编号"  # custom document properties a user sees under 文件 → 属性 → 自定义
+RUN_PROPERTY = "workbook-tools 归档批次"
+Extras = tuple[tuple[str, Any], ...]  # (header, value) of the team's own columns of a row, in sheet order
+ARCHIVED = tuple(spec for spec in LEDGERS if spec.archive is not None and spec.follow_up is not None)
+
+
+_MONEY = {spec: tuple(i for i, c in enumerate(spec.columns) if c.kind is Kind.MONEY) for spec in ARCHIVED}
+
+
+@dataclass(frozen=True)
+class ArchiveMark:
+    """What a workbook carries of its archive, in its own custom document properties.
+
+    `workbook` is its identity in the archive: a random id written with the first
+    rewrite, so it follows the file through a move, a rename or another mount of
+    the same share (a drive letter or the server's name), which a path cannot. `run` is
+    the last run whose rows left the workbook: rows of a later run whose rewrite
+    was refused are still in the workbook and count there, not in the archive.
+    """
+
+    workbook: str
+    run: int
+
+    @classmethod
+    def of(cls, found: Mapping[str, str | None]) -> ArchiveMark | None:
+        workbook, run = found.get(ID_PROPERTY), found.get(RUN_PROPERTY)
+        if not workbook or not run or not run.strip().isdigit():
+            return None
+        return cls(workbook.strip(), int(run))
+
+    def properties(self) -> dict[str, str]:
+        return {ID_PROPERTY: self.workbook, RUN_PROPERTY: str(self.run)}
+
+
+@dataclass(frozen=True)
+class Leaving:
+    """One row on its way to the archive: its clean values, the team's own cells, and their fingerprint."""
+
+    row: int
+    values: tuple[Any, ...]  # in the order of `Sheet.columns`
+    extras: str  # JSON list of [header, value]: what the team keeps beside the declared columns
+    checksum: str
+
+
+@dataclass(frozen=True)
+class SheetArchive:
+    """The rows of one ledger sheet that leave, and how many closed old rows stay (see the module docstring)."""
+
+    spec: Sheet
+    sheet: str
+    header_row: int
+    rows: tuple[Leaving, ...]
+    kept: int
+
+    def change(self) -> DeleteRows:
+        return DeleteRows(sheet=self.sheet, rows=tuple(r.row for r in self.rows), header_row=self.header_row)
+
+
+def canonical(value: object) -> object:
+    """A value as the fingerprint sees it: the same whether it comes from the workbook or from a database."""
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, (date, time)):  # datetime is a date
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return str(value)
+
+
+def checksum(spec: Sheet, values: Sequence[Any], extras: str) -> str:
+    """SHA-256 of a row's declared values (in declaration order) and its team columns.
+
+    The text hashed is the repr of the values' tuple, made in C: it tells None
+    from "" and 1 from "1", and dates, times, numbers and text read back from
+    either database as they went in; money alone is normalised (a Numeric(15, 2)
+    column gives 12.50 for 12.5).
+    """
+    plain = tuple(values)
+    if money := _MONEY[spec]:
+        normal = list(plain)
+        for i in money:
+            if type(value := normal[i]) is Decimal:
+                normal[i] = value.normalize()
+        plain = tuple(normal)
+    return hashlib.sha256(f"{plain!r}\n{extras}".encode()).hexdigest()
+
+
+def extras_json(pairs: Extras) -> str:
+    if not pairs:
+        return "[]"  # most rows: as json.dumps writes it, without its cost
+    return json.dumps([[header, canonical(value)] for header, value in pairs], ensure_ascii=False)
+
+
+def _closed(record: Record, check: WorkbookCheck, at: datetime) -> bool:
+    """Nothing left to do: not open by its follow-up (or lapsed), and no amount waiting for the lead's approval
+    (the handover still hands that on, and 日汇总 counts it)."""
+    follow_up, approval = record.spec.follow_up, record.spec.approval
+    assert follow_up is not None
+    if approval is not None and awaiting(record.__getitem__, approval, check.settings):
+        return False
+    return not follow_up.open_when.holds(record.__getitem__) or lapsed(record, check.settings, at)
+
+
+def _dated_before(record: Record, before: date) -> bool:
+    assert record.spec.archive is not None
+    value = record[record.spec.archive.by]
+    day = value.date() if isinstance(value, datetime) else value
+    return isinstance(day, date) and day < before
+
+
+def _whole_items(records: Sequence[Record], leaving: set[int]) -> set[int]:
+    """Of the rows that may leave, those whose every fellow row of the same item (`one_per`) may leave too."""
+    follow_up = records[0].spec.follow_up if records else None
+    if follow_up is None or follow_up.one_per is None:
+        return leaving
+    stays = {r[follow_up.one_per] for r in records if r.row not in leaving and r[follow_up.one_per] is not None}
+    return {r.row for r in records if r.row in leaving and r[follow_up.one_per] not in stays}
+
+
+def _grid(check: WorkbookCheck, table: Table) -> Grid:
+    return next(g for g in check.grids if g.name == table.sheet)
+
+
+def _alone(grid: Grid, table: Table, row: int) -> bool:
+    """Whether deleting the whole row takes nothing but the ledger's own cells."""
+    first, last = table.span[0], table.last_col
+    cells = grid.rows[row - grid.first_row] if 0 <= row - grid.first_row < len(grid.rows) else []
+    for index, value in enumerate(cells):
+        col = grid.first_col + index
+        if (col < first or col > last) and not is_blank(value):
+            return False
+    whole_row = (row, 1, row, 16_384)
+    if any(overlaps(area, whole_row) for area in grid.merged):
+        return False
+    return not any(overlaps(t.area, whole_row) for t in grid.tables if t != table.excel_table)
+
+
+def _own_columns(grid: Grid, table: Table) -> list[tuple[int, str]]:
+    """The team's own columns inside the ledger's block: (column, header as written, else its letter)."""
+    declared = set(table.columns.values())
+    return [
+        (col, normalize_header(grid.value(table.header_row, col)) or column_letters(col))
+        for col in range(table.span[0], table.last_col + 1)
+        if col not in declared
+    ]
+
+
+def _computed(grid: Grid, column: Column, row: int, col: int, today: date) -> Any:
+    """A formula column as the workbook shows it (a team may type over one): kept as a value, None if unreadable."""
+    raw = grid.value(row, col)
+    try:
+        return None if is_blank(raw) else coerce(column.kind, raw, today)
+    except BadValue:
+        return None
+
+
+def _sheet_archive(check: WorkbookCheck, table_check: TableCheck, before: date, at: datetime) -> SheetArchive:
+    table = table_check.table
+    records = table_check.records
+    old = {r.row for r in records if _dated_before(r, before)}
+    may = {r.row for r in records if r.row in old and not r.has_errors and _closed(r, check, at)}
+    leaving = _whole_items(records, may)
+    grid = _grid(check, table)
+    alone = {row for row in leaving if _alone(grid, table, row)}
+    leaving = _whole_items(records, alone)
+    own = _own_columns(grid, table)
+    columns = table.spec.columns
+    formulas = [(i, c, table.columns[c]) for i, c in enumerate(columns) if c.computed and c in table.columns]
+    rows = []
+    for record in records:
+        if record.row not in leaving:
+            continue
+        found = list(map(record.values.get, columns))  # validation leaves formula columns out: read them here
+        for i, column, col in formulas:
+            found[i] = _computed(grid, column, record.row, col, at.date())
+        values = tuple(found)
+        pairs = tuple((header, v) for col, header in own if not is_blank(v := grid.value(record.row, col)))
+        extras = extras_json(pairs)
+        rows.append(Leaving(record.row, values, extras, checksum(table.spec, values, extras)))
+    kept = len(may) - len(rows)
+    return SheetArchive(table.spec, table.sheet, table.header_row, tuple(rows), kept)
+
+
+def archive_plan(check: WorkbookCheck, before: date, at: datetime) -> list[SheetArchive]:
+    """Every archived ledger table's leaving rows (sheets without a declared date and follow-up are left alone)."""
+    return [
+        _sheet_archive(check, table_check, before, at)
+        for table_check in check.tables
+        if table_check.table.spec in ARCHIVED
+    ]
+
+
+def as_records(spec: Sheet, rows: Iterable[tuple[int, dict[Column, Any]]]) -> list[Record]:
+    """Archived rows as the core reads ledger rows: clean values by declared column, no errors."""
+    return [Record(spec, row, values) for row, values in rows]

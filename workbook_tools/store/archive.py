@@ -1,0 +1,316 @@
+"""Writing leaving rows to the archive database, proving they arrived, and reading them back for figures.
+
+Rows go in one transaction, which commits only after every row has been read
+back and its fingerprint recomputed from what the database holds. A run stays
+unfinished until the workbook has been rewritten: when the rewrite is refused
+or fails, the rows stay in the database, and the next run takes the same rows
+of the workbook as those copies instead of writing them again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, create_engine, delete, insert, inspect, or_, select, text, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+
+from workbook_tools.core.archive import ARCHIVED, ArchiveMark, SheetArchive, checksum
+from workbook_tools.core.records import Record
+from workbook_tools.errors import ArchiveError
+from workbook_tools.spec.types import Column, Kind, Sheet
+from workbook_tools.store.schema import METADATA, RUNS, TABLES
+
+SQLITE_FILE = "workbook-tools.archive.sqlite"
+_SCHEMES = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg", "sqlite": "sqlite"}
+
+
+def default_database(workbook: Path) -> Path:
+    """The SQLite file in a workbook's folder, one for every workbook there (each keyed by its own id): a workbook
+    renamed still finds its archive, and one moved finds it when the file moves with it."""
+    return workbook.parent / SQLITE_FILE
+
+
+@dataclass(frozen=True)
+class Database:
+    url: str  # as SQLAlchemy takes it
+    shown: str  # as a message names it (no password)
+    file: Path | None  # the SQLite file, if it is one
+
+
+def database(workbook: Path, given: str | None) -> Database:
+    """The archive a workbook's rows go to: `given` (postgresql://… or sqlite:///…), else SQLite beside it."""
+    if not given:
+        path = default_database(workbook.resolve())
+        return Database(f"sqlite:///{path}", str(path), path)
+    try:
+        url = make_url(given.strip())
+    except ArgumentError:
+        url = None
+    scheme = url.drivername.partition("+")[0] if url is not None else ""
+    if url is None or scheme not in _SCHEMES or (scheme != "sqlite" and not url.host and not url.query):
+        raise ArchiveError(
+            f"--db 的「{given}」不是能用的数据库地址，请写成 postgresql://用户名:密码@服务器/数据库，"
+            "或不写（用工作簿旁边的 SQLite 文件）。"
+        )
+    url = url.set(drivername=_SCHEMES[scheme])
+    file = Path(url.database) if scheme == "sqlite" and url.database else None
+    return Database(url.render_as_string(hide_password=False), url.render_as_string(hide_password=True), file)
+
+
+def _unreachable(db: Database, exc: BaseException) -> ArchiveError:
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:160]
+    return ArchiveError(
+        f"连不上归档数据库「{db.shown}」（{reason}），这次没有归档，工作簿没有改动；请检查地址、用户名、密码和网络后再试。"
+    )
+
+
+@contextmanager
+def connected(db: Database) -> Iterator[Engine]:
+    """An engine on the archive; a database that cannot be reached is one sentence, not a traceback."""
+    options: dict[str, Any] = {}
+    if db.file is None:
+        options["connect_args"] = {"connect_timeout": 10}
+    try:
+        engine = create_engine(db.url, **options)
+    except (ArgumentError, NoSuchModuleError) as exc:
+        raise _unreachable(db, exc) from exc
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def transaction(db: Database, engine: Engine) -> Iterator[Connection]:
+    try:
+        with engine.begin() as connection:
+            yield connection
+    except SQLAlchemyError as exc:
+        raise _unreachable(db, exc) from exc
+
+
+@dataclass(frozen=True)
+class Stored:
+    mark: ArchiveMark  # what the rewritten workbook carries
+    written: int  # rows copied in this run
+    already: int  # rows an unfinished earlier run had copied already
+
+
+BATCH = 5_000  # rows per INSERT: few round trips, and never every row's parameters at once
+
+
+def _db_row(spec: Sheet, values: Sequence[Any]) -> dict[str, Any]:
+    return dict(zip((c.key for c in spec.columns), values, strict=True))
+
+
+def _values(spec: Sheet, row: Any) -> dict[Column, Any]:
+    """A row as the core reads it; a column the archive's table lacks (declared after it was made, and no run
+    since) reads as blank."""
+    mapping = row._mapping
+    return {c: mapping.get(c.key) for c in spec.columns}
+
+
+def workbook_id(db: Database, engine: Engine, workbook: Path, mark: ArchiveMark | None) -> str:
+    """The workbook's id in the archive: the one it carries; else the one an earlier run on this very file gave it
+    before its rewrite was refused (so a re-run takes those rows as its own); else a new one."""
+    if mark is not None:
+        return mark.workbook
+    with transaction(db, engine) as connection:
+        if engine.dialect.has_table(connection, RUNS.name):
+            refused = connection.execute(
+                select(RUNS.c.source_workbook)
+                .where(and_(RUNS.c.source_path == str(workbook.resolve()), RUNS.c.finished_at.is_(None)))
+                .order_by(RUNS.c.run_id.desc())
+                .limit(1)
+            ).scalar()
+            if refused:
+                return str(refused)
+    return str(uuid.uuid4())
+
+
+def store_rows(
+    db: Database, engine: Engine, workbook: Path, mark: ArchiveMark | None, plans: Sequence[SheetArchive], before: date
+) -> Stored:
+    """Copy every leaving row into the archive in one transaction, checked, and open a run for them.
+
+    Rows of an earlier run whose rewrite was refused are still in the workbook:
+    each one the workbook still has is taken over by this run instead of being
+    copied again, and the others (changed or deleted in the workbook since) go.
+    """
+    identity = workbook_id(db, engine, workbook, mark)
+    now = datetime.now().replace(microsecond=0)
+    written = already = 0
+    with transaction(db, engine) as connection:
+        METADATA.create_all(connection)
+        _add_declared_columns(connection)
+        mine_runs = and_(RUNS.c.source_workbook == identity, RUNS.c.finished_at.is_(None))
+        if mark is not None:  # killed between its rewrite and `finish`: its rows did leave the workbook
+            connection.execute(update(RUNS).where(and_(mine_runs, RUNS.c.run_id <= mark.run)).values(finished_at=now))
+        refused = list(connection.execute(select(RUNS.c.run_id).where(mine_runs)).scalars())
+        started = connection.execute(
+            insert(RUNS).values(
+                source_workbook=identity, source_path=str(workbook.resolve()), before_day=before, started_at=now
+            )
+        )
+        run = int(started.inserted_primary_key[0]) if started.inserted_primary_key else 0
+        for plan in plans:
+            if not plan.rows:
+                continue
+            table = TABLES[plan.spec]
+            mine = and_(table.c.source_workbook == identity, table.c.source_sheet == plan.sheet)
+            copies: dict[str, int] = defaultdict(int)
+            pending: dict[str, list[int]] = defaultdict(list)
+            for archive_id, digest, copy_no, archive_run in connection.execute(
+                select(table.c.archive_id, table.c.row_checksum, table.c.copy_no, table.c.archive_run).where(mine)
+            ):
+                copies[digest] = max(copies[digest], copy_no)
+                if archive_run in refused:
+                    pending[digest].append(archive_id)
+            expected: Counter[str] = Counter()
+            ours: list[int] = []
+            new: list[dict[str, Any]] = []
+            for leaving in plan.rows:
+                expected[leaving.checksum] += 1
+                if pending[leaving.checksum]:
+                    ours.append(pending[leaving.checksum].pop())
+                    already += 1
+                    continue
+                copies[leaving.checksum] += 1
+                new.append(
+                    {
+                        "source_workbook": identity,
+                        "source_name": workbook.name,
+                        "source_sheet": plan.sheet,
+                        "source_row": leaving.row,
+                        "archived_at": now,
+                        "archive_run": run,
+                        "row_checksum": leaving.checksum,
+                        "copy_no": copies[leaving.checksum],
+                        "team_columns": leaving.extras,
+                        **_db_row(plan.spec, leaving.values),
+                    }
+                )
+                if len(new) == BATCH:
+                    connection.execute(insert(table), new)
+                    written, new = written + len(new), []
+            if new:
+                connection.execute(insert(table), new)
+                written += len(new)
+            for chunk in _chunks(ours):
+                connection.execute(update(table).where(table.c.archive_id.in_(chunk)).values(archive_run=run))
+            if _read_back(connection, plan.spec, table, and_(mine, table.c.archive_run == run)) != expected:
+                raise _mismatch(db, plan)
+        for table in TABLES.values() if refused else ():  # a refused run's rows the workbook no longer has as they were
+            connection.execute(
+                delete(table).where(and_(table.c.source_workbook == identity, table.c.archive_run.in_(refused)))
+            )
+    return Stored(ArchiveMark(identity, run), written, already)
+
+
+def _columns(connection: Connection, table: Any) -> set[str]:
+    return {column["name"] for column in inspect(connection).get_columns(table.name)}
+
+
+def _add_declared_columns(connection: Connection) -> None:
+    """A ledger that gained a column since its archive was made: the archive's table gains it too (empty for
+    the rows archived before). create_all makes missing tables only; ADD COLUMN of a nullable column is the
+    same statement on SQLite and PostgreSQL, the type as SQLAlchemy writes it for the database."""
+    quote = connection.dialect.identifier_preparer.quote
+    for table in TABLES.values():
+        have = _columns(connection, table)
+        for column in table.columns:
+            if column.name not in have:
+                kind = column.type.compile(dialect=connection.dialect)
+                connection.execute(text(f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(column.name)} {kind}"))
+
+
+def _read_back(connection: Connection, spec: Sheet, table: Any, rows: Any) -> Counter[str]:
+    """The fingerprints of `rows`, recomputed from the values the database holds now, a batch at a time."""
+    query = select(*(table.c[c.key] for c in spec.columns), table.c.team_columns).where(rows)
+    found: Counter[str] = Counter()
+    for batch in connection.execute(query.execution_options(yield_per=BATCH)).partitions():
+        found.update(checksum(spec, row[:-1], row[-1]) for row in batch)
+    return found
+
+
+def _chunks(values: Sequence[Any], size: int = 500) -> list[Sequence[Any]]:
+    """Lists short enough for one IN (…) on every database (SQLite allowed 999 variables before 3.32)."""
+    return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+def _mismatch(db: Database, plan: SheetArchive) -> ArchiveError:
+    return ArchiveError(
+        f"「{plan.sheet}」的行写进归档数据库「{db.shown}」后读回核对不一致，已撤销这次写入，工作簿没有改动；"
+        "请把工作簿和这句话发给维护人员。"
+    )
+
+
+def finish(db: Database, engine: Engine, mark: ArchiveMark) -> None:
+    """The workbook has been rewritten (and carries `mark`): every unfinished run of it is done."""
+    with transaction(db, engine) as connection:
+        connection.execute(
+            update(RUNS)
+            .where(and_(RUNS.c.source_workbook == mark.workbook, RUNS.c.finished_at.is_(None)))
+            .values(finished_at=datetime.now().replace(microsecond=0))
+        )
+
+
+def _not_found(db: Database, workbook: Path) -> ArchiveError:
+    return ArchiveError(
+        f"「{workbook.name}」有行已归档，但「{db.shown}」里没有它的归档，这次没有汇总；"
+        "请用 --db 写明归档时用的数据库，或把归档时工作簿旁边的 workbook-tools.archive.sqlite 放回它旁边。"
+    )
+
+
+def archived_records(db: Database, workbook: Path, mark: ArchiveMark, first: date, last: date) -> list[Record]:
+    """The rows that left `workbook` (by its mark) that any of their dates puts between `first` and `last` (and
+    the other rows of the items they belong to), as the core reads ledger rows. A database that does not know the
+    workbook is refused: figures without its archived rows would be wrong without saying so."""
+    if db.file is not None and not db.file.exists():
+        raise _not_found(db, workbook)
+    start, end = datetime.combine(first, time()), datetime.combine(last, time.max)
+    records: list[Record] = []
+    with connected(db) as engine, transaction(db, engine) as connection:
+        known = (
+            engine.dialect.has_table(connection, RUNS.name)
+            and connection.execute(
+                select(RUNS.c.run_id).where(and_(RUNS.c.source_workbook == mark.workbook, RUNS.c.run_id == mark.run))
+            ).first()
+        )
+        if not known:
+            raise _not_found(db, workbook)
+        for spec in ARCHIVED:
+            table = TABLES[spec]
+            if not engine.dialect.has_table(connection, table.name):
+                continue
+            within = or_(
+                *(
+                    table.c[c.key].between(start, end)
+                    if c.kind is Kind.DATETIME
+                    else table.c[c.key].between(first, last)
+                    for c in spec.columns
+                    if c.kind.dated
+                )
+            )
+            # rows of a later run whose rewrite was refused are still in the workbook
+            mine = and_(table.c.source_workbook == mark.workbook, table.c.archive_run <= mark.run)
+            held = [column for column in table.columns if column.name in _columns(connection, table)]
+            rows = list(connection.execute(select(*held).where(and_(mine, within))))
+            follow_up = spec.follow_up
+            if follow_up is not None and follow_up.one_per is not None:
+                key = table.c[follow_up.one_per.key]
+                items = {row._mapping[key.name] for row in rows} - {None}
+                seen = {row.archive_id for row in rows}
+                for chunk in _chunks(sorted(items)):
+                    more = connection.execute(select(*held).where(and_(mine, key.in_(chunk))))
+                    rows += [row for row in more if row.archive_id not in seen]
+            records += [Record(spec, row.source_row, _values(spec, row)) for row in rows]
+    return records

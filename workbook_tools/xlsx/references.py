@@ -1,0 +1,112 @@
+"""Cell references after whole rows of a sheet are deleted, as Excel rewrites them.
+
+A reference below the deleted rows moves up by the number deleted above it; a
+range loses the deleted rows it spans; a reference left with no row at all
+becomes #REF! (Excel's own answer). Text inside string literals and brackets
+(structured references such as `Returns[[#This Row],[数量]]`, external books)
+is never touched, nor are whole columns (`A:A`), which deletion cannot change.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
+
+REF_ERROR = "#REF!"
+_CELL = r"\$?[A-Z]{1,3}\$?\d+"
+_ROWS = r"\$?\d+:\$?\d+"
+_SHEET = r"(?:'(?:[^']|'')+'|[\w.\u0080-\uffff]+)!"
+# a reference, maybe qualified by its sheet; not part of a name (Map_X1), a function (LOG10() or a number (1.5E3)
+_REFERENCE = re.compile(
+    rf"(?<![\w.\u0080-\uffff$'])(?P<sheet>{_SHEET})?(?P<ref>{_CELL}(?::{_CELL})?|{_ROWS})(?![\w(.\[!\u0080-\uffff])"
+)
+_SKIPPED = re.compile(r'"(?:[^"]|"")*"|\[[^\[\]]*(?:\[[^\[\]]*\][^\[\]]*)*\]')  # string literals, brackets
+_PART = re.compile(r"(\$?)([A-Z]{0,3})(\$?)(\d+)")
+
+
+class RowMap:
+    """Where each row of a sheet goes when `deleted` rows are deleted (sorted, distinct, 1-based)."""
+
+    def __init__(self, deleted: Sequence[int]) -> None:
+        self.deleted = sorted(set(deleted))
+        self.gone = set(self.deleted)
+        self.first = self.deleted[0] if self.deleted else 0
+        starts: list[int] = []
+        ends: list[int] = []
+        for row in self.deleted:
+            if ends and row == ends[-1] + 1:
+                ends[-1] = row
+            else:
+                starts.append(row)
+                ends.append(row)
+        self.starts, self.ends = starts, ends
+
+    def new(self, row: int) -> int:
+        """The new number of a row that stays."""
+        return row - bisect_left(self.deleted, row)
+
+    def area(self, top: int, bottom: int) -> tuple[int, int] | None:
+        """The rows `top`..`bottom` become, or None when every one of them is deleted."""
+        if top in self.gone:
+            run = bisect_right(self.starts, top) - 1
+            top = self.ends[run] + 1
+        if bottom in self.gone:
+            run = bisect_right(self.starts, bottom) - 1
+            bottom = self.starts[run] - 1
+        if top > bottom:
+            return None
+        return self.new(top), self.new(bottom)
+
+    def touches(self, top: int, bottom: int) -> bool:
+        """Whether any row from `top` to `bottom` is deleted."""
+        return bisect_right(self.deleted, bottom) > bisect_left(self.deleted, top)
+
+
+def _unquote(sheet: str) -> str:
+    name = sheet[:-1]
+    return name[1:-1].replace("''", "'") if name.startswith("'") else name
+
+
+def shift_area(ref: str, rows: RowMap) -> str | None:
+    """`A5`, `$A$5:$C$9` or `5:9` after the deletion; None when nothing of it is left."""
+    ends = [_PART.fullmatch(end) for end in ref.split(":")]
+    if any(m is None for m in ends):
+        return ref
+    numbers = [int(m[4]) for m in ends if m is not None]
+    moved = rows.area(numbers[0], numbers[-1])
+    if moved is None:
+        return None
+    return ":".join(
+        f"{m[1]}{m[2]}{m[3]}{value}" for m, value in zip(ends, moved[: len(ends)], strict=True) if m is not None
+    )
+
+
+def shift_sqref(sqref: str, rows: RowMap) -> str:
+    """A space-separated list of areas (a validation's or a conditional format's cells); "" when none is left."""
+    kept = [shift_area(area, rows) for area in sqref.split()]
+    return " ".join(area for area in kept if area)
+
+
+def shift_formula(text: str, rows: RowMap, sheet: str, on_sheet: bool) -> str:
+    """A formula after the deletion: references to `sheet` (unqualified ones too when the formula is `on_sheet`)."""
+    if not rows.deleted or not _REFERENCE.search(text):
+        return text
+
+    def moved(match: re.Match[str]) -> str:
+        qualifier = match["sheet"]
+        if (qualifier is None and not on_sheet) or (qualifier is not None and _unquote(qualifier) != sheet):
+            return match[0]
+        area = shift_area(match["ref"], rows)
+        return REF_ERROR if area is None else (qualifier or "") + area
+
+    return _outside_literals(text, lambda part: _REFERENCE.sub(moved, part))
+
+
+def _outside_literals(text: str, change: Callable[[str], str]) -> str:
+    out, last = [], 0
+    for literal in _SKIPPED.finditer(text):
+        out += [change(text[last : literal.start()]), literal[0]]
+        last = literal.end()
+    out.append(change(text[last:]))
+    return "".join(out)
