@@ -27,7 +27,7 @@ from workbook_tools.core.records import WorkbookCheck
 from workbook_tools.core.validate import check_workbook
 from workbook_tools.errors import OutputError, WorkbookToolsError
 from workbook_tools.spec.lists import AGENTS as AGENT_LIST
-from workbook_tools.spec.reports import DAILY, RESULTS
+from workbook_tools.spec.reports import DAILY, PERIODS, RESULTS
 from workbook_tools.spec.settings_sheet import SETTINGS
 from workbook_tools.spec.sheets import BY_KEY, BY_TITLE, CHASE_SUMMARY, HANDOVER, LEDGERS, RESENDS, RETURNS
 from workbook_tools.spec.types import display_width
@@ -67,7 +67,7 @@ class _Group(click.Group):
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="workbook-tools")
 def cli() -> None:
-    """售后工作簿工具：校验、交接班、日汇总、催款汇总。"""
+    """售后工作簿工具：校验、交接班、日汇总、催款汇总、周报和月报、归档。"""
 
 
 def _pad(text: str, width: int) -> str:
@@ -461,6 +461,30 @@ DB_HELP = (
 )
 
 
+def _check_db(file: Path, db: str | None) -> None:
+    """A wrong --db is refused before the workbook is read."""
+    if db:
+        from workbook_tools.store.archive import database
+
+        database(file, db)
+
+
+def _with_archive(
+    file: Path, db: str | None, first: date, last: date
+) -> Callable[[WorkbookFile, WorkbookCheck], WorkbookCheck]:
+    def with_archive(book: WorkbookFile, check: WorkbookCheck) -> WorkbookCheck:
+        """The workbook's archived rows dated from `first` to `last` beside its own; a workbook never archived needs
+        no database (nor its libraries: SQLAlchemy is imported only here)."""
+        mark = _archive_mark(book)
+        if mark is None:
+            return check
+        from workbook_tools.store.archive import archived_records, database
+
+        return replace(check, archived=tuple(archived_records(database(file, db), file, mark, first, last)))
+
+    return with_archive
+
+
 @cli.command("daily-totals")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--date", "day", help="汇总哪一天，如 2026-11-22；默认今天。")
@@ -475,27 +499,16 @@ def daily_totals_command(
 
     chosen = _day(day)
     moment = _moment(at, "--at")
-    if db:
-        from workbook_tools.store.archive import database
-
-        database(file, db)  # a wrong --db is refused before the workbook is read
-
-    def with_archive(book: WorkbookFile, check: WorkbookCheck) -> WorkbookCheck:
-        """The workbook's archived rows beside its own; a workbook never archived needs no database (nor its
-        libraries: SQLAlchemy is imported only here)."""
-        mark = _archive_mark(book)
-        if mark is None:
-            return check
-        from workbook_tools.store.archive import archived_records, database
-
-        first, last = trend_window(chosen)
-        return replace(check, archived=tuple(archived_records(database(file, db), file, mark, first, last)))
+    _check_db(file, db)
 
     def work(check: WorkbookCheck) -> tuple[dict[str, Any], list[Change | None]]:
         figures, sheet = daily_totals(check, chosen, moment)
         return figures, [sheet]
 
-    result, written = _update(file, chosen, f"正在生成{DAILY.title}", work, out, force, with_archive)
+    window = trend_window(chosen)
+    result, written = _update(
+        file, chosen, f"正在生成{DAILY.title}", work, out, force, _with_archive(file, db, *window)
+    )
     if as_json:
         _emit_json(result)
         return
@@ -538,6 +551,53 @@ def chase_summary_command(file: Path, at: str | None, out: Path | None, force: b
     _excluded_note(result["excluded_rows"])
     if written:
         click.echo(f"已写入 {written} 的「{CHASE_SUMMARY.title}」。")
+
+
+@cli.command("report")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--period", type=click.Choice(list(PERIODS)), required=True, help="week：周报（周一到周日）；month：月报。"
+)
+@click.option("--date", "day", help="报哪一周或哪个月：含这一天的那一周（月），如 2026-11-22；默认今天。")
+@click.option("--at", help="按这个时间判断未付款订单是否已自动关闭，如「2026-11-22 18:00」；默认现在。")
+@click.option("--db", help=DB_HELP + "已归档的行和工作簿里的行一起统计。")
+@output_options
+def report_command(
+    file: Path,
+    period: str,
+    day: str | None,
+    at: str | None,
+    db: str | None,
+    out: Path | None,
+    force: bool,
+    as_json: bool,
+) -> None:
+    """周报、月报：生成「周报」或「月报」表，每个数字旁边是上一周（月）和变化，已归档的行一起算。"""
+    from workbook_tools.core.report import period_report, report_window
+
+    sheet = PERIODS[period]
+    chosen = _day(day)
+    moment = _moment(at, "--at")
+    _check_db(file, db)
+
+    def work(check: WorkbookCheck) -> tuple[dict[str, Any], list[Change | None]]:
+        figures, tab = period_report(check, sheet, chosen, moment)
+        return figures, [tab]
+
+    window = report_window(sheet, chosen)
+    result, written = _update(
+        file, chosen, f"正在生成{sheet.title}", work, out, force, _with_archive(file, db, *window)
+    )
+    if as_json:
+        _emit_json(result)
+        return
+    r, c = result["refunds"], result["chase"]
+    click.echo(
+        f"{sheet.title} {result['from']} 至 {result['to']}：退款 {r['count']} 笔 {r['amount']:.2f} 元"
+        f"（超时 {r['timed_out']} 笔）；催款 {c['to_chase']} 单，催回 {c['paid']} 单 {c['paid_amount']:.2f} 元；"
+        f"重复售后的买家 {len(result['repeat_buyers'])} 位。"
+    )
+    click.echo(f"已写入 {written} 的「{sheet.title}」表。")
 
 
 @cli.command("archive")

@@ -78,7 +78,7 @@ def _recovered(rows: Iterable[Record], orders: dict[str, ChasedOrder]) -> list[R
     return [r for r in rows if orders[r[C.order_no]].recovered is r]
 
 
-def _chase_figures(rows: list[Record], orders: dict[str, ChasedOrder], settings: Settings) -> dict[str, Any]:
+def chase_figures(rows: list[Record], orders: dict[str, ChasedOrder], settings: Settings) -> dict[str, Any]:
     """Figures of the orders chased in `rows` (one day, or one agent's day): each order counted once.
 
     已联系: an order with a chase, by any way, whose 接听情况 counts as contacted on 设置 (计入已联系). 催回 goes to
@@ -145,7 +145,7 @@ def daily_totals(check: WorkbookCheck, day: date, at: datetime) -> tuple[dict[st
             "compensation": float(money_sum(counted(r, Q.compensation, check.settings) for r in today.quality)),
             "courier_loss": float(money_sum(r[Q.courier_loss] for r in today.quality)),
         },
-        "chase": _chase_figures(today.chase, orders, check.settings),
+        "chase": chase_figures(today.chase, orders, check.settings),
         "open_items": len(items),
         "overdue": sum(i.overdue(at) for i in items),
         "handover": {"count": len(today.handovers), "unacknowledged": _unacknowledged(today.handovers)},
@@ -195,7 +195,7 @@ def _daily_sheet(
     week = [r for f in figures for r in f.returns]
     week_resends = [r for f in figures for r in f.resends]
     week_quality = [r for f in figures for r in f.quality]
-    week_chase = _chase_figures([r for f in figures for r in f.chase], orders, check.settings)
+    week_chase = chase_figures([r for f in figures for r in f.chase], orders, check.settings)
     week_handovers = [r for f in figures for r in f.handovers]
     blocks: list[Block] = [
         Block(1, 1, ((DAILY.heading(result["date"]),),), style=Style.TITLE),
@@ -359,7 +359,7 @@ def chase_summary(check: WorkbookCheck, at: datetime) -> tuple[dict[str, Any], C
             groups[(day, total)].append(record)
     rows = []
     for day, agent in sorted(groups, key=lambda k: (k[0], k[1] == total, k[1])):
-        figures = _chase_figures(groups[(day, agent)], orders, check.settings)
+        figures = chase_figures(groups[(day, agent)], orders, check.settings)
         rows.append({"date": day.isoformat(), "agent": agent, **figures})
     s = CHASE_SUMMARY
     ledger_rows: list[dict[Column, object]] = [
