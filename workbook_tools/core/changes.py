@@ -14,7 +14,7 @@ from typing import Literal
 
 from workbook_tools.core.tables import LAST_ROW, Area, Grid, Table
 from workbook_tools.errors import OutputError
-from workbook_tools.spec.reports import DAILY, RESULTS
+from workbook_tools.spec.reports import DAILY, PERIODS, RESULTS
 from workbook_tools.spec.types import Column, Kind, Role, Sheet
 
 
@@ -195,8 +195,10 @@ def _carries(grid: Grid, signature: Signature) -> bool:
 
 
 def generated(grid: Grid) -> bool:
-    """Whether a sheet is a tab we generate whole (日汇总, 校验结果): never read as a ledger."""
-    return any(_carries(grid, signature) for signature in (DAILY.signature, RESULTS.signature))
+    """Whether a sheet is a tab we generate whole (日汇总, 周报, 月报, 校验结果): never read as a ledger (周报's
+    breakdowns have a ledger's headers)."""
+    signatures = (DAILY.signature, RESULTS.signature, *(s.signature for s in PERIODS.values()))
+    return any(_carries(grid, signature) for signature in signatures)
 
 
 def place(grids: Iterable[Grid], title: str, signature: Signature | None = None) -> tuple[str, str]:

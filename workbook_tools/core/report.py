@@ -21,7 +21,7 @@ from workbook_tools.core.chase import chased_orders
 from workbook_tools.core.deadlines import due
 from workbook_tools.core.figures import day_of, money_sum
 from workbook_tools.core.records import Record, WorkbookCheck
-from workbook_tools.core.totals import chase_figures, excluded_rows
+from workbook_tools.core.totals import Tables, chase_figures, excluded_rows, ranked
 from workbook_tools.spec.lists import CLAIM_STATE, RETURN_TYPE
 from workbook_tools.spec.reports import PeriodSheet
 from workbook_tools.spec.sheets import (
@@ -289,29 +289,6 @@ def _blank(value: Any) -> Any:
     return "" if value is None else value
 
 
-class _Stack:
-    """Tables stacked down the tab: each a title, a header and its rows."""
-
-    def __init__(self, sheet: PeriodSheet, first_row: int) -> None:
-        self.sheet = sheet
-        self.row = first_row
-        self.blocks: list[Block] = []
-
-    def add(self, key: str, rows: list[tuple[Any, ...]], kinds: tuple[Kind | None, ...] = ()) -> tuple[int, int]:
-        title, header = self.sheet.tables[key]
-        self.blocks.append(Block(self.row, 1, ((title,),), style=Style.NOTE))
-        self.blocks.append(Block(self.row + 1, 1, (header,), style=Style.HEADER))
-        body = rows or [(self.sheet.none,) + ("",) * (len(header) - 1)]
-        self.blocks.append(Block(self.row + 2, 1, tuple(body), kinds))
-        first = self.row + 2
-        self.row += 3 + len(body)
-        return first, first + len(body) - 1
-
-
-def _ranked(counts: Counter[Any]) -> list[tuple[Any, int]]:
-    return sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
-
-
 def _report_sheet(
     check: WorkbookCheck, sheet: PeriodSheet, result: dict[str, Any], period: Period, previous: Period, at: datetime
 ) -> NewSheet:
@@ -367,7 +344,7 @@ def _report_sheet(
         )
     )
     blocks.append(Block(row + 1, 1, ((sheet.no_orders,),), style=Style.NOTE))
-    stack = _Stack(sheet, row + 3)
+    stack = Tables(row + 3, sheet.tables, sheet.none)
     charts: list[Chart] = []
 
     agents_now, agents_before = _agent_counts(check, period, at), _agent_counts(check, previous, at)
@@ -425,20 +402,20 @@ def _report_sheet(
         pair = (r[R.product], r[R.return_type] or sheet.unfilled)
         by_product[pair] += 1
         qty[pair] += r[R.quantity] or 0
-    stack.add("returns", [(p, t, n, qty[(p, t)]) for (p, t), n in _ranked(by_product)], (Kind.TEXT, Kind.TEXT))
+    stack.add("returns", [(p, t, n, qty[(p, t)]) for (p, t), n in ranked(by_product)], (Kind.TEXT, Kind.TEXT))
     allergy = Counter(r[R.product] for r in returns if r[R.return_type] == RETURN_TYPE.ALLERGY)
     allergy_qty: Counter[Any] = Counter()
     for r in returns:
         if r[R.return_type] == RETURN_TYPE.ALLERGY:
             allergy_qty[r[R.product]] += r[R.quantity] or 0
-    stack.add("allergy", [(p, n, allergy_qty[p]) for p, n in _ranked(allergy)], (Kind.TEXT,))
+    stack.add("allergy", [(p, n, allergy_qty[p]) for p, n in ranked(allergy)], (Kind.TEXT,))
     issues = Counter((r[Q.product] or sheet.unfilled, r[Q.issue_type]) for r in _in(check, Q, Q.date, period))
-    stack.add("issues", [(p, t, n) for (p, t), n in _ranked(issues)], (Kind.TEXT, Kind.TEXT))
+    stack.add("issues", [(p, t, n) for (p, t), n in ranked(issues)], (Kind.TEXT, Kind.TEXT))
 
     def by_cause(spec: Sheet, dated: Column, cause: Column) -> list[tuple[Any, int, int]]:
         now = Counter(r[cause] or sheet.unfilled for r in _in(check, spec, dated, period))
         before = Counter(r[cause] or sheet.unfilled for r in _in(check, spec, dated, previous))
-        return [(c, now[c], before[c]) for c, _ in _ranked(now + before)]
+        return [(c, now[c], before[c]) for c, _ in ranked(now + before)]
 
     stack.add("reviews", by_cause(REVIEWS, REVIEWS.date, REVIEWS.reason), (Kind.TEXT,))
     stack.add("disputes", by_cause(DISPUTES, DISPUTES.date, DISPUTES.dispute_type), (Kind.TEXT,))

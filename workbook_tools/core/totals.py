@@ -156,18 +156,23 @@ def daily_totals(check: WorkbookCheck, day: date, at: datetime) -> tuple[dict[st
     return result, _daily_sheet(check, result, figures, declared, orders, at)
 
 
-class _Tables:
-    """The breakdown tables of 日汇总, stacked below the overview: each a title, a header and its rows."""
+class Tables:
+    """The breakdown tables of a generated tab (日汇总, 周报), stacked below its overview: each a title, a header and
+    its rows; `declared` gives their titles and headers by key, `none` an empty table's only row."""
 
-    def __init__(self, first_row: int) -> None:
+    def __init__(
+        self, first_row: int, declared: dict[str, tuple[str, tuple[str, ...]]] = DAILY.tables, none: str = DAILY.none
+    ) -> None:
         self.row = first_row
+        self.declared = declared
+        self.none = none
         self.blocks: list[Block] = []
 
     def add(self, key: str, rows: list[tuple[Any, ...]], kinds: tuple[Kind | None, ...] = ()) -> tuple[int, int]:
-        title, header = DAILY.tables[key]
+        title, header = self.declared[key]
         self.blocks.append(Block(self.row, 1, ((title,),), style=Style.NOTE))
         self.blocks.append(Block(self.row + 1, 1, (header,), style=Style.HEADER))
-        body = rows or [(DAILY.none,) + ("",) * (len(header) - 1)]
+        body = rows or [(self.none,) + ("",) * (len(header) - 1)]
         self.blocks.append(Block(self.row + 2, 1, tuple(body), kinds))
         first = self.row + 2
         self.row += 3 + len(body)
@@ -178,7 +183,7 @@ def _count_by(records: Iterable[Record], column: Column) -> Counter[Any]:
     return Counter(r[column] or DAILY.unfilled for r in records)
 
 
-def _ranked(counts: Counter[Any]) -> list[tuple[Any, int]]:
+def ranked(counts: Counter[Any]) -> list[tuple[Any, int]]:
     """Largest first; ties by name, so the order of the rows never changes a table."""
     return sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
 
@@ -246,12 +251,12 @@ def _daily_sheet(
         Block(4, 1, (DAILY.overview_header,), style=Style.HEADER),
         Block(5, 1, overview, (Kind.TEXT, None, None)),
     ]
-    tables = _Tables(5 + len(overview) + 1)
+    tables = Tables(5 + len(overview) + 1)
     charts: list[Chart] = []
     day_label, week_label = DAILY.chart_series
 
     by_type_day, by_type_week = _count_by(figures[-1].returns, R.return_type), _count_by(week, R.return_type)
-    first, last = tables.add("return_type", [(t, by_type_day.get(t, 0), n) for t, n in _ranked(by_type_week)])
+    first, last = tables.add("return_type", [(t, by_type_day.get(t, 0), n) for t, n in ranked(by_type_week)])
     if by_type_week:
         charts.append(
             Chart(
@@ -268,14 +273,14 @@ def _daily_sheet(
         return record[R.payer] or check.settings.attribute(RETURN_TYPE, record[R.return_type] or "") or DAILY.undecided
 
     payer_day, payer_week = Counter(map(payer, figures[-1].returns)), Counter(map(payer, week))
-    tables.add("payer", [(p, payer_day.get(p, 0), n) for p, n in _ranked(payer_week)])
+    tables.add("payer", [(p, payer_day.get(p, 0), n) for p, n in ranked(payer_week)])
     product_day: Counter[Any] = Counter()
     product_week: Counter[Any] = Counter()
     for r in figures[-1].returns:
         product_day[r[R.product]] += r[R.quantity] or 0
     for r in week:
         product_week[r[R.product]] += r[R.quantity] or 0
-    tables.add("product", [(p, product_day.get(p, 0), n) for p, n in _ranked(product_week)])
+    tables.add("product", [(p, product_day.get(p, 0), n) for p, n in ranked(product_week)])
     reasons = _count_by(week_resends, S.reason)
     tables.add(
         "resend_reason",
@@ -285,7 +290,7 @@ def _daily_sheet(
                 sum(1 for r in week_resends if (r[S.reason] or DAILY.unfilled) == reason and r[S.new_tracking_no]),
                 sum(1 for r in week_resends if (r[S.reason] or DAILY.unfilled) == reason and not r[S.new_tracking_no]),
             )
-            for reason, _ in _ranked(reasons)
+            for reason, _ in ranked(reasons)
         ],
     )
     issue_types = _count_by(week_quality, Q.issue_type)
@@ -300,11 +305,11 @@ def _daily_sheet(
                 ),
                 float(money_sum(r[Q.courier_loss] for r in week_quality if r[Q.issue_type] == t)),
             )
-            for t, n in _ranked(issue_types)
+            for t, n in ranked(issue_types)
         ],
         (None, None, Kind.MONEY, Kind.MONEY),
     )
-    tables.add("responsible", list(_ranked(_count_by(week_quality, Q.responsible))))
+    tables.add("responsible", list(ranked(_count_by(week_quality, Q.responsible))))
     factory = sorted(
         (r for r in check.rows(Q) if Q.awaiting_factory.holds(r.__getitem__)),
         key=lambda r: (str(r[Q.date]), str(r[Q.order_no]), str(r[Q.product])),
