@@ -448,8 +448,8 @@ for args in ({commands}):
 
 @pytest.mark.xlwings_remote  # the buttons run on xlwings' remote engine (tests/xlwings_remote.py)
 def test_no_other_command_and_no_button_loads_the_archives_libraries(tmp_path):
-    """SQLAlchemy and psycopg cost a click a quarter of a second to import: only `archive`, and `daily-totals` of
-    a workbook that has archived rows, load them."""
+    """SQLAlchemy and psycopg cost a click a quarter of a second to import: only `archive`, and `daily-totals` and
+    `report` of a workbook that has archived rows, load them."""
     (tmp_path / "never").mkdir()
     (tmp_path / "archived").mkdir()
     never = demo_workbook(tmp_path / "never" / "team.xlsx", TODAY)
@@ -461,14 +461,16 @@ def test_no_other_command_and_no_button_loads_the_archives_libraries(tmp_path):
         ["handover", never, "--from", "小美", "--to", "阿强", "--out", out, "--force"],
         ["daily-totals", never, "--out", out, "--force"],
         ["chase-summary", never, "--out", out, "--force"],
+        ["report", never, "--period", "month", "--out", out, "--force"],
         ["validate", archived],
         ["handover", archived, "--from", "小美", "--to", "阿强", "--out", out, "--force"],
         ["chase-summary", archived, "--out", out, "--force"],
     ]
     listed = ", ".join(repr(tuple(map(str, c))) for c in commands)
     assert _libraries_after(_COMMANDS.format(commands=listed + ",")) == []
-    daily = repr((("daily-totals", str(archived), "--out", str(out), "--force"),))
-    assert _libraries_after(_COMMANDS.format(commands=daily)) == ["sqlalchemy"]  # it reads the archive
+    for reading in (("daily-totals",), ("report", "--period", "week")):
+        command = repr(((reading[0], str(archived), *reading[1:], "--out", str(out), "--force"),))
+        assert _libraries_after(_COMMANDS.format(commands=command)) == ["sqlalchemy"]  # it reads the archive
     buttons = (
         "import xlwings_remote, workbook_tools.excel as x\n"
         f"path = __import__('pathlib').Path({str(archived)!r})\n"

@@ -147,6 +147,16 @@ RETURNS = [
     Return(date(2026, 11, 13), "SF55", "b9", "SO55", "发货问题", "紧致眼霜 15g", 1),
 ]
 RESENDS = [(date(2026, 11, 16), "小美", "b11", "SO60"), (date(2026, 11, 13), "莉莉", "b11", "SO61")]
+# (day, buyer, order, cause): 评价表's 原因 and 投诉维权表's 纠纷类型
+REVIEWS = [
+    (date(2026, 11, 17), "b12", "SO70", "快递"),
+    (date(2026, 11, 18), "b13", "SO71", "快递"),
+    (date(2026, 11, 20), "b14", "SO72", "质量"),
+    (date(2026, 11, 10), "b15", "SO73", "服务"),
+]
+DISPUTES = [(date(2026, 11, 21), "b12", "SO74", "物流"), (date(2026, 11, 14), "b16", "SO75", "产品")]
+CALLS = [(date(2026, 11, 17), "莉莉"), (date(2026, 11, 18), "莉莉"), (date(2026, 11, 12), "小美")]
+CHECKS = [(date(2026, 11, 18), "莉莉", 2, 80), (date(2026, 11, 19), "莉莉", 3, 91), (date(2026, 11, 13), "小美", 4, 70)]
 
 
 def workbook(path: Path) -> Path:
@@ -216,6 +226,22 @@ def workbook(path: Path) -> Path:
                 ["日期", "物流单号", "ID号", "订单编码", "退回类型", "产品名称", "数量", "处理结果"],
                 *[[*r, "已退款"] for r in RETURNS],
             ],
+            "评价表": [
+                ["日期", "买家ID", "订单编号", "评价类型", "原因", "状态"],
+                *[[d, b, o, "差评", cause, "处理中"] for d, b, o, cause in REVIEWS],
+            ],
+            "投诉维权表": [
+                ["日期", "平台", "维权单号", "订单编号", "买家ID", "纠纷类型", "状态"],
+                *[[d, "淘宝", f"WQ{o}", o, b, kind, "处理中"] for d, b, o, kind in DISPUTES],
+            ],
+            "回访表": [
+                ["回访日期", "买家ID", "回访类型", "回访人"],
+                *[[d, f"v{n}", "收货后回访", who] for n, (d, who) in enumerate(CALLS)],
+            ],
+            "回访抽查表": [
+                ["抽查日期", "被抽查人", "抽查的回访", "评分"],
+                *[[d, who, f"回访表!{row}", score] for d, who, row, score in CHECKS],
+            ],
             "重发单": [
                 ["日期", "填写人", "客户ID", "原订单编码", "产品名称", "数量", "发件原因", "新物流单号"],
                 *[[*s, "紧致眼霜 15g", 1, "破损补发", "YT9"] for s in RESENDS],
@@ -272,6 +298,8 @@ def expected(period: tuple[date, date]) -> dict[str, Any]:
         ("issues", [(i.day, i.buyer, i.order) for i in ISSUES]),
         ("parcels", [(p.day, p.buyer, p.order) for p in PARCELS]),
         ("resends", [(s[0], s[2], s[3]) for s in RESENDS]),
+        ("reviews", [(d, b, o) for d, b, o, _ in REVIEWS]),
+        ("disputes", [(d, b, o) for d, b, o, _ in DISPUTES]),
     ):
         for day, buyer, order in rows:
             if within(day, window):
@@ -406,6 +434,64 @@ def test_the_tab_shows_each_figure_beside_the_previous_week_and_its_change_and_l
     assert again == result
     names = openpyxl.load_workbook(tmp_path / "again.xlsx").sheetnames
     assert names.count("周报") == 1 and len(names) == len(openpyxl.load_workbook(out).sheetnames)
+
+
+def _table(rows: list[list[Any]], title: str, width: int) -> list[tuple[Any, ...]]:
+    """The body of a breakdown table of the tab: the rows after its title and header, up to the blank row."""
+    start = next(n for n, r in enumerate(rows) if r[0] == title) + 2
+    body = []
+    for row in rows[start:]:
+        if row[0] is None:
+            break
+        body.append(tuple(row[:width]))
+    return body
+
+
+def test_the_tabs_breakdowns_match_counts_made_here(written):
+    out, _ = written
+    rows = _values(out, "周报")
+    week_returns = [r for r in RETURNS if within(r.day, WEEK)]
+    pairs: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for r in week_returns:
+        pairs[(r.product, r.kind)][0] += 1
+        pairs[(r.product, r.kind)][1] += r.qty
+    by_product = sorted(((p, k, n, q) for (p, k), (n, q) in pairs.items()), key=lambda x: (-x[2], str((x[0], x[1]))))
+    assert sorted(_table(rows, "退件按产品和退回类型（本周）", 4)) == sorted(by_product)
+    allergy: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for r in week_returns:
+        if r.kind == "过敏":
+            allergy[r.product][0] += 1
+            allergy[r.product][1] += r.qty
+    assert sorted(_table(rows, "过敏按产品（本周）", 3)) == sorted((p, n, q) for p, (n, q) in allergy.items())
+    issues = [("紧致眼霜 15g", "漏液", sum(within(i.day, WEEK) for i in ISSUES))]
+    assert _table(rows, "质量问题按产品和问题类型（本周）", 3) == issues
+    for title, found in (("评价按原因", REVIEWS), ("投诉维权按纠纷类型", DISPUTES)):
+        causes = {c for *_, c in found}
+        counted = {
+            (
+                c,
+                sum(x[3] == c and within(x[0], WEEK) for x in found),
+                sum(x[3] == c and within(x[0], LAST_WEEK) for x in found),
+            )
+            for c in causes
+        }
+        assert set(_table(rows, title, 3)) == counted, title
+    agents = {(r[0], r[1]): tuple(r[2:5]) for r in rows if r[0] in {"小美", "阿强", "莉莉"}}
+    calls_now = sum(who == "莉莉" and within(d, WEEK) for d, who in CALLS)
+    assert agents[("莉莉", "回访（次）")] == (calls_now, 0, calls_now)
+    assert agents[("小美", "回访（次）")] == (0, 1, -1)
+    scores = [score for d, who, _, score in CHECKS if who == "莉莉" and within(d, WEEK)]
+    assert agents[("莉莉", "抽查平均评分")] == (round(sum(scores) / len(scores), 1), "", "")  # no score last week
+    assert agents[("莉莉", "回访抽查（次）")] == (len(scores), 0, len(scores))
+    trend = _table(rows, "近 8 周趋势", 5)
+    assert len(trend) == 8 and trend[-1][0] == "11-16" and trend[-2][0] == "11-09"
+    assert trend[-1][1:] == (
+        len(week_returns),
+        sum(within(i.day, WEEK) for i in ISSUES),
+        sum(r.refund is not None and within(r.refunded, WEEK) for r in REQUESTS),
+        sum(c.result == "已付款" and within(c.chased, WEEK) for c in CHASES),
+    )
+    assert "工作簿里没有订单数" in " ".join(str(r[0]) for r in rows if r[0])
 
 
 def test_a_month_runs_from_its_first_day_to_its_last(tmp_path):

@@ -559,7 +559,7 @@ def chase_summary_command(file: Path, at: str | None, out: Path | None, force: b
     "--period", type=click.Choice(list(PERIODS)), required=True, help="week：周报（周一到周日）；month：月报。"
 )
 @click.option("--date", "day", help="报哪一周或哪个月：含这一天的那一周（月），如 2026-11-22；默认今天。")
-@click.option("--at", help="按这个时间判断未付款订单是否已自动关闭，如「2026-11-22 18:00」；默认现在。")
+@click.option("--at", help="按这个时间判断订单是否已自动关闭，如「2026-11-22 18:00」；默认现在。")
 @click.option("--db", help=DB_HELP + "已归档的行和工作簿里的行一起统计。")
 @output_options
 def report_command(
