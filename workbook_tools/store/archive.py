@@ -248,7 +248,7 @@ def _chunks(values: Sequence[Any], size: int = 500) -> list[Sequence[Any]]:
 
 def _mismatch(db: Database, plan: SheetArchive) -> ArchiveError:
     return ArchiveError(
-        f"「{plan.sheet}」的行写进归档数据库「{db.shown}」后读回核对不一致，已撤销这次写入，工作簿没有改动；"
+        f"「{plan.sheet}」的行写进归档数据库「{db.shown}」后读回核对不一致，这次写入已回滚，工作簿没有改动；"
         "请把工作簿和这句话发给维护人员。"
     )
 
