@@ -42,6 +42,14 @@ Public Sub WT_DailyTotals(control As IRibbonControl)
     RunTool "daily_totals()"
 End Sub
 
+Public Sub WT_WeeklyReport(control As IRibbonControl)
+    RunTool "weekly_report()"
+End Sub
+
+Public Sub WT_MonthlyReport(control As IRibbonControl)
+    RunTool "monthly_report()"
+End Sub
+
 Public Sub WT_ChaseSummary(control As IRibbonControl)
     RunTool "chase_summary()"
 End Sub

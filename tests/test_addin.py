@@ -180,7 +180,16 @@ def test_every_ribbon_button_calls_a_callback_sub(addin):
     (tab,) = ui.iter(f"{{{CUSTOM_UI_NS}}}tab")
     assert tab.get("label") == "售后工具"
     buttons = list(ui.iter(f"{{{CUSTOM_UI_NS}}}button"))
-    assert [b.get("label") for b in buttons] == ["校验", "交接班", "确认接班", "日汇总", "催款汇总", "新建工作簿"]
+    assert [b.get("label") for b in buttons] == [
+        "校验",
+        "交接班",
+        "确认接班",
+        "日汇总",
+        "催款汇总",
+        "周报",
+        "月报",
+        "新建工作簿",
+    ]
     code = next(m for m in modules() if m.name == BUTTONS).code
     for button in buttons:
         assert re.search(rf"^Public Sub {button.get('onAction')}\(control As IRibbonControl\)$", code, re.M)
@@ -215,6 +224,8 @@ def test_every_button_hands_runpython_a_call_of_an_entry_point_that_accepts_it()
         "acknowledge": {"agent"},
         "daily_totals": set(),
         "chase_summary": set(),
+        "weekly_report": set(),
+        "monthly_report": set(),
     }
 
 

@@ -149,6 +149,18 @@ COMMANDS = {  # button, its arguments, the CLI command doing the same, the sheet
         "日汇总",
     ),
     "chase_summary": (excel.chase_summary, {"at": AT}, ["chase-summary", "--at", AT], "催款汇总表"),
+    "weekly_report": (
+        excel.weekly_report,
+        {"day": TODAY.isoformat(), "at": AT},
+        ["report", "--period", "week", "--date", TODAY.isoformat(), "--at", AT],
+        "周报",
+    ),
+    "monthly_report": (
+        excel.monthly_report,
+        {"day": TODAY.isoformat(), "at": AT},
+        ["report", "--period", "month", "--date", TODAY.isoformat(), "--at", AT],
+        "月报",
+    ),
     "acknowledge": (
         excel.acknowledge,
         {"agent": "阿强", "at": LATER},
@@ -179,7 +191,7 @@ def test_every_command_gives_the_same_sheet_in_excel_and_in_the_file(remote, tmp
     headless, in_excel, charts = both_backends(remote, path, tmp_path, name)
     sheet = COMMANDS[name][3]
     assert_same(headless, in_excel, sheet)
-    if name == "daily_totals":
+    if name in ("daily_totals", "weekly_report", "monthly_report"):
         assert charts == {sheet: 2} and _charts(headless) == 2
 
 
@@ -320,6 +332,7 @@ BUTTONS = {
     "daily_totals": (excel.daily_totals, {"at": AT}),
     "chase_summary": (excel.chase_summary, {"at": AT}),
     "acknowledge": (excel.acknowledge, {"agent": "阿强", "at": AT}),
+    "weekly_report": (excel.weekly_report, {"at": AT}),
 }
 
 
@@ -354,6 +367,7 @@ def test_a_bad_day_or_missing_names_write_nothing(remote, tmp_path):
     path = demo_workbook(tmp_path / "book.xlsx", TODAY)
     for button, kwargs, text in (
         (excel.daily_totals, {"day": "2026-13-01"}, "不是有效日期"),
+        (excel.monthly_report, {"day": "2026-13-01"}, "不是有效日期"),
         (excel.shift_handover, {"from_agent": "小美"}, "请写明交接人和承接人"),
         (excel.acknowledge, {"at": AT}, "请写明承接人，或在「设置」表的排班里填上每班的人员"),
     ):

@@ -280,13 +280,10 @@ def period_report(check: WorkbookCheck, sheet: PeriodSheet, day: date, at: datet
 
 
 def _change(this: Any, last: Any) -> Any:
+    """This period's figure less the last one's; none when either has none (no refund, nobody chased)."""
     if isinstance(this, (int, float)) and isinstance(last, (int, float)):
         return round(this - last, 4)
-    return ""
-
-
-def _blank(value: Any) -> Any:
-    return "" if value is None else value
+    return None
 
 
 def _report_sheet(
@@ -304,47 +301,36 @@ def _report_sheet(
         ),
         Block(4, 1, (sheet.compare_header,), style=Style.HEADER),
     ]
-    lines: list[tuple[str, tuple[str, str], Kind | None]] = [
-        ("refunds", ("refunds", "count"), None),
-        ("refund_amount", ("refunds", "amount"), Kind.MONEY),
-        ("median_hours", ("refunds", "median_hours"), None),
-        ("p90_hours", ("refunds", "p90_hours"), None),
-        ("timed_out", ("refunds", "timed_out"), None),
-        ("to_chase", ("chase", "to_chase"), None),
-        ("paid", ("chase", "paid"), None),
-        ("paid_amount", ("chase", "paid_amount"), Kind.MONEY),
-        ("contact_rate", ("chase", "contact_rate"), Kind.RATE),
-        ("success_rate", ("chase", "success_rate"), Kind.RATE),
-    ]
-    row = 5
-    for key, (group, figure), kind in lines:
-        now, before = this[group][figure], last[group][figure]
-        blocks.append(
-            Block(
-                row,
-                1,
-                ((label[key], _blank(now), _blank(before), _change(now, before)),),
-                (Kind.TEXT, kind, kind, kind),
-            )
-        )
-        row += 1
-    blocks.append(
-        Block(
-            row,
-            1,
+
+    def line(key: str, now: Any, before: Any) -> tuple[Any, ...]:
+        return (label[key], now, before, _change(now, before))
+
+    def figure(key: str, group: str, name: str) -> tuple[Any, ...]:
+        return line(key, this[group][name], last[group][name])
+
+    # rows of one number format go in one block: a click writes each block in a few calls
+    overview: tuple[tuple[Kind | None, tuple[tuple[Any, ...], ...]], ...] = (
+        (
+            None,
             (
-                (
-                    label["repeat_buyers"],
-                    len(this["repeat_buyers"]),
-                    len(last["repeat_buyers"]),
-                    len(this["repeat_buyers"]) - len(last["repeat_buyers"]),
-                ),
+                figure("refunds", "refunds", "count"),
+                figure("timed_out", "refunds", "timed_out"),
+                figure("median_hours", "refunds", "median_hours"),
+                figure("p90_hours", "refunds", "p90_hours"),
+                figure("to_chase", "chase", "to_chase"),
+                figure("paid", "chase", "paid"),
+                line("repeat_buyers", len(this["repeat_buyers"]), len(last["repeat_buyers"])),
             ),
-            (Kind.TEXT,),
-        )
+        ),
+        (Kind.MONEY, (figure("refund_amount", "refunds", "amount"), figure("paid_amount", "chase", "paid_amount"))),
+        (Kind.RATE, (figure("contact_rate", "chase", "contact_rate"), figure("success_rate", "chase", "success_rate"))),
     )
-    blocks.append(Block(row + 1, 1, ((sheet.no_orders,),), style=Style.NOTE))
-    stack = Tables(row + 3, sheet.tables, sheet.none)
+    row = 5
+    for kind, rows in overview:
+        blocks.append(Block(row, 1, rows, (None, kind, kind, kind)))
+        row += len(rows)
+    blocks.append(Block(row, 1, ((sheet.no_orders,),), style=Style.NOTE))
+    stack = Tables(row + 2, sheet.tables, sheet.none)
     charts: list[Chart] = []
 
     agents_now, agents_before = _agent_counts(check, period, at), _agent_counts(check, previous, at)
@@ -353,14 +339,14 @@ def _report_sheet(
         return counts.get(key, None if key == "score" else 0)  # no 抽查 has no score, not a score of 0
 
     agent_rows = [
-        (agent, text, _blank(now), _blank(before), _change(now, before))
+        (agent, text, (now), (before), _change(now, before))
         for agent in sorted(set(agents_now) | set(agents_before))
         for key, text in sheet.agent_figures.items()
         for now, before in (
             (agent_figure(agents_now.get(agent, {}), key), agent_figure(agents_before.get(agent, {}), key)),
         )
     ]
-    stack.add("agents", agent_rows, (Kind.TEXT, Kind.TEXT))
+    stack.add("agents", agent_rows)
 
     carriers_now = _carrier_figures(check, period, sheet.unfilled)
     carriers_before = _carrier_figures(check, previous, sheet.unfilled)
@@ -372,15 +358,14 @@ def _report_sheet(
         for now, before in ((carriers_now.get(carrier, empty), carriers_before.get(carrier, empty)),)
         for key, text in sheet.carrier_figures.items()
     ]
-    stack.add("carriers", carrier_rows, (Kind.TEXT, Kind.TEXT))
+    stack.add("carriers", carrier_rows)
     # the loss-by-carrier bar: one row per carrier, this period beside the last
     loss_rows = [(c, carriers_now.get(c, empty)["loss"], carriers_before.get(c, empty)["loss"]) for c in names]
     if loss_rows:
         chart_first = 5
-        blocks.append(
-            Block(chart_first - 1, 7, ((f"{sheet.carrier_figures['loss']}", *sheet.chart_series),), style=Style.HEADER)
-        )
-        blocks.append(Block(chart_first, 7, tuple(loss_rows), (Kind.TEXT, Kind.MONEY, Kind.MONEY)))
+        # the chart's data, plain beside the overview (a styled header would cost a click a dozen more calls)
+        loss_header = (sheet.carrier_figures["loss"], *sheet.chart_series)
+        blocks.append(Block(chart_first - 1, 7, (loss_header, *loss_rows), (None, Kind.MONEY, Kind.MONEY)))
         last_row = chart_first + len(loss_rows) - 1
         charts.append(
             Chart(
@@ -402,23 +387,23 @@ def _report_sheet(
         pair = (r[R.product], r[R.return_type] or sheet.unfilled)
         by_product[pair] += 1
         qty[pair] += r[R.quantity] or 0
-    stack.add("returns", [(p, t, n, qty[(p, t)]) for (p, t), n in ranked(by_product)], (Kind.TEXT, Kind.TEXT))
+    stack.add("returns", [(p, t, n, qty[(p, t)]) for (p, t), n in ranked(by_product)])
     allergy = Counter(r[R.product] for r in returns if r[R.return_type] == RETURN_TYPE.ALLERGY)
     allergy_qty: Counter[Any] = Counter()
     for r in returns:
         if r[R.return_type] == RETURN_TYPE.ALLERGY:
             allergy_qty[r[R.product]] += r[R.quantity] or 0
-    stack.add("allergy", [(p, n, allergy_qty[p]) for p, n in ranked(allergy)], (Kind.TEXT,))
+    stack.add("allergy", [(p, n, allergy_qty[p]) for p, n in ranked(allergy)])
     issues = Counter((r[Q.product] or sheet.unfilled, r[Q.issue_type]) for r in _in(check, Q, Q.date, period))
-    stack.add("issues", [(p, t, n) for (p, t), n in ranked(issues)], (Kind.TEXT, Kind.TEXT))
+    stack.add("issues", [(p, t, n) for (p, t), n in ranked(issues)])
 
-    def by_cause(spec: Sheet, dated: Column, cause: Column) -> list[tuple[Any, int, int]]:
+    def by_cause(spec: Sheet, dated: Column, cause: Column) -> list[tuple[Any, ...]]:
         now = Counter(r[cause] or sheet.unfilled for r in _in(check, spec, dated, period))
         before = Counter(r[cause] or sheet.unfilled for r in _in(check, spec, dated, previous))
-        return [(c, now[c], before[c]) for c, _ in ranked(now + before)]
+        return [(spec.title, c, now[c], before[c]) for c, _ in ranked(now + before)]
 
-    stack.add("reviews", by_cause(REVIEWS, REVIEWS.date, REVIEWS.reason), (Kind.TEXT,))
-    stack.add("disputes", by_cause(DISPUTES, DISPUTES.date, DISPUTES.dispute_type), (Kind.TEXT,))
+    causes = by_cause(REVIEWS, REVIEWS.date, REVIEWS.reason) + by_cause(DISPUTES, DISPUTES.date, DISPUTES.dispute_type)
+    stack.add("causes", causes)
     stack.add("repeat_buyers", [(b["buyer_id"], b["cases"]) for b in this["repeat_buyers"]], (Kind.TEXT,))
 
     trend = [earlier(sheet, period, n) for n in range(sheet.trend_periods - 1, -1, -1)]

@@ -25,7 +25,7 @@ from workbook_tools.core.validate import check_workbook
 from workbook_tools.errors import WorkbookToolsError
 from workbook_tools.excel.book import apply_changes, busy, read_grids
 from workbook_tools.spec.codes import Severity
-from workbook_tools.spec.reports import DAILY
+from workbook_tools.spec.reports import DAILY, MONTHLY, WEEKLY, PeriodSheet
 
 TITLE = "售后工具"
 MARK_FILL = "#FFC7CE"
@@ -228,15 +228,19 @@ def acknowledge(book: Any | None = None, agent: str | None = None, at: str | Non
     return _click(book, "正在确认接班…", work)
 
 
+def _day(day: str | None) -> date:
+    try:
+        return date.fromisoformat(day) if day else date.today()
+    except ValueError:
+        raise WorkbookToolsError(f"「{day}」不是有效日期，请写成 2026-11-22 这样的格式。") from None
+
+
 def daily_totals(book: Any | None = None, day: str | None = None, at: str | None = None) -> str:
     """日汇总 button: today unless the prompt gave a day (YYYY-MM-DD)."""
     from workbook_tools.core.totals import daily_totals as compute
 
     def work(book: Any, grids: list[Grid]) -> str:
-        try:
-            chosen = date.fromisoformat(day) if day else date.today()
-        except ValueError:
-            raise WorkbookToolsError(f"「{day}」不是有效日期，请写成 2026-11-22 这样的格式。") from None
+        chosen = _day(day)
         result, sheet = compute(_check(book, grids, chosen), chosen, _moment(at))
         note = _write(book, grids, sheet)
         skipped = f"；{len(result['excluded_rows'])} 行有错误未计入" if result["excluded_rows"] else ""
@@ -246,6 +250,33 @@ def daily_totals(book: Any | None = None, day: str | None = None, at: str | None
         )
 
     return _click(book, f"正在生成{DAILY.title}…", work)
+
+
+def _period_report(book: Any | None, period: PeriodSheet, day: str | None, at: str | None) -> str:
+    """周报 / 月报 of the period holding `day` (today by default), from the rows in the open workbook."""
+    from workbook_tools.core.report import period_report
+
+    def work(book: Any, grids: list[Grid]) -> str:
+        chosen = _day(day)
+        result, sheet = period_report(_check(book, grids, chosen), period, chosen, _moment(at))
+        note = _write(book, grids, sheet)
+        refunds, chase = result["refunds"], result["chase"]
+        return (
+            f"已生成 {result['from']} 至 {result['to']} 的「{sheet.title}」：退款 {refunds['count']} 笔，"
+            f"超时 {refunds['timed_out']} 笔；催回 {chase['paid']} 单。" + note
+        )
+
+    return _click(book, f"正在生成{period.title}…", work)
+
+
+def weekly_report(book: Any | None = None, day: str | None = None, at: str | None = None) -> str:
+    """周报 button: this week, Monday to Sunday, beside the week before."""
+    return _period_report(book, WEEKLY, day, at)
+
+
+def monthly_report(book: Any | None = None, day: str | None = None, at: str | None = None) -> str:
+    """月报 button: this month beside the month before."""
+    return _period_report(book, MONTHLY, day, at)
 
 
 def chase_summary(book: Any | None = None, at: str | None = None) -> str:

@@ -186,7 +186,7 @@ class PeriodSheet:
     def overview(self) -> dict[str, str]:
         """Overview row labels by figure."""
         return {
-            "refunds": f"{AFTER_SALES.refund.header}笔数",
+            "refunds": f"{AFTER_SALES.refund.header.removesuffix('金额')}笔数",
             "refund_amount": paid_label(AFTER_SALES.refund.header),
             "median_hours": f"{AFTER_SALES.applied_at.header}到{AFTER_SALES.refunded_at.header}（小时，中位数）",
             "p90_hours": f"{AFTER_SALES.applied_at.header}到{AFTER_SALES.refunded_at.header}（小时，90% 分位）",
@@ -245,13 +245,10 @@ class PeriodSheet:
                 f"{QUALITY.title.removesuffix('表')}按产品和{QUALITY.issue_type.header}（本{self.noun}）",
                 (QUALITY.product.header, QUALITY.issue_type.header, "件数"),
             ),
-            "reviews": (
-                f"{REVIEWS.title.removesuffix('表')}按{REVIEWS.reason.header}",
-                (REVIEWS.reason.header, this, last),
-            ),
-            "disputes": (
+            "causes": (
+                f"{REVIEWS.title.removesuffix('表')}按{REVIEWS.reason.header}、"
                 f"{DISPUTES.title.removesuffix('表')}按{DISPUTES.dispute_type.header}",
-                (DISPUTES.dispute_type.header, this, last),
+                ("表", f"{REVIEWS.reason.header}/{DISPUTES.dispute_type.header}", this, last),
             ),
             "repeat_buyers": (
                 self.overview["repeat_buyers"],
@@ -259,7 +256,13 @@ class PeriodSheet:
             ),
             "trend": (
                 f"近 {self.trend_periods} {self.noun}趋势",
-                (self.noun, "退件", QUALITY.title.removesuffix("表"), f"{AFTER_SALES.refund.header}笔数", "催回单数"),
+                (
+                    self.noun,
+                    "退件",
+                    QUALITY.title.removesuffix("表"),
+                    self.overview["refunds"],
+                    CHASE_SUMMARY.paid.header,
+                ),
             ),
             "excluded": (DAILY.tables["excluded"][0], DAILY.tables["excluded"][1]),
         }
