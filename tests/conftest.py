@@ -206,13 +206,13 @@ def edit_part(path: Path, name: str, edit: Callable[[bytes], bytes]) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Generator[str, None, None]:
+def postgres_url() -> Generator[str, None, None]:
     """One throwaway PostgreSQL cluster per test session (tests/postgres.py); each test uses its own workbook,
     which is the archive's key, so tests share the database without seeing each other's rows."""
     from postgres import cluster, require_postgres
 
     folder = require_postgres()
-    with cluster(folder, tmp_path_factory.mktemp("postgres")) as url:
+    with cluster(folder) as url:
         yield url
 
 
