@@ -14,12 +14,11 @@ import stat
 import zipfile
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from workbook_tools.core.tables import Area, Grid, TableArea
 from workbook_tools.errors import InputFileError
 from workbook_tools.xlsx.package import column_number
-from workbook_tools.xlsx.package_checks import WORKBOOK_PART, ZIP_DAMAGE, WorkbookIndex, check_package
+from workbook_tools.xlsx.package_checks import MAIN_NS, WORKBOOK_PART, ZIP_DAMAGE, WorkbookIndex, check_package
 from workbook_tools.xlsx.sheet_xml import PieceReader, read_rows
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -95,9 +94,10 @@ def grids_of(data: bytes, name: str, only: set[str] | None = None) -> list[Grid]
     index = workbook_index(data, name)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
-            book = CalamineWorkbook.from_filelike(io.BytesIO(data), load_tables=True)
+            book = CalamineWorkbook.from_filelike(io.BytesIO(data))
             reader = PieceReader(package, index.date1904)
-            tables = _tables(book)
+            worksheets = [meta.name for meta in book.sheets_metadata if meta.typ == SheetTypeEnum.WorkSheet]
+            tables = _tables(package, [index.sheet_parts[sheet] for sheet in worksheets if sheet in index.sheet_parts])
             grids = []
             for meta in book.sheets_metadata:
                 if meta.typ != SheetTypeEnum.WorkSheet or (only is not None and meta.name not in only):
@@ -119,8 +119,26 @@ def grids_of(data: bytes, name: str, only: set[str] | None = None) -> list[Grid]
         raise InputFileError(_damaged(name)) from exc
 
 
-def _tables(book: Any) -> dict[str, tuple[TableArea, ...]]:
-    """Each sheet's Excel tables (calamine reads the table parts only)."""
+def _tables(package: zipfile.ZipFile, worksheet_parts: list[str]) -> dict[str, tuple[TableArea, ...]]:
+    """Each sheet's Excel tables, as calamine reads their parts.
+
+    calamine lays out a table's whole sheet to hand the table over: a second
+    read of every ledger, and one that `sheet_xml` does not bound. So it reads
+    the tables from a copy of the package whose worksheets hold no cells: the
+    table parts, their relationships and the sheet names are the file's own.
+    """
+    from python_calamine import CalamineWorkbook
+
+    out = io.BytesIO()
+    blank = set(worksheet_parts)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as copy:
+        for info in package.infolist():
+            if info.filename in blank:
+                copy.writestr(info.filename, _EMPTY_WORKSHEET)
+            elif not info.is_dir():
+                copy.writestr(info.filename, package.read(info))
+    out.seek(0)
+    book = CalamineWorkbook.from_filelike(out, load_tables=True)
     tables: dict[str, list[TableArea]] = {}
     for table_name in book.table_names or ():
         table = book.get_table_by_name(table_name)  # start: the first data row; the header is the row above
@@ -131,6 +149,8 @@ def _tables(book: Any) -> dict[str, tuple[TableArea, ...]]:
         tables.setdefault(table.sheet, []).append(TableArea(table_name, area))
     return {sheet: tuple(found) for sheet, found in tables.items()}
 
+
+_EMPTY_WORKSHEET = f'<worksheet xmlns="{MAIN_NS}"><sheetData/></worksheet>'.encode()
 
 _MERGE = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?ref=\"\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?\"")
 
