@@ -222,3 +222,26 @@ def archive_db(request: pytest.FixtureRequest) -> str | None:
     if request.param == "sqlite":
         return None
     return str(request.getfixturevalue("postgres_url"))
+
+
+def add_calc_chain(path: Path, cells: str) -> None:
+    """The package at `path` with a calcChain part listing `cells` (<c r=".."/> entries), as Excel saves one."""
+    with zipfile.ZipFile(path) as source:
+        items = {i.filename: source.read(i) for i in source.infolist()}
+    items["xl/calcChain.xml"] = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        f'<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{cells}</calcChain>'
+    ).encode()
+    items["[Content_Types].xml"] = items["[Content_Types].xml"].replace(
+        b"</Types>",
+        b'<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        b'spreadsheetml.calcChain+xml"/></Types>',
+    )
+    items["xl/_rels/workbook.xml.rels"] = items["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>",
+        b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        b'calcChain" Target="calcChain.xml"/></Relationships>',
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in items.items():
+            target.writestr(name, data)

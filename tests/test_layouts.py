@@ -17,7 +17,7 @@ import pytest
 import xlsxwriter
 from openpyxl.worksheet.formula import ArrayFormula
 
-from conftest import TODAY, parts, run
+from conftest import TODAY, add_calc_chain, parts, run
 
 AT = f"{TODAY} 18:00"
 HANDOVER_HEADER = ["买家ID", "订单号", "交接处理", "交接人", "承接人", "时间", "状态"]
@@ -234,26 +234,7 @@ def test_a_table_sized_ahead_is_filled_and_never_shrunk(tmp_path):
 def with_calc_chain(path: Path) -> Path:
     """A workbook as Excel saves it: a calcChain listing its formula cells."""
     summary_with_filled_formulas(path)
-    chain = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><calcChain xmlns="http://schemas.openxmlformats.'
-        'org/spreadsheetml/2006/main">' + "".join(f'<c r="E{r}" i="2"/>' for r in range(2, 10)) + "</calcChain>"
-    )
-    with zipfile.ZipFile(path) as package:
-        contents = {info.filename: package.read(info) for info in package.infolist()}
-    contents["xl/calcChain.xml"] = chain.encode()
-    contents["[Content_Types].xml"] = contents["[Content_Types].xml"].replace(
-        b"</Types>",
-        b'<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.openxmlformats-'
-        b'officedocument.spreadsheetml.calcChain+xml"/></Types>',
-    )
-    contents["xl/_rels/workbook.xml.rels"] = contents["xl/_rels/workbook.xml.rels"].replace(
-        b"</Relationships>",
-        b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        b'relationships/calcChain" Target="calcChain.xml"/></Relationships>',
-    )
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
-        for name, data in contents.items():
-            package.writestr(name, data)
+    add_calc_chain(path, "".join(f'<c r="E{r}" i="2"/>' for r in range(2, 10)))
     return path
 
 

@@ -21,7 +21,7 @@ from workbook_tools.xlsx import package as xlsx_package
 from workbook_tools.xlsx.checks import RULES, problems
 from workbook_tools.xlsx.writer import write_new_file
 
-from conftest import ROOT, edit_part, run, team_workbook
+from conftest import ROOT, add_calc_chain, edit_part, run, team_workbook
 from validators import Recorder, findings, validate_file
 
 TEMPLATES = sorted((ROOT / "templates_xlsx").glob("*.xlsx"))
@@ -56,28 +56,6 @@ def ledger(path: Path) -> Path:
     sheet.merge_range("E1:F1", "备注：以上为示例", bold)
     book.close()
     return path
-
-
-def _add_calc_chain(path: Path, cells: str) -> None:
-    with zipfile.ZipFile(path) as source:
-        items = {i.filename: source.read(i) for i in source.infolist()}
-    items["xl/calcChain.xml"] = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        f'<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{cells}</calcChain>'
-    ).encode()
-    items["[Content_Types].xml"] = items["[Content_Types].xml"].replace(
-        b"</Types>",
-        b'<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-        b'spreadsheetml.calcChain+xml"/></Types>',
-    )
-    items["xl/_rels/workbook.xml.rels"] = items["xl/_rels/workbook.xml.rels"].replace(
-        b"</Relationships>",
-        b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-        b'calcChain" Target="calcChain.xml"/></Relationships>',
-    )
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-        for name, data in items.items():
-            target.writestr(name, data)
 
 
 def _shared_formula(master: str | None):  # type: ignore[no-untyped-def]
@@ -121,7 +99,7 @@ def test_the_unbroken_ledger_has_no_problems_and_a_proper_shared_formula_and_cal
     path = ledger(tmp_path / "ledger.xlsx")
     assert findings(path.read_bytes(), ".xlsx") == ()
     edit_part(path, SHEET, _shared_formula(master="C2:C3"))
-    _add_calc_chain(path, '<c r="C2" i="1"/><c r="C3"/>')
+    add_calc_chain(path, '<c r="C2" i="1"/><c r="C3"/>')
     assert findings(path.read_bytes(), ".xlsx") == ()
 
 
@@ -135,7 +113,7 @@ def test_each_rule_excel_enforces_catches_its_break(tmp_path, case):
 
 def test_calc_chain_entries_must_point_at_formulas(tmp_path):
     path = ledger(tmp_path / "ledger.xlsx")
-    _add_calc_chain(path, '<c r="C2" i="1"/><c r="B2"/>')  # B2 holds a number; the entry inherits sheet 1
+    add_calc_chain(path, '<c r="C2" i="1"/><c r="B2"/>')  # B2 holds a number; the entry inherits sheet 1
     (problem,) = problems(path.read_bytes())
     assert (problem.rule, problem.where, problem.detail) == ("calc_chain", "台账", "row 2 col 2 has no formula")
 

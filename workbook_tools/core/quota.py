@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta
-from math import ceil
 
 from workbook_tools.core.records import Record
 from workbook_tools.core.settings import Settings
@@ -38,8 +37,8 @@ def free_again(quota: Quota, rows: Iterable[Record], settings: Settings, at: dat
         end = plus(moment, quota.window) if timed(moment) else plus(moment, timedelta(days=1))
         if end > at:
             ends.append(end)
-    limit = settings.rule(quota.limit)
-    if not ends or len(ends) < limit:
+    limit = int(settings.rule(quota.limit))  # a count: a whole number from 1 up (core/settings.py COUNTS)
+    if len(ends) < limit:
         return None
     ends.sort()
-    return ends[max(len(ends) - ceil(limit), 0)] if limit >= 1 else ends[-1]
+    return ends[len(ends) - limit]  # once the oldest of the rows over one below the limit have counted out

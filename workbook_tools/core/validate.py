@@ -238,8 +238,12 @@ def _row_findings(
             )
         )
     evidence = table.spec.evidence
-    usable = evidence is not None and settings.usable(evidence.rule)
-    if evidence is not None and usable and table.has(evidence.photos) and evidence.when.holds(values.get):
+    if (
+        evidence is not None
+        and settings.usable(evidence.rule)
+        and table.has(evidence.photos)
+        and evidence.when.holds(values.get)
+    ):
         photos, minimum = values.get(evidence.photos), settings.rule(evidence.rule)
         if evidence.photos not in bad and (photos or 0) < minimum:
             found.append(
