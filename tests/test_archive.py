@@ -359,16 +359,46 @@ def test_a_moved_and_renamed_workbook_keeps_its_archive(workbook, archive_db, tm
     assert again.exit_code == 0 and json.loads(again.stdout)["archived"] == 0
 
 
-def test_a_checksum_mismatch_aborts_before_the_workbook_changes(workbook, archive_db, monkeypatch):
-    real = store._db_row
+def _change_first(name: str):
+    """The first row's value of column `name` on its way into the database, changed as a fault would change it."""
 
-    def garbled(spec, values):
-        row = real(spec, values)
-        if spec is RETURNS:
-            row[RETURNS.product.key] = "变了"
-        return row
+    def damage(columns: dict[str, list]) -> dict[str, list]:
+        first, *rest = columns[name]
+        if isinstance(first, date):
+            first += timedelta(days=1)
+        elif isinstance(first, int):
+            first += 1
+        else:
+            first = first[:-1] + ("x" if first[-1:] != "x" else "y")  # as long as it was (the fingerprint's column)
+        return {**columns, name: [first, *rest]}
 
-    monkeypatch.setattr(store, "_db_row", garbled)
+    return damage
+
+
+def _lose_last_row(columns: dict[str, list]) -> dict[str, list]:
+    return {name: values[:-1] for name, values in columns.items()}
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        _change_first(RETURNS.product.key),
+        _change_first(RETURNS.date.key),
+        _change_first(RETURNS.quantity.key),
+        _change_first("team_columns"),
+        _change_first("row_checksum"),
+        _lose_last_row,
+    ],
+    ids=["text", "date", "number", "team columns", "fingerprint", "a row lost"],
+)
+def test_a_row_that_arrives_changed_aborts_before_the_workbook_changes(workbook, archive_db, monkeypatch, damage):
+    """The read-back compares every value the database holds with the row that left: the write broken on purpose."""
+    real = store._insert
+
+    def broken(connection, table, columns):
+        real(connection, table, damage(columns) if table is TABLES[RETURNS] else columns)
+
+    monkeypatch.setattr(store, "_insert", broken)
     data = workbook.read_bytes()
     result = _archive(workbook, archive_db)
     assert result.exit_code == 2
