@@ -22,7 +22,7 @@ import pytest
 from openpyxl.packaging.custom import IntProperty, StringProperty
 from sqlalchemy import create_engine, func, select
 
-from workbook_tools.core.archive import ARCHIVED, ID_PROPERTY, RUN_PROPERTY, ArchiveMark, canonical
+from workbook_tools.core.archive import ARCHIVED, ID_PROPERTY, RUN_PROPERTY, ArchiveMark, archive_plan, canonical
 from workbook_tools.core.changes import CellValue, EditSheet
 from workbook_tools.core.validate import check_workbook
 from workbook_tools.spec.lists import RETURN_RESULT
@@ -430,6 +430,26 @@ def test_a_row_like_one_archived_before_is_archived_too(workbook, archive_db):
     assert len(rows) == len(first) + 1
     copies = Counter(r["row_checksum"] for r in rows)
     assert sorted(r["copy_no"] for r in rows if copies[r["row_checksum"]] == 2) == [1, 2]
+
+
+def _returns_plan(path: Path):
+    check = check_workbook(read_grids(path), TODAY)
+    return next(p for p in archive_plan(check, TODAY, datetime.now()) if p.spec is RETURNS)
+
+
+def test_a_row_holding_something_beside_the_ledger_stays(workbook):
+    """Deleting a whole row would take a note beside the ledger, or a merged range, along with it."""
+    plan = _returns_plan(workbook)
+    noted, merged = plan.rows[0].row, plan.rows[-1].row
+    book = openpyxl.load_workbook(workbook)
+    sheet = book[plan.sheet]
+    beyond = sheet.max_column + 2
+    sheet.cell(noted, beyond).value = "这行旁边有备注"
+    sheet.merge_cells(start_row=merged, start_column=beyond, end_row=merged, end_column=beyond + 1)
+    book.save(workbook)
+    after = _returns_plan(workbook)
+    assert {r.row for r in after.rows} == {r.row for r in plan.rows} - {noted, merged}
+    assert after.kept == plan.kept + 2
 
 
 @pytest.mark.parametrize(
