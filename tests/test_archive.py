@@ -24,6 +24,7 @@ from sqlalchemy import create_engine, func, select
 
 from workbook_tools.core.archive import ARCHIVED, ID_PROPERTY, RUN_PROPERTY, ArchiveMark, archive_plan, canonical
 from workbook_tools.core.changes import CellValue, EditSheet
+from workbook_tools.core.crosscheck import cross_findings
 from workbook_tools.core.validate import check_workbook
 from workbook_tools.spec.lists import RETURN_RESULT
 from workbook_tools.spec.sheets import HANDOVER, RETURNS
@@ -430,6 +431,16 @@ def test_a_row_like_one_archived_before_is_archived_too(workbook, archive_db):
     assert len(rows) == len(first) + 1
     copies = Counter(r["row_checksum"] for r in rows)
     assert sorted(r["copy_no"] for r in rows if copies[r["row_checksum"]] == 2) == [1, 2]
+
+
+def test_the_archive_reads_rows_as_validate_does_without_the_checks_across_sheets(workbook):
+    """The archive asks only which rows have errors, which the checks across sheets never decide."""
+    grids = read_grids(workbook)
+    full = check_workbook(grids, TODAY)
+    lean = check_workbook(grids, TODAY, cross_checks=False)
+    assert [t.records for t in lean.tables] == [t.records for t in full.tables]
+    across = cross_findings(full.tables, full.settings)
+    assert across and Counter(full.findings) - Counter(lean.findings) == Counter(across)
 
 
 def _returns_plan(path: Path):
