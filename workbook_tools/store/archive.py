@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -249,12 +249,21 @@ def _insert(connection: Connection, table: Any, columns: dict[str, Sequence[Any]
     bound = {}
     for name, values in columns.items():
         process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        bound[name] = values if process is None else list(map(process, values))
+        bound[name] = values if process is None else _each_distinct(process, values)
     if compiled.positional:
         rows: list[Any] = list(zip(*(bound[name] for name in compiled.positiontup or ()), strict=True))
     else:
         rows = [dict(zip(bound, row, strict=True)) for row in zip(*bound.values(), strict=True)]
     connection.connection.cursor().executemany(str(compiled), rows)
+
+
+def _each_distinct(convert: Callable[[Any], Any], values: Sequence[Any]) -> list[Any]:
+    """`convert` of each value, called once per distinct value (a year of rows has a few hundred days), unless the
+    values mix types that are one dict key but may convert differently (1, 1.0, True)."""
+    if len(set(map(type, values)) - {type(None)}) > 1:
+        return list(map(convert, values))
+    converted = {value: convert(value) for value in set(values)}
+    return list(map(converted.__getitem__, values))
 
 
 def _read_back(connection: Connection, spec: Sheet, table: Any, rows: Any) -> Counter[tuple[Any, ...]]:
