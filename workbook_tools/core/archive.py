@@ -205,7 +205,8 @@ def _sheet_archive(check: WorkbookCheck, table_check: TableCheck, before: date, 
             continue
         found = list(map(record.values.get, columns))  # validation leaves formula columns out: read them here
         for i, column, col in formulas:
-            found[i] = _computed(grid, column, record.row, col, at.date())
+            if column not in record.values:  # a word column validation reads (邮费承担方) is kept as figures read it
+                found[i] = _computed(grid, column, record.row, col, at.date())
         values = tuple(found)
         pairs = tuple((header, v) for col, header in own if not is_blank(v := grid.value(record.row, col)))
         extras = extras_json(pairs)
