@@ -126,7 +126,7 @@ def test_the_database_tallies_archived_rows_as_the_core_tallies_them(tmp_path: P
             ],
         )
         mine = and_(table.c.source_workbook == identity, table.c.archive_run <= run)
-        in_database = tallied(connection, mine, asked)
+        in_database = tallied(connection, mine, asked, {c.name for c in table.columns})
     engine.dispose()
     in_python = tally([Record(spec, n + 2, row) for n, row in enumerate(rows)], asked)
     assert in_database == in_python

@@ -337,7 +337,8 @@ def read_archive(
             records += [Record(spec, row.source_row, _values(spec, row)) for row in rows]
         for asked_ in asked:
             if asked_.tally.sheet in present:
-                counts[asked_] = tallied(connection, mine(TABLES[asked_.tally.sheet]), asked_)
+                table = TABLES[asked_.tally.sheet]
+                counts[asked_] = tallied(connection, mine(table), asked_, _columns(connection, table))
     return records, counts
 
 

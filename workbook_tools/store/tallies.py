@@ -8,11 +8,12 @@ groups come back. The same statements run on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, case, func, select
+from sqlalchemy import ColumnElement, Connection, and_, case, func, null, select
 
 from workbook_tools.core.tallies import Asked, Group, Period, zero
 from workbook_tools.spec.types import Column, Kind
@@ -32,22 +33,27 @@ def _total(column: Column, value: Any) -> Any:
     return Decimal(value) if column.kind is Kind.MONEY else int(value)
 
 
-def tallied(connection: Connection, mine: Any, asked: Asked) -> dict[tuple[Any, ...], Group]:
-    """`asked` over the archived rows `mine` selects (a condition on the tally's sheet's table)."""
+def tallied(connection: Connection, mine: Any, asked: Asked, held: Container[str]) -> dict[tuple[Any, ...], Group]:
+    """`asked` over the archived rows `mine` selects (a condition on the tally's sheet's table); a column the
+    table does not hold (declared after the archive was made, and no run since) reads as blank."""
     t = asked.tally
     table = TABLES[t.sheet]
-    dated = table.c[t.dated.key]
+
+    def column(declared: Column) -> ColumnElement[Any]:
+        return table.c[declared.key] if declared.key in held else null()
+
+    dated = column(t.dated)
     spans = [_bounds(t.dated, p) for p in asked.periods]
     conditions: list[ColumnElement[bool]] = [mine, dated.between(spans[0][0], spans[-1][1])]
     if t.only is not None:
-        only = table.c[t.only.column.key]
+        only = column(t.only.column)
         conditions.append(only.in_(t.only.values) if t.only.values else only.is_not(None))
     period = case(*((dated.between(low, high), i) for i, (low, high) in enumerate(spans)))
     inner = (
         select(
             period.label("period"),
-            *(table.c[c.key].label(f"by_{i}") for i, c in enumerate(t.by)),
-            *(table.c[c.key].label(f"summed_{j}") for j, c in enumerate(t.summed)),
+            *(column(c).label(f"by_{i}") for i, c in enumerate(t.by)),
+            *(column(c).label(f"summed_{j}") for j, c in enumerate(t.summed)),
         )
         .where(and_(*conditions))
         .subquery()
