@@ -77,6 +77,24 @@ def test_a_saved_as_copy_archived_too_is_not_counted_in_the_original(tmp_path, a
 
 @pytest.mark.xfail(
     strict=True,
+    reason="a workbook put back from the backup the archive made (workbook-tools-backups) holds rows of the last "
+    "run again under the same archive id: archiving it again stores them a second time and the report counts both",
+)
+def test_a_workbook_restored_from_its_backup_and_archived_again_counts_each_row_once(tmp_path, archive_db):
+    path = _returns_book(tmp_path / "team.xlsx", _return(OLD, 1), _return(TODAY - timedelta(days=10), 2))
+    before = _monthly(path, TODAY - timedelta(days=10), archive_db, tmp_path / "r.xlsx")
+    assert _archive(path, OLD + timedelta(days=1), archive_db).exit_code == 0
+    assert _archive(path, TODAY - timedelta(days=5), archive_db).exit_code == 0
+    backup = max((tmp_path / "workbook-tools-backups").glob("team-*"))  # the workbook as it was before the second run
+    shutil.copy(backup, path)
+    assert _monthly(path, TODAY - timedelta(days=10), archive_db, tmp_path / "r.xlsx") == before
+    result = _archive(path, TODAY - timedelta(days=5), archive_db)
+    assert result.exit_code == 0, result.output
+    assert _monthly(path, TODAY - timedelta(days=10), archive_db, tmp_path / "r.xlsx") == before
+
+
+@pytest.mark.xfail(
+    strict=True,
     reason="--db sqlite:///:memory: is taken as an archive: the rows are written to a database that vanishes when "
     "the command ends, and then removed from the workbook",
 )
