@@ -41,7 +41,7 @@ def _postgres(stack: ExitStack, folder: Path, given: str | None) -> str | None:
     from postgres import binaries, cluster
 
     found = binaries()
-    return stack.enter_context(cluster(found, folder / "postgres")) if found else None
+    return stack.enter_context(cluster(found)) if found else None
 
 
 def _archive(path: Path, before: date, db: str | None, source: Path | None = None) -> Sample:

@@ -218,8 +218,9 @@ def _sheet_archive(check: WorkbookCheck, table_check: TableCheck, before: date, 
     for i, column in enumerate(columns):  # validation leaves formula columns out: read them here
         if column.computed and column in table.columns:
             shown = _computed(grid, column, table.columns[column], numbers, at.date())
-            for cells, value in zip(found, shown, strict=True):
-                cells[i] = value
+            for record, cells, value in zip(going, found, shown, strict=True):
+                if column not in record.values:  # a word column validation reads (邮费承担方) stays as figures read it
+                    cells[i] = value
     rows = []
     for row, cells in zip(numbers, found, strict=True):
         values = tuple(cells)
