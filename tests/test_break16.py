@@ -250,35 +250,38 @@ def test_a_character_postgresql_cannot_hold_is_named_not_a_lost_connection(tmp_p
 
 
 @pytest.mark.libreoffice
-@pytest.mark.xfail(
-    strict=True,
-    reason="a row that stays whose formula points at a row that leaves (「=A2」: the same day as above) is left "
-    "as =#REF! with a stale cached value: the next recalculation turns the kept row's date and product into errors",
-)
 def test_a_kept_rows_formulas_still_show_their_values_after_recalculation(tmp_path, libreoffice):
+    """A row that stays whose formula points at a closed row (「=A2」: the same day as above) keeps that row, and
+    the row that one points at (a chain); a closed row nothing points at still leaves."""
     path = tmp_path / "team.xlsx"
     book = xlsxwriter.Workbook(path)
     sheet = book.add_worksheet("退件表")
     sheet.write_row(0, 0, RETURNS)
     sheet.write_row(1, 0, _return(OLD, 1))
-    sheet.write_row(2, 0, [*_return(OLD, 2)[:-1], "待处理"])  # still open: it stays
+    sheet.write_row(2, 0, _return(OLD, 2))  # closed too, but the row below repeats its day and product from it
     sheet.write_formula(2, 0, "=A2", None, OLD.isoformat())  # 同上: typed once, repeated by a formula
+    sheet.write_row(3, 0, [*_return(OLD, 3)[:-1], "待处理"])  # still open: it stays
+    sheet.write_formula(3, 0, "=A3", None, OLD.isoformat())
     sheet.write_formula(2, 6, "=G2", None, "眼霜")
+    sheet.write_formula(3, 6, "=G3", None, "眼霜")
+    sheet.write_row(4, 0, _return(OLD, 4))  # nothing points at it: it leaves
     book.close()
     result = _archive(path, TODAY)
     assert result.exit_code == 0 and json.loads(result.stdout)["archived"] == 1, result.output
-    kept = libreoffice.sheets(path)["退件表"][1]
-    assert (kept[0], kept[6]) == (OLD.isoformat(), "眼霜"), kept
+    (done,) = json.loads(result.stdout)["sheets"]
+    assert (done["kept"], done["referenced"]) == (2, 2), done
+    rows = libreoffice.sheets(path)["退件表"]
+    assert [(row[0], row[1], row[6]) for row in rows[1:]] == [
+        (OLD.isoformat(), "SF1", "眼霜"),
+        (OLD.isoformat(), "SF2", "眼霜"),
+        (OLD.isoformat(), "SF3", "眼霜"),
+    ], rows
+    assert openpyxl.load_workbook(path)["退件表"]["A4"].value == "=A3"
 
 
 @pytest.mark.libreoffice
-@pytest.mark.xfail(
-    strict=True,
-    reason="a team's summary sheet summing the ledger by address (=SUM(退件表!H2:H1000)) refuses every archive, "
-    "and the sentence asks to move the formula 'above the table or to another sheet' — it is on another sheet; "
-    "Excel itself shrinks such a range when rows are deleted, as the archive already does for defined names",
-)
 def test_a_summary_sheet_summing_the_ledger_does_not_block_the_archive(tmp_path, libreoffice):
+    """A range from another sheet loses the rows that leave, as Excel shrinks it when rows are deleted."""
     path = tmp_path / "team.xlsx"
     book = xlsxwriter.Workbook(path)
     sheet = book.add_worksheet("退件表")
@@ -288,8 +291,9 @@ def test_a_summary_sheet_summing_the_ledger_does_not_block_the_archive(tmp_path,
     book.add_worksheet("汇总").write_formula("A1", "=SUM(退件表!H2:H1000)", None, 8)
     book.close()
     result = _archive(path, TODAY - timedelta(days=5))
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 0 and json.loads(result.stdout)["archived"] == 1, result.output
     assert libreoffice.sheets(path)["汇总"][0][0] == "7"  # the rows still in the workbook
+    assert openpyxl.load_workbook(path)["汇总"]["A1"].value == "=SUM(退件表!H2:H999)"
 
 
 @pytest.mark.xfail(

@@ -10,6 +10,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 from lxml import etree
+from openpyxl.chart import BarChart, Reference
+from openpyxl.comments import Comment
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import PatternFill
 from openpyxl.workbook.defined_name import DefinedName
@@ -85,12 +87,60 @@ def test_rows_below_move_up_with_their_formulas_and_everything_pointing_at_them_
 
 
 @pytest.mark.usefixtures("path_taken")
-def test_a_formula_of_another_sheet_that_would_move_refuses_the_deletion(tmp_path):
-    path = _book(tmp_path / "a.xlsx", other_formula=f"={SHEET}!A9")
-    with pytest.raises(OutputError, match="「汇总」A1 的公式"):
+def test_other_sheets_formulas_follow_the_rows_they_point_at_as_excels_do(tmp_path):
+    """A range from another sheet loses the deleted rows, a reference below them moves up, each member of a formula
+    filled down moves on its own, another sheet's validation list shrinks; structured references stay."""
+    path = _book(tmp_path / "a.xlsx", other_formula=f"={SHEET}!A9+SUM({SHEET}!A2:A10)+SUM(Ledger[数量])")
+    book = openpyxl.load_workbook(path)
+    summary = book["汇总"]
+    validation = DataValidation(type="list", formula1=f"{SHEET}!$B$2:$B$10")
+    validation.add("C1")
+    summary.add_data_validation(validation)
+    book.save(path)
+
+    for n in (1, 2, 3):
+        summary[f"B{n}"] = f"=SUM({SHEET}!A{n + 4}:A{n + 5})"
+    book.save(path)
+
+    def shared(xml: bytes) -> bytes:  # B1:B3 filled down from =SUM(账!A5:A6), as Excel writes it: once
+        xml = re.sub(rb"<f>([^<]*!A5:A6\))</f>", rb'<f t="shared" ref="B1:B3" si="0">\1</f>', xml)
+        return re.sub(rb"<f>[^<]*!A(6:A7|7:A8)\)</f>", rb'<f t="shared" si="0"/>', xml)
+
+    with zipfile.ZipFile(edit_part(path, "xl/worksheets/sheet2.xml", shared)) as written:
+        assert written.read("xl/worksheets/sheet2.xml").count(b't="shared"') == 3
+    summary = _delete(path, (3, 6))["汇总"]
+    assert summary["A1"].value == f"={SHEET}!A7+SUM({SHEET}!A2:A8)+SUM(Ledger[数量])"
+    assert [summary[f"B{n}"].value for n in (1, 2, 3)] == [
+        f"=SUM({SHEET}!{area})" for area in ("A4:A4", "A5:A5", "A5:A6")
+    ]
+    assert [v.formula1 for v in summary.data_validations.dataValidation] == [f"{SHEET}!$B$2:$B$8"]
+
+
+@pytest.mark.usefixtures("path_taken")
+def test_a_formula_of_another_sheet_left_with_no_row_refuses_the_deletion_naming_it(tmp_path):
+    """The archive keeps such rows (tests/test_pinned_rows.py); a deletion asked for anyway is refused."""
+    path = _book(tmp_path / "a.xlsx", other_formula=f"=SUM({SHEET}!A3:A4)")
+    with pytest.raises(OutputError, match=f"^「汇总」A1 的公式只引用了「{SHEET}」要归档删去的行，删去后会变成 #REF!"):
+        _delete(path, (3, 4))
+    assert _delete(path, (3,))["汇总"]["A1"].value == f"=SUM({SHEET}!A3:A3)"
+
+
+def test_a_note_or_a_chart_that_would_move_refuses_the_deletion_saying_what_to_do(tmp_path):
+    path = _book(tmp_path / "a.xlsx")
+    book = openpyxl.load_workbook(path)
+    book[SHEET]["D5"].comment = Comment("退货原因见聊天记录", "甲")
+    book.save(path)
+    with pytest.raises(OutputError, match=f"^「{SHEET}」D5 有一条批注.*请先把批注的内容写进单元格并删去这条批注"):
         _delete(path, (3,))
-    fine = _book(tmp_path / "b.xlsx", other_formula=f"={SHEET}!A2+SUM(Ledger[数量])")
-    assert _delete(fine, (3,))["汇总"]["A1"].value == f"={SHEET}!A2+SUM(Ledger[数量])"
+    assert _delete(path, (6,))[SHEET]["D5"].comment is not None  # above the deleted rows: it does not move
+    path = _book(tmp_path / "b.xlsx")
+    book = openpyxl.load_workbook(path)
+    chart = BarChart()
+    chart.add_data(Reference(book[SHEET], min_col=1, min_row=2, max_row=10))
+    book.create_sheet("图").add_chart(chart, "A1")
+    book.save(path)
+    with pytest.raises(OutputError, match=f"^一个图表的数据区域（'?{SHEET}'?!\\$A\\$2:\\$A\\$10）.*改成整列"):
+        _delete(path, (3,))
 
 
 @pytest.mark.usefixtures("path_taken")

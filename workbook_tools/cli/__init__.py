@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
@@ -18,7 +18,7 @@ import click
 
 from workbook_tools import __version__
 from workbook_tools.cli.progress import Progress
-from workbook_tools.core.archive import ARCHIVED, ArchiveMark
+from workbook_tools.core.archive import ARCHIVED, ArchiveMark, SheetArchive
 from workbook_tools.core.changes import Change, placement_note
 from workbook_tools.core.findings import Finding
 from workbook_tools.core.gc_pause import gc_paused
@@ -604,6 +604,28 @@ def report_command(
     click.echo(f"已写入 {written} 的「{sheet.title}」表。")
 
 
+def _archive_plans(
+    book: WorkbookFile, check: WorkbookCheck, day: date, now: datetime, chosen: Collection[Sheet]
+) -> list[SheetArchive]:
+    """The archive's plan without the rows a formula that stays points at alone (they would become #REF!),
+    planned again until no such row is left: a row kept keeps its own formulas, and an item stays whole."""
+    from workbook_tools.core.archive import archive_plan
+    from workbook_tools.xlsx.package import Package
+    from workbook_tools.xlsx.pinned_rows import FormulaLinks
+
+    pinned: dict[str, set[int]] = {}
+    links = None
+    while True:
+        plans = [p for p in archive_plan(check, day, now, pinned) if p.spec in chosen]
+        deleting = {p.sheet: [r.row for r in p.rows] for p in plans if p.rows}
+        links = links or FormulaLinks(Package(book.data), deleting)  # the first plan deletes the most
+        more = links.pinned(deleting) if deleting else {}
+        if not more:
+            return plans
+        for sheet, rows in more.items():
+            pinned.setdefault(sheet, set()).update(rows)
+
+
 @cli.command("archive")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option(
@@ -614,7 +636,6 @@ def report_command(
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出归档了哪些表、多少行，供脚本读取。")
 def archive_command(file: Path, before: str, db: str | None, sheets: str | None, as_json: bool) -> None:
     """归档：把早于 --before 的已办结行移进数据库，工作簿只留未办结的和最近的行；一行不丢，可重复运行。"""
-    from workbook_tools.core.archive import archive_plan
     from workbook_tools.store.archive import connected, database, finish, store_rows
 
     day = _day(before, "--before")
@@ -630,9 +651,7 @@ def archive_command(file: Path, before: str, db: str | None, sheets: str | None,
         progress.phase(f"正在等待其他人写完 {file.name}")
         with WorkbookFile.editing(file) as book:
             progress.phase(f"正在读取 {file.name}")
-            plans = [
-                p for p in archive_plan(_check(book, date.today(), cross_checks=False), day, now) if p.spec in chosen
-            ]
+            plans = _archive_plans(book, _check(book, date.today(), cross_checks=False), day, now, chosen)
             leaving = [p for p in plans if p.rows]
             stored, written = None, None
             if leaving:
@@ -649,7 +668,9 @@ def archive_command(file: Path, before: str, db: str | None, sheets: str | None,
                             f"「{target.shown}」，处理好后再运行同一条命令即可，不会重复也不会丢。"
                         ) from exc
                     finish(target, engine, stored.mark)
-    sheets_done = [{"sheet": p.sheet, "archived": len(p.rows), "kept": p.kept} for p in plans]
+    sheets_done = [
+        {"sheet": p.sheet, "archived": len(p.rows), "kept": p.kept, "referenced": p.referenced} for p in plans
+    ]
     if as_json:
         _emit_json(
             {
@@ -663,18 +684,19 @@ def archive_command(file: Path, before: str, db: str | None, sheets: str | None,
         return
     if not leaving:
         click.echo(f"没有早于 {day} 的已办结行需要归档，{file.name} 没有改动。")
-        return
-    counts = "、".join(f"{p.sheet} {len(p.rows)} 行" for p in leaving)
-    click.echo(
-        f"已把 {counts} 归档到「{target.shown}」，并从 {written} 中移除；未办结的行和 {day} 及以后的行都留在工作簿里。"
-    )
+    else:
+        counts = "、".join(f"{p.sheet} {len(p.rows)} 行" for p in leaving)
+        click.echo(
+            f"已把 {counts} 归档到「{target.shown}」，并从 {written} 中移除；"
+            f"未办结的行和 {day} 及以后的行都留在工作簿里。"
+        )
     kept = [p for p in plans if p.kept]
     if kept:
-        click.echo(
-            "另有 "
-            + "、".join(f"{p.sheet} {p.kept} 行" for p in kept)
-            + " 已办结但和表格外的内容在同一行（或是同一订单还有未办结的行），留在了工作簿里。"
-        )
+        referenced = sum(p.referenced for p in kept)
+        reasons = ["和表格外的内容在同一行", "同一订单还有未办结的行"]
+        reasons += [f"有留下的公式只引用它（这样的有 {referenced} 行）"] if referenced else []
+        counts = "、".join(f"{p.sheet} {p.kept} 行" for p in kept)
+        click.echo(f"另有 {counts} 已办结但{'，或'.join(reasons)}，留在了工作簿里。")
 
 
 def main() -> None:

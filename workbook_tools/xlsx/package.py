@@ -29,7 +29,7 @@ from workbook_tools.errors import OutputError
 from workbook_tools.spec.types import Kind
 from workbook_tools.xlsx.package_checks import is_1904
 from workbook_tools.xlsx.properties import set_custom_properties
-from workbook_tools.xlsx.references import RowMap, shift_area, shift_formula, shift_sqref
+from workbook_tools.xlsx.references import REF_ERROR, RowMap, shift_area, shift_formula, shift_sqref
 from workbook_tools.xlsx.row_stream import stream_rows
 
 M = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -800,14 +800,11 @@ def _copy_related(scratch: Package, scratch_part: str, package: Package, target:
     package.put(rels_name(target), etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True))
 
 
-def _moving(what: str, sheet_name: str, where: str) -> OutputError:
-    return OutputError(
-        f"{what}引用或停靠在「{sheet_name}」{where}，删去归档的行会让它错位，这次没有写入，工作簿没有改动；"
-        "请先把它移到表格上方或别的表，再运行归档。"
-    )
+def _refused(what: str, todo: str) -> OutputError:
+    return OutputError(f"{what}，这次没有写入，工作簿没有改动；{todo}，再运行归档。")
 
 
-def _spellings(text: str) -> tuple[bytes, ...]:
+def spellings(text: str) -> tuple[bytes, ...]:
     """How a text may appear in a part's bytes: as UTF-8, or as decimal or hex character references (openpyxl)."""
     return (
         text.encode(),
@@ -817,32 +814,71 @@ def _spellings(text: str) -> tuple[bytes, ...]:
 
 
 def _refuse_what_would_move(package: Package, part: str, sheet_name: str, rows: RowMap) -> None:
-    """Notes and pictures keep their own anchors, and other sheets and charts point at cells by address: none of
-    them is rewritten here, so a deletion that would move what they point at is refused instead."""
+    """Notes and pictures keep their own anchors, and charts point at cells by address: none of them is rewritten
+    here, so a deletion that would move what they point at is refused instead."""
     for comments in package.related(part, COMMENTS_REL):
         for comment in package.xml(comments).iter(q("comment")):
             if split_cell(comment.get("ref"))[0] >= rows.first:
-                raise _moving("批注", sheet_name, f" {comment.get('ref')}")
+                raise _refused(
+                    f"「{sheet_name}」{comment.get('ref')} 有一条批注，它在要归档删去的行上或在它们下面，"
+                    "删去行时批注不会跟着单元格移动",
+                    "请先把批注的内容写进单元格并删去这条批注（或把它挪到表头上方）",
+                )
     for drawing in package.related(part, DRAWING_REL):
         for anchor in package.xml(drawing).iter(q("from", XDR)):
             row = anchor.find(q("row", XDR))
             if row is not None and int(row.text or 0) + 1 >= rows.first:
-                raise _moving("图片或图表", sheet_name, f"第 {int(row.text or 0) + 1} 行")
-    spellings = _spellings(sheet_name)
-    for other_name, other in package.sheet_parts().items():
-        if other == part:
-            continue
-        text = package.read(other)  # inflated once, not once per spelling: a ledger's sheet is tens of megabytes
-        if not any(spelling in text for spelling in spellings):
-            continue
-        for formula in package.xml(other).iter(q("f")):
-            if formula.text and shift_formula(formula.text, rows, sheet_name, False) != formula.text:
-                raise _moving(f"「{other_name}」{formula.getparent().get('r')} 的公式", sheet_name, "下面的行")
+                raise _refused(
+                    f"「{sheet_name}」第 {int(row.text or 0) + 1} 行停着一张图片或一个图表，"
+                    "它在要归档删去的行上或在它们下面，删去行时不会跟着移动",
+                    "请先把它拖到表头上方或移到别的表",
+                )
+    spelt = spellings(sheet_name)
     for name in package.names():
-        if name.startswith("xl/charts/") and name.endswith(".xml") and any(s in package.read(name) for s in spellings):
+        if name.startswith("xl/charts/") and name.endswith(".xml") and any(s in package.read(name) for s in spelt):
             for formula in package.xml(name).iter(q("f", CHART_NS)):
                 if formula.text and shift_formula(formula.text, rows, sheet_name, False) != formula.text:
-                    raise _moving("一个图表", sheet_name, "下面的行")
+                    raise _refused(
+                        f"一个图表的数据区域（{formula.text}）含有「{sheet_name}」要归档删去的行或它们下面的行，"
+                        "删去行时图表不会跟着改",
+                        f"请先把图表的数据区域改成整列（如「{sheet_name}」的 H:H）或别的表里的数据",
+                    )
+
+
+def _follow_in_other_sheets(package: Package, part: str, sheet_name: str, rows: RowMap) -> None:
+    """Other sheets' formulas (cells, validations, conditional formats) follow the rows they point at as Excel's
+    do: a range loses the deleted rows, a reference below them moves up. One left with no row at all would become
+    #REF!: the archive keeps such rows (xlsx/pinned_rows.py), and any other caller is refused."""
+    spelt = spellings(sheet_name)
+    for other_name, other in package.sheet_parts().items():
+        if other == part or (other not in package.trees and not any(s in package.read(other) for s in spelt)):
+            continue
+        sheet = package.xml(other)
+        groups = {f.get("si") for f in sheet.iter(q("f")) if f.get("t") == "shared" and sheet_name in (f.text or "")}
+        if groups:  # a filled-down formula: each member gets its own, and its references move on their own
+            members = {
+                split_cell(f.getparent().get("r"))
+                for f in sheet.iter(q("f"))
+                if f.get("t") == "shared" and f.get("si") in groups and f.getparent().get("r")
+            }
+            _keep_formula_groups(other_name, package.edit(other), members)
+        formulas = sheet.iter("{*}f", "{*}formula", "{*}formula1", "{*}formula2")
+        changed = {
+            f: text for f in formulas if f.text and (text := shift_formula(f.text, rows, sheet_name, False)) != f.text
+        }
+        for formula, text in changed.items():
+            if text.count(REF_ERROR) > (formula.text or "").count(REF_ERROR):
+                cell = formula.getparent()
+                where = f"{cell.get('r')} 的公式" if etree.QName(cell).localname == "c" else "的数据验证或条件格式"
+                raise _refused(
+                    f"「{other_name}」{where}只引用了「{sheet_name}」要归档删去的行，删去后会变成 #REF!",
+                    f"请把它改成引用整列（如「{sheet_name}」的 H:H）或留下的行",
+                )
+        if changed:
+            package.edit(other)
+        for formula, text in changed.items():
+            formula.text = text
+        package.settle(other)
 
 
 def _expand_shared(sheet_name: str, sheet: etree._Element, rows: RowMap) -> None:
@@ -899,6 +935,7 @@ def delete_rows(package: Package, change: DeleteRows) -> None:
         raise ValueError("a deletion never reaches the header row")
     part = package.sheet_parts()[change.sheet]
     _refuse_what_would_move(package, part, change.sheet, rows)
+    _follow_in_other_sheets(package, part, change.sheet, rows)
     streamed = stream_rows(package.read(part), rows, lambda formula: shift_formula(formula, rows, change.sheet, True))
     if streamed is not None:  # the rows are done; what follows changes the rest of the sheet
         package.put(part, streamed.rest)

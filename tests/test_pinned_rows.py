@@ -1,0 +1,131 @@
+"""The rows a deletion must leave because a formula that stays points at them alone (xlsx/pinned_rows.py)."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from workbook_tools.xlsx import pinned_rows
+from workbook_tools.xlsx.package import Package
+from workbook_tools.xlsx.pinned_rows import FormulaLinks
+
+from conftest import edit_part, run
+
+SHEET = "账"
+
+
+def _book(path: Path, cells: dict[str, str], other: dict[str, str] | None = None) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = SHEET
+    for n in range(1, 11):
+        sheet[f"A{n}"] = n
+    for ref, value in cells.items():
+        sheet[ref] = value
+    if other is not None:
+        summary = book.create_sheet("汇总")
+        for ref, value in other.items():
+            summary[ref] = value
+    book.save(path)
+    return path
+
+
+def _pinned(path: Path, *deleting: int) -> dict[str, set[int]]:
+    rows = {SHEET: set(deleting)}
+    return FormulaLinks(Package(path.read_bytes()), rows).pinned(rows)
+
+
+@pytest.fixture(params=["bytes", "tree"])
+def read_as(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test on both ways of finding a sheet's formulas: from its bytes, and through its tree."""
+    if request.param == "tree":
+        monkeypatch.setattr(pinned_rows, "_cell_formulas", pinned_rows._tree_formulas)
+    return str(request.param)
+
+
+@pytest.mark.usefixtures("read_as")
+def test_a_row_a_kept_formula_points_at_stays_and_so_does_the_row_its_own_formula_points_at(tmp_path):
+    path = _book(tmp_path / "a.xlsx", {"B3": "=A2", "B4": "=B3*2", "B8": '=IF(A9>0,"A5",A9)'})
+    assert _pinned(path, 2, 3) == {SHEET: {2, 3}}  # B4 stays: B3 (row 3) stays, and row 2 for B3's =A2
+    assert _pinned(path, 2, 3, 4) == {}  # every formula pointing at them leaves with them
+    assert _pinned(path, 9) == {SHEET: {9}}  # "A5" is text, not a reference
+    assert _pinned(path, 5) == {}
+
+
+@pytest.mark.usefixtures("read_as")
+def test_a_range_keeps_rows_only_when_it_would_lose_all_of_them(tmp_path):
+    path = _book(tmp_path / "a.xlsx", {"B10": "=SUM(A2:A3)", "C10": "=SUM($A$5:A7)"})
+    assert _pinned(path, 2) == {}  # it shrinks to A2:A2 (A3 moved up)
+    assert _pinned(path, 2, 3) == {SHEET: {2, 3}}
+    assert _pinned(path, 2, 3, 5, 6, 7) == {SHEET: {2, 3, 5, 6, 7}}
+    links = FormulaLinks(Package(path.read_bytes()), {SHEET: {2, 3, 5, 6, 7}})
+    assert links.pinned({SHEET: {3, 5, 6}}) == {}  # read for a deletion, asked about a part of it
+
+
+@pytest.mark.usefixtures("read_as")
+def test_another_sheets_cells_validations_and_the_workbooks_names_keep_the_rows_they_point_at_alone(tmp_path):
+    other = {"A1": f"={SHEET}!A3", "A2": f"=SUM({SHEET}!A2:A9)", "A3": f"='{SHEET}'!$A$7&\"{SHEET}!A8\""}
+    path = _book(tmp_path / "a.xlsx", {}, other)
+    assert _pinned(path, 2, 3, 7, 8, 9) == {SHEET: {3, 7}}
+    book = openpyxl.load_workbook(path)
+    validation = DataValidation(type="list", formula1=f"{SHEET}!$A$5")
+    validation.add("B1")
+    book["汇总"].add_data_validation(validation)
+    book.defined_names["上限"] = DefinedName("上限", attr_text=f"{SHEET}!$A$6")
+    book.save(path)
+    assert _pinned(path, 2, 4, 5, 6) == {SHEET: {5, 6}}
+
+
+@pytest.mark.usefixtures("read_as")
+def test_each_member_of_a_formula_filled_down_points_where_its_own_copy_does(tmp_path):
+    path = _book(tmp_path / "a.xlsx", {f"B{n}": f"=A{n - 1}*2" for n in (5, 6, 7)})
+
+    def shared(xml: bytes) -> bytes:  # as Excel writes a formula filled down: once, in its first cell
+        xml = xml.replace(b"<f>A4*2</f>", b'<f t="shared" ref="B5:B7" si="0">A4*2</f>')
+        return re.sub(rb"<f>A[56]\*2</f>", b'<f t="shared" si="0"/>', xml)
+
+    edit_part(path, "xl/worksheets/sheet1.xml", shared)
+    assert Package(path.read_bytes()).read("xl/worksheets/sheet1.xml").count(b't="shared"') == 3
+    assert _pinned(path, 6) == {SHEET: {6}}  # B7's copy points at A6
+    assert _pinned(path, 7) == {}
+
+
+def test_the_bytes_and_the_tree_find_the_same_formulas(tmp_path):
+    path = _book(tmp_path / "a.xlsx", {"B3": "=A2", "C4": '=IF(A3<A4,"<&>",A3)', "B9": "=SUM(A2:A8)"})
+    data = Package(path.read_bytes()).read("xl/worksheets/sheet1.xml")
+    found = list(pinned_rows._cell_formulas(data))
+    assert [(f.row, f.text) for f in found] == [(3, "A2"), (4, 'IF(A3<A4,"<&>",A3)'), (9, "SUM(A2:A8)")]
+    assert found == list(pinned_rows._tree_formulas(data))
+    unnumbered = data.replace(b'<row r="4"', b"<row")
+    assert list(pinned_rows._cell_formulas(unnumbered)) == found  # a row without its number: the tree's way
+
+
+RETURNS = ["日期", "物流单号", "承运商", "ID号", "订单编码", "退回类型", "产品名称", "数量", "处理结果"]
+
+
+def test_the_archive_keeps_a_row_another_sheet_points_at_and_says_so(tmp_path):
+    old = date.today() - timedelta(days=40)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "退件表"
+    sheet.append(RETURNS)
+    for n in (1, 2, 3):
+        sheet.append([old.isoformat(), f"SF{n}", "顺丰", f"b{n}", f"SO{n}", "破损", "眼霜", n, "已退款"])
+    book.create_sheet("汇总")["A1"] = "=退件表!H3*10"  # the second row: it stays, the others leave
+    path = tmp_path / "team.xlsx"
+    book.save(path)
+    result = run("archive", path, "--before", date.today().isoformat(), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["sheets"] == [{"sheet": "退件表", "archived": 2, "kept": 1, "referenced": 1}]
+    after = openpyxl.load_workbook(path)
+    assert [row[1] for row in after["退件表"].iter_rows(values_only=True)] == ["物流单号", "SF2"]
+    assert after["汇总"]["A1"].value == "=退件表!H2*10"
+    words = run("archive", path, "--before", date.today().isoformat()).output
+    assert "有留下的公式只引用它（这样的有 1 行）" in words, words
