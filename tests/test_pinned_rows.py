@@ -15,6 +15,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from workbook_tools.xlsx import pinned_rows
 from workbook_tools.xlsx.package import Package
 from workbook_tools.xlsx.pinned_rows import FormulaLinks
+from workbook_tools.xlsx.references import areas
 
 from conftest import edit_part, run
 
@@ -98,10 +99,16 @@ def test_each_member_of_a_formula_filled_down_points_where_its_own_copy_does(tmp
 
 
 def test_the_bytes_and_the_tree_find_the_same_formulas(tmp_path):
-    path = _book(tmp_path / "a.xlsx", {"B3": "=A2", "C4": '=IF(A3<A4,"<&>",A3)', "B9": "=SUM(A2:A8)"})
+    cells = {"B3": "=A2", "C4": '=IF(A3<A4,"<&>",A3)', "D4": '=LEN("A1")', "B9": "=SUM(A2:$A$8)"}
+    path = _book(tmp_path / "a.xlsx", cells)
     data = Package(path.read_bytes()).read("xl/worksheets/sheet1.xml")
-    found = list(pinned_rows._cell_formulas(data))
-    assert [(f.row, f.text) for f in found] == [(3, "A2"), (4, 'IF(A3<A4,"<&>",A3)'), (9, "SUM(A2:A8)")]
+    found = list(pinned_rows._cell_formulas(data))  # those that refer to rows by number
+    rows = [(f.row, [(a.top, a.bottom, a.top_fixed, a.bottom_fixed) for a in f.areas or ()]) for f in found]
+    assert rows == [
+        (3, [(2, 2, False, False)]),
+        (4, [(3, 3, False, False), (4, 4, False, False), (3, 3, False, False)]),
+        (9, [(2, 8, False, True)]),
+    ]
     assert found == list(pinned_rows._tree_formulas(data))
     unnumbered = data.replace(b'<row r="4"', b"<row")
     assert list(pinned_rows._cell_formulas(unnumbered)) == found  # a row without its number: the tree's way
@@ -129,3 +136,16 @@ def test_the_archive_keeps_a_row_another_sheet_points_at_and_says_so(tmp_path):
     assert after["汇总"]["A1"].value == "=退件表!H2*10"
     words = run("archive", path, "--before", date.today().isoformat()).output
     assert "有留下的公式只引用它（这样的有 1 行）" in words, words
+
+
+def test_formulas_read_by_their_shape_read_as_each_one_alone():
+    """A column of formulas is read once per shape (its numbers left out); every formula must read the same."""
+
+    def column(n: int) -> list[str]:
+        return [f"=H{n}*I{n}+2", f"=SUM($A$2:A{n})", f"=LOG10(A{n})+1E5", f"='Q{n}'!A{n}+'第3周'!B{n}", f"={n}:{n + 1}"]
+
+    formulas = [text for n in (5, 6, 123) for text in column(n)] + ['="A1"&A7', "=Sheet2!A1+Sheet12!B3", "=Sheet9!C9"]
+    shapes: dict = {}
+    for text in formulas:
+        assert pinned_rows._areas(text, shapes) == tuple(areas(text)), text
+    assert len(shapes) == 8  # each shape read once, whatever the row

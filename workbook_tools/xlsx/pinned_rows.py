@@ -17,19 +17,17 @@ import bisect
 import html
 import re
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from lxml import etree
 
 from workbook_tools.xlsx.package import Package, q, spellings
 from workbook_tools.xlsx.references import Area, areas
 
-_SHEET_DATA = re.compile(rb"<(?:[\w.-]+:)?sheetData\b[^>]*>(.*)</(?:[\w.-]+:)?sheetData\s*>", re.S)
-_ROW = re.compile(rb"<(?:[\w.-]+:)?row[\s>/]")
-_NUMBERED = re.compile(rb"""<(?:[\w.-]+:)?row\s[^>]*?(?<=\s)r\s*=\s*["'](\d+)["']""")
-_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f(\s[^>]*)?(?:/>|>([^<]*)</(?:[\w.-]+:)?f\s*>)")
+_SHEET_DATA = re.compile(rb"<(?:([\w.-]+):)?sheetData\b[^>]*>(.*)</(?:[\w.-]+:)?sheetData\s*>", re.S)
 _ATTRIBUTE = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _ENCODING = re.compile(rb"""\A(?:\xef\xbb\xbf)?<\?xml[^>]*?\sencoding\s*=\s*["']([\w.-]+)["']""")
 _RULES = ("{*}formula", "{*}formula1", "{*}formula2", "{*}f")  # a validation's or conditional format's formulas
@@ -37,7 +35,27 @@ _PARSER = etree.XMLParser(huge_tree=True)
 
 
 @dataclass(frozen=True)
-class _Link:
+class _Tags:
+    """A sheet's row and formula tags, spelt with its prefix: a literal start lets a scan of megabytes skip ahead."""
+
+    row: re.Pattern[bytes]
+    numbered: re.Pattern[bytes]
+    formula: re.Pattern[bytes]  # its attributes, and its text unless it is empty (a shared formula's member)
+    text: re.Pattern[bytes]  # the text of every formula that has one
+
+
+@cache
+def _tags(prefix: bytes) -> _Tags:
+    p = re.escape(prefix)
+    return _Tags(
+        row=re.compile(rb"<" + p + rb"row[\s>/]"),
+        numbered=re.compile(rb"<" + p + rb"""row\s[^>]*?(?<=\s)r\s*=\s*["'](\d+)["']"""),
+        formula=re.compile(rb"<" + p + rb"f(\s[^>]*?)?(?:/>|>([^<]*)</" + p + rb"f\s*>)"),
+        text=re.compile(rb"<" + p + rb"f(?:\s[^>]*)?(?<!/)>([^<]+)</" + p + rb"f\s*>"),
+    )
+
+
+class _Link(NamedTuple):
     """A reference from a formula to rows of a sheet rows are deleted from."""
 
     sheet: str | None  # where the formula is; None for a defined name
@@ -47,18 +65,12 @@ class _Link:
     bottom: int
 
 
-@dataclass(frozen=True)
-class _CellFormula:
+class _CellFormula(NamedTuple):
+    """A cell's formula that refers to rows by number, or belongs to a formula filled down."""
+
     row: int
-    kind: str | None  # "shared", "array"... None for a plain formula
     group: str | None  # a shared formula's group
-    text: str | None  # None for a shared formula's member (the group's first cell holds the text)
-
-
-@cache
-def _areas(text: str) -> tuple[Area, ...]:
-    """A formula's references; a ledger repeats one formula down a column, so each text is read once."""
-    return tuple(areas(text))
+    areas: tuple[Area, ...] | None  # None for a shared formula's member (the group's first cell holds the text)
 
 
 class FormulaLinks:
@@ -72,42 +84,47 @@ class FormulaLinks:
         names = {sheet: spellings(sheet) for sheet in self._deleting}
         for sheet, part in package.sheet_parts().items():
             data = package.read(part)
-            others = [t for t, spelt in names.items() if t != sheet and any(s in data for s in spelt)]
+            entities = b"&#" in data  # a name spelt with character references (openpyxl) is looked for only then
+            others = [
+                t for t, spelt in names.items() if t != sheet and any(s in data for s in spelt[: 3 if entities else 1])
+            ]
             if sheet in names or others:
                 self._read_cells(sheet, data)
             if others:  # validations and formats pointing at another sheet's rows
                 found = _SHEET_DATA.search(data)
                 rest = data[: found.start()] + data[found.end() :] if found else data
                 for rule in etree.fromstring(rest, _PARSER).iter(*_RULES):
-                    self._add(sheet, None, rule.text, own=False)
+                    self._add(sheet, None, areas(rule.text or ""), own=False)
         defined = package.xml("xl/workbook.xml").find(q("definedNames"))
         for name in defined if defined is not None else ():
-            self._add(None, None, name.text, own=False)
+            self._add(None, None, areas(name.text or ""), own=False)
 
-    def _add(self, sheet: str | None, row: int | None, text: str | None, by: int = 0, own: bool = True) -> None:
-        """Keep the references of `text` (`by` rows below where it is written) that the deletion could empty;
+    def _add(self, sheet: str | None, row: int | None, found: Iterable[Area], by: int = 0, own: bool = True) -> None:
+        """Keep the references `found` (`by` rows below where they are written) that the deletion could empty;
         `own`: a reference naming no sheet points at `sheet`."""
-        for written in _areas(text) if text else ():
+        for written in found:
             area = written.offset(by) if by else written
             target = area.sheet if area.sheet is not None else sheet if own else None
             gone = self._deleting.get(target) if target is not None else None
-            if target is not None and gone and all(r in gone for r in range(area.top, area.bottom + 1)):
+            if target is None or not gone or (target == sheet and row is not None and area.top <= row <= area.bottom):
+                continue  # nothing leaves there, or the formula's own row: it stays while the formula does
+            if all(r in gone for r in range(area.top, area.bottom + 1)):
                 self.links.append(_Link(sheet, row, target, area.top, area.bottom))
 
     def _read_cells(self, sheet: str, data: bytes) -> None:
         masters: dict[str, _CellFormula] = {}
         members = []
         for formula in _cell_formulas(data):
-            if formula.kind == "shared" and formula.group is not None:
-                if formula.text is not None:
-                    masters[formula.group] = formula
-                members.append(formula)
-            else:
-                self._add(sheet, formula.row, formula.text)
+            if formula.group is None:
+                self._add(sheet, formula.row, formula.areas or ())
+                continue
+            if formula.areas is not None:
+                masters[formula.group] = formula
+            members.append(formula)
         for member in members:  # each member's references are the first cell's, moved as far down as it is
             master = masters.get(member.group or "")
-            if master is not None:
-                self._add(sheet, member.row, master.text, member.row - master.row)
+            if master is not None and master.areas:
+                self._add(sheet, member.row, master.areas, member.row - master.row)
 
     def pinned(self, deleting: Mapping[str, Collection[int]]) -> dict[str, set[int]]:
         """The rows of `deleting` that must stay (sheet -> rows); empty when the deletion breaks no reference."""
@@ -128,22 +145,67 @@ class FormulaLinks:
         return dict(pinned)
 
 
+_DIGITS = re.compile(r"\d+")
+_PROBE = 100_000  # the first number a probe writes; areas() reads any number
+_Shape = tuple[tuple[str | None, int, int, bool, bool], ...]  # each area's sheet, numbers' places and `$`s
+
+
+def _areas(text: str, shapes: dict[str, _Shape | None]) -> tuple[Area, ...]:
+    """A formula's references, read once per shape: a column of formulas (=H5*I5, =H6*I6...) differs only in
+    its numbers, so the formula with each number replaced by a marker is read once, and the markers say which
+    numbers are the rows. A sheet's name with a number in it is read formula by formula."""
+    shape = _DIGITS.sub("0", text)
+    if shape not in shapes:
+        numbers = iter(range(_PROBE, _PROBE + len(text)))
+        probe = areas(_DIGITS.sub(lambda _: str(next(numbers)), text))
+        certain = not any(a.sheet and _DIGITS.search(a.sheet) for a in probe)
+        marks = tuple((a.sheet, a.top - _PROBE, a.bottom - _PROBE, a.top_fixed, a.bottom_fixed) for a in probe)
+        shapes[shape] = marks if certain else None
+    found = shapes[shape]
+    if found is None:
+        return tuple(areas(text))
+    runs = _DIGITS.findall(text)
+    return tuple(Area(sheet, int(runs[top]), int(runs[bottom]), tf, bf) for sheet, top, bottom, tf, bf in found)
+
+
 def _cell_formulas(data: bytes) -> Iterator[_CellFormula]:
-    """The formulas in a sheet's cells, read from its bytes (a ledger's sheet is tens of megabytes); through its
-    tree when a row does not carry its number or the text is not plain UTF-8."""
+    """The formulas in a sheet's cells that refer to rows by number or are filled down, read from its bytes (a
+    ledger's sheet is tens of megabytes, its formulas one text repeated down a column, or structured references);
+    through its tree when a row does not carry its number or the text is not plain UTF-8."""
     found = _SHEET_DATA.search(data)
     encoding = _ENCODING.match(data)
     utf8 = encoding is None or encoding[1].lower().replace(b"_", b"-") in (b"utf-8", b"utf8")
-    numbered = list(_NUMBERED.finditer(found[1])) if found else []
-    if found is None or not utf8 or b"<![CDATA[" in found[1] or len(numbered) != len(_ROW.findall(found[1])):
+    if found is None or not utf8 or b"<![CDATA[" in found[2]:
         yield from _tree_formulas(data)
         return
-    starts = [m.start() for m in numbered]
-    for match in _FORMULA.finditer(found[1]):
-        row = int(numbered[bisect.bisect_right(starts, match.start()) - 1][1])
-        attributes = {m[1]: (m[2] or m[3] or b"").decode() for m in _ATTRIBUTE.finditer(match[1] or b"")}
-        text = html.unescape(match[2].decode()) if match[2] is not None else None
-        yield _CellFormula(row, attributes.get(b"t"), attributes.get(b"si"), text)
+    content, tags = found[2], _tags(found[1] + b":" if found[1] else b"")
+    shapes: dict[str, _Shape | None] = {}
+    read = {text: _areas(html.unescape(text.decode()), shapes) for text in set(tags.text.findall(content))}
+    if b"shared" not in content and not any(read.values()):
+        return  # most ledgers: one formula down a column, or structured references only
+    starts: list[int] = []
+    numbers: list[int] = []
+    for match in tags.formula.finditer(content):
+        attributes, raw = match[1] or b"", match[2]
+        group = None
+        if b"shared" in attributes:
+            named = {m[1]: (m[2] or m[3] or b"").decode() for m in _ATTRIBUTE.finditer(attributes)}
+            group = named.get(b"si") if named.get(b"t") == "shared" else None
+        if not raw:  # a shared formula's member
+            if group is None:
+                continue
+            written = None
+        elif (written := read.get(raw)) is None:
+            written = read[raw] = _areas(html.unescape(raw.decode()), shapes)
+        if group is None and not written:
+            continue
+        if not starts:  # the rows, once a formula needs its row's number
+            numbered = list(tags.numbered.finditer(content))
+            if len(numbered) != len(tags.row.findall(content)):  # a row without its number follows the one before
+                yield from _tree_formulas(data)
+                return
+            starts, numbers = [m.start() for m in numbered], [int(m[1]) for m in numbered]
+        yield _CellFormula(numbers[bisect.bisect_right(starts, match.start()) - 1], group, written)
 
 
 def _tree_formulas(data: bytes) -> Iterator[_CellFormula]:
@@ -151,4 +213,7 @@ def _tree_formulas(data: bytes) -> Iterator[_CellFormula]:
     for row in etree.fromstring(data, _PARSER).iter(q("row")):
         number = int(row.get("r") or number + 1)
         for formula in row.iter(q("f")):
-            yield _CellFormula(number, formula.get("t"), formula.get("si"), formula.text)
+            group = formula.get("si") if formula.get("t") == "shared" else None
+            written = tuple(areas(formula.text)) if formula.text else None
+            if group is not None or written:
+                yield _CellFormula(number, group, written)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 REF_ERROR = "#REF!"
 _CELL = r"\$?[A-Z]{1,3}\$?\d+"
@@ -104,8 +104,7 @@ def shift_formula(text: str, rows: RowMap, sheet: str, on_sheet: bool) -> str:
     return _outside_literals(text, lambda part: _REFERENCE.sub(moved, part))
 
 
-@dataclass(frozen=True)
-class Area:
+class Area(NamedTuple):
     """The rows a reference spans; a row written without `$` moves with the formula when it is filled down."""
 
     sheet: str | None  # the sheet it names, None when it names none (the formula's own sheet)
@@ -121,12 +120,11 @@ class Area:
         return Area(self.sheet, top, bottom, self.top_fixed, self.bottom_fixed)
 
 
-def areas(text: str) -> Iterator[Area]:
+def areas(text: str) -> list[Area]:
     """The cell and row references of a formula, outside string literals and brackets."""
-    last = 0
-    for literal in [*_SKIPPED.finditer(text), None]:
-        part = text[last : literal.start() if literal else len(text)]
-        last = literal.end() if literal else last
+    parts = [text] if '"' not in text and "[" not in text else _SKIPPED.split(text)
+    found = []
+    for part in parts:
         for match in _REFERENCE.finditer(part):
             ends = [_PART.fullmatch(end) for end in match["ref"].split(":")]
             if any(m is None for m in ends):
@@ -134,7 +132,8 @@ def areas(text: str) -> Iterator[Area]:
             fixed = [m[3] == "$" or (not m[2] and m[1] == "$") for m in ends if m is not None]
             numbers = [int(m[4]) for m in ends if m is not None]
             sheet = _unquote(match["sheet"]) if match["sheet"] else None
-            yield Area(sheet, numbers[0], numbers[-1], fixed[0], fixed[-1])
+            found.append(Area(sheet, numbers[0], numbers[-1], fixed[0], fixed[-1]))
+    return found
 
 
 def _outside_literals(text: str, change: Callable[[str], str]) -> str:
