@@ -241,3 +241,20 @@ def test_a_sheet_whose_rows_bytes_are_not_certain_goes_through_the_whole_tree(tm
     sheet = _delete(path, (3, 4, 7))[SHEET]
     assert [sheet.cell(r, 1).value for r in range(2, 8)] == [2, 5, 6, 8, 9, 10]
     assert [sheet.cell(r, 3).value for r in range(2, 8)] == [f"=A{r}*2" for r in range(2, 8)]
+
+
+@pytest.mark.parametrize("calc", [b"", b'<calcPr calcId="191029"/>'], ids=["no calcPr", "as Excel saves it"])
+def test_excel_calculates_again_on_opening_what_the_deleted_rows_changed(tmp_path, calc):
+    """A workbook Excel saved shows each formula's last value on opening; a SUM over deleted rows would show them."""
+
+    def saved_by_excel(xml: bytes) -> bytes:
+        return re.sub(rb"<calcPr[^>]*/>", calc, xml)
+
+    path = edit_part(_book(tmp_path / "a.xlsx"), "xl/workbook.xml", saved_by_excel)
+    with zipfile.ZipFile(path) as before:
+        assert b"fullCalcOnLoad" not in before.read("xl/workbook.xml")
+    _delete(path, (3,))
+    with zipfile.ZipFile(tmp_path / "after.xlsx") as after:
+        book = etree.fromstring(after.read("xl/workbook.xml"))
+    assert [etree.QName(child).localname for child in book][-2:] == ["definedNames", "calcPr"]  # in schema order
+    assert book[-1].get("fullCalcOnLoad") == "1" and book[-1].get("calcId") == ("191029" if calc else None)

@@ -50,6 +50,17 @@ _CELL = re.compile(r"([A-Z]+)(\d+)")
 _BUILTIN_DATE_FORMATS = set(range(14, 23)) | {45, 46, 47}
 _PARSER = etree.XMLParser(huge_tree=True, remove_blank_text=False)
 # What may follow <conditionalFormatting> in a worksheet (CT_Worksheet's sequence, ECMA-376 Part 1, 18.3.1.99).
+_AFTER_CALC_PROPERTIES = {  # what follows calcPr in a workbook (CT_Workbook's sequence)
+    "oleSize",
+    "customWorkbookViews",
+    "pivotCaches",
+    "smartTagPr",
+    "smartTagTypes",
+    "webPublishing",
+    "fileRecoveryPr",
+    "webPublishObjects",
+    "extLst",
+}
 _AFTER_CONDITIONAL_FORMATS = {
     "dataValidations",
     "hyperlinks",
@@ -977,6 +988,7 @@ def delete_rows(package: Package, change: DeleteRows) -> None:
         for element in (table, *table.iter(q("autoFilter"), q("sortState"))):
             _shift_attribute(element, "ref", rows)
     _shift_defined_names(package, change.sheet, rows)
+    _recalculate_on_open(package)
     package.settle(part)  # the next sheet's rows are deleted without this one's tree
     if streamed is not None:
         package.put(part, streamed.splice(package.read(part)))
@@ -991,6 +1003,22 @@ def _move_cells(element: etree._Element, rows: RowMap, sheet_name: str) -> None:
             formula.text = shift_formula(formula.text, rows, sheet_name, True)
         if formula.get("ref"):
             formula.set("ref", shift_area(formula.get("ref"), rows) or formula.get("ref"))
+
+
+def _recalculate_on_open(package: Package) -> None:
+    """Formulas over deleted rows keep the values they last showed (a shrunk SUM, the total of rows now gone)
+    until they are calculated again: Excel calculates the whole workbook when it next opens it (ECMA-376 Part 1
+    §18.2.2, calcPr fullCalcOnLoad)."""
+    book = package.edit("xl/workbook.xml")
+    calc = book.find(q("calcPr"))
+    if calc is None:
+        calc = etree.Element(q("calcPr"))
+        follower = next((child for child in book if etree.QName(child).localname in _AFTER_CALC_PROPERTIES), None)
+        if follower is None:
+            book.append(calc)
+        else:
+            follower.addprevious(calc)
+    calc.set("fullCalcOnLoad", "1")
 
 
 def _shift_defined_names(package: Package, sheet_name: str, rows: RowMap) -> None:
