@@ -109,11 +109,6 @@ def test_a_sqlite_address_without_a_file_is_one_sentence(tmp_path):
     assert "sqlite://" in result.output and path.read_bytes() == data
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a 数量 beyond 64 bits passes validation; SQLite raises OverflowError (a traceback) and PostgreSQL's "
-    "'bigint out of range' is reported as 连不上归档数据库 (check the address and password), not as the cell",
-)
 def test_a_count_too_large_for_the_database_is_named_not_a_crash(tmp_path, archive_db):
     path = _returns_book(tmp_path / "team.xlsx", _return(OLD, 1), _return(OLD, 2, quantity="99999999999999999999"))
     data = path.read_bytes()
@@ -204,11 +199,6 @@ def test_the_button_with_a_sqlite_address_without_a_file_says_what_is_wrong(tmp_
     assert path.read_bytes() == data
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a NUL character in a text cell (as programs write it, _x0000_) is taken by validation and SQLite, but "
-    "PostgreSQL refuses it and the archive says 连不上归档数据库 (check the address and password), not the cell",
-)
 def test_a_character_postgresql_cannot_hold_is_named_not_a_lost_connection(tmp_path, postgres_url):
     path = tmp_path / "export.xlsx"
     book = xlsxwriter.Workbook(path)
