@@ -119,11 +119,6 @@ def test_a_count_too_large_for_the_database_is_named_not_a_crash(tmp_path, archi
         assert path.read_bytes() == data
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="money that rounds to -0.00 (「-0.001」) reads back from either database as 0.00: the checksum differs "
-    "and every archive of the workbook is refused with 'send it to the maintainers'",
-)
 def test_money_that_rounds_to_minus_zero_does_not_block_the_archive(tmp_path, archive_db):
     row = [OLD.isoformat(), "小美", "b1", "SO1", "眼霜", "破损", "-0.001", "已结案", "顺丰"]
     path = write_xlsx(tmp_path / "team.xlsx", {"质量问题表": [QUALITY, row]})

@@ -342,3 +342,7 @@ def test_a_formula_without_a_result_is_never_read_as_blank_or_zero(kind):
 )
 def test_text_loses_the_control_characters_exports_leave_but_keeps_line_breaks(typed, expected):
     assert parse_text(typed) == expected
+
+
+def test_money_that_rounds_to_minus_zero_is_zero():
+    assert str(parse_money("-0.001")) == "0.00" and str(parse_money(-0.004)) == "0.00"

@@ -349,7 +349,8 @@ def parse_money(value: object) -> Decimal:
         raise BadValue("bad_number", "不是金额")
     if abs(amount) >= MONEY_LIMIT:
         raise BadValue("bad_number", "金额过大")
-    return amount.quantize(Decimal("0.01"))
+    cents = amount.quantize(Decimal("0.01"))
+    return cents if cents else cents.copy_abs()  # -0.001 rounds to -0.00, which is 0.00 (as a database gives it)
 
 
 def parse_rate(value: object) -> float:
