@@ -194,6 +194,25 @@ def test_daily_figures_are_the_same_before_and_after_archiving(workbook, archive
         assert refused.exit_code == 2 and "里没有它的归档" in refused.output, refused.output
 
 
+def test_without_db_the_environment_names_the_archive_for_the_cli_and_the_buttons(
+    workbook, archive_db, tmp_path, monkeypatch
+):
+    """WORKBOOK_TOOLS_DB is where commands without --db (and the buttons, which have no options) find the archive."""
+    given = archive_db or f"sqlite:///{tmp_path / 'group.sqlite'}"
+    assert _archive(workbook, given).exit_code == 0
+    args = ["daily-totals", workbook, "--at", f"{TODAY} 18:00", "--json", "--out", tmp_path / "d.xlsx", "--force"]
+    with_db = run(*args, "--db", given)
+    assert with_db.exit_code == 0, with_db.output
+    alone = run(*args)  # the SQLite file beside the workbook does not hold its rows
+    assert alone.exit_code == 2 and "WORKBOOK_TOOLS_DB" in alone.output, alone.output
+    monkeypatch.setenv("WORKBOOK_TOOLS_DB", given)
+    from_environment = run(*args)
+    assert from_environment.exit_code == 0 and json.loads(from_environment.stdout) == json.loads(with_db.stdout)
+    monkeypatch.setenv("WORKBOOK_TOOLS_DB", "postgresql://someone:secret@")
+    wrong = run(*args)
+    assert wrong.exit_code == 2 and "环境变量 WORKBOOK_TOOLS_DB" in wrong.output and "secret" not in wrong.output
+
+
 def test_a_second_run_changes_nothing(workbook, archive_db):
     assert _archive(workbook, archive_db).exit_code == 0
     held = _archived(workbook, archive_db)
@@ -533,13 +552,20 @@ def test_no_other_command_and_no_button_loads_the_archives_libraries(tmp_path):
         command = repr(((reading[0], str(archived), *reading[1:], "--out", str(out), "--force"),))
         assert _libraries_after(_COMMANDS.format(commands=command)) == ["sqlalchemy"]  # it reads the archive
     buttons = (
-        "import xlwings_remote, workbook_tools.excel as x\n"
-        f"path = __import__('pathlib').Path({str(archived)!r})\n"
-        "for button, options in ((x.validate, {}), (x.daily_totals, {}), (x.chase_summary, {}),"
-        " (x.shift_handover, {'from_agent': '小美', 'to_agent': '阿强'})):\n"
-        "    button(xlwings_remote.remote_book(path), **options)"
+        "import os, pathlib, xlwings_remote, workbook_tools.excel as x\n"
+        "def click(path, button, **options):\n"
+        "    os.chdir(path.parent)  # the remote engine names the book without its folder\n"
+        "    button(xlwings_remote.remote_book(path), **options)\n"
+        f"archived, never = pathlib.Path({str(archived)!r}), pathlib.Path({str(never)!r})\n"
+        "for button, options in ((x.validate, {{}}), (x.chase_summary, {{}}),"
+        " (x.shift_handover, {{'from_agent': '小美', 'to_agent': '阿强'}})):\n"
+        "    click(archived, button, **options)\n"
+        "click(never, x.{reading})"
     )
-    assert _libraries_after(buttons) == []
+    assert _libraries_after(buttons.format(reading="daily_totals")) == []
+    assert _libraries_after(buttons.format(reading="monthly_report")) == []
+    reading = buttons.format(reading="daily_totals").replace("click(never,", "click(archived,")
+    assert _libraries_after(reading) == ["sqlalchemy"]  # 日汇总 of an archived workbook reads its archive
 
 
 def test_a_column_declared_after_the_archive_was_made_is_added_to_it(workbook, archive_db, tmp_path):
@@ -556,8 +582,12 @@ def test_a_column_declared_after_the_archive_was_made_is_added_to_it(workbook, a
     with engine.begin() as connection:  # the tables as an earlier version made them
         for spec in (RESENDS, RETURNS):
             connection.exec_driver_sql(f"ALTER TABLE {TABLES[spec].name} DROP COLUMN {spec.remarks.key}")
+        # and one the report groups by (as if declared later too): the database's GROUP BY reads it as blank
+        connection.exec_driver_sql(f"ALTER TABLE {TABLES[RESENDS].name} DROP COLUMN {RESENDS.filled_by.key}")
     engine.dispose()
     assert _daily(workbook, archive_db, day, tmp_path / "d.xlsx") == figures
+    report = ["report", workbook, "--period", "month", "--json", "--out", tmp_path / "r.xlsx", "--force"]
+    assert run(*report, *(["--db", archive_db] * bool(archive_db))).exit_code == 0
     assert _archive(workbook, archive_db).exit_code == 0
     held = _archived(workbook, archive_db)
     assert {r[RETURNS.remarks.key] for r in held[RETURNS.key]} - {None}  # the returns' remarks went in

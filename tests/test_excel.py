@@ -24,7 +24,7 @@ from workbook_tools import excel
 from workbook_tools.core.validate import check_workbook
 from workbook_tools.excel.book import runs
 from workbook_tools.spec.codes import Severity
-from workbook_tools.spec.reports import RESULTS
+from workbook_tools.spec.reports import DAILY, RESULTS
 from workbook_tools.xlsx.reader import read_grids
 
 from conftest import ROOT, TODAY, demo_workbook, ledger_with_error_values, run, staff_roster, write_xlsx
@@ -483,3 +483,25 @@ def test_a_teams_own_handover_sheet_gets_the_same_wrapping_colours_and_hidden_ro
     seen = looks(in_excel, "交接表")
     assert len(seen["rules"]) == 2 and len(seen["hidden"]) == 2
     assert_same(headless, in_excel, "交接表")
+
+
+def _figures(path: Path, sheet: str) -> list[tuple[Any, ...]]:
+    """A generated tab's values down to its list of rows with errors (which names rows where they are now)."""
+    rows = list(openpyxl.load_workbook(path)[sheet].iter_rows(values_only=True))
+    return rows[: next(i for i, row in enumerate(rows) if row[0] == DAILY.tables["excluded"][0])]
+
+
+@pytest.mark.parametrize("name", ["daily_totals", "weekly_report", "monthly_report"])
+def test_the_buttons_count_archived_rows_as_the_cli_does(remote, tmp_path, monkeypatch, name):
+    """After archiving, 日汇总/周报/月报 clicked in Excel read the archive beside the workbook: same figures as
+    before archiving (the remote engine names a book without its folder, as the folder it is opened from)."""
+    button, kwargs, command, sheet = COMMANDS[name]
+    path = demo_workbook(tmp_path / "book.xlsx", TODAY)
+    assert run(command[0], path, *command[1:], "--out", tmp_path / "before.xlsx").exit_code == 0
+    archived = run("archive", path, "--before", TODAY.isoformat(), "--json")
+    assert archived.exit_code == 0 and json.loads(archived.stdout)["archived"] > 0, archived.output
+    monkeypatch.chdir(tmp_path)
+    message, actions = click(remote, path, button, **kwargs)
+    assert message.startswith("已"), message
+    remote.replay(path, actions, tmp_path / "excel.xlsx")
+    assert _figures(tmp_path / "excel.xlsx", sheet) == _figures(tmp_path / "before.xlsx", sheet)

@@ -14,6 +14,8 @@ from typing import Any, NamedTuple
 import openpyxl
 import pytest
 
+from workbook_tools.spec.reports import MONTHLY, PERIODS
+
 from conftest import demo_workbook, run, write_xlsx
 
 DAY = date(2026, 11, 19)  # a Thursday: its week runs from Monday 11-16 to Sunday 11-22
@@ -522,21 +524,34 @@ def test_a_wrong_period_or_date_is_one_line_and_changes_nothing(tmp_path):
 TODAY = date.today()  # archive counts "closed" and "before" from the real clock, as a user runs it
 
 
+def _before_excluded(tab: list[list[Any]]) -> list[list[Any]]:
+    """A tab down to its list of rows with errors, which names them where they are now."""
+    title = MONTHLY.tables["excluded"][0]
+    return tab[: next(i for i, row in enumerate(tab) if row[0] == title)]
+
+
 def test_the_report_is_the_same_before_and_after_archiving(tmp_path, archive_db):
     path = demo_workbook(tmp_path / "demo-team.xlsx", TODAY)
     db = ["--db", archive_db] if archive_db else []
 
-    def reports() -> list[dict[str, Any]]:
+    def reports() -> list[tuple[dict[str, Any], list[list[Any]]]]:
+        """Each report's --json and its tab: the breakdowns and the trend the archive tallies in SQL too."""
         found = []
         for period, day in (("week", TODAY), ("week", TODAY - timedelta(days=7)), ("month", TODAY)):
             args = ["report", path, "--period", period, "--date", day, "--at", f"{TODAY} 18:00", "--json"]
             result = run(*args, "--out", tmp_path / "r.xlsx", "--force", *db)
             assert result.exit_code == 0, result.output
-            found.append(json.loads(result.stdout))
+            found.append((json.loads(result.stdout), _values(tmp_path / "r.xlsx", PERIODS[period].title)))
         return found
 
     before = reports()
     archived = run("archive", path, "--before", TODAY.isoformat(), *db, "--json")
     assert archived.exit_code == 0 and json.loads(archived.stdout)["archived"] > 0, archived.output
-    assert reports() == before
-    assert any(r["refunds"]["count"] or r["chase"]["to_chase"] for r in before)
+    after = reports()
+    for (json_before, tab_before), (json_after, tab_after) in zip(before, after, strict=True):
+        assert json_after == json_before
+        assert _before_excluded(tab_after) == _before_excluded(tab_before)  # rows with errors moved up: the same ones
+    assert any(r["refunds"]["count"] or r["chase"]["to_chase"] for r, _ in before)
+    month = before[-1][1]
+    trend = next(i for i, row in enumerate(month) if row[0] == MONTHLY.tables["trend"][0])
+    assert sum(row[1] for row in month[trend + 2 : trend + 2 + MONTHLY.trend_periods]) > 0  # returns in the trend

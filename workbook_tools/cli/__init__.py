@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterable
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
@@ -19,7 +18,7 @@ import click
 
 from workbook_tools import __version__
 from workbook_tools.cli.progress import Progress
-from workbook_tools.core.archive import ID_PROPERTY, RUN_PROPERTY, ArchiveMark
+from workbook_tools.core.archive import ARCHIVED, ArchiveMark
 from workbook_tools.core.changes import Change, placement_note
 from workbook_tools.core.findings import Finding
 from workbook_tools.core.gc_pause import gc_paused
@@ -32,13 +31,14 @@ from workbook_tools.spec.settings_sheet import SETTINGS
 from workbook_tools.spec.sheets import BY_KEY, BY_TITLE, CHASE_SUMMARY, HANDOVER, LEDGERS, RESENDS, RETURNS
 from workbook_tools.spec.types import display_width
 from workbook_tools.xlsx.backups import BACKUPS_KEPT
-from workbook_tools.xlsx.properties import custom_properties
+from workbook_tools.xlsx.properties import archive_mark
 from workbook_tools.xlsx.reader import date1904
 from workbook_tools.xlsx.templates import TEAM_FILE, TEMPLATE_DIR, build_templates, build_workbook, stale_templates
 from workbook_tools.xlsx.writer import WorkbookFile, write_new_file
 
 if TYPE_CHECKING:
     from workbook_tools.core.handover import HandoverResult
+    from workbook_tools.core.tallies import Asked
     from workbook_tools.spec.types import Sheet
 
 T = TypeVar("T")
@@ -87,14 +87,13 @@ def _print_check(path: Path, check: WorkbookCheck) -> None:
 
 def _check(book: WorkbookFile, day: date, cross_checks: bool = True) -> WorkbookCheck:
     """Validate a workbook read from a file, in its own date system."""
-    return check_workbook(book.grids(), day, date1904(book.data, book.path.name), cross_checks)
+    return check_workbook(book.grids(), day, date1904=date1904(book.data, book.path.name), cross_checks=cross_checks)
 
 
 def _archive_mark(book: WorkbookFile) -> ArchiveMark | None:
-    """What the workbook carries of its archive (nothing when it was never archived)."""
     from workbook_tools.xlsx.package import Package
 
-    return ArchiveMark.of(custom_properties(Package(book.data), (ID_PROPERTY, RUN_PROPERTY)))
+    return archive_mark(Package(book.data))
 
 
 def _findings_json(path: Path, findings: tuple[Finding, ...]) -> list[dict[str, str]]:
@@ -457,7 +456,8 @@ def acknowledge_command(
 
 
 DB_HELP = (
-    "归档数据库，如 postgresql://用户名:密码@服务器/数据库；默认是工作簿所在文件夹里的 workbook-tools.archive.sqlite。"
+    "归档数据库，如 postgresql://用户名:密码@服务器/数据库；不写时用环境变量 WORKBOOK_TOOLS_DB，"
+    "再没有就是工作簿所在文件夹里的 workbook-tools.archive.sqlite。"
 )
 
 
@@ -470,17 +470,22 @@ def _check_db(file: Path, db: str | None) -> None:
 
 
 def _with_archive(
-    file: Path, db: str | None, first: date, last: date
+    file: Path,
+    db: str | None,
+    first: date,
+    last: date,
+    sheets: Sequence[Sheet] = ARCHIVED,
+    asked: Sequence[Asked] = (),
 ) -> Callable[[WorkbookFile, WorkbookCheck], WorkbookCheck]:
     def with_archive(book: WorkbookFile, check: WorkbookCheck) -> WorkbookCheck:
-        """The workbook's archived rows dated from `first` to `last` beside its own; a workbook never archived needs
-        no database (nor its libraries: SQLAlchemy is imported only here)."""
+        """The check with the workbook's archived rows; a workbook never archived needs no database (nor its
+        libraries: SQLAlchemy is imported only here)."""
         mark = _archive_mark(book)
         if mark is None:
             return check
-        from workbook_tools.store.archive import archived_records, database
+        from workbook_tools.store.archive import with_archive as read
 
-        return replace(check, archived=tuple(archived_records(database(file, db), file, mark, first, last)))
+        return read(check, file, mark, db, first, last, sheets, asked)
 
     return with_archive
 
@@ -573,7 +578,7 @@ def report_command(
     as_json: bool,
 ) -> None:
     """周报、月报：生成「周报」或「月报」表，每个数字旁边是上一周（月）和变化，已归档的行一起算。"""
-    from workbook_tools.core.report import period_report, report_window
+    from workbook_tools.core.report import period_report, report_reading
 
     sheet = PERIODS[period]
     chosen = _day(day)
@@ -584,10 +589,9 @@ def report_command(
         figures, tab = period_report(check, sheet, chosen, moment)
         return figures, [tab]
 
-    window = report_window(sheet, chosen)
-    result, written = _update(
-        file, chosen, f"正在生成{sheet.title}", work, out, force, _with_archive(file, db, *window)
-    )
+    reading = report_reading(sheet, chosen, ARCHIVED)
+    archive = _with_archive(file, db, reading.first, reading.last, reading.sheets, reading.asked)
+    result, written = _update(file, chosen, f"正在生成{sheet.title}", work, out, force, archive)
     if as_json:
         _emit_json(result)
         return
@@ -610,7 +614,7 @@ def report_command(
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出归档了哪些表、多少行，供脚本读取。")
 def archive_command(file: Path, before: str, db: str | None, sheets: str | None, as_json: bool) -> None:
     """归档：把早于 --before 的已办结行移进数据库，工作簿只留未办结的和最近的行；一行不丢，可重复运行。"""
-    from workbook_tools.core.archive import ARCHIVED, archive_plan
+    from workbook_tools.core.archive import archive_plan
     from workbook_tools.store.archive import connected, database, finish, store_rows
 
     day = _day(before, "--before")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from workbook_tools.core.findings import Finding
@@ -54,6 +55,8 @@ class WorkbookCheck:
     findings: tuple[Finding, ...]
     grids: tuple[Grid, ...] = ()  # every sheet as read, ours or not
     archived: tuple[Record, ...] = ()  # rows moved to the archive that a command reads with the workbook's own
+    # what the archive's database tallied for a command (core/tallies.py): by asked tally, its groups
+    archived_counts: Mapping[Any, Mapping[tuple[Any, ...], Any]] = field(default_factory=dict)
 
     @property
     def errors(self) -> int:

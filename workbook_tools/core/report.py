@@ -1,8 +1,11 @@
 """周报 and 月报: what a lead reports each week and month, every figure beside the period before it.
 
-The figures read the workbook's rows and its archived ones alike (`WorkbookCheck.rows`), so a long view is the
-same before and after archiving. Plain Python groupings over one period's rows: a period holds hundreds or a few
-thousand rows, and the button that makes the tab must not wait for a dataframe library to import.
+The figures read the workbook's rows and its archived ones alike, so a long view is the same before and after
+archiving. Counts and sums are tallies (core/tallies.py): the archive's database makes its part with GROUP BY
+over months of archived rows, and the rows still in the workbook are tallied here the same way. Only the
+figures a row's own logic decides (a refund's deadline, a chase's outcome) read archived rows one by one, and
+only those of 售后单 and 催款明细表. No dataframe library: the button that makes the tab must not wait for one to
+import, and the groupings are plain counts.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -19,8 +22,9 @@ from typing import Any
 from workbook_tools.core.changes import Block, Chart, NewSheet, Style, place
 from workbook_tools.core.chase import chased_orders
 from workbook_tools.core.deadlines import due
-from workbook_tools.core.figures import day_of, money_sum
+from workbook_tools.core.figures import money_sum
 from workbook_tools.core.records import Record, WorkbookCheck
+from workbook_tools.core.tallies import Asked, Group, Only, Period, Tally, counted
 from workbook_tools.core.totals import Tables, chase_figures, excluded_rows, ranked
 from workbook_tools.spec.lists import CLAIM_STATE, RETURN_TYPE
 from workbook_tools.spec.reports import PeriodSheet
@@ -54,15 +58,37 @@ REPORT_SHEETS = (R, S, Q, A, C, H, P, CALLBACKS, SPOT_CHECKS, REVIEWS, DISPUTES)
 OPEN_CLAIM = (CLAIM_STATE.TO_CLAIM, CLAIM_STATE.CLAIMING)
 AGENT_KEYS = ("registered", "handled", "overdue", "unacknowledged")  # an agent's figures in --json
 
+# Archived rows a report reads one by one: a refund's deadline and a chase's outcome are decided row by row.
+# Every other figure is a count or a sum, which the archive's database makes itself (core/tallies.py).
+ROWS_READ = (A, C)
+REGISTERED = (Tally(S, S.date, (S.filled_by,)), Tally(Q, Q.date, (Q.registered_by,)))
+HANDLED = (
+    Tally(A, A.handled_at, (A.handler,)),
+    Tally(Q, Q.closed_on, (Q.follower,)),
+    Tally(P, P.closed_on, (P.follower,)),
+)
+CALLS = Tally(CALLBACKS, CALLBACKS.date, (CALLBACKS.caller,))
+CHECKS = Tally(SPOT_CHECKS, SPOT_CHECKS.date, (SPOT_CHECKS.agent,), (SPOT_CHECKS.score,))
+# by 承运商: (loss, recovered) of 质量问题表 and (claimed, recovered) of 物流异常表, and the claims still open
+LOSSES = Tally(Q, Q.date, (Q.carrier,), (Q.courier_loss, Q.recovered))
+CLAIMS = Tally(P, P.found_on, (P.carrier,), (P.claimed, P.paid))
+OPEN_CLAIMS = (
+    Tally(Q, Q.date, (Q.carrier,), only=Only(Q.claim_state, OPEN_CLAIM)),
+    Tally(P, P.found_on, (P.carrier,), only=Only(P.claim_state, OPEN_CLAIM)),
+)
+RETURNED = Tally(R, R.date, (R.product, R.return_type), (R.quantity,))
+ISSUES = Tally(Q, Q.date, (Q.product, Q.issue_type))
+CAUSES = (Tally(REVIEWS, REVIEWS.date, (REVIEWS.reason,)), Tally(DISPUTES, DISPUTES.date, (DISPUTES.dispute_type,)))
+REFUNDED = Tally(A, A.refunded_at, only=Only(A.refund))
+BY_PERIOD = (*REGISTERED, *HANDLED, CALLS, CHECKS, LOSSES, CLAIMS, *OPEN_CLAIMS, RETURNED, ISSUES, *CAUSES, REFUNDED)
 
-@dataclass(frozen=True)
-class Period:
-    first: date
-    last: date
 
-    def holds(self, value: object) -> bool:
-        day = day_of(value)
-        return day is not None and self.first <= day <= self.last
+def _order_column(spec: Sheet) -> Column:
+    return next(c for c in spec.columns if c.kind is Kind.ID and c.key.startswith("order"))
+
+
+# a buyer's cases: the rows of one order in one ledger (two products of one parcel) are one case
+CASE_TALLIES = tuple(Tally(spec, dated, (buyer, _order_column(spec))) for spec, dated, buyer in CASES)
 
 
 def period_of(sheet: PeriodSheet, day: date) -> Period:
@@ -82,15 +108,44 @@ def earlier(sheet: PeriodSheet, period: Period, n: int = 1) -> Period:
     return period
 
 
-def report_window(sheet: PeriodSheet, day: date) -> tuple[date, date]:
-    """The first and last day a report for `day` reads: its trend and the repeat buyers' days (archived rows too)."""
+def trend_of(sheet: PeriodSheet, day: date) -> tuple[Period, ...]:
+    """The periods the trend shows, oldest first: the one holding `day` last, the one before it next to last."""
     period = period_of(sheet, day)
-    oldest = earlier(sheet, period, sheet.trend_periods - 1).first
-    return min(oldest, period.last - timedelta(days=sheet.repeat_days - 1)), period.last
+    return tuple(earlier(sheet, period, n) for n in range(sheet.trend_periods - 1, -1, -1))
 
 
-def _in(check: WorkbookCheck, spec: Sheet, column: Column, period: Period) -> list[Record]:
-    return [r for r in check.rows(spec) if period.holds(r[column])]
+def _repeat_window(sheet: PeriodSheet, last: date) -> Period:
+    return Period(last - timedelta(days=sheet.repeat_days - 1), last)
+
+
+def _asked(sheet: PeriodSheet, day: date) -> tuple[Asked, ...]:
+    """Every tally a report for `day` makes."""
+    trend = trend_of(sheet, day)
+    windows = (_repeat_window(sheet, trend[-1].last), _repeat_window(sheet, trend[-2].last))
+    return (
+        *(Asked(t, trend) for t in BY_PERIOD),
+        *(Asked(t, (window,)) for t in CASE_TALLIES for window in windows),
+    )
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a report for one day reads of the archive: the rows of `sheets` from `first` to `last` one by one (and
+    the other rows of their items), and `asked` tallied by the database."""
+
+    first: date
+    last: date
+    sheets: tuple[Sheet, ...]
+    asked: tuple[Asked, ...]
+
+
+def report_reading(sheet: PeriodSheet, day: date, archived: tuple[Sheet, ...]) -> Reading:
+    """The archive a report for `day` needs, given the `archived` ledgers: a ledger whose rows are read is never
+    tallied by the database as well (its rows would count twice)."""
+    trend = trend_of(sheet, day)
+    asked = tuple(a for a in _asked(sheet, day) if a.tally.sheet in archived and a.tally.sheet not in ROWS_READ)
+    first = min(trend[0].first, _repeat_window(sheet, trend[-2].last).first)
+    return Reading(first, trend[-1].last, tuple(s for s in ROWS_READ if s in archived), asked)
 
 
 def _money(values: Iterable[object]) -> float:
@@ -115,168 +170,171 @@ def _hours(record: Record) -> float | None:
     return (refunded - applied).total_seconds() / 3600
 
 
-def _refund_figures(check: WorkbookCheck, period: Period) -> dict[str, Any]:
-    """Refunds paid in the period, how long the buyer waited, and those handled after their deadline."""
-    refunded = [r for r in _in(check, A, A.refunded_at, period) if r[A.refund] is not None]
-    hours = [h for h in map(_hours, refunded) if h is not None]
-    follow_up = A.follow_up
-    assert follow_up is not None  # 售后单 is followed up: its deadline is declared
+class Figures:
+    """One report's figures: every tally made once over the trend's periods, the chased orders decided once."""
 
-    def late(record: Record) -> bool:
-        handled = record[A.handled_at] or record[A.refunded_at]
-        deadline = due(record, follow_up, check.settings)
-        return isinstance(handled, datetime) and deadline is not None and handled > deadline
+    def __init__(self, check: WorkbookCheck, sheet: PeriodSheet, day: date, at: datetime) -> None:
+        self.check, self.sheet, self.at = check, sheet, at
+        self.trend = trend_of(sheet, day)
+        self.counts = {asked: counted(check, asked) for asked in _asked(sheet, day)}
+        self.orders = chased_orders(check.rows(C), check.settings, at)
+        chases = check.rows(C)
+        self.chase_rows = [[r for r in chases if p.holds(r[C.chased_at])] for p in self.trend]
 
-    median = statistics.median(hours) if hours else None
-    p90 = quantile(hours, 0.9)
-    return {
-        "count": len(refunded),
-        "amount": _money(r[A.refund] for r in refunded),
-        "median_hours": None if median is None else round(median, 2),
-        "p90_hours": None if p90 is None else round(p90, 2),
-        "timed_out": sum(map(late, refunded)),
-    }
+    def groups(self, t: Tally, index: int) -> Iterator[tuple[tuple[Any, ...], Group]]:
+        """The groups of `t` in the trend's period `index` (-1 the last), by their `by` values."""
+        index %= len(self.trend)
+        for key, group in self.counts[Asked(t, self.trend)].items():
+            if key[0] == index:
+                yield key[1:], group
 
+    def rows_in(self, spec: Sheet, column: Column, index: int) -> list[Record]:
+        period = self.trend[index]
+        return [r for r in self.check.rows(spec) if period.holds(r[column])]
 
-def _chase(check: WorkbookCheck, period: Period, at: datetime) -> dict[str, Any]:
-    orders = chased_orders(check.rows(C), check.settings, at)
-    figures = chase_figures(_in(check, C, C.chased_at, period), orders, check.settings)
-    chased = figures["to_chase"]
-    return {
-        "to_chase": chased,
-        "paid": figures["paid"],
-        "paid_amount": figures["paid_amount"],
-        "contact_rate": round(figures["contacted"] / chased, 4) if chased else None,
-        "success_rate": round(figures["paid"] / chased, 4) if chased else None,
-    }
+    def refunds(self, index: int) -> dict[str, Any]:
+        """Refunds paid in the period, how long the buyer waited, and those handled after their deadline."""
+        refunded = [r for r in self.rows_in(A, A.refunded_at, index) if r[A.refund] is not None]
+        hours = [h for h in map(_hours, refunded) if h is not None]
+        follow_up = A.follow_up
+        assert follow_up is not None  # 售后单 is followed up: its deadline is declared
 
+        def late(record: Record) -> bool:
+            handled = record[A.handled_at] or record[A.refunded_at]
+            deadline = due(record, follow_up, self.check.settings)
+            return isinstance(handled, datetime) and deadline is not None and handled > deadline
 
-def _agent_counts(check: WorkbookCheck, period: Period, at: datetime) -> dict[str, dict[str, Any]]:
-    """Per agent: rows registered, items handled, overdue items handed over, handovers not acknowledged, chasing,
-    回访 and 抽查."""
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
-    scores: dict[str, list[int]] = defaultdict(list)
-
-    def tally(rows: Iterable[Record], who: Column, key: str) -> None:
-        for r in rows:
-            if r[who]:
-                counts[r[who]][key] += 1
-
-    tally(_in(check, S, S.date, period), S.filled_by, "registered")
-    tally(_in(check, Q, Q.date, period), Q.registered_by, "registered")
-    tally(_in(check, A, A.handled_at, period), A.handler, "handled")
-    tally(_in(check, Q, Q.closed_on, period), Q.follower, "handled")
-    tally(_in(check, P, P.closed_on, period), P.follower, "handled")
-    handovers = _in(check, H, H.at, period)
-    tally(
-        (r for r in handovers if isinstance(r[H.due_at], datetime) and r[H.due_at] < r[H.at]), H.from_agent, "overdue"
-    )
-    tally((r for r in handovers if r[H.acknowledged_at] is None), H.to_agent, "unacknowledged")
-    chase_rows = _in(check, C, C.chased_at, period)
-    orders = chased_orders(check.rows(C), check.settings, at)
-    for agent in {r[C.agent] for r in chase_rows if r[C.agent]}:
-        mine = chase_figures([r for r in chase_rows if r[C.agent] == agent], orders, check.settings)
-        counts[agent]["to_chase"] = mine["to_chase"]
-        counts[agent]["paid"] = mine["paid"]
-    tally(_in(check, CALLBACKS, CALLBACKS.date, period), CALLBACKS.caller, "calls")
-    for r in _in(check, SPOT_CHECKS, SPOT_CHECKS.date, period):
-        if r[SPOT_CHECKS.agent]:
-            counts[r[SPOT_CHECKS.agent]]["checks"] += 1
-            if r[SPOT_CHECKS.score] is not None:
-                scores[r[SPOT_CHECKS.agent]].append(r[SPOT_CHECKS.score])
-    result: dict[str, dict[str, Any]] = {}
-    for agent, counted in counts.items():
-        result[agent] = dict(counted)
-        if scores[agent]:
-            result[agent]["score"] = round(statistics.fmean(scores[agent]), 1)
-    return result
-
-
-def _carrier_figures(check: WorkbookCheck, period: Period, unfilled: str) -> dict[str, dict[str, Any]]:
-    """By 承运商: the loss 质量问题表 records, what 物流异常表 claimed, what both recovered, claims still open."""
-    loss: dict[str, Decimal] = defaultdict(Decimal)
-    claimed: dict[str, Decimal] = defaultdict(Decimal)
-    recovered: dict[str, Decimal] = defaultdict(Decimal)
-    open_claims: Counter[str] = Counter()
-    quality, parcels = _in(check, Q, Q.date, period), _in(check, P, P.found_on, period)
-    for r in quality:
-        carrier = r[Q.carrier] or unfilled
-        if r[Q.courier_loss] is not None:
-            loss[carrier] += r[Q.courier_loss]
-        if r[Q.recovered] is not None:
-            recovered[carrier] += r[Q.recovered]
-        open_claims[carrier] += r[Q.claim_state] in OPEN_CLAIM
-    for r in parcels:
-        carrier = r[P.carrier] or unfilled
-        if r[P.claimed] is not None:
-            claimed[carrier] += r[P.claimed]
-        if r[P.paid] is not None:
-            recovered[carrier] += r[P.paid]
-        open_claims[carrier] += r[P.claim_state] in OPEN_CLAIM
-    carriers = set(loss) | set(claimed) | set(recovered) | {c for c, n in open_claims.items() if n}
-    return {
-        c: {
-            "loss": float(loss[c]),
-            "claimed": float(claimed[c]),
-            "recovered": float(recovered[c]),
-            "open_claims": open_claims[c],
+        median = statistics.median(hours) if hours else None
+        p90 = quantile(hours, 0.9)
+        return {
+            "count": len(refunded),
+            "amount": _money(r[A.refund] for r in refunded),
+            "median_hours": None if median is None else round(median, 2),
+            "p90_hours": None if p90 is None else round(p90, 2),
+            "timed_out": sum(map(late, refunded)),
         }
-        for c in carriers
-    }
 
+    def chase(self, index: int) -> dict[str, Any]:
+        figures = chase_figures(self.chase_rows[index], self.orders, self.check.settings)
+        chased = figures["to_chase"]
+        return {
+            "to_chase": chased,
+            "paid": figures["paid"],
+            "paid_amount": figures["paid_amount"],
+            "contact_rate": round(figures["contacted"] / chased, 4) if chased else None,
+            "success_rate": round(figures["paid"] / chased, 4) if chased else None,
+        }
 
-def repeat_buyers(check: WorkbookCheck, last: date, sheet: PeriodSheet) -> list[dict[str, Any]]:
-    """Buyers with `repeat_cases` or more cases in the `repeat_days` ending on `last`: a case is a row of a case
-    ledger, and the rows of one order in one ledger (two products of one parcel) are one case."""
-    window = Period(last - timedelta(days=sheet.repeat_days - 1), last)
-    cases: dict[str, set[tuple[str, object]]] = defaultdict(set)
-    for spec, dated, buyer in CASES:
-        order = next(c for c in spec.columns if c.kind is Kind.ID and c.key.startswith("order"))
-        for r in check.rows(spec):
-            if r[buyer] and window.holds(r[dated]):
-                cases[r[buyer]].add((spec.key, r[order] or (r.row, id(r))))
-    found = [(buyer, len(c)) for buyer, c in cases.items() if len(c) >= sheet.repeat_cases]
-    return [{"buyer_id": b, "cases": n} for b, n in sorted(found, key=lambda item: (-item[1], item[0]))]
+    def agents(self, index: int) -> dict[str, dict[str, Any]]:
+        """Per agent: rows registered, items handled, overdue items handed over, handovers not acknowledged,
+        chasing, 回访 and 抽查."""
+        counts: dict[str, Counter[str]] = defaultdict(Counter)
+        scores: dict[str, tuple[int, int]] = {}
 
+        def add(tallies: Iterable[Tally], key: str) -> None:
+            for t in tallies:
+                for (agent,), group in self.groups(t, index):
+                    if agent:
+                        counts[agent][key] += group.rows
 
-def period_figures(check: WorkbookCheck, sheet: PeriodSheet, period: Period, at: datetime) -> dict[str, Any]:
-    """The --json figures of one period (its keys are a contract)."""
-    agents = _agent_counts(check, period, at)
-    carriers = _carrier_figures(check, period, sheet.unfilled)
-    return {
-        "agents": [
-            {"agent": agent, **{key: agents[agent].get(key, 0) for key in AGENT_KEYS}}
-            for agent in sorted(agents)
-            if any(agents[agent].get(key) for key in AGENT_KEYS)
-        ],
-        "refunds": _refund_figures(check, period),
-        "carriers": [
-            {
-                "carrier": c,
-                "loss": carriers[c]["loss"],
-                "claimed": carriers[c]["claimed"],
-                "recovered": carriers[c]["recovered"],
-            }
-            for c in sorted(carriers)
-        ],
-        "repeat_buyers": repeat_buyers(check, period.last, sheet),
-        "chase": _chase(check, period, at),
-    }
+        add(REGISTERED, "registered")
+        add(HANDLED, "handled")
+        handovers = self.rows_in(H, H.at, index)
+        for r in handovers:
+            if r[H.from_agent] and isinstance(r[H.due_at], datetime) and r[H.due_at] < r[H.at]:
+                counts[r[H.from_agent]]["overdue"] += 1
+            if r[H.to_agent] and r[H.acknowledged_at] is None:
+                counts[r[H.to_agent]]["unacknowledged"] += 1
+        chase_rows = self.chase_rows[index]
+        for agent in {r[C.agent] for r in chase_rows if r[C.agent]}:
+            mine = chase_figures([r for r in chase_rows if r[C.agent] == agent], self.orders, self.check.settings)
+            counts[agent]["to_chase"] = mine["to_chase"]
+            counts[agent]["paid"] = mine["paid"]
+        add((CALLS,), "calls")
+        add((CHECKS,), "checks")
+        for (agent,), group in self.groups(CHECKS, index):
+            if agent and group.filled[0]:
+                scores[agent] = (group.totals[0], group.filled[0])
+        result: dict[str, dict[str, Any]] = {}
+        for agent, counted_ in counts.items():
+            result[agent] = dict(counted_)
+            if agent in scores:
+                total, n = scores[agent]
+                result[agent]["score"] = round(total / n, 1)
+        return result
+
+    def carriers(self, index: int) -> dict[str, dict[str, Any]]:
+        """By 承运商: the loss 质量问题表 records, what 物流异常表 claimed, what both recovered, claims still open."""
+        unfilled = self.sheet.unfilled
+        figures: dict[str, dict[str, Any]] = defaultdict(
+            lambda: {"loss": Decimal(0), "claimed": Decimal(0), "recovered": Decimal(0), "open_claims": 0}
+        )
+        listed: set[str] = set()
+        for t, named in ((LOSSES, ("loss", "recovered")), (CLAIMS, ("claimed", "recovered"))):
+            for (carrier,), group in self.groups(t, index):
+                for name, total, filled in zip(named, group.totals, group.filled, strict=True):
+                    if filled:
+                        figures[carrier or unfilled][name] += total
+                        listed.add(carrier or unfilled)
+        for t in OPEN_CLAIMS:
+            for (carrier,), group in self.groups(t, index):
+                figures[carrier or unfilled]["open_claims"] += group.rows
+                listed.add(carrier or unfilled)
+        return {
+            c: {**f, "loss": float(f["loss"]), "claimed": float(f["claimed"]), "recovered": float(f["recovered"])}
+            for c, f in figures.items()
+            if c in listed
+        }
+
+    def repeat_buyers(self, index: int) -> list[dict[str, Any]]:
+        """Buyers with `repeat_cases` or more cases in the `repeat_days` ending on the period's last day."""
+        window = (_repeat_window(self.sheet, self.trend[index].last),)
+        cases: Counter[str] = Counter()
+        for t in CASE_TALLIES:
+            for (_, buyer, order), group in self.counts[Asked(t, window)].items():
+                if buyer:
+                    cases[buyer] += 1 if order else group.rows  # rows without an order: each a case
+        found = [(buyer, n) for buyer, n in cases.items() if n >= self.sheet.repeat_cases]
+        return [{"buyer_id": b, "cases": n} for b, n in sorted(found, key=lambda item: (-item[1], item[0]))]
+
+    def period(self, index: int) -> dict[str, Any]:
+        """The --json figures of one period (its keys are a contract)."""
+        agents = self.agents(index)
+        carriers = self.carriers(index)
+        return {
+            "agents": [
+                {"agent": agent, **{key: agents[agent].get(key, 0) for key in AGENT_KEYS}}
+                for agent in sorted(agents)
+                if any(agents[agent].get(key) for key in AGENT_KEYS)
+            ],
+            "refunds": self.refunds(index),
+            "carriers": [
+                {
+                    "carrier": c,
+                    "loss": carriers[c]["loss"],
+                    "claimed": carriers[c]["claimed"],
+                    "recovered": carriers[c]["recovered"],
+                }
+                for c in sorted(carriers)
+            ],
+            "repeat_buyers": self.repeat_buyers(index),
+            "chase": self.chase(index),
+        }
 
 
 def period_report(check: WorkbookCheck, sheet: PeriodSheet, day: date, at: datetime) -> tuple[dict[str, Any], NewSheet]:
     """The --json of the period holding `day` and the one before, and the 周报/月报 tab."""
-    period = period_of(sheet, day)
-    previous = earlier(sheet, period)
+    figures = Figures(check, sheet, day, at)
+    period, previous = figures.trend[-1], figures.trend[-2]
     result = {
         "period": sheet.period,
         "from": period.first.isoformat(),
         "to": period.last.isoformat(),
         "previous": {"from": previous.first.isoformat(), "to": previous.last.isoformat()},
-        **period_figures(check, sheet, period, at),
-        "previous_figures": period_figures(check, sheet, previous, at),
+        **figures.period(-1),
+        "previous_figures": figures.period(-2),
     }
-    return result, _report_sheet(check, sheet, result, period, previous, at)
+    return result, _report_sheet(figures, result)
 
 
 def _change(this: Any, last: Any) -> Any:
@@ -286,9 +344,9 @@ def _change(this: Any, last: Any) -> Any:
     return None
 
 
-def _report_sheet(
-    check: WorkbookCheck, sheet: PeriodSheet, result: dict[str, Any], period: Period, previous: Period, at: datetime
-) -> NewSheet:
+def _report_sheet(figures: Figures, result: dict[str, Any]) -> NewSheet:
+    check, sheet, at = figures.check, figures.sheet, figures.at
+    period, previous = figures.trend[-1], figures.trend[-2]
     this, last = result, result["previous_figures"]
     label = sheet.overview
     blocks: list[Block] = [
@@ -333,7 +391,7 @@ def _report_sheet(
     stack = Tables(row + 2, sheet.tables, sheet.none)
     charts: list[Chart] = []
 
-    agents_now, agents_before = _agent_counts(check, period, at), _agent_counts(check, previous, at)
+    agents_now, agents_before = figures.agents(-1), figures.agents(-2)
 
     def agent_figure(counts: dict[str, Any], key: str) -> Any:
         return counts.get(key, None if key == "score" else 0)  # no 抽查 has no score, not a score of 0
@@ -348,8 +406,7 @@ def _report_sheet(
     ]
     stack.add("agents", agent_rows)
 
-    carriers_now = _carrier_figures(check, period, sheet.unfilled)
-    carriers_before = _carrier_figures(check, previous, sheet.unfilled)
+    carriers_now, carriers_before = figures.carriers(-1), figures.carriers(-2)
     names = sorted(set(carriers_now) | set(carriers_before), key=lambda c: (-carriers_now.get(c, {}).get("loss", 0), c))
     empty = dict.fromkeys(sheet.carrier_figures, 0)
     carrier_rows = [
@@ -380,40 +437,43 @@ def _report_sheet(
             )
         )
 
-    returns = _in(check, R, R.date, period)
     by_product: Counter[tuple[Any, Any]] = Counter()
     qty: Counter[tuple[Any, Any]] = Counter()
-    for r in returns:
-        pair = (r[R.product], r[R.return_type] or sheet.unfilled)
-        by_product[pair] += 1
-        qty[pair] += r[R.quantity] or 0
+    for (product, kind), group in figures.groups(RETURNED, -1):
+        pair = (product, kind or sheet.unfilled)
+        by_product[pair] += group.rows
+        qty[pair] += group.totals[0]
     stack.add("returns", [(p, t, n, qty[(p, t)]) for (p, t), n in ranked(by_product)])
-    allergy = Counter(r[R.product] for r in returns if r[R.return_type] == RETURN_TYPE.ALLERGY)
-    allergy_qty: Counter[Any] = Counter()
-    for r in returns:
-        if r[R.return_type] == RETURN_TYPE.ALLERGY:
-            allergy_qty[r[R.product]] += r[R.quantity] or 0
-    stack.add("allergy", [(p, n, allergy_qty[p]) for p, n in ranked(allergy)])
-    issues = Counter((r[Q.product] or sheet.unfilled, r[Q.issue_type]) for r in _in(check, Q, Q.date, period))
+    allergy = Counter({p: n for (p, t), n in by_product.items() if t == RETURN_TYPE.ALLERGY})
+    stack.add("allergy", [(p, n, qty[(p, RETURN_TYPE.ALLERGY)]) for p, n in ranked(allergy)])
+    issues: Counter[tuple[Any, Any]] = Counter()
+    for (product, kind), group in figures.groups(ISSUES, -1):
+        issues[(product or sheet.unfilled, kind)] += group.rows
     stack.add("issues", [(p, t, n) for (p, t), n in ranked(issues)])
 
-    def by_cause(spec: Sheet, dated: Column, cause: Column) -> list[tuple[Any, ...]]:
-        now = Counter(r[cause] or sheet.unfilled for r in _in(check, spec, dated, period))
-        before = Counter(r[cause] or sheet.unfilled for r in _in(check, spec, dated, previous))
-        return [(spec.title, c, now[c], before[c]) for c, _ in ranked(now + before)]
-
-    causes = by_cause(REVIEWS, REVIEWS.date, REVIEWS.reason) + by_cause(DISPUTES, DISPUTES.date, DISPUTES.dispute_type)
+    causes: list[tuple[Any, ...]] = []
+    for t in CAUSES:
+        now, before = Counter[Any](), Counter[Any]()
+        for counter, index in ((now, -1), (before, -2)):
+            for (cause,), group in figures.groups(t, index):
+                counter[cause or sheet.unfilled] += group.rows
+        causes += [(t.sheet.title, c, now[c], before[c]) for c, _ in ranked(now + before)]
     stack.add("causes", causes)
     stack.add("repeat_buyers", [(b["buyer_id"], b["cases"]) for b in this["repeat_buyers"]], (Kind.TEXT,))
 
-    trend = [earlier(sheet, period, n) for n in range(sheet.trend_periods - 1, -1, -1)]
-    counters: tuple[Callable[[Period], int], ...] = (
-        lambda p: len(_in(check, R, R.date, p)),
-        lambda p: len(_in(check, Q, Q.date, p)),
-        lambda p: sum(r[A.refund] is not None for r in _in(check, A, A.refunded_at, p)),
-        lambda p: _chase(check, p, at)["paid"],
-    )
-    trend_rows = [(p.first.strftime(sheet.label_format), *(count(p) for count in counters)) for p in trend]
+    def count(t: Tally, index: int) -> int:
+        return sum(group.rows for _, group in figures.groups(t, index))
+
+    trend_rows = [
+        (
+            p.first.strftime(sheet.label_format),
+            count(RETURNED, i),
+            count(ISSUES, i),
+            count(REFUNDED, i),
+            figures.chase(i)["paid"],
+        )
+        for i, p in enumerate(figures.trend)
+    ]
     first, last_row = stack.add("trend", trend_rows, (Kind.TEXT,))
     header = sheet.tables["trend"][1]
     charts.append(

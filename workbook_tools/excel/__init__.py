@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import os
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from workbook_tools.core.archive import ARCHIVED
 from workbook_tools.core.changes import Change, placement_note
 from workbook_tools.core.gc_pause import gc_paused
 from workbook_tools.core.records import WorkbookCheck
@@ -26,6 +27,10 @@ from workbook_tools.errors import WorkbookToolsError
 from workbook_tools.excel.book import apply_changes, busy, read_grids
 from workbook_tools.spec.codes import Severity
 from workbook_tools.spec.reports import DAILY, MONTHLY, WEEKLY, PeriodSheet
+
+if TYPE_CHECKING:
+    from workbook_tools.core.tallies import Asked
+    from workbook_tools.spec.types import Sheet
 
 TITLE = "售后工具"
 MARK_FILL = "#FFC7CE"
@@ -106,6 +111,31 @@ def _check(book: Any, grids: list[Grid], today: date) -> WorkbookCheck:
     """The core's check of the open workbook; a workbook counting dates from 1904 (older Mac Excel) says so
     through the API, since its bare serial numbers mean other days."""
     return check_workbook(grids, today, date1904=_api_flag(book, "Date1904", "date_1904"))
+
+
+def _with_archive(
+    book: Any,
+    check: WorkbookCheck,
+    first: date,
+    last: date,
+    sheets: Sequence[Sheet] = ARCHIVED,
+    asked: Sequence[Asked] = (),
+) -> WorkbookCheck:
+    """The open workbook's archived rows, read as the CLI reads them. Whether rows left it, and in which run, is
+    in the file as saved: the archive refuses a workbook someone has open, so the open copy is the saved one. The
+    database is where the CLI looks without --db (WORKBOOK_TOOLS_DB, else the SQLite file beside the workbook)."""
+    path = Path(book.fullname)
+    if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.is_file():
+        return check  # never saved, or a format the archive never rewrites: nothing of it was archived
+    from workbook_tools.xlsx.package import Package
+    from workbook_tools.xlsx.properties import archive_mark
+
+    mark = archive_mark(Package(path.read_bytes()))
+    if mark is None:
+        return check
+    from workbook_tools.store.archive import with_archive
+
+    return with_archive(check, path, mark, None, first, last, sheets, asked)
 
 
 def _refuse_protected(book: Any, titles: list[str]) -> None:
@@ -238,10 +268,12 @@ def _day(day: str | None) -> date:
 def daily_totals(book: Any | None = None, day: str | None = None, at: str | None = None) -> str:
     """日汇总 button: today unless the prompt gave a day (YYYY-MM-DD)."""
     from workbook_tools.core.totals import daily_totals as compute
+    from workbook_tools.core.totals import trend_window
 
     def work(book: Any, grids: list[Grid]) -> str:
         chosen = _day(day)
-        result, sheet = compute(_check(book, grids, chosen), chosen, _moment(at))
+        check = _with_archive(book, _check(book, grids, chosen), *trend_window(chosen))
+        result, sheet = compute(check, chosen, _moment(at))
         note = _write(book, grids, sheet)
         skipped = f"；{len(result['excluded_rows'])} 行有错误未计入" if result["excluded_rows"] else ""
         return (
@@ -254,11 +286,14 @@ def daily_totals(book: Any | None = None, day: str | None = None, at: str | None
 
 def _period_report(book: Any | None, period: PeriodSheet, day: str | None, at: str | None) -> str:
     """周报 / 月报 of the period holding `day` (today by default), from the rows in the open workbook."""
-    from workbook_tools.core.report import period_report
+    from workbook_tools.core.report import period_report, report_reading
 
     def work(book: Any, grids: list[Grid]) -> str:
         chosen = _day(day)
-        result, sheet = period_report(_check(book, grids, chosen), period, chosen, _moment(at))
+        reading = report_reading(period, chosen, ARCHIVED)
+        check = _check(book, grids, chosen)
+        check = _with_archive(book, check, reading.first, reading.last, reading.sheets, reading.asked)
+        result, sheet = period_report(check, period, chosen, _moment(at))
         note = _write(book, grids, sheet)
         refunds, chase = result["refunds"], result["chase"]
         return (

@@ -10,26 +10,30 @@ of the workbook as those copies instead of writing them again.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, create_engine, delete, insert, inspect, or_, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from workbook_tools.core.archive import ARCHIVED, ArchiveMark, Leaving, SheetArchive
-from workbook_tools.core.records import Record
+from workbook_tools.core.records import Record, WorkbookCheck
+from workbook_tools.core.tallies import Asked, Group
 from workbook_tools.errors import ArchiveError
 from workbook_tools.spec.types import Column, Kind, Sheet
 from workbook_tools.store.schema import METADATA, RUNS, TABLES
+from workbook_tools.store.tallies import tallied
 
 SQLITE_FILE = "workbook-tools.archive.sqlite"
+DB_VARIABLE = "WORKBOOK_TOOLS_DB"  # the archive's URL when no --db names one: the buttons have no options
 _SCHEMES = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg", "sqlite": "sqlite"}
 
 
@@ -41,35 +45,51 @@ def default_database(workbook: Path) -> Path:
 
 @dataclass(frozen=True)
 class Database:
-    url: str  # as SQLAlchemy takes it
+    url: URL  # as SQLAlchemy takes it: an object, so a path with 「?」 or 「#」 stays a path
     shown: str  # as a message names it (no password)
     file: Path | None  # the SQLite file, if it is one
+    doing: str = "归档"  # what a failure to reach it stopped, as a message says it
+
+
+def _sqlite(path: Path) -> Database:
+    return Database(URL.create("sqlite", database=str(path)), str(path), path)
 
 
 def database(workbook: Path, given: str | None) -> Database:
-    """The archive a workbook's rows go to: `given` (postgresql://… or sqlite:///…), else SQLite beside it."""
+    """The archive a workbook's rows go to: `given` (postgresql://… or sqlite:///…), else the one the environment
+    variable names (how a team on a shared server points the buttons at it), else SQLite beside the workbook.
+
+    A relative SQLite path is taken from the workbook's folder, as the default is: the same --db finds the same
+    archive from any folder, and a button (whose working folder is Excel's) finds it too. SQLite without a file
+    (in memory) is refused: rows written there would vanish when the command ends."""
+    source = "--db" if given else f"环境变量 {DB_VARIABLE}"
+    given = given or os.environ.get(DB_VARIABLE)
     if not given:
-        path = default_database(workbook.resolve())
-        return Database(f"sqlite:///{path}", str(path), path)
+        return _sqlite(default_database(workbook.resolve()))
     try:
         url = make_url(given.strip())
     except ArgumentError:
         url = None
     scheme = url.drivername.partition("+")[0] if url is not None else ""
-    if url is None or scheme not in _SCHEMES or (scheme != "sqlite" and not url.host and not url.query):
+    no_file = scheme == "sqlite" and url is not None and (not url.database or url.database.startswith(":memory:"))
+    if url is None or scheme not in _SCHEMES or no_file or (scheme != "sqlite" and not url.host and not url.query):
+        shown = given if url is None else url.render_as_string(hide_password=True)
         raise ArchiveError(
-            f"--db 的「{given}」不是能用的数据库地址，请写成 postgresql://用户名:密码@服务器/数据库，"
-            "或不写（用工作簿旁边的 SQLite 文件）。"
+            f"{source} 的「{shown}」不是能用的数据库地址，请写成 postgresql://用户名:密码@服务器/数据库 或 "
+            "sqlite:///文件路径，或不写（用工作簿旁边的 SQLite 文件）。"
         )
+    if scheme == "sqlite":
+        assert url.database is not None
+        return _sqlite(workbook.resolve().parent / Path(url.database).expanduser())
     url = url.set(drivername=_SCHEMES[scheme])
-    file = Path(url.database) if scheme == "sqlite" and url.database else None
-    return Database(url.render_as_string(hide_password=False), url.render_as_string(hide_password=True), file)
+    return Database(url, url.render_as_string(hide_password=True), None)
 
 
 def _unreachable(db: Database, exc: BaseException) -> ArchiveError:
     reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:160]
     return ArchiveError(
-        f"连不上归档数据库「{db.shown}」（{reason}），这次没有归档，工作簿没有改动；请检查地址、用户名、密码和网络后再试。"
+        f"连不上归档数据库「{db.shown}」（{reason}），这次没有{db.doing}，工作簿没有改动；"
+        "请检查地址、用户名、密码和网络后再试。"
     )
 
 
@@ -312,18 +332,29 @@ def finish(db: Database, engine: Engine, mark: ArchiveMark) -> None:
 def _not_found(db: Database, workbook: Path) -> ArchiveError:
     return ArchiveError(
         f"「{workbook.name}」有行已归档，但「{db.shown}」里没有它的归档，这次没有汇总；"
-        "请用 --db 写明归档时用的数据库，或把归档时工作簿旁边的 workbook-tools.archive.sqlite 放回它旁边。"
+        f"请用 --db（按钮：环境变量 {DB_VARIABLE}）写明归档时用的数据库，"
+        f"或把归档时工作簿旁边的 {SQLITE_FILE} 放回它旁边。"
     )
 
 
-def archived_records(db: Database, workbook: Path, mark: ArchiveMark, first: date, last: date) -> list[Record]:
-    """The rows that left `workbook` (by its mark) that any of their dates puts between `first` and `last` (and
-    the other rows of the items they belong to), as the core reads ledger rows. A database that does not know the
-    workbook is refused: figures without its archived rows would be wrong without saying so."""
+def read_archive(
+    db: Database,
+    workbook: Path,
+    mark: ArchiveMark,
+    first: date,
+    last: date,
+    sheets: Sequence[Sheet] = ARCHIVED,
+    asked: Sequence[Asked] = (),
+) -> tuple[list[Record], dict[Asked, dict[tuple[Any, ...], Group]]]:
+    """What a command reads of the rows that left `workbook` (by its mark): those of `sheets` that any of their
+    dates puts between `first` and `last` (and the other rows of the items they belong to), as the core reads ledger
+    rows; and `asked`, tallied by the database. A database that does not know the workbook is refused: figures
+    without its archived rows would be wrong without saying so."""
     if db.file is not None and not db.file.exists():
         raise _not_found(db, workbook)
     start, end = datetime.combine(first, time()), datetime.combine(last, time.max)
     records: list[Record] = []
+    counts: dict[Asked, dict[tuple[Any, ...], Group]] = {}
     with connected(db) as engine, transaction(db, engine) as connection:
         known = (
             engine.dialect.has_table(connection, RUNS.name)
@@ -333,10 +364,15 @@ def archived_records(db: Database, workbook: Path, mark: ArchiveMark, first: dat
         )
         if not known:
             raise _not_found(db, workbook)
-        for spec in ARCHIVED:
-            table = TABLES[spec]
-            if not engine.dialect.has_table(connection, table.name):
+
+        def mine(table: Any) -> Any:  # rows of a later run whose rewrite was refused are still in the workbook
+            return and_(table.c.source_workbook == mark.workbook, table.c.archive_run <= mark.run)
+
+        present = {spec for spec in ARCHIVED if engine.dialect.has_table(connection, TABLES[spec].name)}
+        for spec in sheets:
+            if spec not in present:
                 continue
+            table = TABLES[spec]
             within = or_(
                 *(
                     table.c[c.key].between(start, end)
@@ -346,17 +382,36 @@ def archived_records(db: Database, workbook: Path, mark: ArchiveMark, first: dat
                     if c.kind.dated
                 )
             )
-            # rows of a later run whose rewrite was refused are still in the workbook
-            mine = and_(table.c.source_workbook == mark.workbook, table.c.archive_run <= mark.run)
             held = [column for column in table.columns if column.name in _columns(connection, table)]
-            rows = list(connection.execute(select(*held).where(and_(mine, within))))
+            rows = list(connection.execute(select(*held).where(and_(mine(table), within))))
             follow_up = spec.follow_up
             if follow_up is not None and follow_up.one_per is not None:
                 key = table.c[follow_up.one_per.key]
                 items = {row._mapping[key.name] for row in rows} - {None}
                 seen = {row.archive_id for row in rows}
                 for chunk in _chunks(sorted(items)):
-                    more = connection.execute(select(*held).where(and_(mine, key.in_(chunk))))
+                    more = connection.execute(select(*held).where(and_(mine(table), key.in_(chunk))))
                     rows += [row for row in more if row.archive_id not in seen]
             records += [Record(spec, row.source_row, _values(spec, row)) for row in rows]
-    return records
+        for asked_ in asked:
+            if asked_.tally.sheet in present:
+                table = TABLES[asked_.tally.sheet]
+                counts[asked_] = tallied(connection, mine(table), asked_, _columns(connection, table))
+    return records, counts
+
+
+def with_archive(
+    check: WorkbookCheck,
+    workbook: Path,
+    mark: ArchiveMark,
+    given: str | None,
+    first: date,
+    last: date,
+    sheets: Sequence[Sheet] = ARCHIVED,
+    asked: Sequence[Asked] = (),
+) -> WorkbookCheck:
+    """`check` with what a command reads of the workbook's archive (`read_archive`), in the database `given` (a
+    URL) or else the SQLite file beside the workbook: the CLI and the buttons read it alike."""
+    db = replace(database(workbook, given), doing="汇总")
+    records, counts = read_archive(db, workbook, mark, first, last, sheets, asked)
+    return replace(check, archived=tuple(records), archived_counts=counts)

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
+from workbook_tools.core.archive import ID_PROPERTY, RUN_PROPERTY, ArchiveMark
+
 if TYPE_CHECKING:  # the package applies properties with its other changes
     from workbook_tools.xlsx.package import Package
 
@@ -42,6 +44,11 @@ def _find(root: etree._Element, name: str) -> etree._Element | None:
 def custom_properties(package: Package, names: Iterable[str]) -> dict[str, str | None]:
     """The text of each named property (None for one the workbook lacks)."""
     return {name: custom_property(package, name) for name in names}
+
+
+def archive_mark(package: Package) -> ArchiveMark | None:
+    """What the workbook carries of its archive (nothing when it was never archived)."""
+    return ArchiveMark.of(custom_properties(package, (ID_PROPERTY, RUN_PROPERTY)))
 
 
 def custom_property(package: Package, name: str) -> str | None:

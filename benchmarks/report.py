@@ -1,0 +1,137 @@
+"""A monthly report over a year of five shops' archived rows, beside reading those rows into pandas with read_sql.
+
+    python benchmarks/report.py [--rows 100000] [--shops 5] [--runs 5] [--postgres URL] [--before SRC]
+
+Five team workbooks of `--rows` rows (benchmarks/run.py's generator, a year of
+nearly all closed rows, each shop its own seed) are archived, everything
+closed before 30 days ago, into one SQLite file and into one PostgreSQL
+database (`--postgres`, else a throwaway cluster as the tests start one) —
+about 450k archived rows in each. Then, in `--runs` interleaved rounds, each a
+fresh process: `report` of the first shop for this month (its trend reaches
+eight months back) against each database, and the naive way: pandas'
+`read_sql` of every archive table, all shops' rows, which a report built on
+dataframes would start from (the baseline does not even group them or read the
+workbook). Target (issue 16 §3): the report takes less time than that read;
+peak memory ≤ 1 GiB. `--before SRC` times another version's source tree
+(`git archive REV | tar -x -C SRC`) making the same report in the same rounds.
+The table is appended to benchmarks/RESULTS.md. Not part of CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import tempfile
+from contextlib import ExitStack
+from datetime import date, timedelta
+from pathlib import Path
+
+from archive import _postgres
+from run import COMMAND, Sample, heading, measure, publish, team_workbook
+from sqlalchemy import create_engine, func, inspect, select, table
+
+TARGET_PEAK = 1024.0
+READ_SQL = """import pandas, sqlalchemy
+    engine = sqlalchemy.create_engine(sys.argv[1])
+    with engine.connect() as connection:
+        names = [n for n in sqlalchemy.inspect(connection).get_table_names() if n.startswith("archive_")]
+        frames = [pandas.read_sql(f"SELECT * FROM {n}", connection) for n in names if n != "archive_runs"]
+    sys.stderr.write(f"ROWS {sum(len(f) for f in frames)}")"""
+
+
+def _driver(url: str) -> str:
+    """The URL as SQLAlchemy takes it with the driver we install (psycopg 3, not psycopg2)."""
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+def _archived_rows(url: str) -> int:
+    engine = create_engine(_driver(url))
+    with engine.connect() as connection:
+        names = [n for n in inspect(connection).get_table_names() if n.startswith("archive_") and n != "archive_runs"]
+        total = sum(connection.execute(select(func.count()).select_from(table(n))).scalar_one() for n in names)
+    engine.dispose()
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--shops", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--postgres", help="a PostgreSQL URL; default: a throwaway cluster")
+    parser.add_argument("--before", type=Path, help="source tree of another version, timed in the same rounds")
+    options = parser.parse_args()
+    source = options.before.resolve() if options.before else None
+    today = date.today()
+    before = today - timedelta(days=30)
+    with tempfile.TemporaryDirectory() as name, ExitStack() as stack:
+        folder = Path(name)
+        postgres = _postgres(stack, folder, options.postgres)
+        databases = {"SQLite": f"sqlite:///{folder / 'group.sqlite'}", **({"PostgreSQL": postgres} if postgres else {})}
+        copies: dict[str, Path] = {}
+        for shop in range(options.shops):
+            path = folder / f"shop{shop + 1}.xlsx"
+            team_workbook(path, options.rows + shop, today)  # another seed per shop
+            for kind, url in databases.items():
+                copy = folder / kind / path.name
+                copy.parent.mkdir(exist_ok=True)
+                shutil.copyfile(path, copy)
+                measure(COMMAND, ["archive", str(copy), "--before", before.isoformat(), "--db", url])
+                copies.setdefault(kind, copy)
+            print(f"shop {shop + 1} archived", flush=True)
+        archived = {kind: _archived_rows(url) for kind, url in databases.items()}
+        seen: dict[str, list[Sample]] = {}
+        for _ in range(options.runs):
+            for kind, url in databases.items():
+                report = ["report", str(copies[kind]), "--period", "month", "--db", url, "--json"]
+                out = ["--out", str(folder / f"report-{kind}.xlsx"), "--force"]
+                seen.setdefault(f"read_sql ({kind})", []).append(measure(READ_SQL, [_driver(url)]))
+                seen.setdefault(f"report ({kind})", []).append(measure(COMMAND, report + out))
+                if source:
+                    seen.setdefault(f"report ({kind}), --before version", []).append(
+                        measure(COMMAND, report + out, source)
+                    )
+            print({k: round(v[-1].wall, 2) for k, v in seen.items()}, flush=True)
+
+    def median(name: str) -> float:
+        return statistics.median(s.wall for s in seen[name])
+
+    lines = [
+        *heading(),
+        f"`python benchmarks/report.py --rows {options.rows} --shops {options.shops} --runs {options.runs}"
+        + (" --before SRC" if source else "")
+        + "`: "
+        f"{options.shops} team workbooks of {options.rows:,} rows archived (closed before {before}) into one SQLite "
+        f"file ({archived['SQLite']:,} archived rows)"
+        + (f" and one PostgreSQL database ({archived['PostgreSQL']:,})" if postgres else "")
+        + f"; then {options.runs} interleaved rounds, each a fresh process: the monthly report of the first shop "
+        "(8 months of trend) against read_sql of every archived row into pandas. Ratios are medians of the "
+        "per-round ratios.",
+        "",
+        "| measure | median s | median CPU s | runs | peak MiB |",
+        "| --- | ---: | ---: | ---: | ---: |",
+        *(
+            f"| {name} | {median(name):.2f} | {statistics.median(s.cpu for s in samples):.2f} | {len(samples)} "
+            f"| {max(s.peak for s in samples):.0f} |"
+            for name, samples in seen.items()
+        ),
+        "",
+    ]
+    for kind in databases:
+        pairs = zip(seen[f"report ({kind})"], seen[f"read_sql ({kind})"], strict=True)
+        ratio = statistics.median(a.wall / b.wall for a, b in pairs)
+        lines.append(
+            f"- {kind}: the monthly report ÷ read_sql of the archived rows: {ratio:.2f}× (target < 1) "
+            f"{'✓' if ratio < 1 else '✗'}"
+        )
+    peak = max(s.peak for name, samples in seen.items() if name.startswith("report") for s in samples)
+    met = "✓" if peak <= TARGET_PEAK else "✗"
+    lines.append(f"- peak memory of the report, either version: {peak:.0f} MiB (target ≤ {TARGET_PEAK:.0f}) {met}")
+    if postgres is None:
+        lines.append("- PostgreSQL: not installed here, not measured.")
+    publish(lines)
+
+
+if __name__ == "__main__":
+    main()
