@@ -14,7 +14,7 @@ import os
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from pathlib import Path
@@ -274,7 +274,8 @@ def _insert(connection: Connection, table: Any, columns: dict[str, Sequence[Any]
         rows: list[Any] = list(zip(*(bound[name] for name in compiled.positiontup or ()), strict=True))
     else:
         rows = [dict(zip(bound, row, strict=True)) for row in zip(*bound.values(), strict=True)]
-    connection.connection.cursor().executemany(str(compiled), rows)
+    with closing(connection.connection.cursor()) as cursor:
+        cursor.executemany(str(compiled), rows)
 
 
 def _each_distinct(convert: Callable[[Any], Any], values: Sequence[Any]) -> list[Any]:
@@ -293,17 +294,17 @@ def _read_back(connection: Connection, spec: Sheet, table: Any, rows: Any) -> Co
     database's reading)."""
     dialect = connection.dialect
     columns = [*(table.c[c.key] for c in spec.columns), table.c.team_columns, table.c.row_checksum]
-    cursor = connection.connection.cursor()
-    cursor.execute(*_statement(connection, select(*columns).where(rows)))
-    convert = [
-        c.type.dialect_impl(dialect).result_processor(dialect, described[1])
-        for c, described in zip(columns, cursor.description, strict=True)
-    ]
     found: Counter[tuple[Any, ...]] = Counter()
-    while batch := cursor.fetchmany(BATCH):
-        raw = zip(*batch, strict=True)
-        values = [held if f is None else list(map(f, held)) for held, f in zip(raw, convert, strict=True)]
-        found.update(zip(*values, strict=True))
+    with closing(connection.connection.cursor()) as cursor:
+        cursor.execute(*_statement(connection, select(*columns).where(rows)))
+        convert = [
+            c.type.dialect_impl(dialect).result_processor(dialect, described[1])
+            for c, described in zip(columns, cursor.description, strict=True)
+        ]
+        while batch := cursor.fetchmany(BATCH):
+            raw = zip(*batch, strict=True)
+            values = [held if f is None else list(map(f, held)) for held, f in zip(raw, convert, strict=True)]
+            found.update(zip(*values, strict=True))
     return found
 
 
