@@ -87,7 +87,7 @@ def _print_check(path: Path, check: WorkbookCheck) -> None:
 
 def _check(book: WorkbookFile, day: date, cross_checks: bool = True) -> WorkbookCheck:
     """Validate a workbook read from a file, in its own date system."""
-    return check_workbook(book.grids(), day, date1904(book.data, book.path.name), cross_checks)
+    return check_workbook(book.grids(), day, date1904=date1904(book.data, book.path.name), cross_checks=cross_checks)
 
 
 def _archive_mark(book: WorkbookFile) -> ArchiveMark | None:

@@ -221,10 +221,11 @@ def _sheet_archive(
     found = [list(map(record.values.get, columns)) for record in going]
     for i, column in enumerate(columns):  # validation leaves formula columns out: read them here
         if column.computed and column in table.columns:
-            shown = _computed(grid, column, table.columns[column], numbers, at.date())
-            for record, cells, value in zip(going, found, shown, strict=True):
-                if column not in record.values:  # a word column validation reads (邮费承担方) stays as figures read it
-                    cells[i] = value
+            # a word column validation reads (邮费承担方) is kept as figures read it
+            unread = [k for k, record in enumerate(going) if column not in record.values]
+            shown = _computed(grid, column, table.columns[column], [numbers[k] for k in unread], at.date())
+            for k, value in zip(unread, shown, strict=True):
+                found[k][i] = value
     rows = []
     for row, cells in zip(numbers, found, strict=True):
         values = tuple(cells)

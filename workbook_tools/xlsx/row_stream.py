@@ -21,7 +21,6 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
 from workbook_tools.xlsx.references import RowMap
 
@@ -143,6 +142,11 @@ def _moved(run: bytes, by: int, tags: _Tags, shift: Callable[[str], str]) -> byt
     def formula(m: re.Match[bytes]) -> bytes:
         text = html.unescape(m[2].decode())
         moved = shift(text)
-        return m[0] if moved == text else m[1] + escape(moved, {"\r": "&#13;"}).encode()
+        return m[0] if moved == text else m[1] + _escaped(moved).encode()
 
     return tags.formula.sub(formula, run)
+
+
+def _escaped(text: str) -> str:
+    """Text as element content (xml.sax.saxutils would bring urllib and http into every command)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
