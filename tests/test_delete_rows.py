@@ -12,7 +12,7 @@ import pytest
 from lxml import etree
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
-from openpyxl.formatting.rule import CellIsRule
+from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.styles import PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -258,3 +258,25 @@ def test_excel_calculates_again_on_opening_what_the_deleted_rows_changed(tmp_pat
         book = etree.fromstring(after.read("xl/workbook.xml"))
     assert [etree.QName(child).localname for child in book][-2:] == ["definedNames", "calcPr"]  # in schema order
     assert book[-1].get("fullCalcOnLoad") == "1" and book[-1].get("calcId") == ("191029" if calc else None)
+
+
+@pytest.mark.usefixtures("path_taken")
+def test_a_format_or_validation_written_for_its_first_row_keeps_reading_each_row_when_that_row_goes(tmp_path):
+    """A rule's formula is written for the first cell of its area; the team's 「$B2="乙"」 over A2:C10 colours each
+    row by its own B. Deleting row 2 makes row 3 the first: the formula is then written for it, not left #REF!."""
+    path = _book(tmp_path / "a.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book[SHEET]
+    sheet.conditional_formatting.add("A2:C10", FormulaRule(formula=['$B2="乙"'], fill=PatternFill(bgColor="FFFF00")))
+    validation = DataValidation(type="custom", formula1="AND(A2>0,A2<=$A$10)")
+    validation.add("A2:A10")
+    sheet.add_data_validation(validation)
+    book.save(path)
+    for deleted, first in (((2, 3), "4"), ((4,), "2")):
+        sheet = _delete(path, deleted)[SHEET]
+        assert [r.rules[0].formula for r in sheet.conditional_formatting][-1] == ['$B2="乙"']
+        rule = next(v for v in sheet.data_validations.dataValidation if v.type == "custom")
+        assert (
+            rule.formula1 == f"AND(A2>0,A2<=$A${10 - len(deleted)})" and str(rule.sqref) == f"A2:A{10 - len(deleted)}"
+        )
+        assert sheet["A2"].value == int(first)  # the row each formula now reads first

@@ -953,9 +953,9 @@ def delete_rows(package: Package, change: DeleteRows) -> None:
     sheet = package.edit(part)
     _expand_shared(change.sheet, sheet, rows)
     _move_cells(sheet, rows, change.sheet)
-    for formula in sheet.iter("{*}formula", "{*}formula1", "{*}formula2"):
+    for formula in sheet.iter(q("formula"), q("formula1"), q("formula2")):
         if formula.text:
-            formula.text = shift_formula(formula.text, rows, change.sheet, True)
+            formula.text = _shift_rule(formula, rows, change.sheet)
     for sqref in sheet.iter("{*}sqref"):  # extensions (x14 validations and formats) keep the area as text
         if sqref.text and sqref.tag != q("sqref"):
             sqref.text = shift_sqref(sqref.text, rows) or sqref.text
@@ -992,6 +992,28 @@ def delete_rows(package: Package, change: DeleteRows) -> None:
     package.settle(part)  # the next sheet's rows are deleted without this one's tree
     if streamed is not None:
         package.put(part, streamed.splice(package.read(part)))
+
+
+def _shift_rule(formula: etree._Element, rows: RowMap, sheet_name: str) -> str:
+    """A validation's or conditional format's formula after the deletion. It is written for the first cell of its
+    area and read relative to it (「$I2="待处理"」 over A2:P500 reads row 3 for row 3): when that cell's row is
+    deleted, the formula is first moved to the cell that becomes the area's first, as Excel keeps each cell's
+    own reading, instead of its row-2 reference becoming #REF!."""
+    text = formula.text or ""
+    owner = formula.getparent()
+    if owner is not None and etree.QName(owner).localname == "cfRule":
+        owner = owner.getparent()
+    areas = (owner.get("sqref") or "").split() if owner is not None else []
+    if not areas:
+        return shift_formula(text, rows, sheet_name, True)
+    top, left = _area(areas[0])[:2]
+    kept = ((r, area[1]) for area in map(_area, areas) for r in range(area[0], area[2] + 1) if r not in rows.gone)
+    first = next(kept, None)
+    if first is not None and first != (top, left):
+        from openpyxl.formula.translate import Translator  # here: a rare path, and openpyxl costs a click ~0.1-0.4 s
+
+        text = Translator("=" + text, origin=cell_name(top, left)).translate_formula(cell_name(*first))[1:]
+    return shift_formula(text, rows, sheet_name, True)
 
 
 def _move_cells(element: etree._Element, rows: RowMap, sheet_name: str) -> None:
