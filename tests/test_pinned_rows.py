@@ -112,6 +112,13 @@ def test_the_bytes_and_the_tree_find_the_same_formulas(tmp_path):
     assert found == list(pinned_rows._tree_formulas(data))
     unnumbered = data.replace(b'<row r="4"', b"<row")
     assert list(pinned_rows._cell_formulas(unnumbered)) == found  # a row without its number: the tree's way
+    prefixed = re.sub(rb"<(/?)(?=[A-Za-z])", rb"<\1x:", data).replace(b"<x:worksheet xmlns=", b"<x:worksheet xmlns:x=")
+    assert list(pinned_rows._cell_formulas(prefixed)) == found
+    main = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    two = data.replace(b"<worksheet ", b'<worksheet xmlns:y="' + main + b'" ', 1).replace(
+        b"<f>A2</f>", b"<y:f>A2</y:f>"
+    )
+    assert list(pinned_rows._cell_formulas(two)) == found  # a cell's formula spelt with a second prefix
 
 
 RETURNS = ["日期", "物流单号", "承运商", "ID号", "订单编码", "退回类型", "产品名称", "数量", "处理结果"]

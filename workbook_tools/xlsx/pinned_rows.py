@@ -179,6 +179,9 @@ def _cell_formulas(data: bytes) -> Iterator[_CellFormula]:
         yield from _tree_formulas(data)
         return
     content, tags = found[2], _tags(found[1] + b":" if found[1] else b"")
+    if (b"<c " in content or b"<f>" in content) if found[1] else (b":c " in content or b":f>" in content):
+        yield from _tree_formulas(data)  # cells spelt with another prefix than the sheet's (or text that looks so)
+        return
     shapes: dict[str, _Shape | None] = {}
     read = {text: _areas(html.unescape(text.decode()), shapes) for text in set(tags.text.findall(content))}
     if b"shared" not in content and not any(read.values()):
