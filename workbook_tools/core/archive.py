@@ -186,10 +186,11 @@ def _own_columns(grid: Grid, table: Table) -> list[tuple[int, str]]:
     ]
 
 
-def _computed(grid: Grid, column: Column, col: int, rows: Sequence[int], today: date) -> list[Any]:
-    """A formula column of `rows` as the workbook shows it (a team may type over one): kept as values, None where
-    unreadable. Each distinct cell is read once (told apart by type too: 1, 1.0 and True read differently)."""
-    parse = parser_for(column.kind, today)
+def _computed(grid: Grid, column: Column, col: int, rows: Sequence[int], today: date, date1904: bool) -> list[Any]:
+    """A formula column of `rows` as the workbook shows it (a team may type over one), in the workbook's date
+    system: kept as values, None where unreadable. Each distinct cell is read once (told apart by type too: 1, 1.0
+    and True read differently)."""
+    parse = parser_for(column.kind, today, date1904)
     read: dict[tuple[type, Any], Any] = {}
     values = []
     for row in rows:
@@ -223,7 +224,8 @@ def _sheet_archive(
         if column.computed and column in table.columns:
             # a word column validation reads (邮费承担方) is kept as figures read it
             unread = [k for k, record in enumerate(going) if column not in record.values]
-            shown = _computed(grid, column, table.columns[column], [numbers[k] for k in unread], at.date())
+            where = [numbers[k] for k in unread]
+            shown = _computed(grid, column, table.columns[column], where, at.date(), check.date1904)
             for k, value in zip(unread, shown, strict=True):
                 found[k][i] = value
     rows = []

@@ -503,7 +503,7 @@ def check_workbook(grids: list[Grid], today: date, date1904: bool = False, cross
     checks = tuple(check_table(t, settings, today, date1904) for t in tables)
     for table_check in checks:
         findings += table_check.findings
-    workbook = WorkbookCheck(settings, checks, (), tuple(grids))
+    workbook = WorkbookCheck(settings, checks, (), tuple(grids), date1904=date1904)
     findings += _several(workbook)
     order = {t.sheet: i for i, t in enumerate(tables)}
     if cross_checks:
