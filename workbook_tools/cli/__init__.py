@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
@@ -31,7 +32,7 @@ from workbook_tools.spec.settings_sheet import SETTINGS
 from workbook_tools.spec.sheets import BY_KEY, BY_TITLE, CHASE_SUMMARY, HANDOVER, LEDGERS, RESENDS, RETURNS
 from workbook_tools.spec.types import display_width
 from workbook_tools.xlsx.backups import BACKUPS_KEPT
-from workbook_tools.xlsx.properties import archive_mark
+from workbook_tools.xlsx.properties import archive_mark, archive_mark_at
 from workbook_tools.xlsx.reader import date1904
 from workbook_tools.xlsx.templates import TEAM_FILE, TEMPLATE_DIR, build_templates, build_workbook, stale_templates
 from workbook_tools.xlsx.writer import WorkbookFile, write_new_file
@@ -615,7 +616,7 @@ def report_command(
 def archive_command(file: Path, before: str, db: str | None, sheets: str | None, as_json: bool) -> None:
     """归档：把早于 --before 的已办结行移进数据库，工作簿只留未办结的和最近的行；一行不丢，可重复运行。"""
     from workbook_tools.core.archive import archive_plan
-    from workbook_tools.store.archive import connected, database, finish, store_rows
+    from workbook_tools.store.archive import claim, connected, database, finish, home, store_rows
 
     day = _day(before, "--before")
     if day > date.today():
@@ -636,11 +637,13 @@ def archive_command(file: Path, before: str, db: str | None, sheets: str | None,
             if leaving:
                 progress.phase("正在写入归档数据库并核对")
                 with connected(target) as engine:
-                    stored = store_rows(target, engine, file, _archive_mark(book), leaving, day)
+                    mark = claim(target, engine, file, _archive_mark(book), archive_mark_at)
+                    stored = store_rows(target, engine, file, mark, leaving, day)
                     progress.phase(f"正在改写 {file.name}")
                     try:
                         changes = [p.change() for p in leaving]
-                        written = _save(book, changes, None, False, stored.mark.properties())
+                        carried = replace(stored.mark, database=home(target, file))
+                        written = _save(book, changes, None, False, carried.properties())
                     except WorkbookToolsError as exc:
                         raise OutputError(
                             f"{str(exc).rstrip('。')}；要归档的 {sum(len(p.rows) for p in leaving)} 行已存进"
