@@ -184,8 +184,24 @@ def test_a_workbook_marked_before_its_database_was_named_is_refused_by_one_that_
     )
     assert _mark(path).database is None
     data = path.read_bytes()
-    group = f"sqlite:///{tmp_path / 'group.sqlite'}"
-    _one_sentence(_archive(path, SECOND, group), "里没有它的归档", "这次没有归档")
-    assert path.read_bytes() == data and not (tmp_path / "group.sqlite").exists()
+    group = tmp_path / "group" / "group.sqlite"
+    _one_sentence(_archive(path, SECOND, f"sqlite:///{group}"), "里没有它的归档", "这次没有归档")
+    assert path.read_bytes() == data and not group.exists()
+    group.parent.mkdir()
+    assert _archive(_book(group.with_name("other.xlsx")), FIRST, f"sqlite:///{group}").exit_code == 0
+    held = group.read_bytes()  # a database that holds another workbook's archive, not this one's
+    _one_sentence(_archive(path, SECOND, f"sqlite:///{group}"), "里没有它的归档", "这次没有归档")
+    assert path.read_bytes() == data and group.read_bytes() == held
     assert _archive(path, SECOND, None).exit_code == 0  # its own database: archived, and named from now on
     assert _mark(path).database == BESIDE
+
+
+def test_a_file_that_is_no_workbook_where_the_archive_ran_tells_of_no_copy(tmp_path):
+    team = _book(tmp_path / "team.xlsx")
+    assert _archive(team, FIRST, None).exit_code == 0
+    moved = team.rename(tmp_path / "moved.xlsx")
+    team.write_bytes(b"not a workbook")  # something else took the old name
+    mark = _mark(moved)
+    result = _archive(moved, SECOND, None)
+    assert result.exit_code == 0 and json.loads(result.stdout)["archived"] == 1, result.output
+    assert _mark(moved).workbook == mark.workbook
