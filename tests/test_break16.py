@@ -83,11 +83,6 @@ def test_a_workbook_restored_from_its_backup_and_archived_again_counts_each_row_
     assert _monthly(path, TODAY - timedelta(days=10), archive_db, tmp_path / "r.xlsx") == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="--db sqlite:///:memory: is taken as an archive: the rows are written to a database that vanishes when "
-    "the command ends, and then removed from the workbook",
-)
 def test_an_in_memory_database_is_refused_and_no_row_is_lost(tmp_path):
     path = _returns_book(tmp_path / "team.xlsx", _return(OLD, 1))
     data = path.read_bytes()
@@ -96,11 +91,6 @@ def test_an_in_memory_database_is_refused_and_no_row_is_lost(tmp_path):
     assert path.read_bytes() == data
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="--db sqlite:// (SQLite without a file) passes the address check, then the PostgreSQL-only "
-    "connect_timeout reaches sqlite3.connect: a TypeError, no sentence",
-)
 def test_a_sqlite_address_without_a_file_is_one_sentence(tmp_path):
     path = _returns_book(tmp_path / "team.xlsx", _return(OLD, 1))
     data = path.read_bytes()
@@ -109,11 +99,6 @@ def test_a_sqlite_address_without_a_file_is_one_sentence(tmp_path):
     assert "sqlite://" in result.output and path.read_bytes() == data
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a 数量 beyond 64 bits passes validation; SQLite raises OverflowError (a traceback) and PostgreSQL's "
-    "'bigint out of range' is reported as 连不上归档数据库 (check the address and password), not as the cell",
-)
 def test_a_count_too_large_for_the_database_is_named_not_a_crash(tmp_path, archive_db):
     path = _returns_book(tmp_path / "team.xlsx", _return(OLD, 1), _return(OLD, 2, quantity="99999999999999999999"))
     data = path.read_bytes()
@@ -124,11 +109,6 @@ def test_a_count_too_large_for_the_database_is_named_not_a_crash(tmp_path, archi
         assert path.read_bytes() == data
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="money that rounds to -0.00 (「-0.001」) reads back from either database as 0.00: the checksum differs "
-    "and every archive of the workbook is refused with 'send it to the maintainers'",
-)
 def test_money_that_rounds_to_minus_zero_does_not_block_the_archive(tmp_path, archive_db):
     row = [OLD.isoformat(), "小美", "b1", "SO1", "眼霜", "破损", "-0.001", "已结案", "顺丰"]
     path = write_xlsx(tmp_path / "team.xlsx", {"质量问题表": [QUALITY, row]})
@@ -164,11 +144,6 @@ def test_a_1904_workbooks_formula_column_is_archived_as_the_workbook_shows_it(tm
     assert stored.startswith(closes.strftime("%Y-%m-%d %H:%M")), stored
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a report that cannot reach the archive says 这次没有归档 (nothing was archived) — the sentence of "
-    "the archive command — instead of saying the report was not made",
-)
 def test_a_report_that_cannot_reach_the_archive_says_the_report_was_not_made(tmp_path):
     path = _returns_book(tmp_path / "team.xlsx", _return(OLD, 1))
     assert _archive(path, TODAY).exit_code == 0
@@ -180,11 +155,6 @@ def test_a_report_that_cannot_reach_the_archive_says_the_report_was_not_made(tmp
     assert path.read_bytes() == data
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a relative SQLite path is taken from the folder the command runs in, not the workbook's: the archive "
-    "lands there, and the same --db from the workbook's folder (or a button) finds no archive",
-)
 def test_a_relative_sqlite_path_finds_the_same_archive_from_another_folder(tmp_path, monkeypatch):
     folder = tmp_path / "shop"
     folder.mkdir()
@@ -214,11 +184,6 @@ def test_the_button_with_a_sqlite_address_without_a_file_says_what_is_wrong(tmp_
     assert path.read_bytes() == data
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a NUL character in a text cell (as programs write it, _x0000_) is taken by validation and SQLite, but "
-    "PostgreSQL refuses it and the archive says 连不上归档数据库 (check the address and password), not the cell",
-)
 def test_a_character_postgresql_cannot_hold_is_named_not_a_lost_connection(tmp_path, postgres_url):
     path = tmp_path / "export.xlsx"
     book = xlsxwriter.Workbook(path)
@@ -292,12 +257,6 @@ def test_archiving_into_a_second_database_never_leaves_a_report_silently_short(t
         assert result.exit_code == 2 or (json.loads(result.stdout), _tab(tmp_path / "r.xlsx")) == before, db
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the SQLite file beside the workbook is named by a URL made by pasting the path: a folder with 「?」 "
-    "(allowed on macOS and Linux shares) cuts it, so the rows go to a file named after the folder's first part "
-    "beside it, the sentence names the right place, and every report then says the archive is missing",
-)
 def test_a_folder_with_a_question_mark_keeps_its_archive_beside_the_workbook(tmp_path):
     folder = tmp_path / "3店?售后"
     folder.mkdir()

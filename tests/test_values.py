@@ -22,6 +22,7 @@ from workbook_tools.core.values import (
     parse_money,
     parse_phone,
     parse_rate,
+    parse_text,
 )
 from workbook_tools.spec.types import Kind
 
@@ -131,7 +132,7 @@ def test_quantities(typed, expected):
     assert parse_int(typed) == expected
 
 
-@pytest.mark.parametrize("typed", ["两瓶", 2.5, "", "1e3", True])
+@pytest.mark.parametrize("typed", ["两瓶", 2.5, "", "1e3", True, 2**63, "99999999999999999999", 1e19, -(2**63)])
 def test_not_a_quantity(typed):
     with pytest.raises(BadValue, match="bad_number"):
         parse_int(typed)
@@ -333,3 +334,15 @@ def test_a_formula_without_a_result_is_never_read_as_blank_or_zero(kind):
     with pytest.raises(BadValue) as caught:
         coerce(kind, UNCALCULATED, TODAY)
     assert caught.value.code == "formula_not_calculated"
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [("眼霜\x00", "眼霜"), ("\x1b眼\x07霜 ", "眼霜"), ("第一行\n第二行", "第一行\n第二行"), ("a\tb", "a\tb")],
+)
+def test_text_loses_the_control_characters_exports_leave_but_keeps_line_breaks(typed, expected):
+    assert parse_text(typed) == expected
+
+
+def test_money_that_rounds_to_minus_zero_is_zero():
+    assert str(parse_money("-0.001")) == "0.00" and str(parse_money(-0.004)) == "0.00"

@@ -305,22 +305,31 @@ def _number_text(text: str, what: str) -> Decimal:
         raise BadValue("bad_number", f"不是{what}") from exc
 
 
+INT_LIMIT = 2**63 - 1  # the largest whole number a database column holds; a count beyond it is a typo
+
+
+def _whole(number: int) -> int:
+    if abs(number) > INT_LIMIT:
+        raise BadValue("bad_number", "数字过大")
+    return number
+
+
 def parse_int(value: object) -> int:
     if isinstance(value, bool):
         raise BadValue("bad_number", "不是数字")
     if isinstance(value, int):
-        return value
+        return _whole(value)
     if isinstance(value, float):
         if not math.isfinite(value):
             raise BadValue("bad_number", "不是数字")
         if not value.is_integer():
             raise BadValue("bad_number", "应为整数")
-        return int(value)
+        return _whole(int(value))
     _refuse_unknown(value)
     number = _number_text(_UNITS.sub("", normalize_text(value)), "整数")
     if number != number.to_integral_value():
         raise BadValue("bad_number", "应为整数")
-    return int(number)
+    return _whole(int(number))
 
 
 MONEY_LIMIT = Decimal(10) ** 12  # yuan; anything larger is a typo, and would overflow Decimal's precision
@@ -340,7 +349,8 @@ def parse_money(value: object) -> Decimal:
         raise BadValue("bad_number", "不是金额")
     if abs(amount) >= MONEY_LIMIT:
         raise BadValue("bad_number", "金额过大")
-    return amount.quantize(Decimal("0.01"))
+    cents = amount.quantize(Decimal("0.01"))
+    return cents if cents else cents.copy_abs()  # -0.001 rounds to -0.00, which is 0.00 (as a database gives it)
 
 
 def parse_rate(value: object) -> float:
@@ -417,9 +427,14 @@ def parse_phone(value: object) -> str:
     raise BadValue("bad_phone", mask_phone(_PHONE_SEPARATORS.sub("", text)))
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # invisible in Excel; exports leave them (_x0000_)
+
+
 def parse_text(value: object) -> str:
+    """Text as typed, without outer spaces and without control characters other programs leave in an export
+    (nobody sees them, they would make one product two, and PostgreSQL cannot hold a NUL); line breaks stay."""
     if value.__class__ is str:
-        text = value.strip()
+        text = value.strip() if value.isprintable() else _CONTROL.sub("", value).strip()
         if text[:1] == "#":
             _refuse_unknown(text)
         return text

@@ -57,33 +57,44 @@ def default_database(workbook: Path) -> Path:
 
 @dataclass(frozen=True)
 class Database:
-    url: str  # as SQLAlchemy takes it
+    url: URL  # as SQLAlchemy takes it: an object, so a path with 「?」 or 「#」 stays a path
     shown: str  # as a message names it (no password)
     file: Path | None  # the SQLite file, if it is one
+    doing: str = "归档"  # what a failure to reach it stopped, as a message says it
+
+
+def _sqlite(path: Path) -> Database:
+    return Database(URL.create("sqlite", database=str(path)), str(path), path)
 
 
 def database(workbook: Path, given: str | None) -> Database:
     """The archive a workbook's rows go to: `given` (postgresql://… or sqlite:///…), else the one the environment
-    variable names (how a team on a shared server points the buttons at it), else SQLite beside the workbook."""
+    variable names (how a team on a shared server points the buttons at it), else SQLite beside the workbook.
+
+    A relative SQLite path is taken from the workbook's folder, as the default is: the same --db finds the same
+    archive from any folder, and a button (whose working folder is Excel's) finds it too. SQLite without a file
+    (in memory) is refused: rows written there would vanish when the command ends."""
     source = "--db" if given else f"环境变量 {DB_VARIABLE}"
     given = given or os.environ.get(DB_VARIABLE)
     if not given:
-        path = default_database(workbook.resolve())
-        return Database(f"sqlite:///{path}", str(path), path)
+        return _sqlite(default_database(workbook.resolve()))
     try:
         url = make_url(given.strip())
     except ArgumentError:
         url = None
     scheme = url.drivername.partition("+")[0] if url is not None else ""
-    if url is None or scheme not in _SCHEMES or (scheme != "sqlite" and not url.host and not url.query):
+    no_file = scheme == "sqlite" and url is not None and (not url.database or url.database.startswith(":memory:"))
+    if url is None or scheme not in _SCHEMES or no_file or (scheme != "sqlite" and not url.host and not url.query):
         shown = given if url is None else url.render_as_string(hide_password=True)
         raise ArchiveError(
-            f"{source} 的「{shown}」不是能用的数据库地址，请写成 postgresql://用户名:密码@服务器/数据库，"
-            "或不写（用工作簿旁边的 SQLite 文件）。"
+            f"{source} 的「{shown}」不是能用的数据库地址，请写成 postgresql://用户名:密码@服务器/数据库 或 "
+            "sqlite:///文件路径，或不写（用工作簿旁边的 SQLite 文件）。"
         )
+    if scheme == "sqlite":
+        assert url.database is not None
+        return _sqlite(workbook.resolve().parent / Path(url.database).expanduser())
     url = url.set(drivername=_SCHEMES[scheme])
-    file = Path(url.database) if scheme == "sqlite" and url.database else None
-    return Database(url.render_as_string(hide_password=False), url.render_as_string(hide_password=True), file)
+    return Database(url, url.render_as_string(hide_password=True), None)
 
 
 def home(db: Database, workbook: Path) -> str:
@@ -128,7 +139,8 @@ def _same_home(db: Database, workbook: Path, mark: ArchiveMark, outcome: str) ->
 def _unreachable(db: Database, exc: BaseException) -> ArchiveError:
     reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:160]
     return ArchiveError(
-        f"连不上归档数据库「{db.shown}」（{reason}），这次没有归档，工作簿没有改动；请检查地址、用户名、密码和网络后再试。"
+        f"连不上归档数据库「{db.shown}」（{reason}），这次没有{db.doing}，工作簿没有改动；"
+        "请检查地址、用户名、密码和网络后再试。"
     )
 
 
@@ -522,5 +534,6 @@ def with_archive(
 ) -> WorkbookCheck:
     """`check` with what a command reads of the workbook's archive (`read_archive`), in the database `given` (a
     URL) or else the SQLite file beside the workbook: the CLI and the buttons read it alike."""
-    records, counts = read_archive(database(workbook, given), workbook, mark, first, last, sheets, asked)
+    db = replace(database(workbook, given), doing="汇总")
+    records, counts = read_archive(db, workbook, mark, first, last, sheets, asked)
     return replace(check, archived=tuple(records), archived_counts=counts)
