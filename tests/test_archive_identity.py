@@ -24,7 +24,8 @@ from workbook_tools.core.archive import DATABASE_PROPERTY, ArchiveMark
 from workbook_tools.spec.sheets import RETURNS
 from workbook_tools.store import archive as store
 from workbook_tools.store.schema import RUNS, TABLES
-from workbook_tools.xlsx.properties import archive_mark_at
+from workbook_tools.xlsx.package import Package
+from workbook_tools.xlsx.properties import archive_mark
 
 from conftest import edit_part, run, write_xlsx
 
@@ -64,7 +65,7 @@ def _counts(path: Path, db: str | None) -> list[int]:
 
 
 def _mark(path: Path) -> ArchiveMark:
-    mark = archive_mark_at(path)
+    mark = archive_mark(Package(path.read_bytes()))
     assert mark is not None
     return mark
 
@@ -159,6 +160,15 @@ def test_an_archive_or_report_on_another_database_is_refused_and_says_which_one(
     if archive_db:  # a machine where WORKBOOK_TOOLS_DB is not set, or a command without --db
         _one_sentence(run(*args), f"「{home}」", "这次没有汇总", "WORKBOOK_TOOLS_DB")
     assert _counts(team, archive_db) == [1, 1, 1]
+
+
+def test_a_report_on_a_copy_of_the_archives_database_is_refused(tmp_path):
+    """The copy knows the workbook's runs so far, but not the runs to come: figures from it would fall behind."""
+    path = _book(tmp_path / "team.xlsx")
+    assert _archive(path, FIRST, None).exit_code == 0
+    copy = shutil.copy(store.default_database(path), tmp_path / "copy.sqlite")
+    args = ["daily-totals", path, "--json", "--out", tmp_path / "d.xlsx", "--force", "--db", f"sqlite:///{copy}"]
+    _one_sentence(run(*args), f"「{BESIDE}」", "这次没有汇总", "不写 --db")
 
 
 def test_a_database_is_named_by_where_it_is_not_by_who_signs_in(tmp_path):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
+from lxml import etree
 
 from workbook_tools import __version__
 from workbook_tools.cli.progress import Progress
@@ -32,7 +34,7 @@ from workbook_tools.spec.settings_sheet import SETTINGS
 from workbook_tools.spec.sheets import BY_KEY, BY_TITLE, CHASE_SUMMARY, HANDOVER, LEDGERS, RESENDS, RETURNS
 from workbook_tools.spec.types import display_width
 from workbook_tools.xlsx.backups import BACKUPS_KEPT
-from workbook_tools.xlsx.properties import archive_mark, archive_mark_at
+from workbook_tools.xlsx.properties import archive_mark
 from workbook_tools.xlsx.reader import date1904
 from workbook_tools.xlsx.templates import TEAM_FILE, TEMPLATE_DIR, build_templates, build_workbook, stale_templates
 from workbook_tools.xlsx.writer import WorkbookFile, write_new_file
@@ -95,6 +97,17 @@ def _archive_mark(book: WorkbookFile) -> ArchiveMark | None:
     from workbook_tools.xlsx.package import Package
 
     return archive_mark(Package(book.data))
+
+
+def _archive_mark_at(path: Path) -> ArchiveMark | None:
+    """What the workbook at `path` carries of its archive; None too when it cannot be read as a workbook (another
+    file's mark is a hint, never a reason to stop: see store.archive.claim)."""
+    from workbook_tools.xlsx.package import Package
+
+    try:
+        return archive_mark(Package(path.read_bytes()))
+    except (OSError, KeyError, zipfile.BadZipFile, etree.LxmlError):
+        return None
 
 
 def _findings_json(path: Path, findings: tuple[Finding, ...]) -> list[dict[str, str]]:
@@ -637,7 +650,7 @@ def archive_command(file: Path, before: str, db: str | None, sheets: str | None,
             if leaving:
                 progress.phase("正在写入归档数据库并核对")
                 with connected(target) as engine:
-                    mark = claim(target, engine, file, _archive_mark(book), archive_mark_at)
+                    mark = claim(target, engine, file, _archive_mark(book), _archive_mark_at)
                     stored = store_rows(target, engine, file, mark, leaving, day)
                     progress.phase(f"正在改写 {file.name}")
                     try:

@@ -45,8 +45,6 @@ DB_VARIABLE = "WORKBOOK_TOOLS_DB"  # the archive's URL when no --db names one: t
 _SCHEMES = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg", "sqlite": "sqlite"}
 BESIDE = f"工作簿旁边的 {SQLITE_FILE}"  # how a workbook names the default archive: a move with the file keeps it
 _WHERE = ("host", "hostaddr", "port", "dbname")  # the query keys of a PostgreSQL address that say which database
-_ARCHIVING = "这次没有归档，工作簿没有改动"
-_SUMMING = "这次没有汇总"
 
 
 def default_database(workbook: Path) -> Path:
@@ -102,12 +100,10 @@ def home(db: Database, workbook: Path) -> str:
     (a workbook moved with that file still finds it), another SQLite file by its full path, a server by its address
     without user name and password (each agent may sign in as someone else), its default port and options other
     than where the database is."""
-    url = make_url(db.url)
-    if url.drivername == "sqlite":
-        if db.file is None:
-            return db.shown
+    if db.file is not None:
         path = db.file.resolve()
         return BESIDE if path == default_database(workbook.resolve()) else f"sqlite:///{path}"
+    url = db.url
     where = URL.create(
         "postgresql",
         host=url.host.lower() if url.host else None,
@@ -126,14 +122,15 @@ def _how_to_reach(where: str) -> str:
     return f"用 --db 写明「{where}」和用户名、密码（按钮：环境变量 {DB_VARIABLE}）"
 
 
-def _same_home(db: Database, workbook: Path, mark: ArchiveMark, outcome: str) -> None:
-    """A workbook whose archive is in another database is refused: rows archived into a second one would be missing
-    from every report on the first, and a report on the second would miss the first's."""
-    if mark.database is not None and mark.database != home(db, workbook):
-        raise ArchiveError(
-            f"「{workbook.name}」的归档在「{mark.database}」里，「{db.shown}」里没有它的归档，{outcome}；"
-            f"一个工作簿的归档只能放在一个数据库里，请{_how_to_reach(mark.database)}再运行。"
-        )
+def _elsewhere(db: Database, workbook: Path, mark: ArchiveMark) -> ArchiveError | None:
+    """The refusal of a database that is not the one the workbook names: rows archived into a second one would be
+    missing from every report on the first, and a report on the second would miss the first's."""
+    if mark.database is None or mark.database == home(db, workbook):
+        return None
+    return ArchiveError(
+        f"「{workbook.name}」的归档在「{mark.database}」里，「{db.shown}」里没有它的归档，这次没有{db.doing}，"
+        f"工作簿没有改动；一个工作簿的归档只能放在一个数据库里，请{_how_to_reach(mark.database)}再运行。"
+    )
 
 
 def _unreachable(db: Database, exc: BaseException) -> ArchiveError:
@@ -231,13 +228,14 @@ def claim(
     carries the same id (`mark_at`) and is another file (a copy made with Save
     As): rows of one would otherwise be stored a second time by the other, and
     the other's counted as its own. A database that is not the workbook's, or
-    does not know its mark, is refused (`_same_home`, `_not_found`).
+    does not know its mark, is refused (`_elsewhere`, `_not_found`).
     """
     if mark is None:
         return None
-    _same_home(db, workbook, mark, _ARCHIVING)
+    if refused := _elsewhere(db, workbook, mark):
+        raise refused
     if db.file is not None and not db.file.exists():  # not made empty by asking it
-        raise _not_found(db, workbook, _ARCHIVING)
+        raise _not_found(db, workbook)
     with transaction(db, engine) as connection:
         runs = (
             [
@@ -252,7 +250,7 @@ def claim(
             else []
         )
     if not any(run.run_id == mark.run for run in runs):
-        raise _not_found(db, workbook, _ARCHIVING)
+        raise _not_found(db, workbook)
     behind = any(run.finished and run.run_id > mark.run for run in runs)
     if behind or any(_twin(Path(path), workbook, mark, mark_at) for path in {run.source_path for run in runs}):
         return replace(mark, workbook=_fork(db, engine, workbook, mark))
@@ -447,9 +445,9 @@ def finish(db: Database, engine: Engine, mark: ArchiveMark) -> None:
         )
 
 
-def _not_found(db: Database, workbook: Path, outcome: str = _SUMMING) -> ArchiveError:
+def _not_found(db: Database, workbook: Path) -> ArchiveError:
     return ArchiveError(
-        f"「{workbook.name}」有行已归档，但「{db.shown}」里没有它的归档，{outcome}；"
+        f"「{workbook.name}」有行已归档，但「{db.shown}」里没有它的归档，这次没有{db.doing}，工作簿没有改动；"
         f"请用 --db（按钮：环境变量 {DB_VARIABLE}）写明归档时用的数据库，"
         f"或把归档时工作簿旁边的 {SQLITE_FILE} 放回它旁边。"
     )
@@ -468,14 +466,15 @@ def read_archive(
     dates puts between `first` and `last` (and the other rows of the items they belong to), as the core reads ledger
     rows; and `asked`, tallied by the database. A database that does not know the workbook is refused: figures
     without its archived rows would be wrong without saying so, as would one on a database that is not the
-    workbook's."""
-    _same_home(db, workbook, mark, _SUMMING)
+    workbook's (said once a server is reached: one out of reach is said first)."""
     if db.file is not None and not db.file.exists():
-        raise _not_found(db, workbook)
+        raise _elsewhere(db, workbook, mark) or _not_found(db, workbook)
     start, end = datetime.combine(first, time()), datetime.combine(last, time.max)
     records: list[Record] = []
     counts: dict[Asked, dict[tuple[Any, ...], Group]] = {}
     with connected(db) as engine, transaction(db, engine) as connection:
+        if refused := _elsewhere(db, workbook, mark):
+            raise refused
         known = (
             engine.dialect.has_table(connection, RUNS.name)
             and connection.execute(

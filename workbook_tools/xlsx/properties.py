@@ -11,9 +11,7 @@ it was, byte for byte when we set nothing.
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lxml import etree
@@ -51,17 +49,6 @@ def custom_properties(package: Package, names: Iterable[str]) -> dict[str, str |
 def archive_mark(package: Package) -> ArchiveMark | None:
     """What the workbook carries of its archive (nothing when it was never archived)."""
     return ArchiveMark.of(custom_properties(package, (ID_PROPERTY, RUN_PROPERTY, DATABASE_PROPERTY)))
-
-
-def archive_mark_at(path: Path) -> ArchiveMark | None:
-    """What the workbook at `path` carries of its archive; None too when it cannot be read as a workbook (another
-    file's mark is a hint, never a reason to stop: see store.archive.claim)."""
-    from workbook_tools.xlsx.package import Package
-
-    try:
-        return archive_mark(Package(path.read_bytes()))
-    except (OSError, KeyError, zipfile.BadZipFile, etree.LxmlError):
-        return None
 
 
 def custom_property(package: Package, name: str) -> str | None:
