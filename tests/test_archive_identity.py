@@ -135,8 +135,10 @@ def test_a_copy_of_a_copy_reads_the_history_of_both(tmp_path):
     copy = shutil.copy(team, tmp_path / "copy.xlsx")
     assert _archive(copy, SECOND, None).exit_code == 0
     third = shutil.copy(copy, tmp_path / "copy of copy.xlsx")
-    assert _archive(third, THIRD, None).exit_code == 0  # its first row left with the team, its second with the copy
-    assert _archive(team, THIRD, None).exit_code == 0
+    said = run("archive", third, "--before", THIRD)  # its first row left with the team, its second with the copy
+    assert said.exit_code == 0 and "copy of copy.xlsx 是另存为的副本或从备份放回的旧版本" in said.output, said.output
+    said = run("archive", team, "--before", THIRD)
+    assert said.exit_code == 0 and "副本" not in said.output, said.output
     assert len({_mark(p).workbook for p in (team, copy, third)}) == 3
     assert _counts(third, None) == [1, 1, 1]
     assert _stored(team, None) == 3 + 2

@@ -646,11 +646,13 @@ def archive_command(file: Path, before: str, db: str | None, sheets: str | None,
             progress.phase(f"正在读取 {file.name}")
             plans = [p for p in archive_plan(_check(book, date.today()), day, now) if p.spec in chosen]
             leaving = [p for p in plans if p.rows]
-            stored, written = None, None
+            stored, written, own_id = None, None, False
             if leaving:
                 progress.phase("正在写入归档数据库并核对")
                 with connected(target) as engine:
-                    mark = claim(target, engine, file, _archive_mark(book), _archive_mark_at)
+                    carries = _archive_mark(book)
+                    mark = claim(target, engine, file, carries, _archive_mark_at)
+                    own_id = carries is not None and mark is not None and mark.workbook != carries.workbook
                     stored = store_rows(target, engine, file, mark, leaving, day)
                     progress.phase(f"正在改写 {file.name}")
                     try:
@@ -682,6 +684,11 @@ def archive_command(file: Path, before: str, db: str | None, sheets: str | None,
     click.echo(
         f"已把 {counts} 归档到「{target.shown}」，并从 {written} 中移除；未办结的行和 {day} 及以后的行都留在工作簿里。"
     )
+    if own_id:
+        click.echo(
+            f"{file.name} 是另存为的副本或从备份放回的旧版本，已给它自己的归档编号：它之前的归档照旧算在它的汇总里，"
+            "之后它和原来那份各归各的。"
+        )
     kept = [p for p in plans if p.kept]
     if kept:
         click.echo(
