@@ -28,9 +28,11 @@ from workbook_tools.core.archive import (
     ID_PROPERTY,
     RUN_PROPERTY,
     ArchiveMark,
+    archive_plan,
     canonical,
 )
 from workbook_tools.core.changes import CellValue, EditSheet
+from workbook_tools.core.crosscheck import cross_findings
 from workbook_tools.core.validate import check_workbook
 from workbook_tools.spec.lists import RETURN_RESULT
 from workbook_tools.spec.sheets import HANDOVER, RETURNS
@@ -387,16 +389,46 @@ def test_a_moved_and_renamed_workbook_keeps_its_archive(workbook, archive_db, tm
     assert again.exit_code == 0 and json.loads(again.stdout)["archived"] == 0
 
 
-def test_a_checksum_mismatch_aborts_before_the_workbook_changes(workbook, archive_db, monkeypatch):
-    real = store._db_row
+def _change_first(name: str):
+    """The first row's value of column `name` on its way into the database, changed as a fault would change it."""
 
-    def garbled(spec, values):
-        row = real(spec, values)
-        if spec is RETURNS:
-            row[RETURNS.product.key] = "变了"
-        return row
+    def damage(columns: dict[str, list]) -> dict[str, list]:
+        first, *rest = columns[name]
+        if isinstance(first, date):
+            first += timedelta(days=1)
+        elif isinstance(first, int):
+            first += 1
+        else:
+            first = first[:-1] + ("x" if first[-1:] != "x" else "y")  # as long as it was (the fingerprint's column)
+        return {**columns, name: [first, *rest]}
 
-    monkeypatch.setattr(store, "_db_row", garbled)
+    return damage
+
+
+def _lose_last_row(columns: dict[str, list]) -> dict[str, list]:
+    return {name: values[:-1] for name, values in columns.items()}
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        _change_first(RETURNS.product.key),
+        _change_first(RETURNS.date.key),
+        _change_first(RETURNS.quantity.key),
+        _change_first("team_columns"),
+        _change_first("row_checksum"),
+        _lose_last_row,
+    ],
+    ids=["text", "date", "number", "team columns", "fingerprint", "a row lost"],
+)
+def test_a_row_that_arrives_changed_aborts_before_the_workbook_changes(workbook, archive_db, monkeypatch, damage):
+    """The read-back compares every value the database holds with the row that left: the write broken on purpose."""
+    real = store._insert
+
+    def broken(connection, table, columns):
+        real(connection, table, damage(columns) if table is TABLES[RETURNS] else columns)
+
+    monkeypatch.setattr(store, "_insert", broken)
     data = workbook.read_bytes()
     result = _archive(workbook, archive_db)
     assert result.exit_code == 2
@@ -428,6 +460,36 @@ def test_a_row_like_one_archived_before_is_archived_too(workbook, archive_db):
     assert len(rows) == len(first) + 1
     copies = Counter(r["row_checksum"] for r in rows)
     assert sorted(r["copy_no"] for r in rows if copies[r["row_checksum"]] == 2) == [1, 2]
+
+
+def test_the_archive_reads_rows_as_validate_does_without_the_checks_across_sheets(workbook):
+    """The archive asks only which rows have errors, which the checks across sheets never decide."""
+    grids = read_grids(workbook)
+    full = check_workbook(grids, TODAY)
+    lean = check_workbook(grids, TODAY, cross_checks=False)
+    assert [t.records for t in lean.tables] == [t.records for t in full.tables]
+    across = cross_findings(full.tables, full.settings)
+    assert across and Counter(full.findings) - Counter(lean.findings) == Counter(across)
+
+
+def _returns_plan(path: Path):
+    check = check_workbook(read_grids(path), TODAY)
+    return next(p for p in archive_plan(check, TODAY, datetime.now()) if p.spec is RETURNS)
+
+
+def test_a_row_holding_something_beside_the_ledger_stays(workbook):
+    """Deleting a whole row would take a note beside the ledger, or a merged range, along with it."""
+    plan = _returns_plan(workbook)
+    noted, merged = plan.rows[0].row, plan.rows[-1].row
+    book = openpyxl.load_workbook(workbook)
+    sheet = book[plan.sheet]
+    beyond = sheet.max_column + 2
+    sheet.cell(noted, beyond).value = "这行旁边有备注"
+    sheet.merge_cells(start_row=merged, start_column=beyond, end_row=merged, end_column=beyond + 1)
+    book.save(workbook)
+    after = _returns_plan(workbook)
+    assert {r.row for r in after.rows} == {r.row for r in plan.rows} - {noted, merged}
+    assert after.kept == plan.kept + 2
 
 
 @pytest.mark.parametrize(

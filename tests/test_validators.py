@@ -202,3 +202,16 @@ def test_a_ledger_that_would_grow_over_the_roster_beneath_it_is_not_written(tmp_
     else:
         assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
         assert path.read_bytes() == before
+
+
+def test_cells_without_their_reference_are_placed_after_the_cell_before(tmp_path):
+    """The format lets a cell leave out `r` (it follows the cell before): a formula found there, and a header cell,
+    are where Excel puts them."""
+    path = ledger(tmp_path / "ledger.xlsx")
+    edit_part(path, SHEET, _swap('<c r="B3"><v>3</v></c><c r="C3">', "<c><v>3</v></c><c>"))
+    add_calc_chain(path, '<c r="C2" i="1"/><c r="C3"/>')
+    assert problems(path.read_bytes()) == []
+    edit_part(path, SHEET, _swap('<c r="C1" ', "<c "))  # the ledger's third header cell
+    assert problems(path.read_bytes()) == []
+    add_calc_chain(path, '<c r="C2" i="1"/><c r="D3"/>')
+    assert [(p.rule, p.detail) for p in problems(path.read_bytes())] == [("calc_chain", "row 3 col 4 has no formula")]

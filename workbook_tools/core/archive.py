@@ -24,8 +24,8 @@ from workbook_tools.core.approval import awaiting
 from workbook_tools.core.changes import DeleteRows
 from workbook_tools.core.deadlines import lapsed
 from workbook_tools.core.records import Record, TableCheck, WorkbookCheck
-from workbook_tools.core.tables import Grid, Table, column_letters, normalize_header, overlaps
-from workbook_tools.core.values import BadValue, coerce, is_blank
+from workbook_tools.core.tables import Grid, Table, column_letters, normalize_header
+from workbook_tools.core.values import BadValue, is_blank, parser_for
 from workbook_tools.spec.sheets import LEDGERS
 from workbook_tools.spec.types import Column, Kind, Sheet
 
@@ -161,18 +161,24 @@ def _grid(check: WorkbookCheck, table: Table) -> Grid:
     return next(g for g in check.grids if g.name == table.sheet)
 
 
-def _alone(grid: Grid, table: Table, row: int) -> bool:
-    """Whether deleting the whole row takes nothing but the ledger's own cells."""
-    first, last = table.span[0], table.last_col
-    cells = grid.rows[row - grid.first_row] if 0 <= row - grid.first_row < len(grid.rows) else []
-    for index, value in enumerate(cells):
-        col = grid.first_col + index
-        if (col < first or col > last) and not is_blank(value):
-            return False
-    whole_row = (row, 1, row, 16_384)
-    if any(overlaps(area, whole_row) for area in grid.merged):
-        return False
-    return not any(overlaps(t.area, whole_row) for t in grid.tables if t != table.excel_table)
+def _alone(grid: Grid, table: Table, rows: Iterable[int]) -> set[int]:
+    """Of `rows`, those whose deletion takes nothing but the ledger's own cells: no value beside the ledger's
+    columns, no merged range or other table on the row."""
+    left, right = table.span[0] - grid.first_col, table.last_col - grid.first_col + 1  # the ledger within a row
+    spans = [(area[0], area[2]) for area in grid.merged]
+    spans += [(t.area[0], t.area[2]) for t in grid.tables if t != table.excel_table]
+    alone = set()
+    for row in rows:
+        if any(top <= row <= bottom for top, bottom in spans):
+            continue
+        offset = row - grid.first_row
+        cells = grid.rows[offset] if 0 <= offset < len(grid.rows) else []
+        if len(cells) > right and not all(map(is_blank, cells[right:])):
+            continue
+        if left > 0 and not all(map(is_blank, cells[:left])):
+            continue
+        alone.add(row)
+    return alone
 
 
 def _own_columns(grid: Grid, table: Table) -> list[tuple[int, str]]:
@@ -185,13 +191,23 @@ def _own_columns(grid: Grid, table: Table) -> list[tuple[int, str]]:
     ]
 
 
-def _computed(grid: Grid, column: Column, row: int, col: int, today: date) -> Any:
-    """A formula column as the workbook shows it (a team may type over one): kept as a value, None if unreadable."""
-    raw = grid.value(row, col)
-    try:
-        return None if is_blank(raw) else coerce(column.kind, raw, today)
-    except BadValue:
-        return None
+def _computed(grid: Grid, column: Column, col: int, rows: Sequence[int], today: date, date1904: bool) -> list[Any]:
+    """A formula column of `rows` as the workbook shows it (a team may type over one), in the workbook's date
+    system: kept as values, None where unreadable. Each distinct cell is read once (told apart by type too: 1, 1.0
+    and True read differently)."""
+    parse = parser_for(column.kind, today, date1904)
+    read: dict[tuple[type, Any], Any] = {}
+    values = []
+    for row in rows:
+        raw = grid.value(row, col)
+        key = (type(raw), raw)
+        if key not in read:
+            try:
+                read[key] = None if is_blank(raw) else parse(raw)
+            except BadValue:
+                read[key] = None
+        values.append(read[key])
+    return values
 
 
 def _sheet_archive(check: WorkbookCheck, table_check: TableCheck, before: date, at: datetime) -> SheetArchive:
@@ -201,23 +217,26 @@ def _sheet_archive(check: WorkbookCheck, table_check: TableCheck, before: date, 
     may = {r.row for r in records if r.row in old and not r.has_errors and _closed(r, check, at)}
     leaving = _whole_items(records, may)
     grid = _grid(check, table)
-    alone = {row for row in leaving if _alone(grid, table, row)}
-    leaving = _whole_items(records, alone)
+    leaving = _whole_items(records, _alone(grid, table, leaving))
     own = _own_columns(grid, table)
     columns = table.spec.columns
-    formulas = [(i, c, table.columns[c]) for i, c in enumerate(columns) if c.computed and c in table.columns]
+    going = [record for record in records if record.row in leaving]
+    numbers = [record.row for record in going]
+    found = [list(map(record.values.get, columns)) for record in going]
+    for i, column in enumerate(columns):  # validation leaves formula columns out: read them here
+        if column.computed and column in table.columns:
+            # a word column validation reads (邮费承担方) is kept as figures read it
+            unread = [k for k, record in enumerate(going) if column not in record.values]
+            where = [numbers[k] for k in unread]
+            shown = _computed(grid, column, table.columns[column], where, at.date(), check.date1904)
+            for k, value in zip(unread, shown, strict=True):
+                found[k][i] = value
     rows = []
-    for record in records:
-        if record.row not in leaving:
-            continue
-        found = list(map(record.values.get, columns))  # validation leaves formula columns out: read them here
-        for i, column, col in formulas:
-            if column not in record.values:  # a word column validation reads (邮费承担方) is kept as figures read it
-                found[i] = _computed(grid, column, record.row, col, at.date())
-        values = tuple(found)
-        pairs = tuple((header, v) for col, header in own if not is_blank(v := grid.value(record.row, col)))
+    for row, cells in zip(numbers, found, strict=True):
+        values = tuple(cells)
+        pairs = tuple((header, v) for col, header in own if not is_blank(v := grid.value(row, col)))
         extras = extras_json(pairs)
-        rows.append(Leaving(record.row, values, extras, checksum(table.spec, values, extras)))
+        rows.append(Leaving(row, values, extras, checksum(table.spec, values, extras)))
     kept = len(may) - len(rows)
     return SheetArchive(table.spec, table.sheet, table.header_row, tuple(rows), kept)
 

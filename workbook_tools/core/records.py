@@ -54,6 +54,7 @@ class WorkbookCheck:
     tables: tuple[TableCheck, ...]
     findings: tuple[Finding, ...]
     grids: tuple[Grid, ...] = ()  # every sheet as read, ours or not
+    date1904: bool = False  # the workbook counts its serial numbers from 1904: a cell read after validation needs it
     archived: tuple[Record, ...] = ()  # rows moved to the archive that a command reads with the workbook's own
     # what the archive's database tallied for a command (core/tallies.py): by asked tally, its groups
     archived_counts: Mapping[Any, Mapping[tuple[Any, ...], Any]] = field(default_factory=dict)

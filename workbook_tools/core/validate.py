@@ -465,10 +465,12 @@ def check_table(table: Table, settings: Settings, today: date, date1904: bool = 
     return TableCheck(table, records, tuple(findings))
 
 
-def check_workbook(grids: list[Grid], today: date, date1904: bool = False) -> WorkbookCheck:
+def check_workbook(grids: list[Grid], today: date, date1904: bool = False, cross_checks: bool = True) -> WorkbookCheck:
     """Validate every recognised sheet of a workbook; NoKnownSheet when there is none.
 
     `date1904`: the workbook's serial numbers count from 1904 (see `check_table`).
+    `cross_checks=False` leaves out the findings that compare rows of different sheets: no row's `has_errors`
+    depends on them, and that is all the archive asks (which rows may leave), on a year of rows.
     """
     settings = read_settings(grids)
     candidates = [g for g in grids if g.name.strip() != SETTINGS.title and not generated(g)]
@@ -501,10 +503,11 @@ def check_workbook(grids: list[Grid], today: date, date1904: bool = False) -> Wo
     checks = tuple(check_table(t, settings, today, date1904) for t in tables)
     for table_check in checks:
         findings += table_check.findings
-    workbook = WorkbookCheck(settings, checks, (), tuple(grids))
+    workbook = WorkbookCheck(settings, checks, (), tuple(grids), date1904=date1904)
     findings += _several(workbook)
     order = {t.sheet: i for i, t in enumerate(tables)}
-    findings += sorted(cross_findings(checks, settings), key=lambda f: (order[f.sheet], f.row, f.col))
+    if cross_checks:
+        findings += sorted(cross_findings(checks, settings), key=lambda f: (order[f.sheet], f.row, f.col))
     return replace(workbook, findings=tuple(findings))
 
 

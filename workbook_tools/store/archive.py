@@ -1,7 +1,8 @@
 """Writing leaving rows to the archive database, proving they arrived, and reading them back for figures.
 
 Rows go in one transaction, which commits only after every row has been read
-back and its fingerprint recomputed from what the database holds. A run stays
+back and found equal, value by value and with its fingerprint, to the row that
+left the workbook. A run stays
 unfinished until the workbook has been rewritten: when the rewrite is refused
 or fails, the rows stay in the database, and the next run takes the same rows
 of the workbook as those copies instead of writing them again.
@@ -21,7 +22,7 @@ import os
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from pathlib import Path
@@ -32,7 +33,7 @@ from sqlalchemy import Connection, Engine, and_, create_engine, delete, insert, 
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
-from workbook_tools.core.archive import ARCHIVED, ArchiveMark, SheetArchive, checksum
+from workbook_tools.core.archive import ARCHIVED, ArchiveMark, Leaving, SheetArchive
 from workbook_tools.core.records import Record, WorkbookCheck
 from workbook_tools.core.tallies import Asked, Group
 from workbook_tools.errors import ArchiveError
@@ -162,7 +163,7 @@ def transaction(db: Database, engine: Engine) -> Iterator[Connection]:
     try:
         with engine.begin() as connection:
             yield connection
-    except SQLAlchemyError as exc:
+    except (SQLAlchemyError, engine.dialect.loaded_dbapi.Error) as exc:  # the driver's own, where we use its cursor
         raise _unreachable(db, exc) from exc
 
 
@@ -174,10 +175,6 @@ class Stored:
 
 
 BATCH = 5_000  # rows per INSERT: few round trips, and never every row's parameters at once
-
-
-def _db_row(spec: Sheet, values: Sequence[Any]) -> dict[str, Any]:
-    return dict(zip((c.key for c in spec.columns), values, strict=True))
 
 
 def _values(spec: Sheet, row: Any) -> dict[Column, Any]:
@@ -356,39 +353,42 @@ def store_rows(
                 copies[digest] = max(copies[digest], copy_no)
                 if archive_run in refused:
                     pending[digest].append(archive_id)
-            expected: Counter[str] = Counter()
             ours: list[int] = []
-            new: list[dict[str, Any]] = []
+            new: list[Leaving] = []
+            copy_numbers: list[int] = []
             for leaving in plan.rows:
-                expected[leaving.checksum] += 1
-                if pending[leaving.checksum]:
-                    ours.append(pending[leaving.checksum].pop())
-                    already += 1
+                if taken := pending.get(leaving.checksum):
+                    ours.append(taken.pop())
                     continue
                 copies[leaving.checksum] += 1
-                new.append(
-                    {
-                        "source_workbook": identity,
-                        "source_name": workbook.name,
-                        "source_sheet": plan.sheet,
-                        "source_row": leaving.row,
-                        "archived_at": now,
-                        "archive_run": run,
-                        "row_checksum": leaving.checksum,
-                        "copy_no": copies[leaving.checksum],
-                        "team_columns": leaving.extras,
-                        **_db_row(plan.spec, leaving.values),
-                    }
-                )
-                if len(new) == BATCH:
-                    connection.execute(insert(table), new)
-                    written, new = written + len(new), []
-            if new:
-                connection.execute(insert(table), new)
-                written += len(new)
+                new.append(leaving)
+                copy_numbers.append(copies[leaving.checksum])
+            source = {
+                "source_workbook": identity,
+                "source_name": workbook.name,
+                "source_sheet": plan.sheet,
+                "archived_at": now,
+                "archive_run": run,
+            }
+            for start in range(0, len(new), BATCH):
+                batch = new[start : start + BATCH]
+                declared = zip(*(leaving.values for leaving in batch), strict=True)
+                columns: dict[str, Sequence[Any]] = {
+                    **{name: [value] * len(batch) for name, value in source.items()},
+                    "source_row": [leaving.row for leaving in batch],
+                    "row_checksum": [leaving.checksum for leaving in batch],
+                    "copy_no": copy_numbers[start : start + BATCH],
+                    "team_columns": [leaving.extras for leaving in batch],
+                    **dict(zip((c.key for c in plan.spec.columns), declared, strict=True)),
+                }
+                _insert(connection, table, columns)
+            written += len(new)
+            already += len(ours)
             for chunk in _chunks(ours):
                 connection.execute(update(table).where(table.c.archive_id.in_(chunk)).values(archive_run=run))
-            if _read_back(connection, plan.spec, table, and_(mine, table.c.archive_run == run)) != expected:
+            expected = Counter((*leaving.values, leaving.extras, leaving.checksum) for leaving in plan.rows)
+            found = _read_back(connection, plan.spec, table, and_(mine, table.c.archive_run == run))
+            if dict(found) != dict(expected):  # dicts compare in C, on each row's hash as it was stored
                 raise _mismatch(db, plan)
         for table in TABLES.values() if refused else ():  # a refused run's rows the workbook no longer has as they were
             connection.execute(
@@ -414,12 +414,59 @@ def _add_declared_columns(connection: Connection) -> None:
                 connection.execute(text(f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(column.name)} {kind}"))
 
 
-def _read_back(connection: Connection, spec: Sheet, table: Any, rows: Any) -> Counter[str]:
-    """The fingerprints of `rows`, recomputed from the values the database holds now, a batch at a time."""
-    query = select(*(table.c[c.key] for c in spec.columns), table.c.team_columns).where(rows)
-    found: Counter[str] = Counter()
-    for batch in connection.execute(query.execution_options(yield_per=BATCH)).partitions():
-        found.update(checksum(spec, row[:-1], row[-1]) for row in batch)
+def _statement(connection: Connection, statement: Any) -> tuple[str, Any]:
+    """A Core statement as SQLAlchemy compiles it for this database, with its parameters in the driver's style."""
+    compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.params
+    return str(compiled), tuple(params[name] for name in compiled.positiontup or ()) if compiled.positional else params
+
+
+def _insert(connection: Connection, table: Any, columns: dict[str, Sequence[Any]]) -> None:
+    """Rows given column by column, through the driver's executemany: the statement is SQLAlchemy's (insert(table)
+    compiled for this database) and each value is bound as SQLAlchemy binds it for its column's type, a column at a
+    time. SQLAlchemy's own executemany builds and converts a parameter set per row: for a year of rows that cost
+    twice what the database takes to store them."""
+    dialect = connection.dialect
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
+    bound = {}
+    for name, values in columns.items():
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        bound[name] = values if process is None else _each_distinct(process, values)
+    if compiled.positional:
+        rows: list[Any] = list(zip(*(bound[name] for name in compiled.positiontup or ()), strict=True))
+    else:
+        rows = [dict(zip(bound, row, strict=True)) for row in zip(*bound.values(), strict=True)]
+    with closing(connection.connection.cursor()) as cursor:
+        cursor.executemany(str(compiled), rows)
+
+
+def _each_distinct(convert: Callable[[Any], Any], values: Sequence[Any]) -> list[Any]:
+    """`convert` of each value, called once per distinct value (a year of rows has a few hundred days), unless the
+    values mix types that are one dict key but may convert differently (1, 1.0, True)."""
+    if len(set(map(type, values)) - {type(None)}) > 1:
+        return list(map(convert, values))
+    converted = {value: convert(value) for value in set(values)}
+    return list(map(converted.__getitem__, values))
+
+
+def _read_back(connection: Connection, spec: Sheet, table: Any, rows: Any) -> Counter[tuple[Any, ...]]:
+    """Each of `rows` as the database holds it now (its declared values as SQLAlchemy reads them, its team columns
+    and its stored fingerprint), a batch at a time. The driver's rows are converted a column at a time by the
+    converters SQLAlchemy takes from the same types for each value of each row (its Row per row cost more than the
+    database's reading)."""
+    dialect = connection.dialect
+    columns = [*(table.c[c.key] for c in spec.columns), table.c.team_columns, table.c.row_checksum]
+    found: Counter[tuple[Any, ...]] = Counter()
+    with closing(connection.connection.cursor()) as cursor:
+        cursor.execute(*_statement(connection, select(*columns).where(rows)))
+        convert = [
+            c.type.dialect_impl(dialect).result_processor(dialect, described[1])
+            for c, described in zip(columns, cursor.description, strict=True)
+        ]
+        while batch := cursor.fetchmany(BATCH):
+            raw = zip(*batch, strict=True)
+            values = [held if f is None else list(map(f, held)) for held, f in zip(raw, convert, strict=True)]
+            found.update(zip(*values, strict=True))
     return found
 
 

@@ -25,7 +25,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from workbook_tools.xlsx.package import CALC_CHAIN_REL, CT, PR, TABLE_REL, R, q, rels_name, resolve, split_cell
+from workbook_tools.xlsx.package import CALC_CHAIN_REL, CT, PR, TABLE_REL, M, R, q, rels_name, resolve, split_cell
 
 SHARED_STRINGS_REL = R + "/sharedStrings"
 STYLES_REL = R + "/styles"
@@ -148,11 +148,24 @@ def _numbered(elements: Iterator[etree._Element], number_of: str) -> Iterator[tu
         yield previous, element
 
 
-def _cells(sheet: etree._Element) -> Iterator[tuple[tuple[int, int], etree._Element]]:
-    data = sheet.find(q("sheetData"))
-    for row_number, row in _numbered(iter(data if data is not None else ()), "row"):
-        for col_number, cell in _numbered(row.iterchildren(q("c")), "col"):
-            yield (row_number, col_number), cell
+def _column(cell: etree._Element) -> int:
+    """A cell's column: its reference's, else one more than the cell before it (see `_numbered`)."""
+    after = 0
+    for earlier in (cell, *cell.itersiblings(q("c"), preceding=True)):
+        ref = earlier.get("r")
+        if ref is not None:
+            return split_cell(ref)[1] + after
+        after += 1
+    return after
+
+
+def _cell_styles(data: etree._Element) -> list[str]:
+    return list(data.xpath("m:row/m:c/@s", namespaces={"m": M}, smart_strings=False))
+
+
+def _formula_cells(data: etree._Element) -> list[etree._Element]:
+    """The cells holding a formula, found by lxml: a big sheet's check reads only these and its header rows."""
+    return list(data.xpath("m:row/m:c[m:f]", namespaces={"m": M}))
 
 
 def _extension(part: str) -> str:
@@ -304,22 +317,33 @@ def sheet_problems(book: _Book, sheet: str, part: str, styles: _Styles, calc: se
     masters: dict[str, Area] = {}
     dependents: list[tuple[tuple[int, int], str]] = []
     formulas: set[tuple[int, int]] = set()
-    for cell_ref, cell in _cells(root):
-        style = int(cell.get("s", "0"))
-        if style >= styles.cell_formats:
-            found.append(Problem("style_index", sheet, f"cell {cell.get('r')} s={style}"))
+    data = root.find(q("sheetData"))
+    rows = list(_numbered(iter(data if data is not None else ()), "row"))
+    if data is not None and max(map(int, _cell_styles(data)), default=0) >= styles.cell_formats:
+        found += [
+            Problem("style_index", sheet, f"cell {cell.get('r')} s={style}")
+            for _, row in rows
+            for cell in row.iterchildren(q("c"))
+            if (style := int(cell.get("s", "0"))) >= styles.cell_formats
+        ]
+    number = {row: n for n, row in rows}  # lxml hands back these very elements as a cell's parent
+    for cell in _formula_cells(data) if data is not None else ():
         formula = cell.find(q("f"))
-        if formula is not None:
-            formulas.add(cell_ref)
-            if formula.get("t") == "shared":
-                if formula.get("ref"):
-                    masters[formula.get("si", "")] = area(formula.get("ref", ""))
-                else:
-                    dependents.append((cell_ref, formula.get("si", "")))
-        if cell_ref in wanted:
-            if strings is None:
-                strings = book.shared_strings
-            headers[cell_ref] = _unescape(_cell_text(cell, strings))
+        cell_ref = (number[cell.getparent()], _column(cell))
+        formulas.add(cell_ref)
+        if formula.get("t") == "shared":
+            if formula.get("ref"):
+                masters[formula.get("si", "")] = area(formula.get("ref", ""))
+            else:
+                dependents.append((cell_ref, formula.get("si", "")))
+    header_rows = {top for top, _ in wanted}
+    for row_number, row in rows:
+        if row_number in header_rows:
+            for col_number, cell in _numbered(row.iterchildren(q("c")), "col"):
+                if (row_number, col_number) in wanted:
+                    if strings is None:
+                        strings = book.shared_strings
+                    headers[row_number, col_number] = _unescape(_cell_text(cell, strings))
     for cell_ref, si in dependents:
         if si not in masters or not _inside(cell_ref, masters[si]):
             found.append(

@@ -830,7 +830,10 @@ def _refuse_what_would_move(package: Package, part: str, sheet_name: str, rows: 
                 raise _moving("图片或图表", sheet_name, f"第 {int(row.text or 0) + 1} 行")
     spellings = _spellings(sheet_name)
     for other_name, other in package.sheet_parts().items():
-        if other == part or not any(spelling in package.read(other) for spelling in spellings):
+        if other == part:
+            continue
+        text = package.read(other)  # inflated once, not once per spelling: a ledger's sheet is tens of megabytes
+        if not any(spelling in text for spelling in spellings):
             continue
         for formula in package.xml(other).iter(q("f")):
             if formula.text and shift_formula(formula.text, rows, sheet_name, False) != formula.text:
@@ -896,7 +899,7 @@ def delete_rows(package: Package, change: DeleteRows) -> None:
         raise ValueError("a deletion never reaches the header row")
     part = package.sheet_parts()[change.sheet]
     _refuse_what_would_move(package, part, change.sheet, rows)
-    streamed = stream_rows(package.read(part), rows.gone, lambda kept: _move_cells(kept, rows, change.sheet))
+    streamed = stream_rows(package.read(part), rows, lambda formula: shift_formula(formula, rows, change.sheet, True))
     if streamed is not None:  # the rows are done; what follows changes the rest of the sheet
         package.put(part, streamed.rest)
     sheet = package.edit(part)

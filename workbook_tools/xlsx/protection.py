@@ -25,8 +25,10 @@ def _on(value: str | None) -> bool:
 
 
 def sheet_protected(package: Package, part: str) -> bool:
-    """True when the sheet's cells are protected (sheetProtection sheet="1"); it sits after the cells, so search."""
-    match = _SHEET_PROTECTION.search(package.read(part))
+    """True when the sheet's cells are protected (sheetProtection sheet="1"); it sits after the cells, so search
+    (for the word first: the pattern stops at every `<` of a ledger's tens of megabytes, a substring test does not)."""
+    data = package.read(part)
+    match = _SHEET_PROTECTION.search(data) if b"sheetProtection" in data else None
     if match is None:
         return False
     attribute = re.search(rb"""\bsheet\s*=\s*["']([^"']*)["']""", match[1])

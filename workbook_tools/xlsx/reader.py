@@ -124,17 +124,18 @@ def _tables(package: zipfile.ZipFile, worksheet_parts: list[str]) -> dict[str, t
 
     calamine lays out a table's whole sheet to hand the table over: a second
     read of every ledger, and one that `sheet_xml` does not bound. So it reads
-    the tables from a copy of the package whose worksheets hold no cells: the
-    table parts, their relationships and the sheet names are the file's own.
+    the tables from a copy of the package whose worksheets hold no cells (and
+    whose shared strings are none, which no cell refers to now): the table
+    parts, their relationships and the sheet names are the file's own.
     """
     from python_calamine import CalamineWorkbook
 
     out = io.BytesIO()
-    blank = set(worksheet_parts)
+    blank = {**dict.fromkeys(worksheet_parts, _EMPTY_WORKSHEET), _SHARED_STRINGS: _NO_STRINGS}  # nor its strings
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as copy:
         for info in package.infolist():
             if info.filename in blank:
-                copy.writestr(info.filename, _EMPTY_WORKSHEET)
+                copy.writestr(info.filename, blank[info.filename])
             elif not info.is_dir():
                 copy.writestr(info.filename, package.read(info))
     out.seek(0)
@@ -151,6 +152,8 @@ def _tables(package: zipfile.ZipFile, worksheet_parts: list[str]) -> dict[str, t
 
 
 _EMPTY_WORKSHEET = f'<worksheet xmlns="{MAIN_NS}"><sheetData/></worksheet>'.encode()
+_SHARED_STRINGS = "xl/sharedStrings.xml"  # where calamine looks for them
+_NO_STRINGS = f'<sst xmlns="{MAIN_NS}" count="0" uniqueCount="0"/>'.encode()
 
 _MERGE = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?ref=\"\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?\"")
 

@@ -1,34 +1,61 @@
-"""Deleting rows of a big sheet without building its whole tree.
+"""Deleting rows of a big sheet as bytes, without building its tree.
 
 A ledger's sheet XML runs to tens of megabytes, and lxml's tree of it to ten
-times that: archiving a year of rows held 700 MiB for one sheet. Rows are
-independent of each other in the XML once no formula is shared between cells
-(a shared or array formula ties cells of several rows together): then the rows
-that go are skipped as bytes, never parsed, and the rows that stay are parsed a
-run at a time, changed and written out again. The rest of the sheet (its
-validations, formats, merged ranges...) is small and goes through the tree as
-before, with an empty sheetData into which the rows are put back.
+times that. Rows are independent of each other in the XML once no formula is
+shared between cells (a shared or array formula ties cells of several rows
+together): then the rows that go are skipped as bytes, and the rows that stay
+are copied as bytes with two things changed, which are all that deleting rows
+above them changes inside them: the number each row and each cell carries in
+its `r` attribute, and the references of their formulas. The rest of the sheet
+(its validations, formats, merged ranges...) is small and goes through the tree
+as before, with an empty sheetData into which the rows are put back. A sheet
+whose rows cannot be read this way for certain (a row or cell without its
+number, CDATA, namespaces declared inside the rows or a second prefix for the
+sheet's namespace, an encoding other than UTF-8) goes through the whole tree.
 """
 
 from __future__ import annotations
 
-import itertools
+import functools
+import html
 import re
-from collections.abc import Callable, Container
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from lxml import etree
+from workbook_tools.xlsx.references import RowMap
 
 _NAME = rb"[A-Za-z_][\w.-]*"
 _SHEET_DATA = re.compile(rb"<(?:(" + _NAME + rb"):)?sheetData\b[^>]*>(.*)</(?:" + _NAME + rb":)?sheetData\s*>", re.S)
 _EMPTY_SHEET_DATA = re.compile(rb"<(?:" + _NAME + rb":)?sheetData\s*/>")
 _ROOT = re.compile(rb"<(?:" + _NAME + rb":)?worksheet\b[^>]*>")
-_DECLARATION = re.compile(rb"""\sxmlns(?::[\w.-]+)?\s*=\s*(?:"[^"]*"|'[^']*')""")
-_ROW = re.compile(rb"<(?:" + _NAME + rb":)?row[\s>/]")
-_NUMBERED_ROW = re.compile(rb"<(?:" + _NAME + rb""":)?row\s[^>]*?(?<=\s)r\s*=\s*["'](\d+)["']""")
+_DECLARATION = re.compile(rb"""\sxmlns(?::([\w.-]+))?\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_ENCODING = re.compile(rb"""\A(?:\xef\xbb\xbf)?<\?xml[^>]*?\sencoding\s*=\s*["']([\w.-]+)["']""")
 _TIED = re.compile(rb"""\st\s*=\s*["'](?:shared|array|dataTable)["']""")  # a formula over cells of several rows
-_PARSER = etree.XMLParser(huge_tree=True, remove_blank_text=False)
-RUN = 2_000  # rows parsed at a time
+
+
+@dataclass(frozen=True)
+class _Tags:
+    """The patterns of a sheet's rows, cells and formulas, spelt with its prefix (literal, so the scans are fast)."""
+
+    row: re.Pattern[bytes]  # every row start tag
+    numbered: re.Pattern[bytes]  # a row start tag with its number
+    number: re.Pattern[bytes]  # the number in a row's or a cell's `r`
+    formula: re.Pattern[bytes]  # a formula's text
+    row_tag: bytes
+    cell_tag: bytes
+
+
+@functools.cache
+def _tags(prefix: bytes) -> _Tags:
+    p = re.escape(prefix)
+    return _Tags(
+        row=re.compile(rb"<" + p + rb"row[\s>/]"),
+        numbered=re.compile(rb"<" + p + rb"""row\s[^>]*?(?<=\s)r\s*=\s*["'](\d+)["']"""),
+        number=re.compile(rb"(<" + p + rb"""(?:row|c)\s[^>]*?(?<=\s)r\s*=\s*["'][A-Za-z]{0,3})(\d+)(?=["'])"""),
+        formula=re.compile(rb"(<" + p + rb"f(?:\s[^>]*)?(?<!/)>)([^<]*)(?=</" + p + rb"f\s*>)"),
+        row_tag=b"<" + prefix + b"row ",
+        cell_tag=b"<" + prefix + b"c ",
+    )
 
 
 @dataclass(frozen=True)
@@ -45,45 +72,81 @@ class StreamedRows:
         return rest[: empty.start()] + self.open_tag + self.rows + self.close_tag + rest[empty.end() :]
 
 
-def stream_rows(data: bytes, gone: Container[int], change: Callable[[etree._Element], None]) -> StreamedRows | None:
-    """The sheet's rows but those numbered in `gone`, each run of them parsed into a sheetData element that
-    `change` renumbers in place; None when the sheet needs its whole tree (formulas tied across rows, rows
-    without their number, CDATA)."""
+def _plain(data: bytes, root: bytes, open_tag: bytes, prefix: bytes) -> bool:
+    """UTF-8, and the sheet's namespace spelt one way only: then a tag's spelling says what it is."""
+    encoding = _ENCODING.match(data)
+    if encoding is not None and encoding[1].lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+        return False
+    if b"xmlns" in open_tag:
+        return False
+    declared: dict[bytes, bytes] = {found[0]: found[1] or found[2] for found in _DECLARATION.findall(root)}
+    if prefix not in declared:
+        return False
+    return sum(uri == declared[prefix] for uri in declared.values()) == 1
+
+
+def _tied(content: bytes) -> bool:
+    if b"shared" not in content and b"array" not in content and b"dataTable" not in content:
+        return False  # a substring test is fast; the pattern tries every whitespace of the sheet
+    return _TIED.search(content) is not None
+
+
+def stream_rows(data: bytes, rows: RowMap, shift: Callable[[str], str]) -> StreamedRows | None:
+    """The sheet's rows but the deleted ones, renumbered, with `shift` applied to each formula's text; None when
+    the sheet needs its whole tree (see the module docstring)."""
     match, root = _SHEET_DATA.search(data), _ROOT.search(data)
     if match is None or root is None:
         return None
-    content = match[2]
-    if _TIED.search(content) or b"<![CDATA[" in content:
+    prefix = match[1] or b""
+    open_tag, content = data[match.start() : match.start(2)], match[2]
+    if not _plain(data, root[0], open_tag, prefix):
         return None
-    prefix = match[1] + b":" if match[1] else b""
-    wrapper = (
-        b"<" + prefix + b"sheetData" + b"".join(_DECLARATION.findall(root[0])) + b">",
-        b"</" + prefix + b"sheetData>",
-    )
-    numbered = list(_NUMBERED_ROW.finditer(content))
-    if len(numbered) != len(_ROW.findall(content)):  # a row without its number follows the one before
+    if b"xmlns" in content or b"<![CDATA[" in content or _tied(content):
+        return None
+    tags = _tags(prefix + b":" if prefix else b"")
+    numbered = list(tags.numbered.finditer(content))
+    if len(numbered) != len(tags.row.findall(content)):  # a row without its number follows the one before
         return None
     starts = [m.start() for m in numbered] + [len(content)]
+    runs: list[list[int]] = []  # [start, end, by]: kept rows in a row that all move up by `by`
+    gone, new, last = rows.gone, rows.new, -1
+    for row, start, end in zip(numbered, starts, starts[1:], strict=False):
+        number = int(row[1])
+        if number in gone:
+            continue
+        by = number - new(number)
+        if last == start and runs[-1][2] == by:
+            runs[-1][1] = end
+        else:
+            runs.append([start, end, by])
+        last = end
     out = [content[: starts[0]]]
-    run: list[bytes] = []
-
-    def flush() -> None:
-        element = etree.fromstring(wrapper[0] + b"".join(run) + wrapper[1], _PARSER)
-        change(element)
-        text = etree.tostring(element, encoding="UTF-8", xml_declaration=False)
-        out.append(text[text.index(b">") + 1 : text.rindex(b"</")])
-        run.clear()
-
-    for row, (start, end) in zip(numbered, itertools.pairwise(starts), strict=True):
-        if int(row[1]) not in gone:
-            run.append(content[start:end])
-            if len(run) == RUN:
-                flush()
-    if run:
-        flush()
+    for start, end, by in runs:
+        moved = _moved(content[start:end], by, tags, shift)
+        if moved is None:
+            return None
+        out.append(moved)
     return StreamedRows(
-        data[: match.start(2)] + data[match.end(2) :],
-        b"".join(out),
-        data[match.start() : match.start(2)],
-        data[match.end(2) : match.end()],
+        data[: match.start(2)] + data[match.end(2) :], b"".join(out), open_tag, data[match.end(2) : match.end()]
     )
+
+
+def _moved(run: bytes, by: int, tags: _Tags, shift: Callable[[str], str]) -> bytes | None:
+    """Rows that move up by `by`, with their formulas' references shifted; None when a row or cell of them does
+    not carry its number where it is looked for."""
+    if by:
+        run, found = tags.number.subn(lambda m: m[1] + str(int(m[2]) - by).encode(), run)
+        if found != run.count(tags.row_tag) + run.count(tags.cell_tag):
+            return None
+
+    def formula(m: re.Match[bytes]) -> bytes:
+        text = html.unescape(m[2].decode())
+        moved = shift(text)
+        return m[0] if moved == text else m[1] + _escaped(moved).encode()
+
+    return tags.formula.sub(formula, run)
+
+
+def _escaped(text: str) -> str:
+    """Text as element content (xml.sax.saxutils would bring urllib and http into every command)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
