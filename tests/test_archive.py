@@ -22,7 +22,15 @@ import pytest
 from openpyxl.packaging.custom import IntProperty, StringProperty
 from sqlalchemy import create_engine, func, select
 
-from workbook_tools.core.archive import ARCHIVED, ID_PROPERTY, RUN_PROPERTY, ArchiveMark, archive_plan, canonical
+from workbook_tools.core.archive import (
+    ARCHIVED,
+    DATABASE_PROPERTY,
+    ID_PROPERTY,
+    RUN_PROPERTY,
+    ArchiveMark,
+    archive_plan,
+    canonical,
+)
 from workbook_tools.core.changes import CellValue, EditSheet
 from workbook_tools.core.crosscheck import cross_findings
 from workbook_tools.core.validate import check_workbook
@@ -356,15 +364,17 @@ def test_a_moved_and_renamed_workbook_keeps_its_archive(workbook, archive_db, tm
     mark = _mark(workbook)
     assert mark is not None
     kept = openpyxl.load_workbook(workbook).custom_doc_props
+    home = re.sub("//[^/@]*@", "//", archive_db) if archive_db else "工作簿旁边的 workbook-tools.archive.sqlite"
     assert {(p.name, p.value) for p in kept.props} == {
         ("负责组", "售后二组"),
         ("年份", 2026),
         (ID_PROPERTY, mark.workbook),
         (RUN_PROPERTY, str(mark.run)),
+        (DATABASE_PROPERTY, home),  # the archive's database, as a person reads it: no user name, no password
     }
     with zipfile.ZipFile(workbook) as package:  # each its own pid, from 2 up (ECMA-376 Part 1 §15.2.12.2)
         pids = re.findall(rb'pid="(\d+)"', package.read("docProps/custom.xml"))
-    assert sorted(map(int, pids)) == [2, 3, 4, 5]
+    assert sorted(map(int, pids)) == [2, 3, 4, 5, 6]
 
     elsewhere = tmp_path / "另一个盘" / "2026年售后台账.xlsx"
     elsewhere.parent.mkdir()

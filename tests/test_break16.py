@@ -57,11 +57,6 @@ def _monthly(path: Path, day: date, db: str | None, out: Path) -> tuple[dict[str
     return json.loads(result.stdout), _tab(out)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a copy made with Save As carries the original's archive id: once both are archived, the original "
-    "reads the copy's archived rows as its own and counts them twice",
-)
 def test_a_saved_as_copy_archived_too_is_not_counted_in_the_original(tmp_path, archive_db):
     original = _returns_book(tmp_path / "team.xlsx", _return(OLD, 1), _return(TODAY - timedelta(days=10), 2))
     before = _monthly(original, TODAY - timedelta(days=10), archive_db, tmp_path / "r.xlsx")
@@ -75,11 +70,6 @@ def test_a_saved_as_copy_archived_too_is_not_counted_in_the_original(tmp_path, a
         assert _monthly(book, TODAY - timedelta(days=10), archive_db, tmp_path / "r.xlsx") == before, book.name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a workbook put back from the backup the archive made (workbook-tools-backups) holds rows of the last "
-    "run again under the same archive id: archiving it again stores them a second time and the report counts both",
-)
 def test_a_workbook_restored_from_its_backup_and_archived_again_counts_each_row_once(tmp_path, archive_db):
     path = _returns_book(tmp_path / "team.xlsx", _return(OLD, 1), _return(TODAY - timedelta(days=10), 2))
     before = _monthly(path, TODAY - timedelta(days=10), archive_db, tmp_path / "r.xlsx")
@@ -251,12 +241,6 @@ def test_a_summary_sheet_summing_the_ledger_does_not_block_the_archive(tmp_path,
     assert openpyxl.load_workbook(path)["汇总"]["A1"].value == "=SUM(退件表!H2:H999)"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a workbook archived into one database and then into another (the group's PostgreSQL, a forgotten --db, "
-    "WORKBOOK_TOOLS_DB on one machine only) is archived again without a word: its mark names a run of the second, "
-    "and each database's report silently misses the rows the other holds",
-)
 def test_archiving_into_a_second_database_never_leaves_a_report_silently_short(tmp_path, archive_db):
     path = _returns_book(tmp_path / "team.xlsx", _return(OLD, 1), _return(TODAY - timedelta(days=10), 2))
     day = TODAY - timedelta(days=10)

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import json
 import sys
+import zipfile
 from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
+from lxml import etree
 
 from workbook_tools import __version__
 from workbook_tools.cli.progress import Progress
@@ -94,6 +97,17 @@ def _archive_mark(book: WorkbookFile) -> ArchiveMark | None:
     from workbook_tools.xlsx.package import Package
 
     return archive_mark(Package(book.data))
+
+
+def _archive_mark_at(path: Path) -> ArchiveMark | None:
+    """What the workbook at `path` carries of its archive; None too when it cannot be read as a workbook (another
+    file's mark is a hint, never a reason to stop: see store.archive.claim)."""
+    from workbook_tools.xlsx.package import Package
+
+    try:
+        return archive_mark(Package(path.read_bytes()))
+    except (OSError, KeyError, zipfile.BadZipFile, etree.LxmlError):
+        return None
 
 
 def _findings_json(path: Path, findings: tuple[Finding, ...]) -> list[dict[str, str]]:
@@ -636,7 +650,7 @@ def _archive_plans(
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出归档了哪些表、多少行，供脚本读取。")
 def archive_command(file: Path, before: str, db: str | None, sheets: str | None, as_json: bool) -> None:
     """归档：把早于 --before 的已办结行移进数据库，工作簿只留未办结的和最近的行；一行不丢，可重复运行。"""
-    from workbook_tools.store.archive import connected, database, finish, store_rows
+    from workbook_tools.store.archive import claim, connected, database, finish, home, store_rows
 
     day = _day(before, "--before")
     if day > date.today():
@@ -653,15 +667,19 @@ def archive_command(file: Path, before: str, db: str | None, sheets: str | None,
             progress.phase(f"正在读取 {file.name}")
             plans = _archive_plans(book, _check(book, date.today(), cross_checks=False), day, now, chosen)
             leaving = [p for p in plans if p.rows]
-            stored, written = None, None
+            stored, written, own_id = None, None, False
             if leaving:
                 progress.phase("正在写入归档数据库并核对")
                 with connected(target) as engine:
-                    stored = store_rows(target, engine, file, _archive_mark(book), leaving, day)
+                    carries = _archive_mark(book)
+                    mark = claim(target, engine, file, carries, _archive_mark_at)
+                    own_id = carries is not None and mark is not None and mark.workbook != carries.workbook
+                    stored = store_rows(target, engine, file, mark, leaving, day)
                     progress.phase(f"正在改写 {file.name}")
                     try:
                         changes = [p.change() for p in leaving]
-                        written = _save(book, changes, None, False, stored.mark.properties())
+                        carried = replace(stored.mark, database=home(target, file))
+                        written = _save(book, changes, None, False, carried.properties())
                     except WorkbookToolsError as exc:
                         raise OutputError(
                             f"{str(exc).rstrip('。')}；要归档的 {sum(len(p.rows) for p in leaving)} 行已存进"
@@ -689,6 +707,11 @@ def archive_command(file: Path, before: str, db: str | None, sheets: str | None,
         click.echo(
             f"已把 {counts} 归档到「{target.shown}」，并从 {written} 中移除；"
             f"未办结的行和 {day} 及以后的行都留在工作簿里。"
+        )
+    if own_id:
+        click.echo(
+            f"{file.name} 是另存为的副本或从备份放回的旧版本，已给它自己的归档编号：它之前的归档照旧算在它的汇总里，"
+            "之后它和原来那份各归各的。"
         )
     kept = [p for p in plans if p.kept]
     if kept:

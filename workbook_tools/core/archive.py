@@ -32,6 +32,7 @@ from workbook_tools.spec.types import Column, Kind, Sheet
 
 ID_PROPERTY = "workbook-tools 归档编号"  # custom document properties a user sees under 文件 → 属性 → 自定义
 RUN_PROPERTY = "workbook-tools 归档批次"
+DATABASE_PROPERTY = "workbook-tools 归档数据库"
 Extras = tuple[tuple[str, Any], ...]  # (header, value) of the team's own columns of a row, in sheet order
 ARCHIVED = tuple(spec for spec in LEDGERS if spec.archive is not None and spec.follow_up is not None)
 
@@ -48,20 +49,26 @@ class ArchiveMark:
     the same share (a drive letter or the server's name), which a path cannot. `run` is
     the last run whose rows left the workbook: rows of a later run whose rewrite
     was refused are still in the workbook and count there, not in the archive.
+    `database` names the database that holds the archive (`store.archive.home`), so
+    that neither an archive nor a report goes to another one and leaves each
+    database short of the other's rows; None in a workbook archived before it
+    was written.
     """
 
     workbook: str
     run: int
+    database: str | None = None
 
     @classmethod
     def of(cls, found: Mapping[str, str | None]) -> ArchiveMark | None:
         workbook, run = found.get(ID_PROPERTY), found.get(RUN_PROPERTY)
         if not workbook or not run or not run.strip().isdigit():
             return None
-        return cls(workbook.strip(), int(run))
+        return cls(workbook.strip(), int(run), (found.get(DATABASE_PROPERTY) or "").strip() or None)
 
     def properties(self) -> dict[str, str]:
-        return {ID_PROPERTY: self.workbook, RUN_PROPERTY: str(self.run)}
+        held = {DATABASE_PROPERTY: self.database} if self.database else {}
+        return {ID_PROPERTY: self.workbook, RUN_PROPERTY: str(self.run), **held}
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,14 @@ left the workbook. A run stays
 unfinished until the workbook has been rewritten: when the rewrite is refused
 or fails, the rows stay in the database, and the next run takes the same rows
 of the workbook as those copies instead of writing them again.
+
+A workbook's rows are known by the id it carries (`ArchiveMark`). A copy made
+with Save As, or an older version put back from a backup, carries the same id:
+before it is archived it is given an id of its own, whose history is the shared
+one up to its run (`claim`, the `archive_forks` table), so neither workbook
+stores a row twice nor counts the other's. The mark also names the database
+(`home`): an archive or a report against another one is refused, so that no
+workbook's archive is split between two databases and no report is short.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from sqlalchemy import Connection, Engine, and_, create_engine, delete, insert, inspect, or_, select, text, update
 from sqlalchemy.engine import URL, make_url
@@ -29,12 +38,14 @@ from workbook_tools.core.records import Record, WorkbookCheck
 from workbook_tools.core.tallies import Asked, Group
 from workbook_tools.errors import ArchiveError
 from workbook_tools.spec.types import Column, Kind, Sheet
-from workbook_tools.store.schema import METADATA, RUNS, TABLES
+from workbook_tools.store.schema import FORKS, METADATA, RUNS, TABLES
 from workbook_tools.store.tallies import tallied
 
 SQLITE_FILE = "workbook-tools.archive.sqlite"
 DB_VARIABLE = "WORKBOOK_TOOLS_DB"  # the archive's URL when no --db names one: the buttons have no options
 _SCHEMES = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg", "sqlite": "sqlite"}
+BESIDE = f"工作簿旁边的 {SQLITE_FILE}"  # how a workbook names the default archive: a move with the file keeps it
+_WHERE = ("host", "hostaddr", "port", "dbname")  # the query keys of a PostgreSQL address that say which database
 
 
 def default_database(workbook: Path) -> Path:
@@ -83,6 +94,44 @@ def database(workbook: Path, given: str | None) -> Database:
         return _sqlite(workbook.resolve().parent / Path(url.database).expanduser())
     url = url.set(drivername=_SCHEMES[scheme])
     return Database(url, url.render_as_string(hide_password=True), None)
+
+
+def home(db: Database, workbook: Path) -> str:
+    """The database as a workbook's mark names it (`ArchiveMark.database`): the SQLite file beside it as `BESIDE`
+    (a workbook moved with that file still finds it), another SQLite file by its full path, a server by its address
+    without user name and password (each agent may sign in as someone else), its default port and options other
+    than where the database is."""
+    if db.file is not None:
+        path = db.file.resolve()
+        return BESIDE if path == default_database(workbook.resolve()) else f"sqlite:///{path}"
+    url = db.url
+    where = URL.create(
+        "postgresql",
+        host=url.host.lower() if url.host else None,
+        port=None if url.port == 5432 else url.port,
+        database=url.database,
+        query={key: value for key, value in url.query.items() if key in _WHERE},
+    )
+    return unquote(where.render_as_string())  # a label to read and compare, not to connect with
+
+
+def _how_to_reach(where: str) -> str:
+    if where == BESIDE:
+        return f"不写 --db（按钮：不设环境变量 {DB_VARIABLE}）"
+    if where.startswith("sqlite:"):
+        return f"用 --db {where}（按钮：环境变量 {DB_VARIABLE}）"
+    return f"用 --db 写明「{where}」和用户名、密码（按钮：环境变量 {DB_VARIABLE}）"
+
+
+def _elsewhere(db: Database, workbook: Path, mark: ArchiveMark) -> ArchiveError | None:
+    """The refusal of a database that is not the one the workbook names: rows archived into a second one would be
+    missing from every report on the first, and a report on the second would miss the first's."""
+    if mark.database is None or mark.database == home(db, workbook):
+        return None
+    return ArchiveError(
+        f"「{workbook.name}」的归档在「{mark.database}」里，「{db.shown}」里没有它的归档，这次没有{db.doing}，"
+        f"工作簿没有改动；一个工作簿的归档只能放在一个数据库里，请{_how_to_reach(mark.database)}再运行。"
+    )
 
 
 def _unreachable(db: Database, exc: BaseException) -> ArchiveError:
@@ -151,6 +200,119 @@ def workbook_id(db: Database, engine: Engine, workbook: Path, mark: ArchiveMark 
             if refused:
                 return str(refused)
     return str(uuid.uuid4())
+
+
+@dataclass(frozen=True)
+class _Run:
+    run_id: int
+    source_path: str
+    finished: bool
+
+
+def claim(
+    db: Database,
+    engine: Engine,
+    workbook: Path,
+    mark: ArchiveMark | None,
+    mark_at: Callable[[Path], ArchiveMark | None],
+) -> ArchiveMark | None:
+    """The mark this run archives under (`store_rows`): the workbook's own, or a new id for a workbook whose id is
+    shared, with the shared history up to its run (`_fork`).
+
+    An id is shared when a run of the archive finished after the workbook's run
+    (it is an older version of itself: a backup put back, a copy whose twin was
+    archived since), or when a file the id's runs worked on is still there,
+    carries the same id (`mark_at`) and is another file (a copy made with Save
+    As): rows of one would otherwise be stored a second time by the other, and
+    the other's counted as its own. A database that is not the workbook's, or
+    does not know its mark, is refused (`_elsewhere`, `_not_found`).
+    """
+    if mark is None:
+        return None
+    if refused := _elsewhere(db, workbook, mark):
+        raise refused
+    if db.file is not None and not db.file.exists():  # not made empty by asking it
+        raise _not_found(db, workbook)
+    with transaction(db, engine) as connection:
+        runs = (
+            [
+                _Run(int(run_id), str(path), finished is not None)
+                for run_id, path, finished in connection.execute(
+                    select(RUNS.c.run_id, RUNS.c.source_path, RUNS.c.finished_at).where(
+                        RUNS.c.source_workbook == mark.workbook
+                    )
+                )
+            ]
+            if engine.dialect.has_table(connection, RUNS.name)
+            else []
+        )
+    if not any(run.run_id == mark.run for run in runs):
+        raise _not_found(db, workbook)
+    behind = any(run.finished and run.run_id > mark.run for run in runs)
+    if behind or any(_twin(Path(path), workbook, mark, mark_at) for path in {run.source_path for run in runs}):
+        return replace(mark, workbook=_fork(db, engine, workbook, mark))
+    return mark
+
+
+def _twin(path: Path, workbook: Path, mark: ArchiveMark, mark_at: Callable[[Path], ArchiveMark | None]) -> bool:
+    """Whether another file than `workbook` is at `path` and carries its id. A path that is gone (the workbook was
+    moved or renamed), another mount of the same file, or a file that cannot be read tells of no copy."""
+    try:
+        if not path.is_file() or os.path.samefile(path, workbook):
+            return False
+    except OSError:
+        return False
+    found = mark_at(path)
+    return found is not None and found.workbook == mark.workbook
+
+
+def _fork(db: Database, engine: Engine, workbook: Path, mark: ArchiveMark) -> str:
+    """An id of its own for a workbook that shares `mark`'s: the one a refused run of this very file was given
+    (so a re-run takes those rows over), else a new one. Its history, the parent's runs up to `mark.run`, is in
+    `archive_forks`; the id is written to the workbook with its first rewrite."""
+    where = str(workbook.resolve())
+    with transaction(db, engine) as connection:
+        METADATA.create_all(connection, tables=[FORKS])
+        given = connection.execute(
+            select(FORKS.c.source_workbook).where(
+                and_(
+                    FORKS.c.parent_workbook == mark.workbook,
+                    FORKS.c.parent_run == mark.run,
+                    FORKS.c.source_path == where,
+                )
+            )
+        ).scalars()
+        for identity in given:
+            finished = select(RUNS.c.run_id).where(
+                and_(RUNS.c.source_workbook == identity, RUNS.c.finished_at.is_not(None))
+            )
+            if connection.execute(finished.limit(1)).first() is None:  # it never left the workbook: take it again
+                return str(identity)
+        identity = str(uuid.uuid4())
+        connection.execute(
+            insert(FORKS).values(
+                source_workbook=identity,
+                parent_workbook=mark.workbook,
+                parent_run=mark.run,
+                source_path=where,
+                made_at=datetime.now().replace(microsecond=0),
+            )
+        )
+    return identity
+
+
+def _history(engine: Engine, connection: Connection, mark: ArchiveMark) -> list[tuple[str, int]]:
+    """The ids and runs whose rows are the workbook's: its own up to its run, and each id it was forked from, up to
+    the run it was forked at."""
+    history = [(mark.workbook, mark.run)]
+    if not engine.dialect.has_table(connection, FORKS.name):
+        return history
+    query = select(FORKS.c.parent_workbook, FORKS.c.parent_run)
+    while parent := connection.execute(query.where(FORKS.c.source_workbook == history[-1][0])).first():
+        if any(parent[0] == identity for identity, _ in history):
+            break
+        history.append((str(parent[0]), int(parent[1])))
+    return history
 
 
 def store_rows(
@@ -332,7 +494,7 @@ def finish(db: Database, engine: Engine, mark: ArchiveMark) -> None:
 
 def _not_found(db: Database, workbook: Path) -> ArchiveError:
     return ArchiveError(
-        f"「{workbook.name}」有行已归档，但「{db.shown}」里没有它的归档，这次没有汇总；"
+        f"「{workbook.name}」有行已归档，但「{db.shown}」里没有它的归档，这次没有{db.doing}，工作簿没有改动；"
         f"请用 --db（按钮：环境变量 {DB_VARIABLE}）写明归档时用的数据库，"
         f"或把归档时工作簿旁边的 {SQLITE_FILE} 放回它旁边。"
     )
@@ -350,13 +512,16 @@ def read_archive(
     """What a command reads of the rows that left `workbook` (by its mark): those of `sheets` that any of their
     dates puts between `first` and `last` (and the other rows of the items they belong to), as the core reads ledger
     rows; and `asked`, tallied by the database. A database that does not know the workbook is refused: figures
-    without its archived rows would be wrong without saying so."""
+    without its archived rows would be wrong without saying so, as would one on a database that is not the
+    workbook's (said once a server is reached: one out of reach is said first)."""
     if db.file is not None and not db.file.exists():
-        raise _not_found(db, workbook)
+        raise _elsewhere(db, workbook, mark) or _not_found(db, workbook)
     start, end = datetime.combine(first, time()), datetime.combine(last, time.max)
     records: list[Record] = []
     counts: dict[Asked, dict[tuple[Any, ...], Group]] = {}
     with connected(db) as engine, transaction(db, engine) as connection:
+        if refused := _elsewhere(db, workbook, mark):
+            raise refused
         known = (
             engine.dialect.has_table(connection, RUNS.name)
             and connection.execute(
@@ -366,8 +531,10 @@ def read_archive(
         if not known:
             raise _not_found(db, workbook)
 
+        history = _history(engine, connection, mark)
+
         def mine(table: Any) -> Any:  # rows of a later run whose rewrite was refused are still in the workbook
-            return and_(table.c.source_workbook == mark.workbook, table.c.archive_run <= mark.run)
+            return or_(*(and_(table.c.source_workbook == w, table.c.archive_run <= run) for w, run in history))
 
         present = {spec for spec in ARCHIVED if engine.dialect.has_table(connection, TABLES[spec].name)}
         for spec in sheets:

@@ -47,6 +47,17 @@ RUNS = Table(
     comment="每次归档：哪个工作簿、归档哪天之前的行、工作簿是否已改写",
 )
 
+FORKS = Table(
+    "archive_forks",
+    METADATA,
+    Column("source_workbook", Text, primary_key=True),  # the id a copy (or an older version) of a workbook was given
+    Column("parent_workbook", Text, nullable=False),  # the id it carried until then
+    Column("parent_run", KEY, ForeignKey(RUNS.c.run_id), nullable=False),  # its history: the parent's runs up to it
+    Column("source_path", Text, nullable=False),  # where it was: a refused first run under the new id is found again
+    Column("made_at", DateTime, nullable=False),
+    comment="另存为的副本、从备份恢复的旧工作簿：从哪个工作簿的哪一次归档分出来",
+)
+
 
 def _type(kind: Kind) -> TypeEngine[Any]:
     types: dict[Kind, TypeEngine[Any]] = {

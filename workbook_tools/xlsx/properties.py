@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from workbook_tools.core.archive import ID_PROPERTY, RUN_PROPERTY, ArchiveMark
+from workbook_tools.core.archive import DATABASE_PROPERTY, ID_PROPERTY, RUN_PROPERTY, ArchiveMark
 
 if TYPE_CHECKING:  # the package applies properties with its other changes
     from workbook_tools.xlsx.package import Package
@@ -48,7 +48,7 @@ def custom_properties(package: Package, names: Iterable[str]) -> dict[str, str |
 
 def archive_mark(package: Package) -> ArchiveMark | None:
     """What the workbook carries of its archive (nothing when it was never archived)."""
-    return ArchiveMark.of(custom_properties(package, (ID_PROPERTY, RUN_PROPERTY)))
+    return ArchiveMark.of(custom_properties(package, (ID_PROPERTY, RUN_PROPERTY, DATABASE_PROPERTY)))
 
 
 def custom_property(package: Package, name: str) -> str | None:
