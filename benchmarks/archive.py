@@ -34,7 +34,8 @@ TARGETS = {"archive": 3.0, "speedup": 5.0, "peak": 1024.0}
 OTHER = ", --before version"  # the other version's rows: beside, not measured against the targets
 
 
-def _postgres(stack: ExitStack, given: str | None) -> str | None:
+def postgres_url(stack: ExitStack, given: str | None) -> str | None:
+    """`given`, else a throwaway cluster as the tests start one (when Debian's postgresql is installed), else None."""
     if given:
         return given
     sys.path.insert(0, str(ROOT / "tests"))
@@ -73,7 +74,7 @@ def main() -> None:
             path = folder / f"shop{shop + 1}.xlsx"
             team_workbook(path, options.rows + shop, today)  # another seed per shop
             shops.append(path)
-        postgres = _postgres(stack, options.postgres)
+        postgres = postgres_url(stack, options.postgres)
         seen: dict[str, list[Sample]] = {}
         for n in range(options.runs):
             copy = _copy(shops[0], folder / f"round{n}")

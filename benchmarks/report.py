@@ -27,7 +27,7 @@ from contextlib import ExitStack
 from datetime import date, timedelta
 from pathlib import Path
 
-from archive import _postgres
+from archive import postgres_url
 from run import COMMAND, Sample, heading, measure, publish, team_workbook
 from sqlalchemy import create_engine, func, inspect, select, table
 
@@ -67,7 +67,7 @@ def main() -> None:
     before = today - timedelta(days=30)
     with tempfile.TemporaryDirectory() as name, ExitStack() as stack:
         folder = Path(name)
-        postgres = _postgres(stack, folder, options.postgres)
+        postgres = postgres_url(stack, options.postgres)
         databases = {"SQLite": f"sqlite:///{folder / 'group.sqlite'}", **({"PostgreSQL": postgres} if postgres else {})}
         copies: dict[str, Path] = {}
         for shop in range(options.shops):
