@@ -56,14 +56,33 @@ def _copy(source: Path, folder: Path) -> Path:
     return Path(shutil.copyfile(source, folder / source.name))
 
 
-def main() -> None:
+def scale_options(runs: int) -> argparse.Namespace:
+    """What the scale benchmarks (this one and report.py) are told: the rows of a year, the shops, the rounds, a
+    PostgreSQL server and another version's source tree."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--shops", type=int, default=5)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=runs)
     parser.add_argument("--postgres", help="a PostgreSQL URL; default: a throwaway cluster")
     parser.add_argument("--before", type=Path, help="source tree of another version, timed in the same rounds")
-    options = parser.parse_args()
+    return parser.parse_args()
+
+
+def samples_table(seen: dict[str, list[Sample]]) -> list[str]:
+    """Each measure's median wall and CPU seconds, its runs and its largest peak memory, as a Markdown table."""
+    return [
+        "| measure | median s | median CPU s | runs | peak MiB |",
+        "| --- | ---: | ---: | ---: | ---: |",
+        *(
+            f"| {name} | {statistics.median(s.wall for s in samples):.2f} "
+            f"| {statistics.median(s.cpu for s in samples):.2f} | {len(samples)} | {max(s.peak for s in samples):.0f} |"
+            for name, samples in seen.items()
+        ),
+    ]
+
+
+def main() -> None:
+    options = scale_options(runs=3)
     source = options.before.resolve() if options.before else None
     today = date.today()
     before = today - timedelta(days=30)
@@ -94,9 +113,6 @@ def main() -> None:
                 seen.setdefault("archive every shop (PostgreSQL)", []).append(_archive(pg_copy, before, postgres))
             print({k: round(v[-1].wall, 2) for k, v in seen.items()}, flush=True)
 
-    def median(name: str) -> float:
-        return statistics.median(s.wall for s in seen[name])
-
     base = seen["calamine read"]
     ratio = statistics.median(a.wall / b.wall for a, b in zip(seen["archive (SQLite)"], base, strict=True))
     cpu_ratio = statistics.median(a.cpu / b.cpu for a, b in zip(seen["archive (SQLite)"], base, strict=True))
@@ -114,13 +130,7 @@ def main() -> None:
         "command a fresh process; then every shop once into SQLite and into PostgreSQL (a throwaway local cluster "
         "unless --postgres). Ratios are medians of the per-round ratios.",
         "",
-        "| measure | median s | median CPU s | runs | peak MiB |",
-        "| --- | ---: | ---: | ---: | ---: |",
-        *(
-            f"| {name} | {median(name):.2f} | {statistics.median(s.cpu for s in samples):.2f} | {len(samples)} "
-            f"| {max(s.peak for s in samples):.0f} |"
-            for name, samples in seen.items()
-        ),
+        *samples_table(seen),
         "",
         f"- archiving one workbook ÷ calamine read: {ratio:.2f}× ({cpu_ratio:.2f}× by CPU time; target ≤ "
         f"{TARGETS['archive']:.0f}×) "

@@ -19,7 +19,6 @@ The table is appended to benchmarks/RESULTS.md. Not part of CI.
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import statistics
 import tempfile
@@ -27,7 +26,7 @@ from contextlib import ExitStack
 from datetime import date, timedelta
 from pathlib import Path
 
-from archive import postgres_url
+from archive import postgres_url, samples_table, scale_options
 from run import COMMAND, Sample, heading, measure, publish, team_workbook
 from sqlalchemy import create_engine, func, inspect, select, table
 
@@ -55,13 +54,7 @@ def _archived_rows(url: str) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--shops", type=int, default=5)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--postgres", help="a PostgreSQL URL; default: a throwaway cluster")
-    parser.add_argument("--before", type=Path, help="source tree of another version, timed in the same rounds")
-    options = parser.parse_args()
+    options = scale_options(runs=5)
     source = options.before.resolve() if options.before else None
     today = date.today()
     before = today - timedelta(days=30)
@@ -94,9 +87,6 @@ def main() -> None:
                     )
             print({k: round(v[-1].wall, 2) for k, v in seen.items()}, flush=True)
 
-    def median(name: str) -> float:
-        return statistics.median(s.wall for s in seen[name])
-
     lines = [
         *heading(),
         f"`python benchmarks/report.py --rows {options.rows} --shops {options.shops} --runs {options.runs}"
@@ -109,13 +99,7 @@ def main() -> None:
         "(8 months of trend) against read_sql of every archived row into pandas. Ratios are medians of the "
         "per-round ratios.",
         "",
-        "| measure | median s | median CPU s | runs | peak MiB |",
-        "| --- | ---: | ---: | ---: | ---: |",
-        *(
-            f"| {name} | {median(name):.2f} | {statistics.median(s.cpu for s in samples):.2f} | {len(samples)} "
-            f"| {max(s.peak for s in samples):.0f} |"
-            for name, samples in seen.items()
-        ),
+        *samples_table(seen),
         "",
     ]
     for kind in databases:
