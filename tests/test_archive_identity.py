@@ -157,10 +157,10 @@ def test_an_archive_or_report_on_another_database_is_refused_and_says_which_one(
     _one_sentence(_archive(team, SECOND, f"sqlite:///{group}"), f"「{home}」", "这次没有归档", "--db")
     assert team.read_bytes() == data and not group.exists()  # nothing written anywhere
     args = ["report", team, "--period", "month", "--date", DAYS[0], "--json", "--out", tmp_path / "r.xlsx", "--force"]
-    _one_sentence(run(*args, "--db", f"sqlite:///{group}"), f"「{home}」", "这次没有汇总")
+    _one_sentence(run(*args, "--db", f"sqlite:///{group}"), f"「{home}」", "这次没有生成月报")
     assert not group.exists()
     if archive_db:  # a machine where WORKBOOK_TOOLS_DB is not set, or a command without --db
-        _one_sentence(run(*args), f"「{home}」", "这次没有汇总", "WORKBOOK_TOOLS_DB")
+        _one_sentence(run(*args), f"「{home}」", "这次没有生成月报", "WORKBOOK_TOOLS_DB")
     assert _counts(team, archive_db) == [1, 1, 1]
 
 
@@ -170,7 +170,7 @@ def test_a_report_on_a_copy_of_the_archives_database_is_refused(tmp_path):
     assert _archive(path, FIRST, None).exit_code == 0
     copy = shutil.copy(store.default_database(path), tmp_path / "copy.sqlite")
     args = ["daily-totals", path, "--json", "--out", tmp_path / "d.xlsx", "--force", "--db", f"sqlite:///{copy}"]
-    _one_sentence(run(*args), f"「{BESIDE}」", "这次没有汇总", "不写 --db")
+    _one_sentence(run(*args), f"「{BESIDE}」", "这次没有生成日汇总", "不写 --db")
 
 
 def test_a_database_is_named_by_where_it_is_not_by_who_signs_in(tmp_path):

@@ -505,3 +505,27 @@ def test_the_buttons_count_archived_rows_as_the_cli_does(remote, tmp_path, monke
     assert message.startswith("已"), message
     remote.replay(path, actions, tmp_path / "excel.xlsx")
     assert _figures(tmp_path / "excel.xlsx", sheet) == _figures(tmp_path / "before.xlsx", sheet)
+
+
+def test_an_encrypted_or_unreadable_file_behind_the_book_counts_as_never_archived(remote, tmp_path, monkeypatch):
+    """The mark is read from the file as saved; a file that is no package (encrypted with an open password, say)
+    was never archived (the archive cannot rewrite it): the button works as before, no error box."""
+    path = demo_workbook(tmp_path / "book.xlsx", TODAY)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "book.xlsx").write_bytes(b"\xd0\xcf\x11\xe0 an encrypted workbook is an OLE file, not a zip")
+    monkeypatch.chdir(elsewhere)  # the remote engine names the book without its folder
+    message, _ = click(remote, path, excel.daily_totals, day=TODAY.isoformat(), at=AT)
+    assert message.startswith("已生成"), message
+
+
+def test_a_book_opened_from_a_web_address_says_its_archive_cannot_be_read(remote, tmp_path):
+    from types import SimpleNamespace
+
+    from workbook_tools.xlsx.reader import read_grids
+
+    check = excel._check(None, read_grids(demo_workbook(tmp_path / "book.xlsx", TODAY)), TODAY)
+    online = SimpleNamespace(fullname="https://d.docs.live.net/3f2a/售后/book.xlsx")
+    assert excel._with_archive(online, check, DAILY.title, TODAY, TODAY) == (check, excel.ONLINE)
+    local = SimpleNamespace(fullname=str(tmp_path / "never-saved.xlsx"))
+    assert excel._with_archive(local, check, DAILY.title, TODAY, TODAY) == (check, "")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sys
-import zipfile
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
@@ -17,7 +16,6 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
-from lxml import etree
 
 from workbook_tools import __version__
 from workbook_tools.cli.progress import Progress
@@ -97,17 +95,6 @@ def _archive_mark(book: WorkbookFile) -> ArchiveMark | None:
     from workbook_tools.xlsx.package import Package
 
     return archive_mark(Package(book.data))
-
-
-def _archive_mark_at(path: Path) -> ArchiveMark | None:
-    """What the workbook at `path` carries of its archive; None too when it cannot be read as a workbook (another
-    file's mark is a hint, never a reason to stop: see store.archive.claim)."""
-    from workbook_tools.xlsx.package import Package
-
-    try:
-        return archive_mark(Package(path.read_bytes()))
-    except (OSError, KeyError, zipfile.BadZipFile, etree.LxmlError):
-        return None
 
 
 def _findings_json(path: Path, findings: tuple[Finding, ...]) -> list[dict[str, str]]:
@@ -486,6 +473,7 @@ def _check_db(file: Path, db: str | None) -> None:
 def _with_archive(
     file: Path,
     db: str | None,
+    making: str,
     first: date,
     last: date,
     sheets: Sequence[Sheet] = ARCHIVED,
@@ -499,7 +487,7 @@ def _with_archive(
             return check
         from workbook_tools.store.archive import with_archive as read
 
-        return read(check, file, mark, db, first, last, sheets, asked)
+        return read(check, file, mark, db, f"生成{making}", first, last, sheets, asked)
 
     return with_archive
 
@@ -526,7 +514,7 @@ def daily_totals_command(
 
     window = trend_window(chosen)
     result, written = _update(
-        file, chosen, f"正在生成{DAILY.title}", work, out, force, _with_archive(file, db, *window)
+        file, chosen, f"正在生成{DAILY.title}", work, out, force, _with_archive(file, db, DAILY.title, *window)
     )
     if as_json:
         _emit_json(result)
@@ -604,7 +592,7 @@ def report_command(
         return figures, [tab]
 
     reading = report_reading(sheet, chosen, ARCHIVED)
-    archive = _with_archive(file, db, reading.first, reading.last, reading.sheets, reading.asked)
+    archive = _with_archive(file, db, sheet.title, reading.first, reading.last, reading.sheets, reading.asked)
     result, written = _update(file, chosen, f"正在生成{sheet.title}", work, out, force, archive)
     if as_json:
         _emit_json(result)
@@ -651,6 +639,7 @@ def _archive_plans(
 def archive_command(file: Path, before: str, db: str | None, sheets: str | None, as_json: bool) -> None:
     """归档：把早于 --before 的已办结行移进数据库，工作簿只留未办结的和最近的行；一行不丢，可重复运行。"""
     from workbook_tools.store.archive import claim, connected, database, finish, home, store_rows
+    from workbook_tools.xlsx.marks import archive_mark_at
 
     day = _day(before, "--before")
     if day > date.today():
@@ -672,7 +661,7 @@ def archive_command(file: Path, before: str, db: str | None, sheets: str | None,
                 progress.phase("正在写入归档数据库并核对")
                 with connected(target) as engine:
                     carries = _archive_mark(book)
-                    mark = claim(target, engine, file, carries, _archive_mark_at)
+                    mark = claim(target, engine, file, carries, archive_mark_at)
                     own_id = carries is not None and mark is not None and mark.workbook != carries.workbook
                     stored = store_rows(target, engine, file, mark, leaving, day)
                     progress.phase(f"正在改写 {file.name}")

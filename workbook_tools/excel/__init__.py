@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from workbook_tools.spec.types import Sheet
 
 TITLE = "售后工具"
+ONLINE = "（这个工作簿是从网址打开的，读不到它是否归档过：归档过的话，请从电脑上的文件夹打开后再点。）"
 MARK_FILL = "#FFC7CE"
 NOTE_LIMIT = 5  # notes cost a round trip each; 校验结果 lists every finding
 NOTE_MARK = "【校验】"
@@ -116,26 +117,28 @@ def _check(book: Any, grids: list[Grid], today: date) -> WorkbookCheck:
 def _with_archive(
     book: Any,
     check: WorkbookCheck,
+    making: str,
     first: date,
     last: date,
     sheets: Sequence[Sheet] = ARCHIVED,
     asked: Sequence[Asked] = (),
-) -> WorkbookCheck:
-    """The open workbook's archived rows, read as the CLI reads them. Whether rows left it, and in which run, is
-    in the file as saved: the archive refuses a workbook someone has open, so the open copy is the saved one. The
-    database is where the CLI looks without --db (WORKBOOK_TOOLS_DB, else the SQLite file beside the workbook)."""
-    path = Path(book.fullname)
-    if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.is_file():
-        return check  # never saved, or a format the archive never rewrites: nothing of it was archived
-    from workbook_tools.xlsx.package import Package
-    from workbook_tools.xlsx.properties import archive_mark
+) -> tuple[WorkbookCheck, str]:
+    """The open workbook's archived rows, read as the CLI reads them, and a sentence to add when that cannot be
+    known. Whether rows left it, and in which run, is in the file as saved: the archive refuses a workbook someone
+    has open, so the open copy is the saved one (a workbook never saved, encrypted or in another format was never
+    archived). One opened from a web address (OneDrive, SharePoint) has no file here to read it from. The database
+    is where the CLI looks without --db (WORKBOOK_TOOLS_DB, else the SQLite file beside the workbook)."""
+    if "://" in book.fullname:
+        return check, ONLINE
+    from workbook_tools.xlsx.marks import archive_mark_at
 
-    mark = archive_mark(Package(path.read_bytes()))
+    path = Path(book.fullname)
+    mark = archive_mark_at(path) if path.is_file() else None
     if mark is None:
-        return check
+        return check, ""
     from workbook_tools.store.archive import with_archive
 
-    return with_archive(check, path, mark, None, first, last, sheets, asked)
+    return with_archive(check, path, mark, None, f"生成{making}", first, last, sheets, asked), ""
 
 
 def _refuse_protected(book: Any, titles: list[str]) -> None:
@@ -272,9 +275,9 @@ def daily_totals(book: Any | None = None, day: str | None = None, at: str | None
 
     def work(book: Any, grids: list[Grid]) -> str:
         chosen = _day(day)
-        check = _with_archive(book, _check(book, grids, chosen), *trend_window(chosen))
+        check, unknown = _with_archive(book, _check(book, grids, chosen), DAILY.title, *trend_window(chosen))
         result, sheet = compute(check, chosen, _moment(at))
-        note = _write(book, grids, sheet)
+        note = _write(book, grids, sheet) + unknown
         skipped = f"；{len(result['excluded_rows'])} 行有错误未计入" if result["excluded_rows"] else ""
         return (
             f"已生成 {result['date']} 的「{sheet.title}」：未处理 {result['open_items']} 项，"
@@ -292,9 +295,10 @@ def _period_report(book: Any | None, period: PeriodSheet, day: str | None, at: s
         chosen = _day(day)
         reading = report_reading(period, chosen, ARCHIVED)
         check = _check(book, grids, chosen)
-        check = _with_archive(book, check, reading.first, reading.last, reading.sheets, reading.asked)
+        window = (reading.first, reading.last, reading.sheets, reading.asked)
+        check, unknown = _with_archive(book, check, period.title, *window)
         result, sheet = period_report(check, period, chosen, _moment(at))
-        note = _write(book, grids, sheet)
+        note = _write(book, grids, sheet) + unknown
         refunds, chase = result["refunds"], result["chase"]
         return (
             f"已生成 {result['from']} 至 {result['to']} 的「{sheet.title}」：退款 {refunds['count']} 笔，"

@@ -573,13 +573,15 @@ def with_archive(
     workbook: Path,
     mark: ArchiveMark,
     given: str | None,
+    doing: str,
     first: date,
     last: date,
     sheets: Sequence[Sheet] = ARCHIVED,
     asked: Sequence[Asked] = (),
 ) -> WorkbookCheck:
     """`check` with what a command reads of the workbook's archive (`read_archive`), in the database `given` (a
-    URL) or else the SQLite file beside the workbook: the CLI and the buttons read it alike."""
-    db = replace(database(workbook, given), doing="汇总")
+    URL) or else the SQLite file beside the workbook: the CLI and the buttons read it alike. `doing` is what a
+    refusal says was not done (生成月报)."""
+    db = replace(database(workbook, given), doing=doing)
     records, counts = read_archive(db, workbook, mark, first, last, sheets, asked)
     return replace(check, archived=tuple(records), archived_counts=counts)
