@@ -280,3 +280,25 @@ def test_a_format_or_validation_written_for_its_first_row_keeps_reading_each_row
             rule.formula1 == f"AND(A2>0,A2<=$A${10 - len(deleted)})" and str(rule.sqref) == f"A2:A{10 - len(deleted)}"
         )
         assert sheet["A2"].value == int(first)  # the row each formula now reads first
+
+
+@pytest.mark.usefixtures("path_taken")
+def test_a_rule_comparing_a_row_with_the_one_above_keeps_comparing_each_row_with_the_one_above(tmp_path):
+    """「$A2<>$A1」 over A2:C10 (the day changed) and a validation 「A3>=A2」 over A3:A10 read each row by its offset:
+    whichever rows go (the area's first, the row above another area's first, some in the middle), each stays written
+    for its area's first cell with the same offsets; a row named with `$` follows the deletion."""
+    path = _book(tmp_path / "a.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book[SHEET]
+    sheet.conditional_formatting.add("A2:C10", FormulaRule(formula=["AND($A2<>$A1,$A$10>0)"], fill=PatternFill()))
+    validation = DataValidation(type="custom", formula1="A3>=A2")
+    validation.add("A3:A10")
+    sheet.add_data_validation(validation)
+    book.save(path)
+    cases = (((2, 3, 4), 7, "A2>=A1", "A2:A7"), ((2,), 9, "A2>=A1", "A2:A9"), ((5, 6), 8, "A3>=A2", "A3:A8"))
+    for deleted, last, check, area in cases:
+        after = _delete(path, deleted)[SHEET]
+        rules = [r.rules[0].formula for r in after.conditional_formatting if r.rules[0].formula]
+        assert [f"AND($A2<>$A1,$A${last}>0)"] in rules, (deleted, rules)
+        custom = next(v for v in after.data_validations.dataValidation if v.type == "custom")
+        assert (custom.formula1, str(custom.sqref)) == (check, area), deleted

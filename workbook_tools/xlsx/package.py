@@ -996,9 +996,10 @@ def delete_rows(package: Package, change: DeleteRows) -> None:
 
 def _shift_rule(formula: etree._Element, rows: RowMap, sheet_name: str) -> str:
     """A validation's or conditional format's formula after the deletion. It is written for the first cell of its
-    area and read relative to it (「$I2="待处理"」 over A2:P500 reads row 3 for row 3): when that cell's row is
-    deleted, the formula is first moved to the cell that becomes the area's first, as Excel keeps each cell's
-    own reading, instead of its row-2 reference becoming #REF!."""
+    area and read relative to it (「$I2="待处理"」 over A2:P500 reads row 3 for row 3; 「$A2<>$A1」 compares each row
+    with the one above): each cell keeps its own reading. So the formula is written for the cell that becomes the
+    area's first, its relative rows moved by their offset (openpyxl's Translator), and only the rows it names with
+    `$` follow the deletion (one deleted becomes #REF!, as Excel's would)."""
     text = formula.text or ""
     owner = formula.getparent()
     if owner is not None and etree.QName(owner).localname == "cfRule":
@@ -1009,11 +1010,14 @@ def _shift_rule(formula: etree._Element, rows: RowMap, sheet_name: str) -> str:
     top, left = _area(areas[0])[:2]
     kept = ((r, area[1]) for area in map(_area, areas) for r in range(area[0], area[2] + 1) if r not in rows.gone)
     first = next(kept, None)
-    if first is not None and first != (top, left):
-        from openpyxl.formula.translate import Translator  # here: a rare path, and openpyxl costs a click ~0.1-0.4 s
+    if first is None:
+        return shift_formula(text, rows, sheet_name, True)  # the whole area goes: so does the rule
+    origin = (rows.new(first[0]), first[1])
+    if origin != (top, left):
+        from openpyxl.formula.translate import Translator  # here: only when rows go, and openpyxl costs ~0.1-0.4 s
 
-        text = Translator("=" + text, origin=cell_name(top, left)).translate_formula(cell_name(*first))[1:]
-    return shift_formula(text, rows, sheet_name, True)
+        text = Translator("=" + text, origin=cell_name(top, left)).translate_formula(cell_name(*origin))[1:]
+    return shift_formula(text, rows, sheet_name, True, relative=False)
 
 
 def _move_cells(element: etree._Element, rows: RowMap, sheet_name: str) -> None:

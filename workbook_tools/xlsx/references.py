@@ -89,14 +89,17 @@ def shift_sqref(sqref: str, rows: RowMap) -> str:
     return " ".join(area for area in kept if area)
 
 
-def shift_formula(text: str, rows: RowMap, sheet: str, on_sheet: bool) -> str:
-    """A formula after the deletion: references to `sheet` (unqualified ones too when the formula is `on_sheet`)."""
+def shift_formula(text: str, rows: RowMap, sheet: str, on_sheet: bool, relative: bool = True) -> str:
+    """A formula after the deletion: references to `sheet` (unqualified ones too when the formula is `on_sheet`);
+    with `relative` false, only those that name a row with `$` (the others were moved by their offset already)."""
     if not rows.deleted or not _REFERENCE.search(text):
         return text
 
     def moved(match: re.Match[str]) -> str:
         qualifier = match["sheet"]
         if (qualifier is None and not on_sheet) or (qualifier is not None and _unquote(qualifier) != sheet):
+            return match[0]
+        if not relative and not any(end[3] == "$" for end in _PART.finditer(match["ref"])):
             return match[0]
         area = shift_area(match["ref"], rows)
         return REF_ERROR if area is None else (qualifier or "") + area
