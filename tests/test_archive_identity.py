@@ -184,7 +184,10 @@ def test_a_database_is_named_by_where_it_is_not_by_who_signs_in(tmp_path):
     assert home("postgresql://lead@shop-db:6543/returns") == "postgresql://shop-db:6543/returns"
     assert home("postgresql://lead@/returns?host=/run/pg") == "postgresql:///returns?host=/run/pg"
     assert home(None) == home(f"sqlite:///{tmp_path / 'workbook-tools.archive.sqlite'}") == BESIDE
-    assert home(f"sqlite:///{tmp_path / 'group.sqlite'}") == f"sqlite:///{tmp_path / 'group.sqlite'}"
+    assert home(f"sqlite:///{tmp_path / 'group.sqlite'}") == "sqlite:///group.sqlite"  # from the workbook's folder
+    outside = tmp_path.parent / "group.sqlite"
+    assert home(f"sqlite:///{outside}") == f"sqlite:///{outside}"
+    assert home("postgresql://lead@127.0.0.1/returns") == home("postgresql://lead@LOCALHOST/returns")
 
 
 def test_a_workbook_marked_before_its_database_was_named_is_refused_by_one_that_does_not_know_it(tmp_path):
@@ -217,3 +220,22 @@ def test_a_file_that_is_no_workbook_where_the_archive_ran_tells_of_no_copy(tmp_p
     result = _archive(moved, SECOND, None)
     assert result.exit_code == 0 and json.loads(result.stdout)["archived"] == 1, result.output
     assert _mark(moved).workbook == mark.workbook
+
+
+def test_a_folder_moved_with_its_own_sqlite_archive_still_finds_it(tmp_path):
+    """--db sqlite:///mine.sqlite is taken from the workbook's folder and named so in the mark: the folder moved
+    (another drive, another share) with the file in it still finds its archive, and a second run archives there."""
+    folder = tmp_path / "shop"
+    folder.mkdir()
+    path = _book(folder / "team.xlsx")
+    given = "sqlite:///archive/mine.sqlite"
+    (folder / "archive").mkdir()
+    assert _archive(path, FIRST, given).exit_code == 0
+    assert _mark(path).database == given
+    moved = shutil.move(folder, tmp_path / "moved") / "team.xlsx"
+    assert _counts(moved, given) == [1, 1, 1]
+    assert _archive(moved, SECOND, given).exit_code == 0
+    assert _counts(moved, given) == [1, 1, 1]
+    elsewhere = tmp_path / "copy.sqlite"  # a copy of the file outside the folder is not the archive
+    shutil.copy(tmp_path / "moved" / "archive" / "mine.sqlite", elsewhere)
+    _one_sentence(_archive(moved, THIRD, f"sqlite:///{elsewhere}"), f"「{given}」", "这次没有归档")

@@ -96,18 +96,26 @@ def database(workbook: Path, given: str | None) -> Database:
     return Database(url, url.render_as_string(hide_password=True), None)
 
 
+_THIS_MACHINE = {"localhost", "127.0.0.1", "::1", "[::1]"}  # one server however this machine is named
+
+
 def home(db: Database, workbook: Path) -> str:
     """The database as a workbook's mark names it (`ArchiveMark.database`): the SQLite file beside it as `BESIDE`
-    (a workbook moved with that file still finds it), another SQLite file by its full path, a server by its address
+    (a workbook moved with that file still finds it), another SQLite file in its folder by the path from there,
+    one elsewhere by its full path (a copy of the file is not the archive: it falls behind), a server by its address
     without user name and password (each agent may sign in as someone else), its default port and options other
     than where the database is."""
     if db.file is not None:
-        path = db.file.resolve()
-        return BESIDE if path == default_database(workbook.resolve()) else f"sqlite:///{path}"
+        path, folder = db.file.resolve(), workbook.resolve().parent
+        if path == default_database(workbook.resolve()):
+            return BESIDE
+        # a file in the workbook's folder (or below) is named from there, as --db takes it: the folder may move
+        return f"sqlite:///{path.relative_to(folder).as_posix() if path.is_relative_to(folder) else path}"
     url = db.url
+    host = url.host.lower() if url.host else None
     where = URL.create(
         "postgresql",
-        host=url.host.lower() if url.host else None,
+        host="localhost" if host in _THIS_MACHINE else host,
         port=None if url.port == 5432 else url.port,
         database=url.database,
         query={key: value for key, value in url.query.items() if key in _WHERE},
