@@ -261,8 +261,3 @@ def archive_plan(
         for table_check in check.tables
         if table_check.table.spec in ARCHIVED
     ]
-
-
-def as_records(spec: Sheet, rows: Iterable[tuple[int, dict[Column, Any]]]) -> list[Record]:
-    """Archived rows as the core reads ledger rows: clean values by declared column, no errors."""
-    return [Record(spec, row, values) for row, values in rows]

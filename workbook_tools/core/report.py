@@ -177,8 +177,8 @@ class Figures:
         self.check, self.sheet, self.at = check, sheet, at
         self.trend = trend_of(sheet, day)
         self.counts = {asked: counted(check, asked) for asked in _asked(sheet, day)}
-        self.orders = chased_orders(check.rows(C), check.settings, at)
         chases = check.rows(C)
+        self.orders = chased_orders(chases, check.settings, at)
         self.chase_rows = [[r for r in chases if p.holds(r[C.chased_at])] for p in self.trend]
 
     def groups(self, t: Tally, index: int) -> Iterator[tuple[tuple[Any, ...], Group]]:
