@@ -18,41 +18,17 @@ import html
 import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from functools import cache
 from typing import NamedTuple
 
 from lxml import etree
 
 from workbook_tools.xlsx.package import Package, q, spellings
 from workbook_tools.xlsx.references import Area, areas
+from workbook_tools.xlsx.sheet_bytes import SHEET_DATA, sheet_rows
 
-_SHEET_DATA = re.compile(rb"<(?:([\w.-]+):)?sheetData\b[^>]*>(.*)</(?:[\w.-]+:)?sheetData\s*>", re.S)
 _ATTRIBUTE = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_ENCODING = re.compile(rb"""\A(?:\xef\xbb\xbf)?<\?xml[^>]*?\sencoding\s*=\s*["']([\w.-]+)["']""")
 _RULES = ("{*}formula", "{*}formula1", "{*}formula2", "{*}f")  # a validation's or conditional format's formulas
 _PARSER = etree.XMLParser(huge_tree=True)
-
-
-@dataclass(frozen=True)
-class _Tags:
-    """A sheet's row and formula tags, spelt with its prefix: a literal start lets a scan of megabytes skip ahead."""
-
-    row: re.Pattern[bytes]
-    numbered: re.Pattern[bytes]
-    formula: re.Pattern[bytes]  # its attributes, and its text unless it is empty (a shared formula's member)
-    text: re.Pattern[bytes]  # the text of every formula that has one
-
-
-@cache
-def _tags(prefix: bytes) -> _Tags:
-    p = re.escape(prefix)
-    return _Tags(
-        row=re.compile(rb"<" + p + rb"row[\s>/]"),
-        numbered=re.compile(rb"<" + p + rb"""row\s[^>]*?(?<=\s)r\s*=\s*["'](\d+)["']"""),
-        formula=re.compile(rb"<" + p + rb"f(\s[^>]*?)?(?:/>|>([^<]*)</" + p + rb"f\s*>)"),
-        text=re.compile(rb"<" + p + rb"f(?:\s[^>]*)?(?<!/)>([^<]+)</" + p + rb"f\s*>"),
-    )
 
 
 class _Link(NamedTuple):
@@ -91,7 +67,7 @@ class FormulaLinks:
             if sheet in names or others:
                 self._read_cells(sheet, data)
             if others:  # validations and formats pointing at another sheet's rows
-                found = _SHEET_DATA.search(data)
+                found = SHEET_DATA.search(data)
                 rest = data[: found.start()] + data[found.end() :] if found else data
                 for rule in etree.fromstring(rest, _PARSER).iter(*_RULES):
                     self._add(sheet, None, areas(rule.text or ""), own=False)
@@ -171,24 +147,19 @@ def _areas(text: str, shapes: dict[str, _Shape | None]) -> tuple[Area, ...]:
 def _cell_formulas(data: bytes) -> Iterator[_CellFormula]:
     """The formulas in a sheet's cells that refer to rows by number or are filled down, read from its bytes (a
     ledger's sheet is tens of megabytes, its formulas one text repeated down a column, or structured references);
-    through its tree when a row does not carry its number or the text is not plain UTF-8."""
-    found = _SHEET_DATA.search(data)
-    encoding = _ENCODING.match(data)
-    utf8 = encoding is None or encoding[1].lower().replace(b"_", b"-") in (b"utf-8", b"utf8")
-    if found is None or not utf8 or b"<![CDATA[" in found[2]:
+    through its tree when a row does not carry its number or the bytes cannot be read for certain (sheet_bytes)."""
+    found = sheet_rows(data)
+    if found is None:
         yield from _tree_formulas(data)
         return
-    content, tags = found[2], _tags(found[1] + b":" if found[1] else b"")
-    if (b"<c " in content or b"<f>" in content) if found[1] else (b":c " in content or b":f>" in content):
-        yield from _tree_formulas(data)  # cells spelt with another prefix than the sheet's (or text that looks so)
-        return
+    content, tags = found.content, found.tags
     shapes: dict[str, _Shape | None] = {}
     read = {text: _areas(html.unescape(text.decode()), shapes) for text in set(tags.text.findall(content))}
     if b"shared" not in content and not any(read.values()):
         return  # most ledgers: one formula down a column, or structured references only
     starts: list[int] = []
     numbers: list[int] = []
-    for match in tags.formula.finditer(content):
+    for match in tags.attributed.finditer(content):
         attributes, raw = match[1] or b"", match[2]
         group = None
         if b"shared" in attributes:
