@@ -474,17 +474,9 @@ def _report_sheet(figures: Figures, result: dict[str, Any]) -> NewSheet:
         )
         for i, p in enumerate(figures.trend)
     ]
-    first, last_row = stack.add("trend", trend_rows, (Kind.TEXT,))
-    header = sheet.tables["trend"][1]
-    charts.append(
-        Chart(
-            kind="line",
-            title=sheet.tables["trend"][0],
-            categories=(first, 1, last_row, 1),
-            series=tuple((header[col - 1], (first, col, last_row, col)) for col in range(2, len(header) + 1)),
-            anchor=(first - 2, 7),
-        )
-    )
+    trend = stack.add("trend", trend_rows, (Kind.TEXT,))
+    columns = range(2, len(sheet.tables["trend"][1]) + 1)
+    charts.append(stack.line_chart("trend", trend, columns, anchor=(trend[0] - 2, 7)))
     stack.add("excluded", [(source,) for source in excluded_rows(check, REPORT_SHEETS)])
     title, instead_of = place(check.grids, sheet.title, sheet.signature)
     return NewSheet(

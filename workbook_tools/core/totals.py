@@ -168,6 +168,19 @@ class Tables:
         self.none = none
         self.blocks: list[Block] = []
 
+    def line_chart(self, key: str, rows: tuple[int, int], columns: Iterable[int], anchor: tuple[int, int]) -> Chart:
+        """A line chart of table `key` (its `rows`, as `add` returned them): one line per column, the first column
+        as the categories, each line named by its header."""
+        title, header = self.declared[key]
+        first, last = rows
+        return Chart(
+            kind="line",
+            title=title,
+            categories=(first, 1, last, 1),
+            series=tuple((header[col - 1], (first, col, last, col)) for col in columns),
+            anchor=anchor,
+        )
+
     def add(self, key: str, rows: list[tuple[Any, ...]], kinds: tuple[Kind | None, ...] = ()) -> tuple[int, int]:
         title, header = self.declared[key]
         self.blocks.append(Block(self.row, 1, ((title,),), style=Style.NOTE))
@@ -330,17 +343,8 @@ def _daily_sheet(
         )
         for f in figures
     ]
-    first, last = tables.add("trend", trend_rows, (Kind.TEXT, None, None, None, None, Kind.MONEY))
-    trend_header = DAILY.tables["trend"][1]
-    charts.append(
-        Chart(
-            kind="line",
-            title=DAILY.tables["trend"][0],
-            categories=(first, 1, last, 1),
-            series=tuple((trend_header[col - 1], (first, col, last, col)) for col in (2, 3, 4)),
-            anchor=(21, 5),
-        )
-    )
+    trend = tables.add("trend", trend_rows, (Kind.TEXT, None, None, None, None, Kind.MONEY))
+    charts.append(tables.line_chart("trend", trend, (2, 3, 4), anchor=(21, 5)))
     tables.add("excluded", [(source,) for source in result["excluded_rows"]])
     title, instead_of = place(check.grids, DAILY.title, DAILY.signature)
     return NewSheet(
