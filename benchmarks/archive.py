@@ -12,7 +12,8 @@ throwaway cluster as the tests start one, when Debian's postgresql is there).
 `--before SRC` times another version's source tree (`git archive REV | tar -x -C SRC`) archiving its own
 fresh copy in the same rounds. Every copy is in a folder of its own (the SQLite archive is one file per
 folder). Targets (issue 16 §3): archiving ≤ 3× the calamine read, validate ≥ 5× faster
-after archiving, peak memory ≤ 1 GiB. The table is appended to
+after archiving, peak memory ≤ 1 GiB. A second table splits the archive's time into its phases, as the
+command reports them with WORKBOOK_TOOLS_TIMES=1. The table is appended to
 benchmarks/RESULTS.md. Not part of CI.
 """
 
@@ -45,9 +46,26 @@ def postgres_url(stack: ExitStack, given: str | None) -> str | None:
     return stack.enter_context(cluster(found)) if found else None
 
 
-def _archive(path: Path, before: date, db: str | None, source: Path | None = None) -> Sample:
+def _archive(
+    path: Path,
+    before: date,
+    db: str | None,
+    source: Path | None = None,
+    phases: list[list[tuple[str, float]]] | None = None,
+) -> Sample:
     args = ["archive", str(path), "--before", before.isoformat(), *(["--db", db] if db else [])]
-    return measure(COMMAND, args, source)
+    return measure(COMMAND, args, source, phases)
+
+
+def phases_table(phases: list[list[tuple[str, float]]], base: list[Sample]) -> list[str]:
+    """Where the archive's time goes, as the command tells it (WORKBOOK_TOOLS_TIMES): each phase's median seconds
+    and its median share of the same round's calamine read; what is left is starting Python and the imports."""
+    lines = ["| phase of the archive | median s | × calamine |", "| --- | ---: | ---: |"]
+    for n, (name, _) in enumerate(phases[0]):
+        seconds = [run[n][1] for run in phases]
+        ratio = statistics.median(s / b.wall for s, b in zip(seconds, base, strict=True))
+        lines.append(f"| {name} | {statistics.median(seconds):.2f} | {ratio:.2f} |")
+    return lines
 
 
 def _copy(source: Path, folder: Path) -> Path:
@@ -95,6 +113,7 @@ def main() -> None:
             shops.append(path)
         postgres = postgres_url(stack, options.postgres)
         seen: dict[str, list[Sample]] = {}
+        phases: list[list[tuple[str, float]]] = []
         for n in range(options.runs):
             copy = _copy(shops[0], folder / f"round{n}")
             seen.setdefault("calamine read", []).append(measure(CALAMINE, [str(copy)]))
@@ -102,7 +121,7 @@ def main() -> None:
             if source:
                 other = _copy(shops[0], folder / f"round{n}-before")
                 seen.setdefault(f"archive (SQLite){OTHER}", []).append(_archive(other, before, None, source))
-            seen.setdefault("archive (SQLite)", []).append(_archive(copy, before, None))
+            seen.setdefault("archive (SQLite)", []).append(_archive(copy, before, None, phases=phases))
             seen.setdefault("validate after", []).append(measure(COMMAND, ["validate", str(copy)]))
             print({k: round(v[-1].wall, 2) for k, v in seen.items()}, flush=True)
         for n, path in enumerate(shops):
@@ -131,6 +150,8 @@ def main() -> None:
         "unless --postgres). Ratios are medians of the per-round ratios.",
         "",
         *samples_table(seen),
+        "",
+        *phases_table(phases, base),
         "",
         f"- archiving one workbook ÷ calamine read: {ratio:.2f}× ({cpu_ratio:.2f}× by CPU time; target ≤ "
         f"{TARGETS['archive']:.0f}×) "

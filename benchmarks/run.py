@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from workbook_tools.cli.demo import AGENTS, BUYERS, PRODUCTS, make_demo
+from workbook_tools.cli.progress import TIMES_VARIABLE, phase_times
 from workbook_tools.spec.lists import (
     AGENTS as AGENT_LIST,
 )
@@ -168,13 +169,19 @@ def measured(body: str, args: list[str], **options: Any) -> tuple[Sample | None,
     return Sample(float(wall), float(cpu), int(peak) / 2**20), result.returncode, result.stderr
 
 
-def measure(body: str, args: list[str], source: Path | None = None) -> Sample:
+def measure(
+    body: str, args: list[str], source: Path | None = None, phases: list[list[tuple[str, float]]] | None = None
+) -> Sample:
     """One run of `body` in a fresh process, with the package from `source` (a source tree) when given: run from
-    there, since `python -c` puts its working directory before PYTHONPATH (this tree's package would win)."""
-    options = {"env": dict(os.environ, PYTHONPATH=str(source)), "cwd": source} if source else {}
+    there, since `python -c` puts its working directory before PYTHONPATH (this tree's package would win).
+    `phases` gets the command's own account of its phases' seconds (WORKBOOK_TOOLS_TIMES)."""
+    env = dict(os.environ, **({TIMES_VARIABLE: "1"} if phases is not None else {}))
+    options: dict[str, Any] = {"env": dict(env, PYTHONPATH=str(source)), "cwd": source} if source else {"env": env}
     sample, status, stderr = measured(body, args, **options)
     if sample is None or status not in (0, 1):  # 1 = the workbook has findings, still a full run
         raise SystemExit(f"{args[:1]} failed:\n{stderr[-2000:]}")
+    if phases is not None:
+        phases.append(phase_times(stderr))
     return sample
 
 

@@ -39,7 +39,8 @@ from workbook_tools.spec.sheets import HANDOVER, RETURNS
 from workbook_tools.store import archive as store
 from workbook_tools.store.schema import RUNS, TABLES
 from workbook_tools.xlsx.locking import lock_path
-from workbook_tools.xlsx.package import Package, apply_changes
+from workbook_tools.xlsx.opc import Package
+from workbook_tools.xlsx.package import apply_changes
 from workbook_tools.xlsx.properties import custom_properties
 from workbook_tools.xlsx.reader import read_grids
 from workbook_tools.xlsx.templates import build_generated_sheet
@@ -490,6 +491,49 @@ def test_a_row_holding_something_beside_the_ledger_stays(workbook):
     after = _returns_plan(workbook)
     assert {r.row for r in after.rows} == {r.row for r in plan.rows} - {noted, merged}
     assert after.kept == plan.kept + 2
+
+
+def _beside(sheet, column: int) -> dict[str, tuple[str, object]]:
+    """Each note and link of a sheet by kind and column letter: its text (or target) and the value in `column` of
+    its row (what it was written beside)."""
+    found = {}
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.comment:
+                found[f"批注 {cell.column_letter} {cell.comment.text}"] = sheet.cell(cell.row, column).value
+            if cell.hyperlink:
+                found[f"链接 {cell.column_letter} {cell.hyperlink.target}"] = sheet.cell(cell.row, column).value
+    return found
+
+
+def test_rows_with_a_note_or_a_link_stay_and_notes_below_move_with_their_rows(workbook, archive_db):
+    """A database row keeps values only: a row with a note or a link stays; a note on a row that stays below
+    archived rows moves up with it and still sits beside the same parcel."""
+    plan = _returns_plan(workbook)
+    leaving = [r.row for r in plan.rows]
+    book = openpyxl.load_workbook(workbook)
+    sheet = book[plan.sheet]
+    tracking = next(c.column for c in sheet[plan.header_row] if c.value == RETURNS.tracking_no.header)
+    below = next(
+        r for r in range(leaving[0] + 1, sheet.max_row + 1) if r not in leaving and sheet.cell(r, tracking).value
+    )
+    noted, linked = leaving[0], leaving[-1]
+    sheet.cell(noted, tracking).comment = openpyxl.comments.Comment("客户说包裹外箱破损", "小美")
+    sheet.cell(below, tracking).comment = openpyxl.comments.Comment("等仓库回复", "小美")
+    sheet.cell(linked, tracking).hyperlink = "https://example.com/photos/return"
+    book.save(workbook)
+    rows_before = openpyxl.load_workbook(workbook)[plan.sheet].max_row
+    before = _beside(openpyxl.load_workbook(workbook)[plan.sheet], tracking)
+    assert len(before) == 3 and below > leaving[0]
+    result = _archive(workbook, archive_db)
+    assert result.exit_code == 0, result.output
+    done = next(s for s in json.loads(result.stdout)["sheets"] if s["sheet"] == plan.sheet)
+    assert (done["archived"], done["holding"]) == (len(leaving) - 2, 2)
+    sheet = openpyxl.load_workbook(workbook)[plan.sheet]
+    assert sheet.max_row == rows_before - done["archived"]
+    assert _beside(sheet, tracking) == before
+    archived = {row[RETURNS.tracking_no.key] for row in _archived(workbook, archive_db)[RETURNS.key]}
+    assert len(archived) == done["archived"] and not archived & set(before.values())
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ from workbook_tools.core.archive import DATABASE_PROPERTY, ArchiveMark
 from workbook_tools.spec.sheets import RETURNS
 from workbook_tools.store import archive as store
 from workbook_tools.store.schema import RUNS, TABLES
-from workbook_tools.xlsx.package import Package
+from workbook_tools.xlsx.opc import Package
 from workbook_tools.xlsx.properties import archive_mark
 
 from conftest import edit_part, run, write_xlsx

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.chart import BarChart, Reference
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from workbook_tools.xlsx import pinned_rows
-from workbook_tools.xlsx.package import Package
+from workbook_tools.xlsx.opc import Package
 from workbook_tools.xlsx.pinned_rows import FormulaLinks
 from workbook_tools.xlsx.references import areas
 
@@ -49,6 +50,17 @@ def read_as(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     if request.param == "tree":
         monkeypatch.setattr(pinned_rows, "_cell_formulas", pinned_rows._tree_formulas)
     return str(request.param)
+
+
+def test_rows_a_charts_data_range_holds_alone_stay(tmp_path):
+    path = _book(tmp_path / "a.xlsx", {})
+    book = openpyxl.load_workbook(path)
+    chart = BarChart()
+    chart.add_data(Reference(book[SHEET], min_col=1, min_row=4, max_row=5))
+    book.create_sheet("图").add_chart(chart, "A1")
+    book.save(path)
+    assert _pinned(path, 4, 5, 6) == {SHEET: {4, 5}}  # the chart would be left with no row
+    assert _pinned(path, 4, 6) == {}  # it only shrinks
 
 
 @pytest.mark.usefixtures("read_as")
@@ -137,7 +149,9 @@ def test_the_archive_keeps_a_row_another_sheet_points_at_and_says_so(tmp_path):
     book.save(path)
     result = run("archive", path, "--before", date.today().isoformat(), "--json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["sheets"] == [{"sheet": "退件表", "archived": 2, "kept": 1, "referenced": 1}]
+    assert json.loads(result.stdout)["sheets"] == [
+        {"sheet": "退件表", "archived": 2, "kept": 1, "referenced": 1, "holding": 0}
+    ]
     after = openpyxl.load_workbook(path)
     assert [row[1] for row in after["退件表"].iter_rows(values_only=True)] == ["物流单号", "SF2"]
     assert after["汇总"]["A1"].value == "=退件表!H2*10"

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from workbook_tools import cli as cli_module
-from workbook_tools.cli.progress import Progress
+from workbook_tools.cli.progress import TIMES_VARIABLE, Progress, phase_times
 from workbook_tools.core.gc_pause import gc_paused
 from workbook_tools.errors import WorkbookToolsError
 from workbook_tools.xlsx.templates import TEAM_FILE
@@ -40,6 +40,22 @@ def test_a_quick_command_shows_nothing():
     with Progress(screen) as progress:
         progress.phase("正在校验 team.xlsx")
     assert screen.getvalue() == ""
+
+
+def test_asked_for_times_each_phase_says_how_long_it_took(monkeypatch):
+    """WORKBOOK_TOOLS_TIMES=1: where a run's time goes (benchmarks/archive.py reads it), even to a file."""
+    monkeypatch.setenv(TIMES_VARIABLE, "1")
+    redirected = io.StringIO()
+    with Progress(redirected) as progress:
+        progress.phase("正在读取 team.xlsx")
+        time.sleep(0.2)
+        progress.phase("正在校验 team.xlsx")
+    (first, took), (second, _) = phase_times(redirected.getvalue())
+    assert (first, second) == ("正在读取 team.xlsx", "正在校验 team.xlsx") and 0.2 <= took < 2
+    monkeypatch.delenv(TIMES_VARIABLE)
+    with Progress(redirected) as progress:
+        progress.phase("正在读取 team.xlsx")
+    assert len(phase_times(redirected.getvalue())) == 2
 
 
 def test_nothing_is_written_when_stderr_is_not_a_terminal():

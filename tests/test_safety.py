@@ -398,7 +398,7 @@ def test_a_vba_project_and_a_pivot_cache_come_through_every_command_unchanged(tm
 
 def _damage_changed_sheet(data: bytes) -> bytes:
     """The package with 催款汇总表's XML cut short: a writer bug calamine must catch when reading back."""
-    from workbook_tools.xlsx.package import Package
+    from workbook_tools.xlsx.opc import Package
 
     package = Package(data)
     part = package.sheet_parts()["催款汇总表"]

@@ -86,13 +86,16 @@ def _print_check(path: Path, check: WorkbookCheck) -> None:
         click.echo("  没有发现问题。")
 
 
-def _check(book: WorkbookFile, day: date, cross_checks: bool = True) -> WorkbookCheck:
+def _check(book: WorkbookFile, day: date, cross_checks: bool = True, progress: Progress | None = None) -> WorkbookCheck:
     """Validate a workbook read from a file, in its own date system."""
-    return check_workbook(book.grids(), day, date1904=date1904(book.data, book.path.name), cross_checks=cross_checks)
+    grids = book.grids()
+    if progress is not None:
+        progress.phase(f"正在校验 {book.path.name}")
+    return check_workbook(grids, day, date1904=date1904(book.data, book.path.name), cross_checks=cross_checks)
 
 
 def _archive_mark(book: WorkbookFile) -> ArchiveMark | None:
-    from workbook_tools.xlsx.package import Package
+    from workbook_tools.xlsx.opc import Package
 
     return archive_mark(Package(book.data))
 
@@ -609,18 +612,25 @@ def report_command(
 def _archive_plans(
     book: WorkbookFile, check: WorkbookCheck, day: date, now: datetime, chosen: Collection[Sheet]
 ) -> list[SheetArchive]:
-    """The archive's plan without the rows a formula that stays points at alone (they would become #REF!),
-    planned again until no such row is left: a row kept keeps its own formulas, and an item stays whole."""
+    """The archive's plan without the rows that hold a note, a picture or a link and those a formula that stays
+    points at alone (they would become #REF!), planned again until no such row is left: a row kept keeps its own
+    formulas, and an item stays whole."""
     from workbook_tools.core.archive import archive_plan
-    from workbook_tools.xlsx.package import Package
+    from workbook_tools.xlsx.opc import Package
     from workbook_tools.xlsx.pinned_rows import FormulaLinks
+    from workbook_tools.xlsx.row_objects import rows_holding
 
+    package = Package(book.data)
+    parts = package.sheet_parts()
+    holding = {
+        t.table.sheet: rows_holding(package, parts[t.table.sheet]) for t in check.tables if t.table.spec in chosen
+    }
     pinned: dict[str, set[int]] = {}
     links = None
     while True:
-        plans = [p for p in archive_plan(check, day, now, pinned) if p.spec in chosen]
+        plans = [p for p in archive_plan(check, day, now, pinned, holding) if p.spec in chosen]
         deleting = {p.sheet: [r.row for r in p.rows] for p in plans if p.rows}
-        links = links or FormulaLinks(Package(book.data), deleting)  # the first plan deletes the most
+        links = links or FormulaLinks(package, deleting)  # the first plan deletes the most
         more = links.pinned(deleting) if deleting else {}
         if not more:
             return plans
@@ -654,7 +664,9 @@ def archive_command(file: Path, before: str, db: str | None, sheets: str | None,
         progress.phase(f"正在等待其他人写完 {file.name}")
         with WorkbookFile.editing(file) as book:
             progress.phase(f"正在读取 {file.name}")
-            plans = _archive_plans(book, _check(book, date.today(), cross_checks=False), day, now, chosen)
+            check = _check(book, date.today(), cross_checks=False, progress=progress)
+            progress.phase("正在挑选要归档的行")
+            plans = _archive_plans(book, check, day, now, chosen)
             leaving = [p for p in plans if p.rows]
             stored, written, own_id = None, None, False
             if leaving:
@@ -676,7 +688,8 @@ def archive_command(file: Path, before: str, db: str | None, sheets: str | None,
                         ) from exc
                     finish(target, engine, stored.mark)
     sheets_done = [
-        {"sheet": p.sheet, "archived": len(p.rows), "kept": p.kept, "referenced": p.referenced} for p in plans
+        {"sheet": p.sheet, "archived": len(p.rows), "kept": p.kept, "referenced": p.referenced, "holding": p.holding}
+        for p in plans
     ]
     if as_json:
         _emit_json(
@@ -704,9 +717,10 @@ def archive_command(file: Path, before: str, db: str | None, sheets: str | None,
         )
     kept = [p for p in plans if p.kept]
     if kept:
-        referenced = sum(p.referenced for p in kept)
+        referenced, holding = sum(p.referenced for p in kept), sum(p.holding for p in kept)
         reasons = ["和表格外的内容在同一行", "同一订单还有未办结的行"]
         reasons += [f"有留下的公式只引用它（这样的有 {referenced} 行）"] if referenced else []
+        reasons += [f"带着批注、图片或链接（这样的有 {holding} 行）"] if holding else []
         counts = "、".join(f"{p.sheet} {p.kept} 行" for p in kept)
         click.echo(f"另有 {counts} 已办结但{'，或'.join(reasons)}，留在了工作簿里。")
 

@@ -8,7 +8,8 @@ order chased on several days) leave together or not at all, so an item is never
 split between the workbook and the archive. A row that also holds something
 beside the ledger, or crosses a merged range or another table, stays: deleting
 it would take that along. So does a row a formula that stays points at alone
-(`pinned`): deleting it would turn the formula into #REF!.
+(`pinned`): deleting it would turn the formula into #REF!; and one that holds
+what a database row does not keep (`holding`: a note, a picture, a link).
 """
 
 from __future__ import annotations
@@ -91,6 +92,7 @@ class SheetArchive:
     rows: tuple[Leaving, ...]
     kept: int
     referenced: int = 0  # of `kept`: rows a formula that stays points at (see `archive_plan`)
+    holding: int = 0  # of `kept`: rows with a note, a picture or a link (see `archive_plan`)
 
     def change(self) -> DeleteRows:
         return DeleteRows(sheet=self.sheet, rows=tuple(r.row for r in self.rows), header_row=self.header_row)
@@ -213,13 +215,18 @@ def _computed(grid: Grid, column: Column, col: int, rows: Sequence[int], today: 
 
 
 def _sheet_archive(
-    check: WorkbookCheck, table_check: TableCheck, before: date, at: datetime, pinned: Collection[int]
+    check: WorkbookCheck,
+    table_check: TableCheck,
+    before: date,
+    at: datetime,
+    pinned: Collection[int],
+    holding: Collection[int],
 ) -> SheetArchive:
     table = table_check.table
     records = table_check.records
     old = {r.row for r in records if _dated_before(r, before)}
     may = {r.row for r in records if r.row in old and not r.has_errors and _closed(r, check, at)}
-    leaving = _whole_items(records, may.difference(pinned))
+    leaving = _whole_items(records, may.difference(pinned, holding))
     grid = _grid(check, table)
     leaving = _whole_items(records, _alone(grid, table, leaving))
     own = _own_columns(grid, table)
@@ -242,22 +249,35 @@ def _sheet_archive(
         extras = extras_json(pairs)
         rows.append(Leaving(row, values, extras, checksum(table.spec, values, extras)))
     kept = len(may) - len(rows)
-    referenced = len(may.intersection(pinned))
-    return SheetArchive(table.spec, table.sheet, table.header_row, tuple(rows), kept, referenced)
+    held = may.intersection(holding)
+    referenced = len(may.intersection(pinned).difference(held))
+    return SheetArchive(table.spec, table.sheet, table.header_row, tuple(rows), kept, referenced, len(held))
 
 
 def archive_plan(
-    check: WorkbookCheck, before: date, at: datetime, pinned: Mapping[str, Collection[int]] | None = None
+    check: WorkbookCheck,
+    before: date,
+    at: datetime,
+    pinned: Mapping[str, Collection[int]] | None = None,
+    holding: Mapping[str, Collection[int]] | None = None,
 ) -> list[SheetArchive]:
     """Every archived ledger table's leaving rows (sheets without a declared date and follow-up are left alone).
 
     `pinned` (sheet -> rows) are rows that stay whatever they hold: a formula
     that stays points at them alone (「=A2」 in the row below, a summary's
     =退件表!H7), and deleting them would turn it into #REF!. Only the file
-    knows its formulas, so the caller asks it and plans again.
+    knows its formulas, so the caller asks it and plans again. `holding` (sheet
+    -> rows) are rows with a note, a picture or a link, which the file knows too.
     """
     return [
-        _sheet_archive(check, table_check, before, at, (pinned or {}).get(table_check.table.sheet, ()))
+        _sheet_archive(
+            check,
+            table_check,
+            before,
+            at,
+            (pinned or {}).get(table_check.table.sheet, ()),
+            (holding or {}).get(table_check.table.sheet, ()),
+        )
         for table_check in check.tables
         if table_check.table.spec in ARCHIVED
     ]

@@ -25,7 +25,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from workbook_tools.xlsx.package import CALC_CHAIN_REL, CT, PR, TABLE_REL, M, R, q, rels_name, resolve, split_cell
+from workbook_tools.xlsx.opc import CALC_CHAIN_REL, CT, PR, TABLE_REL, M, R, q, rels_name, resolve, split_cell
 
 SHARED_STRINGS_REL = R + "/sharedStrings"
 STYLES_REL = R + "/styles"

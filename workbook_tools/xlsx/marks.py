@@ -8,7 +8,7 @@ from pathlib import Path
 from lxml import etree
 
 from workbook_tools.core.archive import ArchiveMark
-from workbook_tools.xlsx.package import Package
+from workbook_tools.xlsx.opc import Package
 from workbook_tools.xlsx.properties import archive_mark
 
 

@@ -2,19 +2,17 @@
 
 Only the parts a change owns are rewritten: the edited sheet's XML, its table
 part, styles.xml (formats are appended, never altered), and for a generated tab
-its own sheet, drawing and chart parts plus the entries that list them. Every
-other part (pictures, charts, pivot tables, comments, VBA, the other sheets) is
-copied through unchanged, which a load-and-save library cannot promise.
+its own sheet, drawing and chart parts plus the entries that list them;
+deleting rows also moves the anchors of the sheet's notes and pictures
+(row_objects) and the references that point at the rows. Every other part
+(pictures, charts, pivot tables, comments, VBA, the other sheets) is copied
+through unchanged, which a load-and-save library cannot promise.
 """
 
 from __future__ import annotations
 
-import copy
-import io
 import posixpath
 import re
-import struct
-import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -27,28 +25,29 @@ from workbook_tools.core.text_fit import wrapped_height
 from workbook_tools.core.values import CELL_TEXT_LIMIT, excel_epoch
 from workbook_tools.errors import OutputError
 from workbook_tools.spec.types import Kind
+from workbook_tools.xlsx.opc import (
+    CALC_CHAIN_REL,
+    SHEET_REL,
+    TABLE_REL,
+    X14,
+    XML_SPACE,
+    Package,
+    R,
+    chart_parts,
+    q,
+    rels_name,
+    resolve,
+    spellings,
+    split_cell,
+)
 from workbook_tools.xlsx.package_checks import is_1904
 from workbook_tools.xlsx.properties import set_custom_properties
 from workbook_tools.xlsx.references import REF_ERROR, RowMap, shift_area, shift_formula, shift_sqref
+from workbook_tools.xlsx.row_objects import deletion_refused, move_row_objects
 from workbook_tools.xlsx.row_stream import stream_rows
 
-M = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
-R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PR = "http://schemas.openxmlformats.org/package/2006/relationships"
-CT = "http://schemas.openxmlformats.org/package/2006/content-types"
-XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
-SHEET_REL = R + "/worksheet"
-TABLE_REL = R + "/table"
-CALC_CHAIN_REL = R + "/calcChain"
-COMMENTS_REL = R + "/comments"
-DRAWING_REL = R + "/drawing"
-XDR = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
-CHART_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 FILTER_NAME = "_xlnm._FilterDatabase"  # the hidden name Excel keeps a sheet's filtered range under
-_CELL = re.compile(r"([A-Z]+)(\d+)")
 _BUILTIN_DATE_FORMATS = set(range(14, 23)) | {45, 46, 47}
-_PARSER = etree.XMLParser(huge_tree=True, remove_blank_text=False)
 # What may follow <conditionalFormatting> in a worksheet (CT_Worksheet's sequence, ECMA-376 Part 1, 18.3.1.99).
 _AFTER_CALC_PROPERTIES = {  # what follows calcPr in a workbook (CT_Workbook's sequence)
     "oleSize",
@@ -84,177 +83,6 @@ _AFTER_CONDITIONAL_FORMATS = {
     "tableParts",
     "extLst",
 }
-
-
-def q(tag: str, ns: str = M) -> str:
-    return f"{{{ns}}}{tag}"
-
-
-def column_number(letters: str) -> int:
-    number = 0
-    for ch in letters:
-        number = number * 26 + ord(ch) - 64
-    return number
-
-
-def split_cell(ref: str) -> tuple[int, int]:
-    match = _CELL.fullmatch(ref.replace("$", ""))
-    if match is None:
-        raise ValueError(f"not a cell reference: {ref}")
-    return int(match[2]), column_number(match[1])
-
-
-def rels_name(part: str) -> str:
-    folder, name = posixpath.split(part)
-    return posixpath.join(folder, "_rels", name + ".rels")
-
-
-def resolve(source_part: str, target: str) -> str:
-    if target.startswith("/"):
-        return target[1:]
-    return posixpath.normpath(posixpath.join(posixpath.dirname(source_part), target))
-
-
-class Package:
-    """An OPC package in memory: parts are parsed once and written back only if changed."""
-
-    def __init__(self, data: bytes) -> None:
-        self.zip = zipfile.ZipFile(io.BytesIO(data))
-        self.infos = {info.filename: info for info in self.zip.infolist()}
-        self.trees: dict[str, etree._Element] = {}
-        self.dirty: set[str] = set()  # parsed parts that were changed
-        self.added: dict[str, bytes] = {}  # parts given as bytes
-        self.removed: set[str] = set()
-
-    def names(self) -> set[str]:
-        return (set(self.infos) | set(self.added) | self.dirty) - self.removed
-
-    def exists(self, name: str) -> bool:
-        return name in self.names()
-
-    def read(self, name: str) -> bytes:
-        return self.added[name] if name in self.added else self.zip.read(name)
-
-    def xml(self, name: str) -> etree._Element:
-        """A part, parsed, for reading."""
-        if name not in self.trees:
-            self.trees[name] = etree.fromstring(self.read(name), _PARSER)
-        return self.trees[name]
-
-    def edit(self, name: str) -> etree._Element:
-        """A part, parsed, to be changed in place."""
-        self.dirty.add(name)
-        return self.xml(name)
-
-    def put(self, name: str, data: bytes) -> None:
-        self.trees.pop(name, None)
-        self.dirty.discard(name)
-        self.removed.discard(name)
-        self.added[name] = data
-
-    def settle(self, name: str) -> None:
-        """Serialise a changed part now and let its tree go: a big sheet's tree is ten times its text."""
-        if name in self.dirty:
-            self.put(name, self._content(name))
-
-    def remove(self, name: str) -> None:
-        self.trees.pop(name, None)
-        self.dirty.discard(name)
-        self.added.pop(name, None)
-        self.removed.add(name)
-
-    def relationships(self, part: str) -> list[etree._Element]:
-        name = rels_name(part)
-        return list(self.xml(name)) if self.exists(name) else []
-
-    def related(self, part: str, rel_type: str) -> list[str]:
-        return [
-            resolve(part, rel.get("Target"))
-            for rel in self.relationships(part)
-            if rel.get("Type") == rel_type and rel.get("TargetMode") != "External"
-        ]
-
-    def add_relationship(self, part: str, rel_type: str, target_part: str) -> str:
-        name = rels_name(part)
-        if not self.exists(name):
-            self.put(name, f'<Relationships xmlns="{PR}"/>'.encode())
-        root = self.edit(name)
-        taken = {rel.get("Id") for rel in root}
-        rid = next(f"rId{n}" for n in range(1, len(taken) + 2) if f"rId{n}" not in taken)
-        target = posixpath.relpath(target_part, posixpath.dirname(part) or ".")  # "" is the package itself
-        etree.SubElement(root, q("Relationship", PR), Id=rid, Type=rel_type, Target=target)
-        return rid
-
-    def set_content_type(self, part: str, value: str | None) -> None:
-        root = self.edit("[Content_Types].xml")
-        for override in root.findall(q("Override", CT)):
-            if override.get("PartName") == "/" + part:
-                root.remove(override)
-        if value:
-            etree.SubElement(root, q("Override", CT), PartName="/" + part, ContentType=value)
-
-    def content_type(self, part: str) -> str | None:
-        for override in self.xml("[Content_Types].xml").findall(q("Override", CT)):
-            if override.get("PartName") == "/" + part:
-                return str(override.get("ContentType"))
-        return None
-
-    def free_name(self, pattern: str) -> str:
-        names = self.names()
-        return next(pattern.format(n) for n in range(1, len(names) + 2) if pattern.format(n) not in names)
-
-    def sheet_parts(self) -> dict[str, str]:
-        """Sheet name → its part, in workbook order."""
-        targets = {
-            rel.get("Id"): resolve("xl/workbook.xml", rel.get("Target"))
-            for rel in self.relationships("xl/workbook.xml")
-        }
-        return {
-            sheet.get("name"): targets[sheet.get(q("id", R))] for sheet in self.xml("xl/workbook.xml").find(q("sheets"))
-        }
-
-    def to_bytes(self) -> bytes:
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-            for name, info in self.infos.items():
-                if name in self.removed:
-                    continue
-                if name in self.dirty or name in self.added:
-                    target.writestr(info, self._content(name))
-                else:
-                    self._copy_raw(info, target)
-            for name in sorted((set(self.added) | self.dirty) - set(self.infos) - self.removed):
-                target.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), self._content(name), zipfile.ZIP_DEFLATED)
-        return out.getvalue()
-
-    def _copy_raw(self, info: zipfile.ZipInfo, target: zipfile.ZipFile) -> None:
-        """Copy an unchanged member's local record as it is: no inflating and deflating of big sheets.
-
-        zipfile has no public raw copy; the record goes to the output stream and its
-        ZipInfo to the archive's list, from which zipfile writes the central directory.
-        """
-        source, out = self.zip.fp, target.fp
-        assert source is not None and out is not None, "both archives are open"
-        source.seek(info.header_offset)
-        header = source.read(30)
-        name_length, extra_length = struct.unpack("<HH", header[26:30])
-        length = 30 + name_length + extra_length + info.compress_size
-        if info.flag_bits & 0x08:  # a data descriptor follows the data
-            source.seek(info.header_offset + length)
-            length += 16 if source.read(4) == b"PK\x07\x08" else 12
-        source.seek(info.header_offset)
-        record = source.read(length)
-        copied = copy.copy(info)
-        copied.header_offset = out.tell()
-        out.write(record)
-        target.filelist.append(copied)
-        target.NameToInfo[copied.filename] = copied
-        target.start_dir = out.tell()  # zipfile's own bookkeeping
-
-    def _content(self, name: str) -> bytes:
-        if name in self.dirty:
-            return bytes(etree.tostring(self.trees[name], xml_declaration=True, encoding="UTF-8", standalone=True))
-        return self.read(name)
 
 
 class Styles:
@@ -811,49 +639,59 @@ def _copy_related(scratch: Package, scratch_part: str, package: Package, target:
     package.put(rels_name(target), etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True))
 
 
-def _refused(what: str, todo: str) -> OutputError:
-    return OutputError(f"{what}，这次没有写入，工作簿没有改动；{todo}，再运行归档。")
+_CHART_CACHES = {"numCache", "strCache", "multiLvlStrCache", "dlblRangeCache"}  # what a chart showed last
 
 
-def spellings(text: str) -> tuple[bytes, ...]:
-    """How a text may appear in a part's bytes: as UTF-8, or as decimal or hex character references (openpyxl)."""
-    return (
-        text.encode(),
-        "".join(c if c.isascii() else f"&#{ord(c)};" for c in text).encode(),
-        "".join(c if c.isascii() else f"&#x{ord(c):x};" for c in text).encode(),
-    )
-
-
-def _refuse_what_would_move(package: Package, part: str, sheet_name: str, rows: RowMap) -> None:
-    """Notes and pictures keep their own anchors, and charts point at cells by address: none of them is rewritten
-    here, so a deletion that would move what they point at is refused instead."""
-    for comments in package.related(part, COMMENTS_REL):
-        for comment in package.xml(comments).iter(q("comment")):
-            if split_cell(comment.get("ref"))[0] >= rows.first:
-                raise _refused(
-                    f"「{sheet_name}」{comment.get('ref')} 有一条批注，它在要归档删去的行上或在它们下面，"
-                    "删去行时批注不会跟着单元格移动",
-                    "请先把批注的内容写进单元格并删去这条批注（或把它挪到表头上方）",
+def _follow_in_charts(package: Package, sheet_name: str, rows: RowMap) -> None:
+    """Charts' data ranges follow the rows as Excel's do: a range loses the deleted rows, one below them moves up.
+    The values a chart keeps to show before it reads its cells again are dropped where its range changed (they are
+    optional), so Excel and LibreOffice draw it from the cells that stay. A range left with no row would become
+    #REF! (the archive keeps such rows: xlsx/pinned_rows.py), and the newer chart types (chartEx) are not
+    rewritten: either refuses the deletion."""
+    for name in chart_parts(package, sheet_name):
+        chart = package.xml(name)
+        changed = {
+            f: text
+            for f in chart.iter("{*}f")
+            if f.text and (text := shift_formula(f.text, rows, sheet_name, False)) != f.text
+        }
+        for formula, text in changed.items():
+            if (
+                text.count(REF_ERROR) > (formula.text or "").count(REF_ERROR)
+                or etree.QName(chart).localname != "chartSpace"
+            ):
+                raise deletion_refused(
+                    f"一个图表的数据区域（{formula.text}）含有「{sheet_name}」要归档删去的行，删去行时它"
+                    + ("会变成 #REF!" if REF_ERROR in text else "不会跟着改"),
+                    f"请先把图表的数据区域改成整列（如「{sheet_name}」的 H:H）或别的表里的数据",
                 )
-    for drawing in package.related(part, DRAWING_REL):
-        for anchor in package.xml(drawing).iter(q("from", XDR)):
-            row = anchor.find(q("row", XDR))
-            if row is not None and int(row.text or 0) + 1 >= rows.first:
-                raise _refused(
-                    f"「{sheet_name}」第 {int(row.text or 0) + 1} 行停着一张图片或一个图表，"
-                    "它在要归档删去的行上或在它们下面，删去行时不会跟着移动",
-                    "请先把它拖到表头上方或移到别的表",
+        if changed:
+            package.edit(name)
+        for formula, text in changed.items():
+            formula.text = text
+            cache = formula.getnext()
+            if cache is not None and etree.QName(cache).localname in _CHART_CACHES:
+                formula.getparent().remove(cache)
+
+
+def _follow_in_pivot_sources(package: Package, sheet_name: str, rows: RowMap) -> None:
+    """A pivot table's source range on the sheet shrinks or moves as Excel's does (the pivot table shows what it
+    last read until it is refreshed); one named by a table or a defined name follows with that."""
+    for name in sorted(package.names()):
+        if not (name.startswith("xl/pivotCache/") and name.endswith(".xml")) or "/_rels/" in name:
+            continue
+        for source in package.xml(name).iter(q("worksheetSource")):
+            if source.get("sheet") != sheet_name or not source.get("ref"):
+                continue
+            moved = shift_area(source.get("ref"), rows)
+            if moved is None:
+                raise deletion_refused(
+                    f"一个数据透视表的数据源（「{sheet_name}」{source.get('ref')}）只有要归档删去的行",
+                    "请先把数据源改成整个台账（含表头）",
                 )
-    spelt = spellings(sheet_name)
-    for name in package.names():
-        if name.startswith("xl/charts/") and name.endswith(".xml") and any(s in package.read(name) for s in spelt):
-            for formula in package.xml(name).iter(q("f", CHART_NS)):
-                if formula.text and shift_formula(formula.text, rows, sheet_name, False) != formula.text:
-                    raise _refused(
-                        f"一个图表的数据区域（{formula.text}）含有「{sheet_name}」要归档删去的行或它们下面的行，"
-                        "删去行时图表不会跟着改",
-                        f"请先把图表的数据区域改成整列（如「{sheet_name}」的 H:H）或别的表里的数据",
-                    )
+            if moved != source.get("ref"):
+                package.edit(name)
+                source.set("ref", moved)
 
 
 def _follow_in_other_sheets(package: Package, part: str, sheet_name: str, rows: RowMap) -> None:
@@ -881,7 +719,7 @@ def _follow_in_other_sheets(package: Package, part: str, sheet_name: str, rows: 
             if text.count(REF_ERROR) > (formula.text or "").count(REF_ERROR):
                 cell = formula.getparent()
                 where = f"{cell.get('r')} 的公式" if etree.QName(cell).localname == "c" else "的数据验证或条件格式"
-                raise _refused(
+                raise deletion_refused(
                     f"「{other_name}」{where}只引用了「{sheet_name}」要归档删去的行，删去后会变成 #REF!",
                     f"请把它改成引用整列（如「{sheet_name}」的 H:H）或留下的行",
                 )
@@ -938,14 +776,17 @@ def _shift_attribute(element: etree._Element, attribute: str, rows: RowMap) -> b
 def delete_rows(package: Package, change: DeleteRows) -> None:
     """Delete whole rows as Excel does: cells below move up with their formats and formulas, every reference on
     the sheet follows, validations, conditional formats, merged ranges, links and tables shrink or move, and the
-    workbook's defined names follow; nothing else is touched (see _refuse_what_would_move)."""
+    workbook's defined names, charts' data ranges and pivot tables' sources follow, notes and pictures below move
+    up with their cells; nothing else is touched."""
     rows = RowMap(change.rows)
     if not rows.deleted:
         return
     if rows.first <= change.header_row:
         raise ValueError("a deletion never reaches the header row")
     part = package.sheet_parts()[change.sheet]
-    _refuse_what_would_move(package, part, change.sheet, rows)
+    move_row_objects(package, part, change.sheet, rows)
+    _follow_in_charts(package, change.sheet, rows)
+    _follow_in_pivot_sources(package, change.sheet, rows)
     _follow_in_other_sheets(package, part, change.sheet, rows)
     streamed = stream_rows(package.read(part), rows, lambda formula: shift_formula(formula, rows, change.sheet, True))
     if streamed is not None:  # the rows are done; what follows changes the rest of the sheet

@@ -6,7 +6,7 @@ the row below to say "the same day as above", a summary's =退件表!H7, a
 defined name of one cell. The archive asks, before it deletes anything, which of
 the rows it means to delete are all that some reference from a formula that
 stays points at (a cell formula on a row that stays, on any sheet; a defined
-name; another sheet's validation or conditional format), and keeps them. A row
+name; another sheet's validation or conditional format; a chart's data range), and keeps them. A row
 kept so keeps its own formulas too, so what they point at stays as well
 (=A3 in A4, =A2 in A3).
 """
@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from lxml import etree
 
-from workbook_tools.xlsx.package import Package, q, spellings
+from workbook_tools.xlsx.opc import Package, chart_parts, q, spellings
 from workbook_tools.xlsx.references import Area, areas
 from workbook_tools.xlsx.sheet_bytes import SHEET_DATA, sheet_rows
 
@@ -74,6 +74,9 @@ class FormulaLinks:
         defined = package.xml("xl/workbook.xml").find(q("definedNames"))
         for name in defined if defined is not None else ():
             self._add(None, None, areas(name.text or ""), own=False)
+        for chart in {part for sheet in self._deleting for part in chart_parts(package, sheet)}:
+            for formula in package.xml(chart).iter("{*}f"):  # a chart's data ranges
+                self._add(None, None, areas(formula.text or ""), own=False)
 
     def _add(self, sheet: str | None, row: int | None, found: Iterable[Area], by: int = 0, own: bool = True) -> None:
         """Keep the references `found` (`by` rows below where they are written) that the deletion could empty;

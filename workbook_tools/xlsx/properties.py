@@ -19,7 +19,7 @@ from lxml import etree
 from workbook_tools.core.archive import DATABASE_PROPERTY, ID_PROPERTY, RUN_PROPERTY, ArchiveMark
 
 if TYPE_CHECKING:  # the package applies properties with its other changes
-    from workbook_tools.xlsx.package import Package
+    from workbook_tools.xlsx.opc import Package
 
 CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"

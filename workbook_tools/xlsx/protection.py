@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from workbook_tools.core.changes import Change, NewSheet
 from workbook_tools.errors import WorkbookProtected
-from workbook_tools.xlsx.package import Package, q
+from workbook_tools.xlsx.opc import Package, q
 
 _SHEET_PROTECTION = re.compile(rb"<(?:[\w.-]+:)?sheetProtection\b([^>]*)>")
 _ON = re.compile(r"""^\s*(1|true)\s*$""")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from workbook_tools.core.tables import Area, Grid, TableArea
 from workbook_tools.errors import InputFileError
-from workbook_tools.xlsx.package import column_number
+from workbook_tools.xlsx.opc import column_number
 from workbook_tools.xlsx.package_checks import MAIN_NS, WORKBOOK_PART, ZIP_DAMAGE, WorkbookIndex, check_package
 from workbook_tools.xlsx.sheet_xml import PieceReader, read_rows
 

@@ -37,7 +37,7 @@ from workbook_tools.core import tables
 from workbook_tools.core.tables import cell_name, too_large
 from workbook_tools.core.values import UNCALCULATED
 from workbook_tools.errors import InputFileError
-from workbook_tools.xlsx.package import column_number
+from workbook_tools.xlsx.opc import column_number
 from workbook_tools.xlsx.package_checks import MAIN_NS, PACKAGE_REL_NS, REL_NS
 
 DENSE_CELLS = 1_000_000  # cells calamine may lay out at once (~64 bytes each in Rust while it reads, 8 in Python)
