@@ -610,7 +610,7 @@ def report_command(
 
 
 def _archive_plans(
-    book: WorkbookFile, check: WorkbookCheck, day: date, now: datetime, chosen: Collection[Sheet]
+    book: WorkbookFile, check: WorkbookCheck, day: date, now: datetime, chosen: Collection[Sheet], progress: Progress
 ) -> list[SheetArchive]:
     """The archive's plan without the rows that hold a note, a picture or a link and those a formula that stays
     points at alone (they would become #REF!), planned again until no such row is left: a row kept keeps its own
@@ -620,6 +620,7 @@ def _archive_plans(
     from workbook_tools.xlsx.pinned_rows import FormulaLinks
     from workbook_tools.xlsx.row_objects import rows_holding
 
+    progress.phase("正在挑选要归档的行")
     package = Package(book.data)
     parts = package.sheet_parts()
     holding = {
@@ -664,9 +665,8 @@ def archive_command(file: Path, before: str, db: str | None, sheets: str | None,
         progress.phase(f"正在等待其他人写完 {file.name}")
         with WorkbookFile.editing(file) as book:
             progress.phase(f"正在读取 {file.name}")
-            check = _check(book, date.today(), cross_checks=False, progress=progress)
-            progress.phase("正在挑选要归档的行")
-            plans = _archive_plans(book, check, day, now, chosen)
+            # the check (the whole workbook read) is let go once the plan is made: the rewrite needs its memory
+            plans = _archive_plans(book, _check(book, date.today(), False, progress), day, now, chosen, progress)
             leaving = [p for p in plans if p.rows]
             stored, written, own_id = None, None, False
             if leaving:
