@@ -24,6 +24,7 @@ from sqlalchemy import create_engine, func, select
 
 from workbook_tools.core.archive import (
     ARCHIVED,
+    ARCHIVED_MARK,
     DATABASE_PROPERTY,
     ID_PROPERTY,
     RUN_PROPERTY,
@@ -534,6 +535,72 @@ def test_rows_with_a_note_or_a_link_stay_and_notes_below_move_with_their_rows(wo
     assert _beside(sheet, tracking) == before
     archived = {row[RETURNS.tracking_no.key] for row in _archived(workbook, archive_db)[RETURNS.key]}
     assert len(archived) == done["archived"] and not archived & set(before.values())
+
+
+def _column(sheet, header: str) -> int:
+    return next(c.column for c in sheet[1] if c.value == header)
+
+
+def test_the_handovers_sources_name_the_same_rows_after_archiving(workbook, archive_db):
+    """交接表's 来源 (and the notes in 交接处理) name ledger rows by number: a row below archived ones is named by its
+    new number, an archived one says it was archived, in the same write."""
+    assert run("handover", workbook, "--from", "小美", "--to", "阿强").exit_code == 0
+    plan = _returns_plan(workbook)
+    gone, title = plan.rows[0].row, plan.sheet
+    book = openpyxl.load_workbook(workbook)
+    handover = book[HANDOVER.title]
+    source, instruction = _column(handover, HANDOVER.source.header), _column(handover, HANDOVER.instruction.header)
+    moving = next(
+        int(v.partition("!")[2])
+        for v in (handover.cell(r, source).value for r in range(2, handover.max_row + 1))
+        if v and v.startswith(f"{title}!") and int(v.partition("!")[2]) > gone
+    )
+    last = handover.max_row + 1  # a row of an earlier handover, its item since closed and archived
+    handover.cell(last, source).value = f"{title}!{gone}"
+    handover.cell(last, instruction).value = f"退回后退款；退件已到：{title}!{moving}；旧{title}!{moving} 不是它"
+    book.save(workbook)
+    before = openpyxl.load_workbook(workbook)
+    assert _archive(workbook, archive_db).exit_code == 0
+    after = openpyxl.load_workbook(workbook)
+    named = [
+        (before[HANDOVER.title].cell(r, c).value, after[HANDOVER.title].cell(r, c).value)
+        for r in range(2, last + 1)
+        for c in (source, instruction)
+    ]
+    held = _archived(workbook, archive_db)
+    archived = {(spec.title, row["source_row"]) for spec in ARCHIVED for row in held.get(spec.key, [])}
+    titles = "|".join(re.escape(spec.title) for spec in ARCHIVED)
+    pattern = re.compile(rf"(?<!旧)({titles})!(\d+)({ARCHIVED_MARK})?")
+    seen = Counter()
+    for old, new in named:
+        assert len(pattern.findall(old or "")) == len(pattern.findall(new or ""))
+        for was, now in zip(pattern.finditer(old or ""), pattern.finditer(new or ""), strict=True):
+            sheet, row = was[1], int(was[2])
+            if now[3]:
+                assert (now[1], int(now[2])) == (sheet, row) and (sheet, row) in archived
+                seen["archived"] += 1
+            else:  # the same record, maybe on another row now
+                assert [c.value for c in after[sheet][int(now[2])]] == [c.value for c in before[sheet][row]]
+                seen["moved" if int(now[2]) < row else "stayed"] += 1
+    assert seen["archived"] == 1 and seen["moved"] >= 2
+    assert f"旧{title}!{moving} 不是它" in after[HANDOVER.title].cell(last, instruction).value
+
+
+def test_a_rewrite_the_workbook_refuses_is_refused_before_any_row_is_stored(workbook, archive_db):
+    """A protected ledger (or anything else that refuses the rewrite itself) is found before the database is
+    written: nothing is stored, the workbook is unchanged, and the message says only what to do."""
+    book = openpyxl.load_workbook(workbook)
+    book[RETURNS.title].protection.sheet = True
+    book.save(workbook)
+    data = workbook.read_bytes()
+    refused = _archive(workbook, archive_db)
+    assert refused.exit_code == 2 and len(refused.output.strip().splitlines()) == 1
+    assert RETURNS.title in refused.output and "已存进" not in refused.output
+    assert workbook.read_bytes() == data
+    engine = _engine(workbook, archive_db)
+    with engine.connect() as connection:  # the database was not written: no run, no row
+        assert not engine.dialect.has_table(connection, RUNS.name)
+    engine.dispose()
 
 
 @pytest.mark.parametrize(

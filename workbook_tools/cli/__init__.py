@@ -341,11 +341,12 @@ def _save(
     out: Path | None,
     force: bool,
     properties: dict[str, str] | None = None,
+    prepared: bytes | None = None,
 ) -> Path | None:
     made = [c for c in changes if c is not None]
     if not made and out is None:
         return None
-    saved = book.save(made, out, force, properties)
+    saved = book.save(made, out, force, properties, prepared)
     for change in made:
         if note := placement_note(change):
             click.echo(note, err=True)
@@ -611,11 +612,12 @@ def report_command(
 
 def _archive_plans(
     book: WorkbookFile, check: WorkbookCheck, day: date, now: datetime, chosen: Collection[Sheet], progress: Progress
-) -> list[SheetArchive]:
+) -> tuple[list[SheetArchive], list[Change]]:
     """The archive's plan without the rows that hold a note, a picture or a link and those a formula that stays
     points at alone (they would become #REF!), planned again until no such row is left: a row kept keeps its own
-    formulas, and an item stays whole."""
-    from workbook_tools.core.archive import archive_plan
+    formulas, and an item stays whole. With it, the changes that carry it out: the cells naming rows by number
+    (交接表's 来源) renamed, and the rows deleted."""
+    from workbook_tools.core.archive import archive_plan, renamed_rows
     from workbook_tools.xlsx.opc import Package
     from workbook_tools.xlsx.pinned_rows import FormulaLinks
     from workbook_tools.xlsx.row_objects import rows_holding
@@ -634,7 +636,7 @@ def _archive_plans(
         links = links or FormulaLinks(package, deleting)  # the first plan deletes the most
         more = links.pinned(deleting) if deleting else {}
         if not more:
-            return plans
+            return plans, [*renamed_rows(check, plans), *(p.change() for p in plans if p.rows)]
         for sheet, rows in more.items():
             pinned.setdefault(sheet, set()).update(rows)
 
@@ -666,10 +668,14 @@ def archive_command(file: Path, before: str, db: str | None, sheets: str | None,
         with WorkbookFile.editing(file) as book:
             progress.phase(f"正在读取 {file.name}")
             # the check (the whole workbook read) is let go once the plan is made: the rewrite needs its memory
-            plans = _archive_plans(book, _check(book, date.today(), False, progress), day, now, chosen, progress)
+            plans, changes = _archive_plans(
+                book, _check(book, date.today(), False, progress), day, now, chosen, progress
+            )
             leaving = [p for p in plans if p.rows]
             stored, written, own_id = None, None, False
             if leaving:
+                progress.phase(f"正在准备改写 {file.name}")
+                prepared = book.prepare(changes)  # a rewrite that would be refused is refused before any row is stored
                 progress.phase("正在写入归档数据库并核对")
                 with connected(target) as engine:
                     carries = _archive_mark(book)
@@ -678,9 +684,8 @@ def archive_command(file: Path, before: str, db: str | None, sheets: str | None,
                     stored = store_rows(target, engine, file, mark, leaving, day)
                     progress.phase(f"正在改写 {file.name}")
                     try:
-                        changes = [p.change() for p in leaving]
                         carried = replace(stored.mark, database=home(target, file))
-                        written = _save(book, changes, None, False, carried.properties())
+                        written = _save(book, changes, None, False, carried.properties(), prepared)
                     except WorkbookToolsError as exc:
                         raise OutputError(
                             f"{str(exc).rstrip('。')}；要归档的 {sum(len(p.rows) for p in leaving)} 行已存进"

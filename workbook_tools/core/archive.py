@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from bisect import bisect_left
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -23,7 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from workbook_tools.core.approval import awaiting
-from workbook_tools.core.changes import DeleteRows
+from workbook_tools.core.changes import Change, DeleteRows, ledger_change
 from workbook_tools.core.deadlines import lapsed
 from workbook_tools.core.records import Record, TableCheck, WorkbookCheck
 from workbook_tools.core.tables import Grid, Table, column_letters, normalize_header
@@ -34,6 +36,7 @@ from workbook_tools.spec.types import Column, Kind, Sheet
 ID_PROPERTY = "workbook-tools 归档编号"  # custom document properties a user sees under 文件 → 属性 → 自定义
 RUN_PROPERTY = "workbook-tools 归档批次"
 DATABASE_PROPERTY = "workbook-tools 归档数据库"
+ARCHIVED_MARK = "（已归档）"  # after a row named in 交接表's 来源 that left for the archive: 退件表!12（已归档）
 Extras = tuple[tuple[str, Any], ...]  # (header, value) of the team's own columns of a row, in sheet order
 ARCHIVED = tuple(spec for spec in LEDGERS if spec.archive is not None and spec.follow_up is not None)
 
@@ -281,3 +284,43 @@ def archive_plan(
         for table_check in check.tables
         if table_check.table.spec in ARCHIVED
     ]
+
+
+def renamed_rows(check: WorkbookCheck, plans: Sequence[SheetArchive]) -> list[Change]:
+    """The cells that name ledger rows as 「表名!行号」 (`Sheet.names_rows`: 交接表's 来源 and the notes in 交接处理) as
+    the rows are named once the plan's rows are deleted: a row below them by its new number, a row that left with
+    ARCHIVED_MARK (the archive keeps its sheet and row as they were). Written with the deletion, so that no 来源
+    points at another row."""
+    gone = {p.sheet: sorted(r.row for r in p.rows) for p in plans if p.rows}
+    if not gone:
+        return []
+    # a name starts the text or follows a separator (「；退件已到：退件表!57」), so that 旧退件表!5 is not 退件表!5
+    named = re.compile(
+        r"(?:^|(?<=[\s:：,，;；(（\[【、]))("
+        + "|".join(map(re.escape, sorted(gone, key=len, reverse=True)))
+        + r")!(\d+)(?!\d)"
+    )
+
+    def renamed(found: re.Match[str]) -> str:
+        rows, row = gone[found[1]], int(found[2])
+        at = bisect_left(rows, row)
+        if at < len(rows) and rows[at] == row:
+            return found[0] if found.string.startswith(ARCHIVED_MARK, found.end()) else found[0] + ARCHIVED_MARK
+        return f"{found[1]}!{row - at}"
+
+    changes = []
+    for table_check in check.tables:
+        table = table_check.table
+        columns = [(c, table.columns[c]) for c in table.spec.names_rows if c in table.columns]
+        if not columns:
+            continue
+        grid = _grid(check, table)
+        updates = []
+        for record in table_check.records:
+            for column, col in columns:
+                text = grid.value(record.row, col)
+                if isinstance(text, str) and "!" in text and (new := named.sub(renamed, text)) != text:
+                    updates.append((record.row, column, new))
+        change = ledger_change(table.spec, table, updates=updates) if updates else None
+        changes += [change] if change is not None else []
+    return changes

@@ -287,6 +287,7 @@ class Handover(Sheet):
 
     duplicate_key = (at, item_no, buyer_id, order_no, instruction)  # one item handed over twice at once
     one_of = (buyer_id, order_no, source)  # an item says whose, which order, or which ledger row it is
+    names_rows = (source, instruction)  # 来源, and the notes the handover adds (；退件已到：退件表!57)
     written = True
     # never archived (no `archive`): each handover reads the earlier rows of an item (事项编号, 本班进展,
     # 确认时间) to carry progress on and to know what was handed over already

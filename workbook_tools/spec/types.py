@@ -262,6 +262,9 @@ class Sheet:
     sums: ClassVar[tuple[SumsTo, ...]] = ()  # columns that add up to another (良品数 + 次品数 = 数量)
     approval: ClassVar[Approval | None] = None  # money the lead approves above an amount (spec/rowrules.py)
     references: ClassVar[tuple[References, ...]] = ()  # columns that name a row of another sheet (回访表!12)
+    names_rows: ClassVar[
+        tuple[Column, ...]
+    ] = ()  # columns whose text names ledger rows (退件表!12): the archive renames
     one_of: ClassVar[tuple[Column, ...]] = ()  # a row must fill at least one of these (it says who or what)
     figures: ClassVar[tuple[Figure, ...]] = ()  # what 日汇总 shows of it (spec/figures.py), computed for any sheet
     written: ClassVar[bool] = False  # the tool adds or replaces rows in it (so one sheet must be chosen)
@@ -288,7 +291,7 @@ class Sheet:
             raise TypeError(f"{cls.__name__}: a forbidden state names another sheet's column")
         if not {c for rule in cls.sums for c in (*rule.parts, rule.total)} <= set(cls.columns):
             raise TypeError(f"{cls.__name__}: a sum names another sheet's column")
-        if not {r.column for r in cls.references} <= set(cls.columns):
+        if not {r.column for r in cls.references} | set(cls.names_rows) <= set(cls.columns):
             raise TypeError(f"{cls.__name__}: a reference is another sheet's column")
         cls.by_header = {c.header: c for c in cls.columns}
 

@@ -104,15 +104,26 @@ class WorkbookFile:
     def grids(self) -> list[Grid]:
         return grids_of(self.data, self.path.name)
 
+    def prepare(self, changes: Iterable[Change]) -> bytes:
+        """The package with `changes` applied, in memory: whatever would refuse them refuses now, before anything
+        else is done (the archive asks before it stores rows). `save(..., prepared=)` writes it."""
+        from workbook_tools.xlsx.package import apply_changes
+        from workbook_tools.xlsx.templates import build_generated_sheet
+
+        changes = list(changes)
+        refuse_protected(self.data, changes, self.path.name)
+        return apply_changes(self.data, changes, build_generated_sheet)
+
     def save(
         self,
         changes: Iterable[Change],
         out: Path | None = None,
         force: bool = False,
         properties: Mapping[str, str] | None = None,
+        prepared: bytes | None = None,
     ) -> Saved:
         """Apply `changes` (and set custom document `properties`) and write them over the workbook (keeping a
-        backup), or to `out`.
+        backup), or to `out`; `prepared` is `prepare(changes)`, made earlier.
 
         `out` naming this same workbook (through another path or a link) is a write
         in place; `out` naming another file that exists needs `force`, and that file
@@ -125,8 +136,9 @@ class WorkbookFile:
         in_place = out is None or _same_file(out, self.path)
         if in_place:
             refuse_if_open(self.path, self.path.resolve())
-        refuse_protected(self.data, changes, self.path.name)
-        updated = apply_changes(self.data, changes, build_generated_sheet, properties)
+        if prepared is None:
+            prepared = self.prepare(changes)
+        updated = apply_changes(prepared, (), build_generated_sheet, properties) if properties else prepared
         sheets = {change.sheet for change in changes}
 
         def check(written: Path) -> None:
