@@ -61,10 +61,11 @@ def phases_table(phases: list[list[tuple[str, float]]], base: list[Sample]) -> l
     """Where the archive's time goes, as the command tells it (WORKBOOK_TOOLS_TIMES): each phase's median seconds
     and its median share of the same round's calamine read; what is left is starting Python and the imports."""
     lines = ["| phase of the archive | median s | × calamine |", "| --- | ---: | ---: |"]
-    for n, (name, _) in enumerate(phases[0]):
-        seconds = [run[n][1] for run in phases]
-        ratio = statistics.median(s / b.wall for s, b in zip(seconds, base, strict=True))
-        lines.append(f"| {name} | {statistics.median(seconds):.2f} | {ratio:.2f} |")
+    rounds = [dict(run) for run in phases]
+    for name in dict.fromkeys(name for run in phases for name, _ in run):  # in order; a round may lack one
+        pairs = [(run[name], b.wall) for run, b in zip(rounds, base, strict=True) if name in run]
+        seconds = statistics.median(s for s, _ in pairs)
+        lines.append(f"| {name} | {seconds:.2f} | {statistics.median(s / b for s, b in pairs):.2f} |")
     return lines
 
 

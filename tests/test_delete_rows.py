@@ -20,6 +20,7 @@ from openpyxl.worksheet.table import Table
 from workbook_tools.core.changes import DeleteRows
 from workbook_tools.errors import OutputError
 from workbook_tools.xlsx import package
+from workbook_tools.xlsx.opc import R
 from workbook_tools.xlsx.package import apply_changes
 from workbook_tools.xlsx.references import RowMap
 from workbook_tools.xlsx.row_stream import stream_rows
@@ -161,7 +162,9 @@ def test_a_chart_left_with_no_row_refuses_the_deletion_saying_what_to_do(tmp_pat
     """The archive keeps such rows (tests/test_pinned_rows.py); a deletion asked for anyway is refused."""
     path = _with_chart(_book(tmp_path / "a.xlsx"), 3, 4)
     with pytest.raises(
-        OutputError, match=f"^一个图表的数据区域（'{SHEET}'!\\$A\\$3:\\$A\\$4）.*会变成 #REF!.*改成整列"
+        OutputError,
+        match=f"^「图」上的一个图表的数据区域（'{SHEET}'!\\$A\\$3:\\$A\\$4）只有「{SHEET}」要归档删去的行，"
+        "删去后会变成 #REF!.*改成整列",
     ):
         _delete(path, (3, 4))
 
@@ -172,12 +175,19 @@ def test_a_pivot_tables_source_range_follows(tmp_path):
         f'<cacheSource type="worksheet"><worksheetSource ref="A1:C10" sheet="{SHEET}"/></cacheSource>'
         "</pivotCacheDefinition>"
     )
+    elsewhere = cache.replace("<pivotCacheDefinition ", f'<pivotCacheDefinition xmlns:r="{R}" ').replace(
+        "/>", ' r:id="rId1"/>'
+    )  # a source in another workbook that has a sheet of the same name
     path = _book(tmp_path / "a.xlsx")
     with zipfile.ZipFile(path, "a") as book:
         book.writestr("xl/pivotCache/pivotCacheDefinition1.xml", cache)
+        book.writestr("xl/pivotCache/pivotCacheDefinition2.xml", elsewhere)
     _delete(path, (3, 4, 7))
-    written = zipfile.ZipFile(path.with_name("after.xlsx")).read("xl/pivotCache/pivotCacheDefinition1.xml")
-    assert f'<worksheetSource ref="A1:C7" sheet="{SHEET}"/>'.encode() in written
+    written = zipfile.ZipFile(path.with_name("after.xlsx"))
+    assert f'<worksheetSource ref="A1:C7" sheet="{SHEET}"/>'.encode() in written.read(
+        "xl/pivotCache/pivotCacheDefinition1.xml"
+    )
+    assert b'ref="A1:C10"' in written.read("xl/pivotCache/pivotCacheDefinition2.xml")
 
 
 @pytest.mark.usefixtures("path_taken")

@@ -71,14 +71,17 @@ def _with_threaded_comment(path: Path, ref: str) -> Path:
     override = (
         f'<Override PartName="/{THREADED_PART}" ContentType="application/vnd.ms-excel.threadedcomments+xml"/>'
     ).encode()
-    edit_part(
-        path,
-        "xl/worksheets/_rels/sheet1.xml.rels",
-        lambda xml: xml.replace(b"</Relationships>", rel + b"</Relationships>"),
-    )
+    rels = "xl/worksheets/_rels/sheet1.xml.rels"
+    with zipfile.ZipFile(path) as package:
+        has_rels = rels in package.namelist()
+    if has_rels:
+        edit_part(path, rels, lambda xml: xml.replace(b"</Relationships>", rel + b"</Relationships>"))
     edit_part(path, "[Content_Types].xml", lambda xml: xml.replace(b"</Types>", override + b"</Types>"))
     with zipfile.ZipFile(path, "a") as package:
         package.writestr(THREADED_PART, part)
+        if not has_rels:
+            ns = "http://schemas.openxmlformats.org/package/2006/relationships"
+            package.writestr(rels, f'<Relationships xmlns="{ns}">'.encode() + rel + b"</Relationships>")
     return path
 
 
@@ -122,6 +125,51 @@ def test_the_rows_holding_notes_pictures_links_and_pictures_in_cells_are_found(t
     held = rows_holding(package, package.sheet_parts()[SHEET])
     chart = _anchors(path, "xl/drawings/drawing1.xml")[1]
     assert held == {3, 10, 12, 13, 14, 15} | set(range(chart[0] + 1, chart[1] + 2))
+
+
+def _plain(path: Path, link: str | None = None) -> Path:
+    """Rows 2-30 numbered in column A, nothing on them (a link at `link`)."""
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet(SHEET)
+    sheet.write_row(0, 0, ["序号", "物流单号"])
+    for row in range(2, 31):
+        sheet.write_row(row - 1, 0, [row, f"SF{row:04d}"])
+    if link:
+        sheet.write_url(link, "https://example.com/parcel")
+    book.close()
+    return path
+
+
+WPS_PICTURE = b'<c r="B11" t="str"><f>_xlfn.DISPIMG("ID_0A1B",1)</f><v>=DISPIMG("ID_0A1B",1)</v></c>'
+
+
+@pytest.mark.parametrize(
+    ("edit", "held"),
+    [
+        (lambda xml: xml.replace(b'<c r="B10" t="s">', b'<c r="B10" vm="1" t="s">'), {10}),  # Excel's picture in cell
+        (lambda xml: xml.replace(b'<c r="B10" t="s">', b'<c r="B10" t="s" vm = "1">'), {10}),
+        (lambda xml: re.sub(rb'<c r="B11" t="s"><v>\d+</v></c>', WPS_PICTURE, xml), {11}),  # WPS: DISPIMG
+        (
+            lambda xml: xml.replace(b'<row r="12"', b"<row").replace(b'<c r="B12" t="s">', b'<c r="B12" vm="2" t="s">'),
+            {12},
+        ),
+        (lambda xml: xml.replace(b'ref="D14"', b"ref='D14'"), {14}),  # a link written with single quotes
+    ],
+)
+def test_a_picture_in_a_cell_or_a_link_holds_its_row_however_the_sheet_spells_it(tmp_path, edit, held):
+    path = edit_part(_plain(tmp_path / "a.xlsx", link="D14"), "xl/worksheets/sheet1.xml", edit)
+    package = Package(path.read_bytes())
+    assert rows_holding(package, package.sheet_parts()[SHEET]) == held | {14}
+
+
+def test_a_threaded_comment_alone_holds_its_row_and_moves_with_it(tmp_path):
+    """A script (or a future Excel) may write a threaded comment without the note Excel keeps beside it."""
+    path = _with_threaded_comment(_plain(tmp_path / "a.xlsx"), "C16")
+    package = Package(path.read_bytes())
+    assert rows_holding(package, package.sheet_parts()[SHEET]) == {16}
+    with pytest.raises(OutputError, match=r"^「退件表」C16 有一条批注，它所在的行要删去"):
+        _delete(path, (16,))
+    assert re.findall(rb'ref="(\w+)"', zipfile.ZipFile(_delete(path)).read(THREADED_PART)) == [b"C13"]
 
 
 def test_notes_pictures_charts_and_links_below_move_up_with_their_rows(tmp_path, libreoffice):
@@ -181,3 +229,45 @@ def test_a_form_button_below_the_deleted_rows_is_refused_one_above_them_stays(tm
     out = _delete(_workbook(tmp_path / "b.xlsx", button_row=2, threaded=None))
     assert validate_file(out) == ()
     assert b'ObjectType="Button"><x:Anchor>9, 0, 1, 0' in zipfile.ZipFile(out).read("xl/drawings/vmlDrawing1.vml")
+
+
+def test_a_picture_set_not_to_move_and_a_control_marked_so_stay_where_they_are(tmp_path):
+    """Excel leaves a picture set 「大小和位置均固定」 (editAs absolute) and a form control whose VML says it does not
+    move with cells ([MS-OI29500]: x:MoveWithCells present) where they are when rows above are deleted."""
+    path = tmp_path / "a.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet(SHEET)
+    sheet.write_row(0, 0, ["序号"])
+    for row in range(2, 31):
+        sheet.write(row - 1, 0, row)
+    sheet.insert_image("E20", "photo.png", {"image_data": io.BytesIO(tiny_png()), "object_position": 3})
+    sheet.insert_button("J25", {"macro": "汇总", "caption": "汇总"})
+    book.close()
+    stays = b"<x:MoveWithCells/><x:Anchor>"
+    edit_part(path, "xl/drawings/vmlDrawing1.vml", lambda vml: vml.replace(b"<x:Anchor>", stays, 1))
+    pictures = _anchors(path, "xl/drawings/drawing1.xml")
+    out = _delete(path)
+    assert validate_file(out) == ()
+    assert _anchors(out, "xl/drawings/drawing1.xml") == pictures
+    vml = zipfile.ZipFile(out).read("xl/drawings/vmlDrawing1.vml")
+    assert vml == zipfile.ZipFile(path).read("xl/drawings/vmlDrawing1.vml")
+
+
+def test_a_note_on_a_range_moves_with_it(tmp_path):
+    path = _workbook(tmp_path / "a.xlsx", threaded=None)
+    edit_part(path, "xl/comments1.xml", lambda xml: xml.replace(b'ref="C12"', b'ref="C12:D12"'))
+    assert b'ref="C9:D9"' in zipfile.ZipFile(_delete(path)).read("xl/comments1.xml")
+
+
+def test_a_chart_of_the_newer_kinds_over_moving_rows_refuses_the_deletion(tmp_path):
+    """chartEx (waterfall, funnel, …) keeps its data in its own way: it is not rewritten."""
+    path = _plain(tmp_path / "a.xlsx")
+    chart = (
+        '<cx:chartSpace xmlns:cx="http://schemas.microsoft.com/office/drawing/2014/chartex"><cx:chartData>'
+        f'<cx:data id="0"><cx:numDim type="val"><cx:f>{SHEET}!$A$10:$A$15</cx:f></cx:numDim></cx:data>'
+        "</cx:chartData></cx:chartSpace>"
+    )
+    with zipfile.ZipFile(path, "a") as package:
+        package.writestr("xl/charts/chartEx1.xml", chart)
+    with pytest.raises(OutputError, match=r"^一个图表的数据区域（退件表!\$A\$10:\$A\$15）含有「退件表」要移动的行"):
+        _delete(path)

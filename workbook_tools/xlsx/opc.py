@@ -29,6 +29,8 @@ CALC_CHAIN_REL = R + "/calcChain"
 COMMENTS_REL = R + "/comments"
 DRAWING_REL = R + "/drawing"
 XDR = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
+CHART_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+PIVOT_CACHE_REL = R + "/pivotCacheDefinition"
 _CELL = re.compile(r"([A-Z]+)(\d+)")
 _PARSER = etree.XMLParser(huge_tree=True, remove_blank_text=False)
 

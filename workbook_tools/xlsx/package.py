@@ -2,11 +2,12 @@
 
 Only the parts a change owns are rewritten: the edited sheet's XML, its table
 part, styles.xml (formats are appended, never altered), and for a generated tab
-its own sheet, drawing and chart parts plus the entries that list them;
-deleting rows also moves the anchors of the sheet's notes and pictures
-(row_objects) and the references that point at the rows. Every other part
-(pictures, charts, pivot tables, comments, VBA, the other sheets) is copied
-through unchanged, which a load-and-save library cannot promise.
+its own sheet, drawing and chart parts plus the entries that list them.
+Deleting rows also rewrites what points at them by number: other sheets'
+formulas, defined names, charts' data ranges, pivot caches' source ranges, and
+the sheet's own notes and drawings (row_objects). Every other part (pictures,
+VBA, the other sheets, and those parts where nothing moved) is copied through
+unchanged, which a load-and-save library cannot promise.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from workbook_tools.errors import OutputError
 from workbook_tools.spec.types import Kind
 from workbook_tools.xlsx.opc import (
     CALC_CHAIN_REL,
+    CHART_NS,
+    PIVOT_CACHE_REL,
     SHEET_REL,
     TABLE_REL,
     X14,
@@ -642,29 +645,54 @@ def _copy_related(scratch: Package, scratch_part: str, package: Package, target:
 _CHART_CACHES = {"numCache", "strCache", "multiLvlStrCache", "dlblRangeCache"}  # what a chart showed last
 
 
+def _followed(
+    formulas: Iterable[etree._Element],
+    sheet_name: str,
+    rows: RowMap,
+    refusal: Callable[[etree._Element], OutputError],
+) -> dict[etree._Element, str]:
+    """Each of `formulas` that points at the sheet's rows, with its text once they are deleted (as Excel rewrites
+    it: a range loses the deleted rows, a reference below them moves up); `refusal(formula)` is raised for one
+    left with no row at all, which would become #REF! (the archive keeps such rows: xlsx/pinned_rows.py)."""
+    changed = {
+        f: text for f in formulas if f.text and (text := shift_formula(f.text, rows, sheet_name, False)) != f.text
+    }
+    for formula, text in changed.items():
+        if text.count(REF_ERROR) > (formula.text or "").count(REF_ERROR):
+            raise refusal(formula)
+    return changed
+
+
+def _host(package: Package, part: str) -> str:
+    """The sheet a chart or a pivot table part is shown on, as a message names it; "" when none is found."""
+    for sheet_name, sheet in package.sheet_parts().items():
+        for related in [resolve(sheet, r.get("Target", "")) for r in package.relationships(sheet)]:
+            if related == part or any(
+                resolve(related, r.get("Target", "")) == part for r in package.relationships(related)
+            ):
+                return f"「{sheet_name}」上的"
+    return ""
+
+
 def _follow_in_charts(package: Package, sheet_name: str, rows: RowMap) -> None:
-    """Charts' data ranges follow the rows as Excel's do: a range loses the deleted rows, one below them moves up.
-    The values a chart keeps to show before it reads its cells again are dropped where its range changed (they are
-    optional), so Excel and LibreOffice draw it from the cells that stay. A range left with no row would become
-    #REF! (the archive keeps such rows: xlsx/pinned_rows.py), and the newer chart types (chartEx) are not
-    rewritten: either refuses the deletion."""
+    """Charts' data ranges follow the rows as Excel's do. The values a chart keeps to show before it reads its
+    cells again are dropped where its range changed (they are optional), so Excel and LibreOffice draw it from the
+    cells that stay. The newer chart types (chartEx, another namespace) are not rewritten: a deletion that would
+    move their data is refused, as is one that would leave a range with no row."""
+    todo = f"请先把图表的数据区域改成整列（如「{sheet_name}」的 H:H）或别的表里的数据"
     for name in chart_parts(package, sheet_name):
         chart = package.xml(name)
-        changed = {
-            f: text
-            for f in chart.iter("{*}f")
-            if f.text and (text := shift_formula(f.text, rows, sheet_name, False)) != f.text
-        }
-        for formula, text in changed.items():
-            if (
-                text.count(REF_ERROR) > (formula.text or "").count(REF_ERROR)
-                or etree.QName(chart).localname != "chartSpace"
-            ):
-                raise deletion_refused(
-                    f"一个图表的数据区域（{formula.text}）含有「{sheet_name}」要归档删去的行，删去行时它"
-                    + ("会变成 #REF!" if REF_ERROR in text else "不会跟着改"),
-                    f"请先把图表的数据区域改成整列（如「{sheet_name}」的 H:H）或别的表里的数据",
-                )
+
+        def refusal(
+            formula: etree._Element,
+            name: str = name,
+            why: str = f"只有「{sheet_name}」要归档删去的行，删去后会变成 #REF!",
+        ) -> OutputError:
+            return deletion_refused(f"{_host(package, name)}一个图表的数据区域（{formula.text}）{why}", todo)
+
+        changed = _followed(chart.iter("{*}f"), sheet_name, rows, refusal)
+        if changed and etree.QName(chart).namespace != CHART_NS:
+            raise refusal(next(iter(changed)), why=f"含有「{sheet_name}」要移动的行，这种新式图表不会跟着改")
         if changed:
             package.edit(name)
         for formula, text in changed.items():
@@ -676,17 +704,20 @@ def _follow_in_charts(package: Package, sheet_name: str, rows: RowMap) -> None:
 
 def _follow_in_pivot_sources(package: Package, sheet_name: str, rows: RowMap) -> None:
     """A pivot table's source range on the sheet shrinks or moves as Excel's does (the pivot table shows what it
-    last read until it is refreshed); one named by a table or a defined name follows with that."""
+    last read until it is refreshed); one named by a table or a defined name follows with that, and one in another
+    workbook (r:id) is not this sheet's."""
     for name in sorted(package.names()):
-        if not (name.startswith("xl/pivotCache/") and name.endswith(".xml")) or "/_rels/" in name:
-            continue
+        if not name.startswith("xl/pivotCache/pivotCacheDefinition") or b"worksheetSource" not in package.read(name):
+            continue  # the records parts hold a copy of the data: never parsed
         for source in package.xml(name).iter(q("worksheetSource")):
-            if source.get("sheet") != sheet_name or not source.get("ref"):
+            if source.get("sheet") != sheet_name or not source.get("ref") or source.get(q("id", R)):
                 continue
             moved = shift_area(source.get("ref"), rows)
             if moved is None:
+                tables = [p for p in package.names() if p.startswith("xl/pivotTables/") and p.endswith(".xml")]
+                shown = next((_host(package, t) for t in tables if name in package.related(t, PIVOT_CACHE_REL)), "")
                 raise deletion_refused(
-                    f"一个数据透视表的数据源（「{sheet_name}」{source.get('ref')}）只有要归档删去的行",
+                    f"{shown}一个数据透视表的数据源（「{sheet_name}」{source.get('ref')}）只有要归档删去的行",
                     "请先把数据源改成整个台账（含表头）",
                 )
             if moved != source.get("ref"):
@@ -696,8 +727,7 @@ def _follow_in_pivot_sources(package: Package, sheet_name: str, rows: RowMap) ->
 
 def _follow_in_other_sheets(package: Package, part: str, sheet_name: str, rows: RowMap) -> None:
     """Other sheets' formulas (cells, validations, conditional formats) follow the rows they point at as Excel's
-    do: a range loses the deleted rows, a reference below them moves up. One left with no row at all would become
-    #REF!: the archive keeps such rows (xlsx/pinned_rows.py), and any other caller is refused."""
+    do; one left with no row at all refuses the deletion (see `_followed`)."""
     spelt = spellings(sheet_name)
     for other_name, other in package.sheet_parts().items():
         if other == part or (other not in package.trees and not any(s in package.read(other) for s in spelt)):
@@ -711,18 +741,16 @@ def _follow_in_other_sheets(package: Package, part: str, sheet_name: str, rows: 
                 if f.get("t") == "shared" and f.get("si") in groups and f.getparent().get("r")
             }
             _keep_formula_groups(other_name, package.edit(other), members)
-        formulas = sheet.iter("{*}f", "{*}formula", "{*}formula1", "{*}formula2")
-        changed = {
-            f: text for f in formulas if f.text and (text := shift_formula(f.text, rows, sheet_name, False)) != f.text
-        }
-        for formula, text in changed.items():
-            if text.count(REF_ERROR) > (formula.text or "").count(REF_ERROR):
-                cell = formula.getparent()
-                where = f"{cell.get('r')} 的公式" if etree.QName(cell).localname == "c" else "的数据验证或条件格式"
-                raise deletion_refused(
-                    f"「{other_name}」{where}只引用了「{sheet_name}」要归档删去的行，删去后会变成 #REF!",
-                    f"请把它改成引用整列（如「{sheet_name}」的 H:H）或留下的行",
-                )
+
+        def refusal(formula: etree._Element, other_name: str = other_name) -> OutputError:
+            cell = formula.getparent()
+            where = f"{cell.get('r')} 的公式" if etree.QName(cell).localname == "c" else "的数据验证或条件格式"
+            return deletion_refused(
+                f"「{other_name}」{where}只引用了「{sheet_name}」要归档删去的行，删去后会变成 #REF!",
+                f"请把它改成引用整列（如「{sheet_name}」的 H:H）或留下的行",
+            )
+
+        changed = _followed(sheet.iter("{*}f", "{*}formula", "{*}formula1", "{*}formula2"), sheet_name, rows, refusal)
         if changed:
             package.edit(other)
         for formula, text in changed.items():

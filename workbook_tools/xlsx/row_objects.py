@@ -1,25 +1,28 @@
 """What sits on a sheet's rows besides its cells' values, and moving it up when rows above it are deleted.
 
 Notes (批注, and Excel 365's threaded comments), pictures, shapes and charts
-anchored to cells, links and pictures placed in a cell live in parts of their
-own or in attributes the cell values do not carry. The archive stores values,
-so a row holding one of these stays in the workbook (`rows_holding`); what sits
-below the deleted rows moves up with its cells as Excel moves it
-(`move_row_objects`). Legacy form controls (a VML button) are not moved: a
-deletion that would move one is refused.
+anchored to cells, links and pictures placed in a cell (Excel's rich values,
+WPS's DISPIMG formula) live in parts of their own or in attributes the cell
+values do not carry. The archive stores values, so a row holding one of these
+stays in the workbook (`rows_holding`); what sits below the deleted rows moves
+up with its cells (`move_row_objects`): a note and its box, a picture that moves
+with cells. A picture set not to move (editAs absolute) and a legacy form
+control marked so stay where they are, as in Excel; another legacy form control
+below the deleted rows refuses the deletion.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 
 from lxml import etree
 
-from workbook_tools.core.tables import cell_name
 from workbook_tools.errors import OutputError
 from workbook_tools.xlsx.opc import COMMENTS_REL, DRAWING_REL, XDR, Package, R, split_cell
-from workbook_tools.xlsx.references import RowMap
+from workbook_tools.xlsx.references import RowMap, shift_area
+from workbook_tools.xlsx.sheet_bytes import sheet_rows
 
 THREADED_REL = "http://schemas.microsoft.com/office/2017/10/relationships/threadedComment"
 VML_REL = R + "/vmlDrawing"
@@ -29,10 +32,10 @@ _CLIENT_DATA = re.compile(rb"<(\w+:)?ClientData\b([^>]*)>(.*?)</\1?ClientData>",
 _OBJECT_TYPE = re.compile(rb"""ObjectType\s*=\s*["']([^"']*)["']""")
 _VML_ROW = re.compile(rb"(<(?:\w+:)?Row>)\s*(\d+)\s*(</(?:\w+:)?Row>)")
 _VML_ANCHOR = re.compile(rb"(<(?:\w+:)?Anchor>)([^<]*)(</(?:\w+:)?Anchor>)")
-_HYPERLINK_REF = re.compile(rb"<(?:\w+:)?hyperlink\s[^>]*?\bref\s*=\s*\"([^\"]+)\"")
-_IN_CELL = re.compile(rb"<(?:\w+:)?c\s[^>]*?\bvm\s*=")  # a value from the rich-value parts: a picture in a cell
-_CELL_ROW = re.compile(rb"\br\s*=\s*\"[A-Z]+(\d+)\"")
-_ROW_START = re.compile(rb"<(?:\w+:)?row\s[^>]*?\br\s*=\s*\"(\d+)\"")
+_VML_STAYS = re.compile(rb"<(?:\w+:)?MoveWithCells\b")  # present: the object does not move ([MS-OI29500] 2.1.1881)
+_HYPERLINK_REF = re.compile(rb"""<(?:[\w.-]+:)?hyperlink\s[^>]*?(?<=\s)ref\s*=\s*["']([^"']+)["']""")
+# a picture placed in a cell: a rich value (Excel: the cell's vm attribute) or WPS's DISPIMG formula
+_IN_CELL = re.compile(rb"""\svm\s*=\s*["']|DISPIMG\(""")
 
 
 def deletion_refused(what: str, todo: str) -> OutputError:
@@ -87,41 +90,47 @@ def rows_holding(package: Package, part: str) -> set[int]:
     data = package.read(part)
     for ref in _HYPERLINK_REF.findall(data) if b"hyperlink" in data else ():
         rows.update(_rows_of(ref.decode()))
-    for found in _IN_CELL.finditer(data) if b"vm=" in data else ():
-        own = _CELL_ROW.search(found[0])
-        if own is not None:
-            rows.add(int(own[1]))
-        elif (row := _last_row_start(data, found.start())) is not None:
-            rows.add(row)
-    return rows
+    return rows | (_rows_with_pictures_in_cells(data) if _IN_CELL.search(data) else set())
 
 
-def _last_row_start(data: bytes, before: int) -> int | None:
-    """The number of the row a cell without its own reference is in."""
-    while (start := data.rfind(b"row ", 0, before)) >= 0:
-        found = _ROW_START.match(data, data.rfind(b"<", 0, start + 1))
-        if found:
-            return int(found[1])
-        before = start
-    return None
+def _rows_with_pictures_in_cells(data: bytes) -> set[int]:
+    """The rows whose cells show a picture placed in the cell, read from the sheet's bytes when they read as a parser
+    would read them (sheet_bytes), else from its tree."""
+    found = sheet_rows(data)
+    if found is None:
+        rows, number = set(), 0
+        for row in etree.fromstring(data, etree.XMLParser(huge_tree=True)).iter("{*}row"):
+            number = int(row.get("r") or number + 1)
+            if any(cell.get("vm") is not None or "DISPIMG(" in cell.findtext("{*}f", "") for cell in row):
+                rows.add(number)
+        return rows
+    content, tags = found.content, found.tags
+    starts, numbers, number = [], [], 0
+    for start in tags.row.finditer(content):
+        numbered = tags.numbered.match(content, start.start())
+        number = int(numbered[1]) if numbered else number + 1
+        starts.append(start.start())
+        numbers.append(number)
+    at = (bisect_right(starts, hit.start()) - 1 for hit in _IN_CELL.finditer(content))
+    return {numbers[i] for i in at if i >= 0}
 
 
 def move_row_objects(package: Package, part: str, sheet_name: str, rows: RowMap) -> None:
     """Move the notes and pictures of a sheet below deleted rows up with their cells; refuse a deletion of a row
     that holds one (the archive keeps such rows) or one that would move a legacy form control."""
     for comments, note in list(_notes(package, part)):
-        if not _rows_of(note.get("ref", "")):
-            continue  # a note Excel cannot place either
-        row, col = split_cell(note.get("ref", ""))
-        if row in rows.gone:
+        ref = note.get("ref", "")
+        covered = _rows_of(ref)
+        if any(row in rows.gone for row in covered):
             raise deletion_refused(
-                f"「{sheet_name}」{note.get('ref')} 有一条批注，它所在的行要删去",
-                "请先把批注的内容写进单元格并删去这条批注",
+                f"「{sheet_name}」{ref} 有一条批注，它所在的行要删去", "请先把批注的内容写进单元格并删去这条批注"
             )
-        if rows.new(row) != row:
+        if covered and (moved := shift_area(ref, rows)) not in (None, ref):
             package.edit(comments)
-            note.set("ref", cell_name(rows.new(row), col))
+            note.set("ref", str(moved))
     for drawing, anchor in _drawings(package, part):
+        if anchor.get("editAs") == "absolute":
+            continue  # set not to move with cells: it stays where it is, as in Excel
         covered = _anchor_rows(anchor)
         if any(row in rows.gone for row in covered):
             raise deletion_refused(
@@ -155,7 +164,7 @@ def _moved_vml(found: re.Match[bytes], sheet_name: str, rows: RowMap) -> bytes:
     numbers = _anchor_numbers(anchor[2]) if anchor else None
     if kind is None or kind[1] != b"Note" or row is None:
         top = numbers[2] + 1 if numbers else None
-        if top is not None and top >= rows.first:
+        if top is not None and top >= rows.first and not _VML_STAYS.search(body):
             raise deletion_refused(
                 f"「{sheet_name}」第 {top} 行有一个表单控件（按钮、复选框等），删去上面的行时它不会跟着移动",
                 "请先把它拖到表头上方",
