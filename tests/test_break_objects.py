@@ -33,6 +33,7 @@ from validators import validate_file
 
 SHEET = "退件表"
 PART = "xl/worksheets/sheet1.xml"
+PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 ASKED = (5, 6, 7)  # the rows the archive would delete: every row below moves up by three
 
 
@@ -116,8 +117,8 @@ def test_a_picture_in_a_cell_of_a_sheet_written_with_single_quotes_keeps_its_row
     out = _archive(path)
     assert validate_file(out) == ()
     sheet = zipfile.ZipFile(out).read(PART)
-    assert re.findall(rb"<c r=.C(\d+). [^>]*vm=", sheet) == [b"6"]
-    assert openpyxl.load_workbook(out)[SHEET]["A6"].value == 6
+    placed = [int(row) for row in re.findall(rb"<c r=.C(\d+). [^>]*vm=", sheet)]
+    assert [openpyxl.load_workbook(out)[SHEET].cell(row, 1).value for row in placed] == [6]  # beside its parcel
 
 
 @pytest.mark.xfail(
@@ -220,6 +221,9 @@ def _with_pivot_table(path: Path) -> Path:
 
     def related(part: str, rel_type: str, target: str) -> None:
         rel = f'<Relationship Id="rId90" Type="{main}/{rel_type}" Target="{target}"/></Relationships>'
+        if part not in zipfile.ZipFile(path).namelist():
+            with zipfile.ZipFile(path, "a") as package:
+                package.writestr(part, f'<Relationships xmlns="{PACKAGE_RELS}"></Relationships>')
         edit_part(path, part, lambda xml: xml.replace(b"</Relationships>", rel.encode()))
 
     related("xl/_rels/workbook.xml.rels", "pivotCacheDefinition", "pivotCache/pivotCacheDefinition1.xml")
@@ -233,8 +237,8 @@ def _with_pivot_table(path: Path) -> Path:
     )
     edit_part(path, "[Content_Types].xml", lambda xml: xml.replace(b"</Types>", types.encode()))
     table_rels = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.'
-        f'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{main}/pivotCacheDefinition" '
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{PACKAGE_RELS}">'
+        f'<Relationship Id="rId1" Type="{main}/pivotCacheDefinition" '
         'Target="../pivotCache/pivotCacheDefinition1.xml"/></Relationships>'
     )
     with zipfile.ZipFile(path, "a") as package:
@@ -247,8 +251,8 @@ def _with_pivot_table(path: Path) -> Path:
 @pytest.mark.xfail(
     strict=True,
     reason="a pivot table on the ledger's sheet is neither held nor moved: its cells move up three rows, its "
-    "location stays D20:D21, so it no longer covers its own cells (its next refresh draws it at D20, over other "
-    "parcels' rows)",
+    "location stays D20:D21 (LibreOffice, refreshing on load, draws it again at D20:D21 beside parcels 23-24 and "
+    "leaves the old figures at D17:D18)",
 )
 def test_a_pivot_table_on_the_ledger_sheet_moves_with_its_cells(tmp_path):
     def output(book, sheet):
@@ -384,7 +388,7 @@ def test_a_refusal_for_a_form_button_asks_for_something_the_user_can_do(tmp_path
     result = run("archive", path, "--before", TODAY.isoformat())
     assert result.exit_code == 2 and path.read_bytes() == before
     message = result.output.strip()
-    assert message.count("。") == 1 and message.startswith(f"「{SHEET}」第 12 行有一个表单控件")
+    assert message.count("。") == 1 and message.startswith(f"「{SHEET}」第 12 行有一个")
     assert "表头上方" not in message
 
 
@@ -406,3 +410,45 @@ def test_an_embedded_file_below_the_archived_rows_is_not_called_a_button(tmp_pat
     except OutputError as exc:
         refused = str(exc)
     assert refused is None or "表单控件" not in refused
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="_follow_in_pivot_sources compares only worksheetSource's sheet name: a pivot cache over another "
+    "workbook's 退件表 (r:id, an external link: last year's copy) has its source range cut as if it were this one",
+)
+def test_a_pivot_cache_over_another_workbooks_ledger_is_left_alone(tmp_path):
+    path = _with_pivot_table(_ledger(tmp_path / "a.xlsx", lambda book, sheet: sheet.write("D20", "计数项:序号")))
+    cache = "xl/pivotCache/pivotCacheDefinition1.xml"
+    main = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    edit_part(
+        path,
+        cache,
+        lambda xml: xml.replace(b'sheet="', f'xmlns:r="{main}" r:id="rId1" sheet="'.encode()),
+    )
+    external = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{PACKAGE_RELS}">'
+        f'<Relationship Id="rId1" Type="{main}/externalLinkPath" '
+        'Target="file:///D:/%E5%94%AE%E5%90%8E/2025.xlsx" TargetMode="External"/></Relationships>'
+    )
+    with zipfile.ZipFile(path, "a") as package:
+        package.writestr("xl/pivotCache/_rels/pivotCacheDefinition1.xml.rels", external)
+    assert re.findall(r'<worksheetSource [^>]*\bref="([^"]+)"', _text(path, cache)) == ["A1:B30"]
+    after = _archive(path, (22, 23, 24))  # rows below the pivot table: only the source could change
+    assert re.findall(r'<worksheetSource [^>]*\bref="([^"]+)"', _text(after, cache)) == ["A1:B30"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason='a note whose ref is written as an area (ref="B12:B12": the schema\'s ST_Ref; the SDK validator accepts '
+    "it) below the archived rows crashes move_row_objects (split_cell: ValueError, a traceback)",
+)
+def test_a_note_written_as_an_area_does_not_crash_the_archive(tmp_path):
+    path = demo_workbook(tmp_path / "demo-team.xlsx", TODAY)
+    book = openpyxl.load_workbook(path)
+    book[SHEET]["B12"].comment = openpyxl.comments.Comment("等仓库回复", "小美")
+    book.save(path)
+    edit_part(path, "xl/comments/comment1.xml", lambda xml: xml.replace(b'ref="B12"', b'ref="B12:B12"'))
+    result = run("archive", path, "--before", TODAY.isoformat())
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code == 0, result.output
