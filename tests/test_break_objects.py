@@ -214,6 +214,14 @@ PIVOT_TABLE = (
 )
 
 
+def _one_relationship(attributes: str) -> str:
+    """A relationships part holding one relationship, rId1, with `attributes` (its type and target)."""
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{PACKAGE_RELS}">'
+        f'<Relationship Id="rId1" {attributes}/></Relationships>'
+    )
+
+
 def _with_pivot_table(path: Path) -> Path:
     """A pivot table on the ledger's own sheet, below the archived rows (D20:D21), over 退件表!A1:B30."""
     main = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -236,10 +244,8 @@ def _with_pivot_table(path: Path) -> Path:
         f'ContentType="{spreadsheet}.pivotTable+xml"/></Types>'
     )
     edit_part(path, "[Content_Types].xml", lambda xml: xml.replace(b"</Types>", types.encode()))
-    table_rels = (
-        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{PACKAGE_RELS}">'
-        f'<Relationship Id="rId1" Type="{main}/pivotCacheDefinition" '
-        'Target="../pivotCache/pivotCacheDefinition1.xml"/></Relationships>'
+    table_rels = _one_relationship(
+        f'Type="{main}/pivotCacheDefinition" Target="../pivotCache/pivotCacheDefinition1.xml"'
     )
     with zipfile.ZipFile(path, "a") as package:
         package.writestr("xl/pivotCache/pivotCacheDefinition1.xml", PIVOT_CACHE)
@@ -426,10 +432,8 @@ def test_a_pivot_cache_over_another_workbooks_ledger_is_left_alone(tmp_path):
         cache,
         lambda xml: xml.replace(b'sheet="', f'xmlns:r="{main}" r:id="rId1" sheet="'.encode()),
     )
-    external = (
-        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{PACKAGE_RELS}">'
-        f'<Relationship Id="rId1" Type="{main}/externalLinkPath" '
-        'Target="file:///D:/%E5%94%AE%E5%90%8E/2025.xlsx" TargetMode="External"/></Relationships>'
+    external = _one_relationship(
+        f'Type="{main}/externalLinkPath" Target="file:///D:/%E5%94%AE%E5%90%8E/2025.xlsx" TargetMode="External"'
     )
     with zipfile.ZipFile(path, "a") as package:
         package.writestr("xl/pivotCache/_rels/pivotCacheDefinition1.xml.rels", external)
