@@ -5,7 +5,8 @@ another program writes it (single quotes, script-made drawings, sparklines,
 pictures placed absolutely). The archive keeps the rows that hold something a
 database row cannot (xlsx/row_objects.rows_holding) and deletes the rest
 (xlsx/package.delete_rows); `_archive` does the same here at the package level.
-A test marked xfail shows a problem found: it passes once the problem is fixed.
+Each problem they found is fixed; a test still marked xfail shows a behaviour
+that was chosen instead (see its reason).
 """
 
 from __future__ import annotations
@@ -79,11 +80,6 @@ def _quoted_once(data: bytes, start: bytes, end: bytes) -> bytes:
     return head + start + re.sub(rb'([\w:]+)="([^"]*)"', rb"\1='\2'", body) + end + tail
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="row_objects._HYPERLINK_REF reads the bytes: a link written ref='D6', or with a tooltip holding 「>」 "
-    "before its ref (legal XML), is not seen, its row is deleted and the link with it",
-)
 @pytest.mark.parametrize(
     "written",
     [
@@ -103,11 +99,6 @@ def test_a_link_written_another_way_keeps_its_row(tmp_path, written):
     assert list(_links(out).values()) == list(before.values())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='row_objects._CELL_ROW/_ROW_START read only r="…": a picture placed in a cell (vm=) of a sheet written '
-    "with single quotes is not seen, its row is deleted and the picture with it",
-)
 def test_a_picture_in_a_cell_of_a_sheet_written_with_single_quotes_keeps_its_row(tmp_path):
     def picture(book, sheet):
         sheet.embed_image("C6", "photo.png", {"image_data": io.BytesIO(tiny_png())})
@@ -121,11 +112,6 @@ def test_a_picture_in_a_cell_of_a_sheet_written_with_single_quotes_keeps_its_row
     assert [openpyxl.load_workbook(out)[SHEET].cell(row, 1).value for row in placed] == [6]  # beside its parcel
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a sparkline is held by no row: on a deleted row its place (xm:sqref) stays F6, beside another parcel, "
-    "and its data becomes #REF!",
-)
 def test_a_sparkline_on_an_archived_row_does_not_land_beside_another_parcel(tmp_path):
     def sparklines(book, sheet):
         for row in range(2, 31):
@@ -145,11 +131,6 @@ def _text(path: Path, part: str) -> str:
     return zipfile.ZipFile(path).read(part).decode()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a link's location (汇总 D2 → '退件表'!B12) is not moved with the rows: after the archive it opens "
-    "another parcel's row (Excel does not move one either, but there the user deleted the rows)",
-)
 def test_a_link_from_another_sheet_to_a_ledger_row_still_opens_the_same_parcel(tmp_path):
     def summary(book, sheet):
         book.add_worksheet("汇总").write_url("D2", f"internal:'{SHEET}'!B12", string="SF0012")
@@ -167,8 +148,8 @@ ROW_EMU = 190500  # a row of the default height, 15 pt
 
 @pytest.mark.xfail(
     strict=True,
-    reason="an absoluteAnchor picture (script-made files) holds no row and is not moved: the rows slide up under "
-    "it and it ends up beside another parcel",
+    reason="design question, left as Excel does it: a picture placed by position (absoluteAnchor, script-made "
+    "files) does not move with cells, so the rows slide up under it and it ends up beside another parcel",
 )
 def test_a_picture_placed_absolutely_stays_beside_its_parcel(tmp_path):
     def absolute(anchor: re.Match[bytes]) -> bytes:
@@ -254,12 +235,6 @@ def _with_pivot_table(path: Path) -> Path:
     return path
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a pivot table on the ledger's sheet is neither held nor moved: its cells move up three rows, its "
-    "location stays D20:D21 (LibreOffice, refreshing on load, draws it again at D20:D21 beside parcels 23-24 and "
-    "leaves the old figures at D17:D18)",
-)
 def test_a_pivot_table_on_the_ledger_sheet_moves_with_its_cells(tmp_path):
     def output(book, sheet):
         sheet.write_column("D20", ["计数项:序号", 29])
@@ -279,8 +254,8 @@ def _chart_on(book, sheet, series: dict[str, object]) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="a chart's per-point labels from cells (c:dLbl) keep their point index while the range above them "
-    "shrinks: SF0011's label now sits on SF0014's column",
+    reason="design question, left as Excel does it: a chart's per-point labels (c:dLbl) keep their point index "
+    "while the range above them shrinks, so SF0011's label now sits on SF0014's column",
 )
 def test_a_charts_labels_from_cells_stay_on_their_own_points(tmp_path):
     labels = [None] * 9 + [{"value": f"={SHEET}!$B${row}"} for row in range(11, 21)]  # points 9.. = rows 11..
@@ -301,11 +276,6 @@ FULL_REF = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_follow_in_charts moves only c:f: the full range Excel keeps for a filtered series (c15:fullRef/"
-    "c15:sqref) stays $A$2:$A$30, so showing the series again draws rows that are not its own",
-)
 def test_a_filtered_charts_full_range_follows_the_rows(tmp_path):
     path = _ledger(tmp_path / "a.xlsx", lambda book, sheet: _chart_on(book, sheet, {"values": f"={SHEET}!$A$2:$A$30"}))
     edit_part(
@@ -318,11 +288,6 @@ def test_a_filtered_charts_full_range_follows_the_rows(tmp_path):
     assert re.findall(r"<c15:sqref>([^<]*)</c15:sqref>", chart) == [f"{SHEET}!$A$2:$A$27"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a link or a picture made by a formula (=HYPERLINK(url, text); WPS's =DISPIMG(id) for a picture in a "
-    "cell) holds no row: the archive keeps the text it shows and the link's address or the picture is gone",
-)
 @pytest.mark.parametrize(
     "formula, shown",
     [
@@ -343,11 +308,6 @@ def test_archive_keeps_a_row_whose_link_or_picture_is_a_formula(tmp_path, formul
     assert formula.encode() in zipfile.ZipFile(path).read(part).replace(b"&quot;", b'"')
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a chart's series from another workbook's sheet of the same name ([1]退件表!$A$2:$A$30, last year's "
-    "copy) is read as this sheet's: its range shrinks and its cached values, all Excel has of that book, are dropped",
-)
 def test_a_chart_of_another_workbooks_ledger_is_left_alone(tmp_path):
     path = _ledger(tmp_path / "a.xlsx", lambda book, sheet: _chart_on(book, sheet, {"values": f"={SHEET}!$A$2:$A$30"}))
     edit_part(path, "xl/charts/chart1.xml", lambda xml: xml.replace(b"<c:f>", b"<c:f>[1]"))
@@ -380,11 +340,6 @@ def _with_legacy_drawing(path: Path, part: str, vml: bytes) -> Path:
     return path
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the refusal for a form button below the archived rows says to drag it 「到表头上方」: with the header on "
-    "row 1 (the team's workbooks, the demo) there is no row above it",
-)
 def test_a_refusal_for_a_form_button_asks_for_something_the_user_can_do(tmp_path):
     path = demo_workbook(tmp_path / "demo-team.xlsx", TODAY)
     part = Package(path.read_bytes()).sheet_parts()[SHEET]
@@ -398,11 +353,6 @@ def test_a_refusal_for_a_form_button_asks_for_something_the_user_can_do(tmp_path
     assert "表头上方" not in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="every legacy drawing object but a note is called a form control: a file embedded in the sheet "
-    '(VML ObjectType="Pict") below the archived rows is refused as 「表单控件（按钮、复选框等）」',
-)
 def test_an_embedded_file_below_the_archived_rows_is_not_called_a_button(tmp_path):
     def embedded(vml: bytes) -> bytes:  # how Excel's VML holds an embedded file's icon: a picture, not a control
         vml = vml.replace(b'ObjectType="Button"', b'ObjectType="Pict"')
@@ -418,11 +368,6 @@ def test_an_embedded_file_below_the_archived_rows_is_not_called_a_button(tmp_pat
     assert refused is None or "表单控件" not in refused
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_follow_in_pivot_sources compares only worksheetSource's sheet name: a pivot cache over another "
-    "workbook's 退件表 (r:id, an external link: last year's copy) has its source range cut as if it were this one",
-)
 def test_a_pivot_cache_over_another_workbooks_ledger_is_left_alone(tmp_path):
     path = _with_pivot_table(_ledger(tmp_path / "a.xlsx", lambda book, sheet: sheet.write("D20", "计数项:序号")))
     cache = "xl/pivotCache/pivotCacheDefinition1.xml"
@@ -442,11 +387,6 @@ def test_a_pivot_cache_over_another_workbooks_ledger_is_left_alone(tmp_path):
     assert re.findall(r'<worksheetSource [^>]*\bref="([^"]+)"', _text(after, cache)) == ["A1:B30"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='a note whose ref is written as an area (ref="B12:B12": the schema\'s ST_Ref; the SDK validator accepts '
-    "it) below the archived rows crashes move_row_objects (split_cell: ValueError, a traceback)",
-)
 def test_a_note_written_as_an_area_does_not_crash_the_archive(tmp_path):
     path = demo_workbook(tmp_path / "demo-team.xlsx", TODAY)
     book = openpyxl.load_workbook(path)

@@ -22,7 +22,7 @@ from workbook_tools.errors import OutputError
 from workbook_tools.xlsx import package
 from workbook_tools.xlsx.opc import R
 from workbook_tools.xlsx.package import apply_changes
-from workbook_tools.xlsx.references import RowMap
+from workbook_tools.xlsx.references import RowMap, areas, shift_formula
 from workbook_tools.xlsx.row_stream import stream_rows
 from workbook_tools.xlsx.templates import build_generated_sheet
 
@@ -85,6 +85,18 @@ def test_rows_below_move_up_with_their_formulas_and_everything_pointing_at_them_
     assert str(rules.sqref) == "A2:A7" and rules.rules[0].formula == ["$A$6"]
     assert book.defined_names["合计"].attr_text == f"{SHEET}!$A$9"
     assert sheet.row_dimensions[5].height == 30 and not sheet.row_dimensions[8].height
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [f"SUM([1]{SHEET}!A2:A30)", f"'[1]{SHEET}'!A10", f"'[D:\\售后\\[2025]旧.xlsx]{SHEET}'!$A$10", f'"{SHEET}!A10"'],
+)
+def test_a_reference_into_another_workbook_or_a_text_is_never_moved(formula):
+    """Another workbook's sheet of the same name is not this one (a sheet's own name holds no bracket)."""
+    rows = RowMap([5, 6, 7])
+    assert shift_formula(formula, rows, SHEET, True) == formula
+    assert shift_formula(f"{formula}+{SHEET}!A10", rows, SHEET, False) == f"{formula}+{SHEET}!A7"
+    assert [a.sheet for a in areas(f"{formula}+A10")] == [None]
 
 
 @pytest.mark.usefixtures("path_taken")

@@ -12,6 +12,7 @@ import pytest
 from openpyxl.chart import BarChart, Reference
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.hyperlink import Hyperlink
 
 from workbook_tools.xlsx import pinned_rows
 from workbook_tools.xlsx.opc import Package
@@ -61,6 +62,15 @@ def test_rows_a_charts_data_range_holds_alone_stay(tmp_path):
     book.save(path)
     assert _pinned(path, 4, 5, 6) == {SHEET: {4, 5}}  # the chart would be left with no row
     assert _pinned(path, 4, 6) == {}  # it only shrinks
+
+
+def test_rows_a_link_opens_stay(tmp_path):
+    path = _book(tmp_path / "a.xlsx", {}, other={"B1": "第 5 行"})
+    book = openpyxl.load_workbook(path)
+    book["汇总"]["B1"].hyperlink = Hyperlink(ref="B1", location=f"'{SHEET}'!A5", display="第 5 行")
+    book.save(path)
+    assert _pinned(path, 4, 5, 6) == {SHEET: {5}}  # deleting it would leave the link opening another row
+    assert _pinned(path, 4, 6) == {}  # it follows the row
 
 
 @pytest.mark.usefixtures("read_as")

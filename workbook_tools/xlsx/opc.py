@@ -31,6 +31,7 @@ DRAWING_REL = R + "/drawing"
 XDR = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
 CHART_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 PIVOT_CACHE_REL = R + "/pivotCacheDefinition"
+PIVOT_TABLE_REL = R + "/pivotTable"
 _CELL = re.compile(r"([A-Z]+)(\d+)")
 _PARSER = etree.XMLParser(huge_tree=True, remove_blank_text=False)
 

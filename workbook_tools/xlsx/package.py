@@ -30,6 +30,7 @@ from workbook_tools.xlsx.opc import (
     CALC_CHAIN_REL,
     CHART_NS,
     PIVOT_CACHE_REL,
+    PIVOT_TABLE_REL,
     SHEET_REL,
     TABLE_REL,
     X14,
@@ -690,7 +691,7 @@ def _follow_in_charts(package: Package, sheet_name: str, rows: RowMap) -> None:
         ) -> OutputError:
             return deletion_refused(f"{_host(package, name)}一个图表的数据区域（{formula.text}）{why}", todo)
 
-        changed = _followed(chart.iter("{*}f"), sheet_name, rows, refusal)
+        changed = _followed(chart.iter("{*}f", "{*}sqref"), sheet_name, rows, refusal)  # sqref: a filtered series
         if changed and etree.QName(chart).namespace != CHART_NS:
             raise refusal(next(iter(changed)), why=f"含有「{sheet_name}」要移动的行，这种新式图表不会跟着改")
         if changed:
@@ -725,6 +726,24 @@ def _follow_in_pivot_sources(package: Package, sheet_name: str, rows: RowMap) ->
                 source.set("ref", moved)
 
 
+def _move_pivot_tables(package: Package, part: str, sheet_name: str, rows: RowMap) -> None:
+    """A pivot table on the sheet below the deleted rows moves up with its cells; one the deletion would cut
+    through refuses it (the archive keeps rows with anything beside the ledger)."""
+    for pivot in package.related(part, PIVOT_TABLE_REL):
+        location = package.xml(pivot).find(q("location"))
+        ref = location.get("ref") if location is not None else None
+        if not ref:
+            continue
+        top, _, bottom, _ = _area(ref)
+        if rows.touches(top, bottom):
+            raise deletion_refused(
+                f"「{sheet_name}」{ref} 的数据透视表所在的行要归档删去", "请先把数据透视表移到别的表或表头上方"
+            )
+        if (moved := shift_area(ref, rows)) not in (None, ref):
+            package.edit(pivot)
+            location.set("ref", moved)
+
+
 def _follow_in_other_sheets(package: Package, part: str, sheet_name: str, rows: RowMap) -> None:
     """Other sheets' formulas (cells, validations, conditional formats) follow the rows they point at as Excel's
     do; one left with no row at all refuses the deletion (see `_followed`)."""
@@ -755,7 +774,24 @@ def _follow_in_other_sheets(package: Package, part: str, sheet_name: str, rows: 
             package.edit(other)
         for formula, text in changed.items():
             formula.text = text
+        _follow_links(package, other, other_name, sheet_name, rows, False)
         package.settle(other)
+
+
+def _follow_links(package: Package, part: str, name: str, sheet_name: str, rows: RowMap, own: bool) -> None:
+    """Links within the workbook (a contents sheet's 「'退件表'!B12」) keep opening the same row: their location
+    follows the deletion as a reference does; one to a deleted row refuses it (the archive keeps such rows)."""
+    for link in package.xml(part).iter(q("hyperlink")):
+        location = link.get("location")
+        if not location or (moved := shift_formula(location, rows, sheet_name, own)) == location:
+            continue
+        if REF_ERROR in moved:
+            raise deletion_refused(
+                f"「{name}」{link.get('ref')} 的链接指向「{sheet_name}」要归档删去的行（{location}）",
+                "请先把链接改成指向留下的行或表头",
+            )
+        package.edit(part)
+        link.set("location", moved)
 
 
 def _expand_shared(sheet_name: str, sheet: etree._Element, rows: RowMap) -> None:
@@ -856,6 +892,8 @@ def delete_rows(package: Package, change: DeleteRows) -> None:
         table = package.edit(table_part)
         for element in (table, *table.iter(q("autoFilter"), q("sortState"))):
             _shift_attribute(element, "ref", rows)
+    _follow_links(package, part, change.sheet, change.sheet, rows, True)
+    _move_pivot_tables(package, part, change.sheet, rows)
     _shift_defined_names(package, change.sheet, rows)
     _recalculate_on_open(package)
     package.settle(part)  # the next sheet's rows are deleted without this one's tree

@@ -6,9 +6,9 @@ the row below to say "the same day as above", a summary's =退件表!H7, a
 defined name of one cell. The archive asks, before it deletes anything, which of
 the rows it means to delete are all that some reference from a formula that
 stays points at (a cell formula on a row that stays, on any sheet; a defined
-name; another sheet's validation or conditional format; a chart's data range), and keeps them. A row
-kept so keeps its own formulas too, so what they point at stays as well
-(=A3 in A4, =A2 in A3).
+name; another sheet's validation or conditional format; a chart's data range;
+a link to a cell), and keeps them. A row kept so keeps its own formulas too, so
+what they point at stays as well (=A3 in A4, =A2 in A3).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from lxml import etree
 
 from workbook_tools.xlsx.opc import Package, chart_parts, q, spellings
 from workbook_tools.xlsx.references import Area, areas
-from workbook_tools.xlsx.sheet_bytes import SHEET_DATA, sheet_rows
+from workbook_tools.xlsx.sheet_bytes import HYPERLINK_TAG, SHEET_DATA, attribute, sheet_rows
 
 _ATTRIBUTE = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _RULES = ("{*}formula", "{*}formula1", "{*}formula2", "{*}f")  # a validation's or conditional format's formulas
@@ -66,6 +66,8 @@ class FormulaLinks:
             ]
             if sheet in names or others:
                 self._read_cells(sheet, data)
+                for link in HYPERLINK_TAG.findall(data) if b"location" in data else ():  # a link to a cell
+                    self._add(sheet, None, areas(attribute(link, b"location") or ""))
             if others:  # validations and formats pointing at another sheet's rows
                 found = SHEET_DATA.search(data)
                 rest = data[: found.start()] + data[found.end() :] if found else data
@@ -75,7 +77,7 @@ class FormulaLinks:
         for name in defined if defined is not None else ():
             self._add(None, None, areas(name.text or ""), own=False)
         for chart in {part for sheet in self._deleting for part in chart_parts(package, sheet)}:
-            for formula in package.xml(chart).iter("{*}f"):  # a chart's data ranges
+            for formula in package.xml(chart).iter("{*}f", "{*}sqref"):  # a chart's data ranges
                 self._add(None, None, areas(formula.text or ""), own=False)
 
     def _add(self, sheet: str | None, row: int | None, found: Iterable[Area], by: int = 0, own: bool = True) -> None:

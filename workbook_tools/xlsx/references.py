@@ -3,8 +3,9 @@
 A reference below the deleted rows moves up by the number deleted above it; a
 range loses the deleted rows it spans; a reference left with no row at all
 becomes #REF! (Excel's own answer). Text inside string literals and brackets
-(structured references such as `Returns[[#This Row],[数量]]`, external books)
-is never touched, nor are whole columns (`A:A`), which deletion cannot change.
+(structured references such as `Returns[[#This Row],[数量]]`) and references
+into other workbooks (`[1]退件表!A2`) are never touched, nor are whole columns
+(`A:A`), which deletion cannot change.
 """
 
 from __future__ import annotations
@@ -22,7 +23,11 @@ _SHEET = r"(?:'(?:[^']|'')+'|[\w.\u0080-\uffff]+)!"
 _REFERENCE = re.compile(
     rf"(?<![\w.\u0080-\uffff$'])(?P<sheet>{_SHEET})?(?P<ref>{_CELL}(?::{_CELL})?|{_ROWS})(?![\w(.\[!\u0080-\uffff])"
 )
-_SKIPPED = re.compile(r'"(?:[^"]|"")*"|\[[^\[\]]*(?:\[[^\[\]]*\][^\[\]]*)*\]')  # string literals, brackets
+# a reference into another workbook ([1]退件表!A2, '[1]退 件'!A2: its sheet of that name is not this one's; a sheet's
+# own name holds no bracket)
+_EXTERNAL = rf"(?:\[[^\[\]]*\]{_SHEET}|'\[[^\]']*\](?:[^']|'')*'!)(?:{_CELL}(?::{_CELL})?|{_ROWS})"
+# string literals, references into other workbooks, brackets (structured references)
+_SKIPPED = re.compile(rf'"(?:[^"]|"")*"|{_EXTERNAL}|\[[^\[\]]*(?:\[[^\[\]]*\][^\[\]]*)*\]')
 _PART = re.compile(r"(\$?)([A-Z]{0,3})(\$?)(\d+)")
 
 

@@ -6,9 +6,10 @@ WPS's DISPIMG formula) live in parts of their own or in attributes the cell
 values do not carry. The archive stores values, so a row holding one of these
 stays in the workbook (`rows_holding`); what sits below the deleted rows moves
 up with its cells (`move_row_objects`): a note and its box, a picture that moves
-with cells. A picture set not to move (editAs absolute) and a legacy form
-control marked so stay where they are, as in Excel; another legacy form control
-below the deleted rows refuses the deletion.
+with cells. A picture set not to move (editAs absolute, or placed by position:
+absoluteAnchor) and a legacy form control or embedded object marked so stay
+where they are, as in Excel; another one below the deleted rows refuses the
+deletion.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from lxml import etree
 from workbook_tools.errors import OutputError
 from workbook_tools.xlsx.opc import COMMENTS_REL, DRAWING_REL, XDR, Package, R, split_cell
 from workbook_tools.xlsx.references import RowMap, shift_area
-from workbook_tools.xlsx.sheet_bytes import sheet_rows
+from workbook_tools.xlsx.sheet_bytes import HYPERLINK_TAG, attribute, sheet_rows
 
 THREADED_REL = "http://schemas.microsoft.com/office/2017/10/relationships/threadedComment"
 VML_REL = R + "/vmlDrawing"
@@ -33,9 +34,12 @@ _OBJECT_TYPE = re.compile(rb"""ObjectType\s*=\s*["']([^"']*)["']""")
 _VML_ROW = re.compile(rb"(<(?:\w+:)?Row>)\s*(\d+)\s*(</(?:\w+:)?Row>)")
 _VML_ANCHOR = re.compile(rb"(<(?:\w+:)?Anchor>)([^<]*)(</(?:\w+:)?Anchor>)")
 _VML_STAYS = re.compile(rb"<(?:\w+:)?MoveWithCells\b")  # present: the object does not move ([MS-OI29500] 2.1.1881)
-_HYPERLINK_REF = re.compile(rb"""<(?:[\w.-]+:)?hyperlink\s[^>]*?(?<=\s)ref\s*=\s*["']([^"']+)["']""")
-# a picture placed in a cell: a rich value (Excel: the cell's vm attribute) or WPS's DISPIMG formula
-_IN_CELL = re.compile(rb"""\svm\s*=\s*["']|DISPIMG\(""")
+# a sparkline's place: the sqref of each x14:sparkline (its data is an xm:f formula, which deletion moves)
+_SPARKLINE = re.compile(rb"<(?:[\w.-]+:)?sparkline(?:\s[^>]*)?>.*?<(?:[\w.-]+:)?sqref>([^<]*)<", re.S)
+# what a cell shows but does not hold: a picture placed in it (Excel: a rich value, the cell's vm attribute; WPS:
+# its DISPIMG formula) or a link made by a formula (the address is in the formula, the cell shows the text)
+_IN_CELL = re.compile(rb"""\svm\s*=\s*["']|DISPIMG\(|HYPERLINK\(""")
+_CONTROLS = {b"Button", b"Checkbox", b"Drop", b"Radio", b"Spin", b"Scroll", b"List", b"GBox", b"Label", b"EditBox"}
 
 
 def deletion_refused(what: str, todo: str) -> OutputError:
@@ -82,14 +86,16 @@ def _drawings(package: Package, part: str) -> Iterator[tuple[str, etree._Element
 
 
 def rows_holding(package: Package, part: str) -> set[int]:
-    """The rows of a sheet that hold a note, a picture (shape, chart) anchored to them, a link or a picture in a
-    cell: what a database row would not keep."""
+    """The rows of a sheet that hold a note, a picture (shape, chart) anchored to them, a link, a sparkline or a
+    picture in a cell: what a database row would not keep."""
     rows = {row for _, note in _notes(package, part) for row in _rows_of(note.get("ref", ""))}
     for _, anchor in _drawings(package, part):
         rows.update(_anchor_rows(anchor))
     data = package.read(part)
-    for ref in _HYPERLINK_REF.findall(data) if b"hyperlink" in data else ():
-        rows.update(_rows_of(ref.decode()))
+    for attributes in HYPERLINK_TAG.findall(data) if b"hyperlink" in data else ():
+        rows.update(_rows_of(attribute(attributes, b"ref") or ""))
+    for place in _SPARKLINE.findall(data) if b"sparkline" in data else ():
+        rows.update(row for area in place.decode().split() for row in _rows_of(area))
     return rows | (_rows_with_pictures_in_cells(data) if _IN_CELL.search(data) else set())
 
 
@@ -101,7 +107,7 @@ def _rows_with_pictures_in_cells(data: bytes) -> set[int]:
         rows, number = set(), 0
         for row in etree.fromstring(data, etree.XMLParser(huge_tree=True)).iter("{*}row"):
             number = int(row.get("r") or number + 1)
-            if any(cell.get("vm") is not None or "DISPIMG(" in cell.findtext("{*}f", "") for cell in row):
+            if any(cell.get("vm") is not None or _IN_CELL.search(cell.findtext("{*}f", "").encode()) for cell in row):
                 rows.add(number)
         return rows
     content, tags = found.content, found.tags
@@ -165,9 +171,14 @@ def _moved_vml(found: re.Match[bytes], sheet_name: str, rows: RowMap) -> bytes:
     if kind is None or kind[1] != b"Note" or row is None:
         top = numbers[2] + 1 if numbers else None
         if top is not None and top >= rows.first and not _VML_STAYS.search(body):
+            what = (
+                "表单控件（按钮、复选框等）"
+                if kind is not None and kind[1] in _CONTROLS
+                else "嵌入的对象（文件图标等）"
+            )
             raise deletion_refused(
-                f"「{sheet_name}」第 {top} 行有一个表单控件（按钮、复选框等），删去上面的行时它不会跟着移动",
-                "请先把它拖到表头上方",
+                f"「{sheet_name}」第 {top} 行有一个{what}，它会随单元格移动，删去上面的行时这里改不动它",
+                "请右键点它 →「设置控件格式」或「设置对象格式」→「属性」，选「大小和位置均固定」（或把它移到别的表）",
             )
         return found[0]
     old = int(row[2]) + 1

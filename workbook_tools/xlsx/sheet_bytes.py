@@ -11,6 +11,7 @@ whether it is; a sheet for which it says no goes through its tree.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -83,3 +84,13 @@ def sheet_rows(data: bytes) -> SheetRows | None:
     if not name and (b":c " in content or b":f>" in content or b":f " in content or b":row " in content):
         return None  # cells spelt with a prefix the sheet does not use (or text that looks so)
     return SheetRows(match, tags(name + b":" if name else b""))
+
+
+# a link's start tag (in <hyperlinks>, after the rows) and its attributes, each quoted either way
+HYPERLINK_TAG = re.compile(rb"""<(?:[\w.-]+:)?hyperlink((?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*/?>""")
+
+
+def attribute(attributes: bytes, name: bytes) -> str | None:
+    """An attribute's value in a start tag's `attributes` (as HYPERLINK_TAG gives them), unescaped."""
+    found = re.search(rb"(?<=\s)" + re.escape(name) + rb"""\s*=\s*(?:"([^"]*)"|'([^']*)')""", attributes)
+    return html.unescape((found[1] if found[1] is not None else found[2]).decode()) if found else None
