@@ -39,6 +39,7 @@ _SPARKLINE = re.compile(rb"<(?:[\w.-]+:)?sparkline(?:\s[^>]*)?>.*?<(?:[\w.-]+:)?
 # what a cell shows but does not hold: a picture placed in it (Excel: a rich value, the cell's vm attribute; WPS:
 # its DISPIMG formula) or a link made by a formula (the address is in the formula, the cell shows the text)
 _IN_CELL = re.compile(rb"""\svm\s*=\s*["']|DISPIMG\(|HYPERLINK\(""")
+_IN_CELL_MARKERS = (b"vm", b"DISPIMG(", b"HYPERLINK(")
 _CONTROLS = {b"Button", b"Checkbox", b"Drop", b"Radio", b"Spin", b"Scroll", b"List", b"GBox", b"Label", b"EditBox"}
 
 
@@ -96,7 +97,8 @@ def rows_holding(package: Package, part: str) -> set[int]:
         rows.update(_rows_of(attribute(attributes, b"ref") or ""))
     for place in _SPARKLINE.findall(data) if b"sparkline" in data else ():
         rows.update(row for area in place.decode().split() for row in _rows_of(area))
-    return rows | (_rows_with_pictures_in_cells(data) if _IN_CELL.search(data) else set())
+    shows = any(marker in data for marker in _IN_CELL_MARKERS)  # a search for bytes is ten times the pattern's speed
+    return rows | (_rows_with_pictures_in_cells(data) if shows and _IN_CELL.search(data) else set())
 
 
 def _rows_with_pictures_in_cells(data: bytes) -> set[int]:
