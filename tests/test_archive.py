@@ -13,7 +13,7 @@ import subprocess
 import sys
 import zipfile
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,7 +24,6 @@ from sqlalchemy import create_engine, func, select
 
 from workbook_tools.core.archive import (
     ARCHIVED,
-    ARCHIVED_MARK,
     DATABASE_PROPERTY,
     ID_PROPERTY,
     RUN_PROPERTY,
@@ -36,7 +35,8 @@ from workbook_tools.core.changes import CellValue, EditSheet
 from workbook_tools.core.crosscheck import cross_findings
 from workbook_tools.core.validate import check_workbook
 from workbook_tools.spec.lists import RETURN_RESULT
-from workbook_tools.spec.sheets import HANDOVER, RETURNS
+from workbook_tools.spec.rowrules import ARCHIVED_MARK
+from workbook_tools.spec.sheets import CALLBACKS, HANDOVER, RETURNS, SPOT_CHECKS
 from workbook_tools.store import archive as store
 from workbook_tools.store.schema import RUNS, TABLES
 from workbook_tools.xlsx.locking import lock_path
@@ -85,13 +85,18 @@ def _identities(path: Path, db: str | None) -> set[str]:
     return found
 
 
+def _compared(spec) -> list:
+    """The columns a row is compared by before and after archiving: its typed ones, but those naming another row by
+    its number (回访抽查表's 抽查的回访), which the archive renumbers as rows leave."""
+    naming = {r.column for r in spec.references} | set(spec.names_rows)
+    return [c for c in spec.columns if not c.computed and c not in naming]
+
+
 def _ledger(path: Path) -> dict[str, list[tuple]]:
     """Each archived ledger's rows as the core reads them (declared values only), by sheet key."""
     check = check_workbook(read_grids(path), TODAY)
     return {
-        spec.key: [
-            tuple(canonical(r[c]) for c in spec.columns if not c.computed) for t in check.of(spec) for r in t.records
-        ]
+        spec.key: [tuple(canonical(r[c]) for c in _compared(spec)) for t in check.of(spec) for r in t.records]
         for spec in ARCHIVED
     }
 
@@ -120,7 +125,7 @@ def test_closed_old_rows_move_to_the_database_and_the_rest_stay(workbook, archiv
     assert summary["archived"] == sum(len(rows) for rows in held.values()) > 0
     for spec in ARCHIVED:
         rows = held.get(spec.key, [])
-        moved = [tuple(canonical(row[c.key]) for c in spec.columns if not c.computed) for row in rows]
+        moved = [tuple(canonical(row[c.key]) for c in _compared(spec)) for row in rows]
         # every row is in exactly one place: the workbook or the archive
         assert Counter(after[spec.key]) + Counter(moved) == Counter(before[spec.key]), spec.title
         for row in rows:  # what left was closed and old
@@ -287,7 +292,7 @@ def test_a_refused_rewrite_keeps_the_rows_in_the_database_and_a_rerun_neither_du
     )
     remaining = _ledger(workbook)
     for spec in ARCHIVED:
-        moved = [tuple(canonical(r[c.key]) for c in spec.columns if not c.computed) for r in after.get(spec.key, [])]
+        moved = [tuple(canonical(r[c.key]) for c in _compared(spec)) for r in after.get(spec.key, [])]
         assert Counter(remaining[spec.key]) + Counter(moved) == Counter(before[spec.key])
     assert _unfinished(workbook, archive_db, identity) == 0
 
@@ -345,7 +350,7 @@ def test_rows_of_a_refused_second_run_count_once_and_a_row_changed_since_is_arch
     remaining = _ledger(workbook)
     for spec in ARCHIVED:
         moved = [
-            tuple(canonical(r[c.key]) for c in spec.columns if not c.computed)
+            tuple(canonical(r[c.key]) for c in _compared(spec))
             for r in after.get(spec.key, [])
             if r["archive_run"] != mark.run
         ]
@@ -541,6 +546,41 @@ def _column(sheet, header: str) -> int:
     return next(c.column for c in sheet[1] if c.value == header)
 
 
+def test_a_spot_check_names_its_call_by_the_calls_new_row_after_archiving(workbook, archive_db):
+    """回访抽查表's 抽查的回访 names a 回访表 row by number (回访表!12, or 12 alone): a call that stays is named by its
+    new number, one archived says so, and validation still finds the call each names."""
+    check = check_workbook(read_grids(workbook), TODAY)
+    plan = next(p for p in archive_plan(check, TODAY, datetime.now()) if p.spec is CALLBACKS)
+    calls = check.target(CALLBACKS).table
+    leaving = {r.row for r in plan.rows}
+    staying = max(r.row for r in check.target(CALLBACKS).records if r.row not in leaving)
+    archived = min(leaving)
+    assert staying > archived  # it moves up
+    book = openpyxl.load_workbook(workbook)
+    sheet = book[check.target(SPOT_CHECKS).table.sheet]
+    header = {c.value: c.column for c in sheet[1]}
+    for row, named in ((sheet.max_row + 1, staying), (sheet.max_row + 2, f"{calls.sheet}!{archived}")):
+        sheet.cell(row, header[SPOT_CHECKS.date.header]).value = datetime.combine(TODAY, time())
+        sheet.cell(row, header[SPOT_CHECKS.agent.header]).value = "阿强"
+        sheet.cell(row, header[SPOT_CHECKS.callback.header]).value = named
+    book.save(workbook)
+    before = openpyxl.load_workbook(workbook)
+    assert _archive(workbook, archive_db).exit_code == 0
+    after = openpyxl.load_workbook(workbook)
+    sheet = after[check.target(SPOT_CHECKS).table.sheet]
+    named = [sheet.cell(r, header[SPOT_CHECKS.callback.header]).value for r in (sheet.max_row - 1, sheet.max_row)]
+    moved = int(str(named[0]))
+    assert moved < staying and _values(after[calls.sheet][moved]) == _values(before[calls.sheet][staying])
+    assert named[1] == f"{calls.sheet}!{archived}{ARCHIVED_MARK}"
+    result = run("validate", workbook, "--json")
+    assert "missing_reference" not in result.stdout
+
+
+def _values(row) -> list:
+    """A row's values but those naming a row by number (回访表!12), which the archive renumbers."""
+    return [c.value for c in row if not (isinstance(c.value, str) and "!" in c.value)]
+
+
 def test_the_handovers_sources_name_the_same_rows_after_archiving(workbook, archive_db):
     """交接表's 来源 (and the notes in 交接处理) name ledger rows by number: a row below archived ones is named by its
     new number, an archived one says it was archived, in the same write."""
@@ -580,7 +620,7 @@ def test_the_handovers_sources_name_the_same_rows_after_archiving(workbook, arch
                 assert (now[1], int(now[2])) == (sheet, row) and (sheet, row) in archived
                 seen["archived"] += 1
             else:  # the same record, maybe on another row now
-                assert [c.value for c in after[sheet][int(now[2])]] == [c.value for c in before[sheet][row]]
+                assert _values(after[sheet][int(now[2])]) == _values(before[sheet][row])
                 seen["moved" if int(now[2]) < row else "stayed"] += 1
     assert seen["archived"] == 1 and seen["moved"] >= 2
     assert f"旧{title}!{moving} 不是它" in after[HANDOVER.title].cell(last, instruction).value

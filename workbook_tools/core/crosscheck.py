@@ -17,6 +17,7 @@ from workbook_tools.core.settings import Settings
 from workbook_tools.core.values import moment_text
 from workbook_tools.spec.codes import Code
 from workbook_tools.spec.lists import REQUEST_STATE, RETURN_RESULT, RETURN_SOLUTION
+from workbook_tools.spec.rowrules import ARCHIVED_MARK
 from workbook_tools.spec.rules import RULES
 from workbook_tools.spec.sheets import AFTER_SALES, CHASE_DETAIL, QUALITY, RESENDS, RETURNS
 from workbook_tools.spec.types import Column, Sheet
@@ -203,6 +204,8 @@ def _named_row(value: object, sheets: set[str], rows: set[tuple[str, int]]) -> b
     """Whether a cell names one of `rows`: 「回访表!12」 as the handover's 来源 writes it (the sheet as the workbook
     names it), or the row number alone when one sheet holds them."""
     text = str(value).strip().replace("！", "!")
+    if text.endswith(ARCHIVED_MARK):  # a row that left for the archive database, which keeps it
+        return True
     sheet, _, number = text.rpartition("!")
     sheet = sheet.strip().strip("'")
     if not sheet and len(sheets) == 1:

@@ -254,6 +254,9 @@ class Archive:
     by: Column
 
 
+ARCHIVED_MARK = "（已归档）"  # after a row named by its number that left for the archive: 退件表!12（已归档）
+
+
 @dataclass(frozen=True)
 class Case:
     """One kind of open row of a sheet: its deadline, its 事项类型 and the next step the SOP gives for it."""

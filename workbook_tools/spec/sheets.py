@@ -798,6 +798,7 @@ class Callbacks(Sheet):
     state = Column("状态", Kind.CHOICE, aliases=("跟进状态",), choices=FOLLOW_STATE)
 
     duplicate_key = (date, buyer_id, order_no, call_type)
+    archive = Archive(date)
     follow_up = FollowUp(
         "CB",
         ITEM_TYPE.CALLBACK,
@@ -850,6 +851,7 @@ class SpotChecks(Sheet):
 
     duplicate_key = (date, agent, callback)
     references = (References(callback, CALLBACKS, "missing_reference"),)  # the call listened to was recorded
+    archive = Archive(date)
     follow_up = FollowUp(
         "SC",
         ITEM_TYPE.SPOT_CHECK,
@@ -909,6 +911,7 @@ class ParcelIssues(Sheet):
         )
     )
     forbidden = (Forbidden(All((Is(state, (ISSUE_STATE.CLOSED,)), claim_open)), claim_state, "closed_with_open_claim"),)
+    archive = Archive(found_on)
     follow_up = FollowUp(
         "LP",
         ITEM_TYPE.PARCEL,
@@ -1023,6 +1026,7 @@ class Reviews(Sheet):
         "评价上的补偿都要审批（平台禁止用补偿换买家改评价）",
         "review_compensation",
     )
+    archive = Archive(date)
     follow_up = FollowUp(
         "RV",
         ITEM_TYPE.REVIEW_WINDOW,
@@ -1100,6 +1104,7 @@ class Disputes(Sheet):
         "补偿超过 {rules.approval_above} 元",
     )
     appeal_open = All((Is(platform, (PLATFORM.PDD,)), Filled(penalty_at), Not(Filled(appealed_at))))
+    archive = Archive(date)
     follow_up = FollowUp(
         "DP",
         ITEM_TYPE.DISPUTE,
