@@ -7,7 +7,8 @@ import os
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -245,3 +246,26 @@ def add_calc_chain(path: Path, cells: str) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
         for name, data in items.items():
             target.writestr(name, data)
+
+
+@contextmanager
+def opened_in_excel_after_storing(path: Path) -> Iterator[None]:
+    """Excel opens the workbook while the archive writes its rows to the database (its lock file appears then):
+    the rewrite after the commit is refused. A lock there before the archive starts refuses it before anything is
+    stored."""
+    from workbook_tools.store import archive as store
+
+    owner = path.with_name(f"~${path.name}")
+    stored = store.store_rows
+
+    def storing(*args: Any, **kwargs: Any) -> Any:
+        done = stored(*args, **kwargs)
+        owner.write_text("")
+        return done
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(store, "store_rows", storing)
+        try:
+            yield
+        finally:
+            owner.unlink(missing_ok=True)

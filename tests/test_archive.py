@@ -46,7 +46,7 @@ from workbook_tools.xlsx.properties import custom_properties
 from workbook_tools.xlsx.reader import read_grids
 from workbook_tools.xlsx.templates import build_generated_sheet
 
-from conftest import demo_workbook, run
+from conftest import demo_workbook, opened_in_excel_after_storing, run
 
 TESTS = Path(__file__).parent
 TODAY = date.today()  # archive counts "closed" and "before" from the real clock, as a user runs it
@@ -252,10 +252,8 @@ def _unfinished(path: Path, db: str | None, identity: str) -> int:
 def _refused(path: Path, db: str | None) -> str:
     """Archive while Excel has the workbook open: refused, the workbook unchanged; the id the rows went under."""
     data = path.read_bytes()
-    owner = path.with_name(f"~${path.name}")
-    owner.write_text("")
-    refused = _archive(path, db)
-    owner.unlink()
+    with opened_in_excel_after_storing(path):
+        refused = _archive(path, db)
     assert refused.exit_code == 2
     assert "正在 Excel 中打开" in refused.output and "再运行同一条命令" in refused.output
     assert len(refused.output.strip().splitlines()) == 1
@@ -598,6 +596,7 @@ def test_the_handovers_sources_name_the_same_rows_after_archiving(workbook, arch
     last = handover.max_row + 1  # a row of an earlier handover, its item since closed and archived
     handover.cell(last, source).value = f"{title}!{gone}"
     handover.cell(last, instruction).value = f"退回后退款；退件已到：{title}!{moving}；旧{title}!{moving} 不是它"
+    book.create_sheet(f"旧{title}")["A1"] = "去年的退件"  # a sheet whose name ends like the ledger's: its rows stay
     book.save(workbook)
     before = openpyxl.load_workbook(workbook)
     assert _archive(workbook, archive_db).exit_code == 0
@@ -626,16 +625,22 @@ def test_the_handovers_sources_name_the_same_rows_after_archiving(workbook, arch
     assert f"旧{title}!{moving} 不是它" in after[HANDOVER.title].cell(last, instruction).value
 
 
-def test_a_rewrite_the_workbook_refuses_is_refused_before_any_row_is_stored(workbook, archive_db):
-    """A protected ledger (or anything else that refuses the rewrite itself) is found before the database is
-    written: nothing is stored, the workbook is unchanged, and the message says only what to do."""
-    book = openpyxl.load_workbook(workbook)
-    book[RETURNS.title].protection.sheet = True
-    book.save(workbook)
+@pytest.mark.parametrize("refusing", ["protected ledger", "open in Excel"])
+def test_a_rewrite_the_workbook_refuses_is_refused_before_any_row_is_stored(workbook, archive_db, refusing):
+    """A protected ledger, a workbook open in Excel (or anything else that refuses the rewrite itself) is found
+    before the database is written: nothing is stored, the workbook is unchanged, and the message says only what
+    to do."""
+    if refusing == "protected ledger":
+        book = openpyxl.load_workbook(workbook)
+        book[RETURNS.title].protection.sheet = True
+        book.save(workbook)
+    else:
+        workbook.with_name(f"~${workbook.name}").write_text("")
     data = workbook.read_bytes()
     refused = _archive(workbook, archive_db)
     assert refused.exit_code == 2 and len(refused.output.strip().splitlines()) == 1
-    assert RETURNS.title in refused.output and "已存进" not in refused.output
+    said = RETURNS.title if refusing == "protected ledger" else "正在 Excel 中打开"
+    assert said in refused.output and "已存进" not in refused.output
     assert workbook.read_bytes() == data
     engine = _engine(workbook, archive_db)
     with engine.connect() as connection:  # the database was not written: no run (so no row) of this workbook

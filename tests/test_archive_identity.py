@@ -27,7 +27,7 @@ from workbook_tools.store.schema import RUNS, TABLES
 from workbook_tools.xlsx.opc import Package
 from workbook_tools.xlsx.properties import archive_mark
 
-from conftest import edit_part, run, write_xlsx
+from conftest import edit_part, opened_in_excel_after_storing, run, write_xlsx
 
 TODAY = date.today()  # archive counts "closed" and "before" from the real clock, as a user runs it
 DAYS = (TODAY - timedelta(days=40), TODAY - timedelta(days=10), TODAY - timedelta(days=7))  # a return on each
@@ -84,10 +84,8 @@ def _stored(path: Path, db: str | None) -> int:
 def _refused(path: Path, before: date, db: str | None) -> None:
     """Archive while Excel has the workbook open: the rows go to the database, the workbook stays as it was."""
     data = path.read_bytes()
-    owner = path.with_name(f"~${path.name}")
-    owner.write_text("")
-    result = _archive(path, before, db)
-    owner.unlink()
+    with opened_in_excel_after_storing(path):
+        result = _archive(path, before, db)
     assert result.exit_code == 2 and "正在 Excel 中打开" in result.output, result.output
     assert path.read_bytes() == data
 

@@ -35,7 +35,7 @@ from workbook_tools.xlsx.backups import BACKUPS_KEPT
 from workbook_tools.xlsx.properties import archive_mark
 from workbook_tools.xlsx.reader import date1904
 from workbook_tools.xlsx.templates import TEAM_FILE, TEMPLATE_DIR, build_templates, build_workbook, stale_templates
-from workbook_tools.xlsx.writer import WorkbookFile, write_new_file
+from workbook_tools.xlsx.writer import WorkbookFile, refuse_if_open, write_new_file
 
 if TYPE_CHECKING:
     from workbook_tools.core.handover import HandoverResult
@@ -617,10 +617,11 @@ def _archive_plans(
     points at alone (they would become #REF!), planned again until no such row is left: a row kept keeps its own
     formulas, and an item stays whole. With it, the changes that carry it out: the cells naming rows by number
     (交接表's 来源) renamed, and the rows deleted."""
-    from workbook_tools.core.archive import archive_plan, renamed_rows
+    from workbook_tools.core.archive import archive_plan
+    from workbook_tools.core.row_names import renamed_rows
     from workbook_tools.xlsx.opc import Package
     from workbook_tools.xlsx.pinned_rows import FormulaLinks
-    from workbook_tools.xlsx.row_objects import rows_holding
+    from workbook_tools.xlsx.row_objects import formula_cells, rows_holding
 
     progress.phase("正在挑选要归档的行")
     package = Package(book.data)
@@ -636,7 +637,10 @@ def _archive_plans(
         links = links or FormulaLinks(package, deleting)  # the first plan deletes the most
         more = links.pinned(deleting) if deleting else {}
         if not more:
-            return plans, [*renamed_rows(check, plans), *(p.change() for p in plans if p.rows)]
+            gone = {p.sheet: [r.row for r in p.rows] for p in plans}
+            naming = {t.table.sheet for t in check.tables if t.table.spec.names_rows or t.table.spec.references}
+            formulas = {sheet: formula_cells(package, parts[sheet]) for sheet in naming}
+            return plans, [*renamed_rows(check, gone, formulas), *(p.change() for p in plans if p.rows)]
         for sheet, rows in more.items():
             pinned.setdefault(sheet, set()).update(rows)
 
@@ -675,7 +679,8 @@ def archive_command(file: Path, before: str, db: str | None, sheets: str | None,
             stored, written, own_id = None, None, False
             if leaving:
                 progress.phase(f"正在准备改写 {file.name}")
-                prepared = book.prepare(changes)  # a rewrite that would be refused is refused before any row is stored
+                refuse_if_open(file, file.resolve())  # what refuses the rewrite refuses before any row is stored
+                prepared = book.prepare(changes)
                 progress.phase("正在写入归档数据库并核对")
                 with connected(target) as engine:
                     carries = _archive_mark(book)

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-from bisect import bisect_left
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -25,12 +23,11 @@ from decimal import Decimal
 from typing import Any
 
 from workbook_tools.core.approval import awaiting
-from workbook_tools.core.changes import Change, DeleteRows, ledger_change
+from workbook_tools.core.changes import DeleteRows
 from workbook_tools.core.deadlines import lapsed
 from workbook_tools.core.records import Record, TableCheck, WorkbookCheck
 from workbook_tools.core.tables import Grid, Table, column_letters, normalize_header
 from workbook_tools.core.values import BadValue, is_blank, parser_for
-from workbook_tools.spec.rowrules import ARCHIVED_MARK
 from workbook_tools.spec.sheets import LEDGERS
 from workbook_tools.spec.types import Column, Kind, Sheet
 
@@ -284,56 +281,3 @@ def archive_plan(
         for table_check in check.tables
         if table_check.table.spec in ARCHIVED
     ]
-
-
-def renamed_rows(check: WorkbookCheck, plans: Sequence[SheetArchive]) -> list[Change]:
-    """The cells that name ledger rows as 「表名!行号」 (`Sheet.names_rows`: 交接表's 来源 and the notes in 交接处理;
-    `Sheet.references`: 回访抽查表's 抽查的回访, which may give the number alone) as the rows are named once the
-    plan's rows are deleted: a row below them by its new number, a row that left with ARCHIVED_MARK (the archive
-    keeps its sheet and row as they were). Written with the deletion, so that none points at another row."""
-    gone = {p.sheet: sorted(r.row for r in p.rows) for p in plans if p.rows}
-    if not gone:
-        return []
-    # a name starts the text or follows a separator (「；退件已到：退件表!57」), so that 旧退件表!5 is not 退件表!5
-    named = re.compile(
-        r"(?:^|(?<=[\s:：,，;；(（\[【、]))("
-        + "|".join(map(re.escape, sorted(gone, key=len, reverse=True)))
-        + r")!(\d+)(?!\d)"
-    )
-
-    def renamed(found: re.Match[str]) -> str:
-        rows, row = gone[found[1]], int(found[2])
-        at = bisect_left(rows, row)
-        if at < len(rows) and rows[at] == row:
-            return found[0] if found.string.startswith(ARCHIVED_MARK, found.end()) else found[0] + ARCHIVED_MARK
-        return f"{found[1]}!{row - at}"
-
-    sheets = {t.table.spec: t.table.sheet for t in check.tables}
-    changes = []
-    for table_check in check.tables:
-        table = table_check.table
-        # a reference column may name the row by its number alone (12 for 回访表!12): it names its own sheet's
-        alone = {r.column: sheets.get(r.sheet) for r in table.spec.references if sheets.get(r.sheet) in gone}
-        naming = dict.fromkeys((*table.spec.names_rows, *(r.column for r in table.spec.references)))
-        columns = [(c, table.columns[c]) for c in naming if c in table.columns]
-        if not columns:
-            continue
-        grid = _grid(check, table)
-        updates = []
-        for record in table_check.records:
-            for column, col in columns:
-                text = grid.value(record.row, col)
-                if isinstance(text, (int, float)) and not isinstance(text, bool) and text == int(text):
-                    text = str(int(text))  # a row number typed as a number
-                if not isinstance(text, str):
-                    continue
-                target = alone.get(column)
-                if target is not None and text.strip().isdigit():
-                    new = named.sub(renamed, f"{target}!{text.strip()}").partition("!")[2]
-                else:
-                    new = named.sub(renamed, text) if "!" in text else text
-                if new != text:
-                    updates.append((record.row, column, new))
-        change = ledger_change(table.spec, table, updates=updates) if updates else None
-        changes += [change] if change is not None else []
-    return changes

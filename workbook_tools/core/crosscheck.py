@@ -13,6 +13,7 @@ from workbook_tools.core.deadlines import content
 from workbook_tools.core.findings import Finding, finding
 from workbook_tools.core.quota import plus, timed
 from workbook_tools.core.records import Record, TableCheck
+from workbook_tools.core.row_names import named_row
 from workbook_tools.core.settings import Settings
 from workbook_tools.core.values import moment_text
 from workbook_tools.spec.codes import Code
@@ -201,17 +202,14 @@ def unmatched_parcels(checks: tuple[TableCheck, ...]) -> list[Finding]:
 
 
 def _named_row(value: object, sheets: set[str], rows: set[tuple[str, int]]) -> bool:
-    """Whether a cell names one of `rows`: 「回访表!12」 as the handover's 来源 writes it (the sheet as the workbook
-    names it), or the row number alone when one sheet holds them."""
-    text = str(value).strip().replace("！", "!")
-    if text.endswith(ARCHIVED_MARK):  # a row that left for the archive database, which keeps it
-        return True
-    sheet, _, number = text.rpartition("!")
-    sheet = sheet.strip().strip("'")
-    if not sheet and len(sheets) == 1:
-        sheet = next(iter(sheets))
-    number = number.strip()
-    return number.isdigit() and (sheet, int(number)) in rows
+    """Whether a cell names one of `rows` (see row_names.named_row; the number alone when one sheet holds them), or a
+    row the archive holds (「回访表!12（已归档）」)."""
+    text = str(value).strip()
+    found = named_row(text.removesuffix(ARCHIVED_MARK))
+    if found is None or not (found[0] or len(sheets) == 1):
+        return False
+    sheet = found[0] or next(iter(sheets))
+    return text.endswith(ARCHIVED_MARK) or (sheet, found[1]) in rows
 
 
 def broken_references(checks: tuple[TableCheck, ...]) -> list[Finding]:
@@ -234,7 +232,7 @@ def broken_references(checks: tuple[TableCheck, ...]) -> list[Finding]:
                     reference.column,
                     reference.code,
                     value=r[reference.column],
-                    title=reference.sheet.title,
+                    title=min(sheets),  # the sheet as the team named it (an alias: 回访登记表)
                 )
                 for r in check.records
                 if r[reference.column] is not None and not _named_row(r[reference.column], sheets, rows)

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from workbook_tools.errors import OutputError
-from workbook_tools.xlsx.opc import COMMENTS_REL, DRAWING_REL, XDR, Package, R, split_cell
+from workbook_tools.xlsx.opc import COMMENTS_REL, DRAWING_REL, XDR, Package, R, column_number, q, split_cell
 from workbook_tools.xlsx.references import RowMap, shift_area
 from workbook_tools.xlsx.sheet_bytes import HYPERLINK_TAG, attribute, sheet_rows
 
@@ -40,6 +40,7 @@ _SPARKLINE = re.compile(rb"<(?:[\w.-]+:)?sparkline(?:\s[^>]*)?>.*?<(?:[\w.-]+:)?
 # its DISPIMG formula) or a link made by a formula (the address is in the formula, the cell shows the text)
 _IN_CELL = re.compile(rb"""\svm\s*=\s*["']|DISPIMG\(|HYPERLINK\(""")
 _IN_CELL_MARKERS = (b"vm", b"DISPIMG(", b"HYPERLINK(")
+_CELL_REF = re.compile(rb"""(?<=\s)r\s*=\s*["']([A-Z]{1,3})(\d+)["']""")
 _CONTROLS = {b"Button", b"Checkbox", b"Drop", b"Radio", b"Spin", b"Scroll", b"List", b"GBox", b"Label", b"EditBox"}
 
 
@@ -196,3 +197,20 @@ def _moved_vml(found: re.Match[bytes], sheet_name: str, rows: RowMap) -> bytes:
         assert anchor is not None
         body = body[: anchor.start(2)] + ", ".join(map(str, numbers)).encode() + body[anchor.end(2) :]
     return found[0][: found.start(3) - found.start(0)] + body + found[0][found.end(3) - found.start(0) :]
+
+
+def formula_cells(package: Package, part: str) -> set[tuple[int, int]]:
+    """(row, column) of each cell of a sheet whose value a formula makes (a 来源 written as =HYPERLINK(…)): what a
+    change that writes values must leave alone. Read from the sheet's bytes when they read as a parser would."""
+    data = package.read(part)
+    found = sheet_rows(data)
+    if found is None:
+        return {split_cell(c.get("r", "")) for c in package.xml(part).iter(q("c")) if c.find(q("f")) is not None}
+    content, tags = found.content, found.tags
+    cells = set()
+    for formula in tags.attributed.finditer(content):
+        start = content.rfind(tags.cell_tag, 0, formula.start())
+        ref = _CELL_REF.search(content, start, formula.start()) if start >= 0 else None
+        if ref is not None:
+            cells.add((int(ref[2]), column_number(ref[1].decode())))
+    return cells
