@@ -77,14 +77,19 @@ def _copy(source: Path, folder: Path) -> Path:
 
 def scale_options(runs: int) -> argparse.Namespace:
     """What the scale benchmarks (this one and report.py) are told: the rows of a year, the shops, the rounds, a
-    PostgreSQL server and another version's source tree."""
+    PostgreSQL server and another version's source tree (`source`, resolved); with the day the year ends (`today`)
+    and the archive's cut-off, 30 days back (`cutoff`)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--shops", type=int, default=5)
     parser.add_argument("--runs", type=int, default=runs)
     parser.add_argument("--postgres", help="a PostgreSQL URL; default: a throwaway cluster")
     parser.add_argument("--before", type=Path, help="source tree of another version, timed in the same rounds")
-    return parser.parse_args()
+    options = parser.parse_args()
+    options.source = options.before.resolve() if options.before else None
+    options.today = date.today()
+    options.cutoff = options.today - timedelta(days=30)
+    return options
 
 
 def samples_table(seen: dict[str, list[Sample]]) -> list[str]:
@@ -102,9 +107,7 @@ def samples_table(seen: dict[str, list[Sample]]) -> list[str]:
 
 def main() -> None:
     options = scale_options(runs=3)
-    source = options.before.resolve() if options.before else None
-    today = date.today()
-    before = today - timedelta(days=30)
+    source, today, before = options.source, options.today, options.cutoff
     with tempfile.TemporaryDirectory() as name, ExitStack() as stack:
         folder = Path(name)
         shops = []

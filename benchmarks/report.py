@@ -23,7 +23,6 @@ import shutil
 import statistics
 import tempfile
 from contextlib import ExitStack
-from datetime import date, timedelta
 from pathlib import Path
 
 from archive import postgres_url, samples_table, scale_options
@@ -55,9 +54,7 @@ def _archived_rows(url: str) -> int:
 
 def main() -> None:
     options = scale_options(runs=5)
-    source = options.before.resolve() if options.before else None
-    today = date.today()
-    before = today - timedelta(days=30)
+    source, today, before = options.source, options.today, options.cutoff
     with tempfile.TemporaryDirectory() as name, ExitStack() as stack:
         folder = Path(name)
         postgres = postgres_url(stack, options.postgres)

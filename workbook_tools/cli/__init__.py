@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -39,7 +39,7 @@ from workbook_tools.xlsx.writer import WorkbookFile, refuse_if_open, write_new_f
 
 if TYPE_CHECKING:
     from workbook_tools.core.handover import HandoverResult
-    from workbook_tools.core.tallies import Asked
+    from workbook_tools.core.tallies import Reading
     from workbook_tools.spec.types import Sheet
 
 T = TypeVar("T")
@@ -478,10 +478,7 @@ def _with_archive(
     file: Path,
     db: str | None,
     making: str,
-    first: date,
-    last: date,
-    sheets: Sequence[Sheet] = ARCHIVED,
-    asked: Sequence[Asked] = (),
+    reading: Reading,
 ) -> Callable[[WorkbookFile, WorkbookCheck], WorkbookCheck]:
     def with_archive(book: WorkbookFile, check: WorkbookCheck) -> WorkbookCheck:
         """The check with the workbook's archived rows; a workbook never archived needs no database (nor its
@@ -491,7 +488,7 @@ def _with_archive(
             return check
         from workbook_tools.store.archive import with_archive as read
 
-        return read(check, file, mark, db, f"生成{making}", first, last, sheets, asked)
+        return read(check, file, mark, db, f"生成{making}", reading)
 
     return with_archive
 
@@ -506,7 +503,7 @@ def daily_totals_command(
     file: Path, day: str | None, at: str | None, db: str | None, out: Path | None, force: bool, as_json: bool
 ) -> None:
     """日汇总：生成「日汇总」表（当天和近 7 天的退件、重发、质量问题、催款、交接），已归档的行一起算。"""
-    from workbook_tools.core.totals import daily_totals, trend_window
+    from workbook_tools.core.totals import daily_reading, daily_totals
 
     chosen = _day(day)
     moment = _moment(at, "--at")
@@ -516,9 +513,14 @@ def daily_totals_command(
         figures, sheet = daily_totals(check, chosen, moment)
         return figures, [sheet]
 
-    window = trend_window(chosen)
     result, written = _update(
-        file, chosen, f"正在生成{DAILY.title}", work, out, force, _with_archive(file, db, DAILY.title, *window)
+        file,
+        chosen,
+        f"正在生成{DAILY.title}",
+        work,
+        out,
+        force,
+        _with_archive(file, db, DAILY.title, daily_reading(chosen, ARCHIVED)),
     )
     if as_json:
         _emit_json(result)
@@ -596,7 +598,7 @@ def report_command(
         return figures, [tab]
 
     reading = report_reading(sheet, chosen, ARCHIVED)
-    archive = _with_archive(file, db, sheet.title, reading.first, reading.last, reading.sheets, reading.asked)
+    archive = _with_archive(file, db, sheet.title, reading)
     result, written = _update(file, chosen, f"正在生成{sheet.title}", work, out, force, archive)
     if as_json:
         _emit_json(result)

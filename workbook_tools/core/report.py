@@ -14,7 +14,6 @@ import math
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -24,7 +23,7 @@ from workbook_tools.core.chase import chased_orders
 from workbook_tools.core.deadlines import due
 from workbook_tools.core.figures import money_sum
 from workbook_tools.core.records import Record, WorkbookCheck
-from workbook_tools.core.tallies import Asked, Group, Only, Period, Tally, counted
+from workbook_tools.core.tallies import Asked, Group, Only, Period, Reading, Tally, counted
 from workbook_tools.core.totals import Tables, chase_figures, excluded_rows, ranked
 from workbook_tools.spec.lists import CLAIM_STATE, RETURN_TYPE
 from workbook_tools.spec.reports import PeriodSheet
@@ -126,17 +125,6 @@ def _asked(sheet: PeriodSheet, day: date) -> tuple[Asked, ...]:
         *(Asked(t, trend) for t in BY_PERIOD),
         *(Asked(t, (window,)) for t in CASE_TALLIES for window in windows),
     )
-
-
-@dataclass(frozen=True)
-class Reading:
-    """What a report for one day reads of the archive: the rows of `sheets` from `first` to `last` one by one (and
-    the other rows of their items), and `asked` tallied by the database."""
-
-    first: date
-    last: date
-    sheets: tuple[Sheet, ...]
-    asked: tuple[Asked, ...]
 
 
 def report_reading(sheet: PeriodSheet, day: date, archived: tuple[Sheet, ...]) -> Reading:

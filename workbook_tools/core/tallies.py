@@ -113,3 +113,14 @@ def counted(check: WorkbookCheck, asked: Asked) -> dict[tuple[Any, ...], Group]:
     for key, group in check.archived_counts.get(asked, {}).items():
         counts[key] = counts[key].plus(group) if key in counts else group
     return counts
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a command for one day (日汇总, 周报, 月报) reads of the archive: the rows of `sheets` from `first` to `last`
+    one by one (and the other rows of their items), and `asked` tallied by the database."""
+
+    first: date
+    last: date
+    sheets: tuple[Sheet, ...]
+    asked: tuple[Asked, ...] = ()

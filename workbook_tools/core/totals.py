@@ -19,6 +19,7 @@ from workbook_tools.core.deadlines import OpenItem, open_items
 from workbook_tools.core.figures import DeclaredFigure, day_of, declared_figures, figure_sheets, figures_json, money_sum
 from workbook_tools.core.records import Record, WorkbookCheck
 from workbook_tools.core.settings import Settings
+from workbook_tools.core.tallies import Reading
 from workbook_tools.spec.lists import CHASE_ANSWER, RETURN_TYPE, YES_NO
 from workbook_tools.spec.reports import DAILY
 from workbook_tools.spec.sheets import AFTER_SALES, CHASE_DETAIL, CHASE_SUMMARY, HANDOVER, QUALITY, RESENDS, RETURNS
@@ -125,6 +126,11 @@ def _request_figures(check: WorkbookCheck, day: DayFigures, items: list[OpenItem
 def trend_window(day: date) -> tuple[date, date]:
     """The first and last day 日汇总 shows for `day`: the rows a figure may need (archived ones too)."""
     return day - timedelta(days=DAILY.trend_days - 1), day
+
+
+def daily_reading(day: date, archived: tuple[Sheet, ...]) -> Reading:
+    """What 日汇总 for `day` reads of the archive: the `archived` ledgers' rows of its days, one by one."""
+    return Reading(*trend_window(day), archived)
 
 
 def daily_totals(check: WorkbookCheck, day: date, at: datetime) -> tuple[dict[str, Any], NewSheet]:

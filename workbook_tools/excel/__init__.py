@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,8 +29,7 @@ from workbook_tools.spec.codes import Severity
 from workbook_tools.spec.reports import DAILY, MONTHLY, WEEKLY, PeriodSheet
 
 if TYPE_CHECKING:
-    from workbook_tools.core.tallies import Asked
-    from workbook_tools.spec.types import Sheet
+    from workbook_tools.core.tallies import Reading
 
 TITLE = "售后工具"
 ONLINE = "（这个工作簿是从网址打开的，读不到它是否归档过：归档过的话，请从电脑上的文件夹打开后再点。）"
@@ -118,10 +117,7 @@ def _with_archive(
     book: Any,
     check: WorkbookCheck,
     making: str,
-    first: date,
-    last: date,
-    sheets: Sequence[Sheet] = ARCHIVED,
-    asked: Sequence[Asked] = (),
+    reading: Reading,
 ) -> tuple[WorkbookCheck, str]:
     """The open workbook's archived rows, read as the CLI reads them, and a sentence to add when that cannot be
     known. Whether rows left it, and in which run, is in the file as saved: the archive refuses a workbook someone
@@ -138,7 +134,7 @@ def _with_archive(
         return check, ""
     from workbook_tools.store.archive import with_archive
 
-    return with_archive(check, path, mark, None, f"生成{making}", first, last, sheets, asked), ""
+    return with_archive(check, path, mark, None, f"生成{making}", reading), ""
 
 
 def _refuse_protected(book: Any, titles: list[str]) -> None:
@@ -270,12 +266,12 @@ def _day(day: str | None) -> date:
 
 def daily_totals(book: Any | None = None, day: str | None = None, at: str | None = None) -> str:
     """日汇总 button: today unless the prompt gave a day (YYYY-MM-DD)."""
+    from workbook_tools.core.totals import daily_reading
     from workbook_tools.core.totals import daily_totals as compute
-    from workbook_tools.core.totals import trend_window
 
     def work(book: Any, grids: list[Grid]) -> str:
         chosen = _day(day)
-        check, unknown = _with_archive(book, _check(book, grids, chosen), DAILY.title, *trend_window(chosen))
+        check, unknown = _with_archive(book, _check(book, grids, chosen), DAILY.title, daily_reading(chosen, ARCHIVED))
         result, sheet = compute(check, chosen, _moment(at))
         note = _write(book, grids, sheet) + unknown
         skipped = f"；{len(result['excluded_rows'])} 行有错误未计入" if result["excluded_rows"] else ""
@@ -295,8 +291,7 @@ def _period_report(book: Any | None, period: PeriodSheet, day: str | None, at: s
         chosen = _day(day)
         reading = report_reading(period, chosen, ARCHIVED)
         check = _check(book, grids, chosen)
-        window = (reading.first, reading.last, reading.sheets, reading.asked)
-        check, unknown = _with_archive(book, check, period.title, *window)
+        check, unknown = _with_archive(book, check, period.title, reading)
         result, sheet = period_report(check, period, chosen, _moment(at))
         note = _write(book, grids, sheet) + unknown
         refunds, chase = result["refunds"], result["chase"]

@@ -35,7 +35,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from workbook_tools.core.archive import ARCHIVED, ArchiveMark, Leaving, SheetArchive
 from workbook_tools.core.records import Record, WorkbookCheck
-from workbook_tools.core.tallies import Asked, Group
+from workbook_tools.core.tallies import Asked, Group, Reading
 from workbook_tools.errors import ArchiveError
 from workbook_tools.spec.types import Column, Kind, Sheet
 from workbook_tools.store.schema import FORKS, METADATA, RUNS, TABLES
@@ -509,21 +509,16 @@ def _not_found(db: Database, workbook: Path) -> ArchiveError:
 
 
 def read_archive(
-    db: Database,
-    workbook: Path,
-    mark: ArchiveMark,
-    first: date,
-    last: date,
-    sheets: Sequence[Sheet] = ARCHIVED,
-    asked: Sequence[Asked] = (),
+    db: Database, workbook: Path, mark: ArchiveMark, reading: Reading
 ) -> tuple[list[Record], dict[Asked, dict[tuple[Any, ...], Group]]]:
-    """What a command reads of the rows that left `workbook` (by its mark): those of `sheets` that any of their
-    dates puts between `first` and `last` (and the other rows of the items they belong to), as the core reads ledger
-    rows; and `asked`, tallied by the database. A database that does not know the workbook is refused: figures
-    without its archived rows would be wrong without saying so, as would one on a database that is not the
-    workbook's (said once a server is reached: one out of reach is said first)."""
+    """What a command reads of the rows that left `workbook` (by its mark): those of `reading.sheets` that any of
+    their dates puts between its first and last day (and the other rows of the items they belong to), as the core
+    reads ledger rows; and `reading.asked`, tallied by the database. A database that does not know the workbook is
+    refused: figures without its archived rows would be wrong without saying so, as would one on a database that is
+    not the workbook's (said once a server is reached: one out of reach is said first)."""
     if db.file is not None and not db.file.exists():
         raise _elsewhere(db, workbook, mark) or _not_found(db, workbook)
+    first, last = reading.first, reading.last
     start, end = datetime.combine(first, time()), datetime.combine(last, time.max)
     records: list[Record] = []
     counts: dict[Asked, dict[tuple[Any, ...], Group]] = {}
@@ -545,7 +540,7 @@ def read_archive(
             return or_(*(and_(table.c.source_workbook == w, table.c.archive_run <= run) for w, run in history))
 
         present = {spec for spec in ARCHIVED if engine.dialect.has_table(connection, TABLES[spec].name)}
-        for spec in sheets:
+        for spec in reading.sheets:
             if spec not in present:
                 continue
             table = TABLES[spec]
@@ -569,7 +564,7 @@ def read_archive(
                     more = connection.execute(select(*held).where(and_(mine(table), key.in_(chunk))))
                     rows += [row for row in more if row.archive_id not in seen]
             records += [Record(spec, row.source_row, _values(spec, row)) for row in rows]
-        for asked_ in asked:
+        for asked_ in reading.asked:
             if asked_.tally.sheet in present:
                 table = TABLES[asked_.tally.sheet]
                 counts[asked_] = tallied(connection, mine(table), asked_, _columns(connection, table))
@@ -582,14 +577,11 @@ def with_archive(
     mark: ArchiveMark,
     given: str | None,
     doing: str,
-    first: date,
-    last: date,
-    sheets: Sequence[Sheet] = ARCHIVED,
-    asked: Sequence[Asked] = (),
+    reading: Reading,
 ) -> WorkbookCheck:
     """`check` with what a command reads of the workbook's archive (`read_archive`), in the database `given` (a
     URL) or else the SQLite file beside the workbook: the CLI and the buttons read it alike. `doing` is what a
     refusal says was not done (生成月报)."""
     db = replace(database(workbook, given), doing=doing)
-    records, counts = read_archive(db, workbook, mark, first, last, sheets, asked)
+    records, counts = read_archive(db, workbook, mark, reading)
     return replace(check, archived=tuple(records), archived_counts=counts)
